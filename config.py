@@ -1,0 +1,98 @@
+"""Configuration classes; secrets come from the environment or instance/config.py."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEFAULT_SECRET_KEY = "dev-only-not-secret"
+
+
+def database_url(default: str) -> str:
+    """Return DATABASE_URL with the psycopg 3 driver made explicit."""
+    url = os.environ.get("DATABASE_URL") or default
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = 5000
+
+    BABEL_DEFAULT_LOCALE = "ky"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Bishkek"
+    # Flask-Babel joins relative paths to the package folder, so this must be absolute.
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+    # WTForms' own catalogues lack ky and uz; portal.forms serves its messages from ours.
+    WTF_I18N_ENABLED = False
+    WTF_CSRF_TIME_LIMIT = None
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    RATELIMIT_LOGIN_ACCOUNT = "5 per minute;20 per hour"
+    RATELIMIT_REGISTER = "5 per minute;30 per hour"
+    RATELIMIT_RESET = "5 per minute;20 per hour"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_RESET_MAX_AGE = 3600
+    ASSISTED_RESET_MAX_AGE = 24 * 3600
+    #: Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Jashtar <no-reply@jashtar.example.org>")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_MAX_ATTEMPTS = 5
+    #: Deliver queued mail at the end of the request that queued it (development convenience).
+    MAIL_DELIVER_ON_REQUEST = False
+
+    PER_PAGE = 25
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    MAIL_DELIVER_ON_REQUEST = True
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:200000"
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    MAIL_BACKEND = "memory"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,215 @@
+"""Forms for registration, signing in, password reset and the profile."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
+from wtforms import DateField
+from wtforms import EmailField
+from wtforms import PasswordField
+from wtforms import RadioField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TelField
+from wtforms.validators import DataRequired
+from wtforms.validators import EqualTo
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import Optional as OptionalField
+from wtforms.validators import ValidationError
+
+from portal.accounts.models import age_on
+from portal.accounts.validators import Email
+from portal.accounts.validators import FullName
+from portal.accounts.validators import Phone
+from portal.accounts.validators import StrongPassword
+from portal.forms import BaseForm
+from portal.i18n import LANGUAGES
+from portal.i18n import local_today
+
+MINIMUM_AGE = 14
+
+
+def gender_choices():
+    return [
+        ("", _l("Prefer not to say")),
+        ("female", _l("Female")),
+        ("male", _l("Male")),
+        ("other", _l("Other")),
+    ]
+
+
+def language_choices():
+    return list(LANGUAGES.items())
+
+
+def region_field():
+    return SelectField(
+        _l("Region or city"), validators=[DataRequired(message=_l("Choose your region or city."))]
+    )
+
+
+def district_field():
+    return SelectField(
+        _l("District or town"),
+        validate_choice=False,
+        description=_l("Choose the district or town in your region, if it has any."),
+    )
+
+
+def community_field():
+    return StringField(
+        _l("Village or community"),
+        validators=[OptionalField(), Length(max=120)],
+        description=_l("For example: Kara-Suu, Nookat, Jany-Jer."),
+    )
+
+
+def full_name_field():
+    return StringField(
+        _l("Full name"),
+        validators=[
+            DataRequired(message=_l("Enter your full name.")),
+            Length(max=120, message=_l("Your name can be at most 120 characters long.")),
+            FullName(),
+        ],
+        description=_l("As you usually write it, for example: Aigerim Toktogulova kyzy."),
+    )
+
+
+def email_field():
+    return EmailField(
+        _l("E-mail"),
+        validators=[Email()],
+        description=_l("You need an e-mail address or a phone number, or both."),
+    )
+
+
+def phone_field():
+    return TelField(
+        _l("Mobile phone"), validators=[Phone()], description=_l("For example: 0555 123 456.")
+    )
+
+
+def gender_field():
+    return RadioField(_l("Gender"), choices=gender_choices, default="")
+
+
+def locale_field():
+    return SelectField(_l("Language for the portal and messages"), choices=language_choices)
+
+
+class PersonChecks:
+    """Cross-field checks shared by the registration and profile forms."""
+
+    #: district code → region code, set by the view together with the choices.
+    district_parents: dict[str, str] = {}
+
+    def validate_phone(self, field):
+        if not self.email.data and not field.data:
+            raise ValidationError(_l("Give an e-mail address or a phone number."))
+
+    def validate_district(self, field):
+        region = self.region.data
+        has_districts = region in self.district_parents.values()
+        if not field.data:
+            field.data = None
+            if has_districts:
+                raise ValidationError(_l("Choose your district or town."))
+            return
+        if self.district_parents.get(field.data) != region:
+            raise ValidationError(_l("This district is not in the region you chose."))
+
+
+class RegistrationForm(PersonChecks, BaseForm):
+    full_name = full_name_field()
+    email = email_field()
+    phone = phone_field()
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Choose a password.")), StrongPassword()],
+        description=_l("At least 10 characters. A short sentence is easy to remember."),
+    )
+    date_of_birth = DateField(
+        _l("Date of birth"),
+        validators=[InputRequired(message=_l("Enter your date of birth."))],
+    )
+    gender = gender_field()
+    region = region_field()
+    district = district_field()
+    community = community_field()
+    locale = locale_field()
+    consent = BooleanField(
+        _l("I agree that my data is processed as described above."),
+        validators=[DataRequired(message=_l("You need to agree before you can register."))],
+    )
+
+    def validate_date_of_birth(self, field):
+        today = local_today()
+        if field.data > today or age_on(field.data, today) > 100:
+            raise ValidationError(_l("Check your date of birth."))
+        if age_on(field.data, today) < MINIMUM_AGE:
+            raise ValidationError(
+                _l(
+                    "You can register from the age of %(age)d. Until then, ask your school or a "
+                    "youth worker about activities for younger people.",
+                    age=MINIMUM_AGE,
+                )
+            )
+
+
+class LoginForm(BaseForm):
+    email = StringField(
+        _l("E-mail or phone number"),
+        validators=[DataRequired(message=_l("Enter your e-mail or phone number."))],
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(message=_l("Enter your password."))]
+    )
+    remember = BooleanField(_l("Remember me on this device for 30 days"))
+
+
+class ResetRequestForm(BaseForm):
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(message=_l("Enter your e-mail address.")), Email()],
+    )
+
+
+class NewPasswordForm(BaseForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(message=_l("Choose a new password.")), StrongPassword()],
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[
+            DataRequired(message=_l("Write the new password a second time.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(message=_l("Enter your current password."))],
+    )
+
+
+class ProfileForm(PersonChecks, BaseForm):
+    full_name = full_name_field()
+    email = email_field()
+    phone = phone_field()
+    date_of_birth = DateField(_l("Date of birth"), validators=[OptionalField()])
+    gender = gender_field()
+    region = region_field()
+    district = district_field()
+    community = community_field()
+    locale = locale_field()
+
+
+class AssistedResetForm(BaseForm):
+    phone = TelField(
+        _l("The person's phone number"),
+        validators=[DataRequired(message=_l("Enter the person's phone number.")), Phone()],
+        description=_l("Only for people who registered without an e-mail address."),
+    )

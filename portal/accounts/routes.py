@@ -1,0 +1,293 @@
+"""Registration, signing in and out, password reset and the profile."""
+
+from flask import Blueprint
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import refresh
+from flask_login import current_user
+from flask_login import login_required
+from flask_login import login_user
+from flask_login import logout_user
+
+from portal.accounts import services
+from portal.accounts.forms import AssistedResetForm
+from portal.accounts.forms import ChangePasswordForm
+from portal.accounts.forms import LoginForm
+from portal.accounts.forms import NewPasswordForm
+from portal.accounts.forms import ProfileForm
+from portal.accounts.forms import RegistrationForm
+from portal.accounts.forms import ResetRequestForm
+from portal.accounts.models import User
+from portal.extensions import account_key
+from portal.extensions import db
+from portal.extensions import limiter
+from portal.extensions import login_manager
+from portal.i18n import lang_param
+from portal.i18n import requested_lang
+from portal.notify import deliver_if_configured
+from portal.places import fill_place_choices
+from portal.security import Role
+from portal.security import is_safe_next_url
+from portal.security import role_required
+
+bp = Blueprint("accounts", __name__)
+
+
+def _limit(name: str):
+    return lambda: current_app.config[name]
+
+
+@login_manager.user_loader
+def load_user(cookie_id: str) -> User | None:
+    user_id, _sep, token = cookie_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+@bp.before_app_request
+def save_requested_language():
+    """A signed-in user's `?lang=` choice becomes their saved language."""
+    chosen = requested_lang()
+    if chosen and current_user.is_authenticated and current_user.locale != chosen:
+        current_user.locale = chosen
+        db.session.commit()
+
+
+@bp.route("/auth/register", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_REGISTER"), methods=["POST"])
+def register():
+    """Create a young person's account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegistrationForm()
+    if request.method == "GET":
+        form.locale.data = str(g.get("locale") or "ky")
+    places = fill_place_choices(form)
+    if form.validate_on_submit() and _contact_is_free(form):
+        user = services.register_youth(
+            full_name=form.full_name.data,
+            email=form.email.data,
+            phone=form.phone.data,
+            password=form.password.data,
+            date_of_birth=form.date_of_birth.data,
+            gender=form.gender.data,
+            region_code=form.region.data,
+            district_code=form.district.data,
+            community=form.community.data,
+            locale=form.locale.data,
+            consent_locale=g.locale,
+        )
+        db.session.commit()
+        _start_session(user, remember=False)
+        flash(_("Welcome! Your account is ready."), "success")
+        return redirect(url_for("main.home", lang=lang_param(user.locale)))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "accounts/register.html",
+        form=form,
+        places=places,
+        consent_text=services.DATA_PROCESSING_CONSENT_TEXT,
+    ), status
+
+
+def _contact_is_free(form) -> bool:
+    free = True
+    if services.email_taken(form.email.data):
+        form.email.errors.append(
+            _("An account with this e-mail already exists. Sign in or reset your password.")
+        )
+        free = False
+    if services.phone_taken(form.phone.data):
+        form.phone.errors.append(
+            _("An account with this phone number already exists. Sign in instead.")
+        )
+        free = False
+    return free
+
+
+def _start_session(user: User, *, remember: bool) -> None:
+    """Sign in with a fresh session so nothing from before the login carries over."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    login_user(user, remember=remember)
+    services.record_login(user)
+    db.session.commit()
+
+
+@bp.route("/auth/login", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_LOGIN"), methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=account_key, methods=["POST"])
+def login():
+    """Sign in with an e-mail address or phone number and a password."""
+    next_url = request.values.get("next")
+    if not is_safe_next_url(next_url):
+        next_url = None
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.email.errors.append(_("The login or password is wrong. Check them and try again."))
+        elif not user.active:
+            form.email.errors.append(
+                _("This account is switched off. Ask an organiser of the programme for help.")
+            )
+        else:
+            _start_session(user, remember=form.remember.data)
+            flash(_("You are signed in."), "success")
+            return redirect(next_url or url_for("main.home"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/login.html", form=form, next_url=next_url), status
+
+
+@bp.post("/auth/logout")
+@login_required
+def logout():
+    """Sign out (a POST, so no other site can sign someone out with a link)."""
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/auth/reset", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_RESET"), methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_RESET"), key_func=account_key, methods=["POST"])
+def request_reset():
+    """Ask for a password reset link by e-mail."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        deliver_if_configured()
+        flash(
+            _(
+                "If an account uses this e-mail, we have sent a link to it. The link works for "
+                "one hour. No e-mail? Ask an organiser for help."
+            ),
+            "info",
+        )
+        return redirect(url_for(".login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/reset_request.html", form=form), status
+
+
+@bp.route("/auth/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_limit("RATELIMIT_RESET"), methods=["POST"])
+def reset_password(token):
+    """Choose a new password with a reset link."""
+    user = services.user_for_reset_token(token)
+    if user is None:
+        return render_template("accounts/reset_invalid.html"), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(user, form.password.data, reason="reset")
+        db.session.commit()
+        deliver_if_configured()
+        flash(_("Your new password is saved. Sign in with it now."), "success")
+        return redirect(url_for(".login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/reset_password.html", form=form, token=token), status
+
+
+@bp.route("/account/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """See and change one's own details and language."""
+    form = ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.region.data = current_user.region_code
+        form.district.data = current_user.district_code
+        form.gender.data = current_user.gender.value if current_user.gender else ""
+    places = fill_place_choices(form)
+    if form.validate_on_submit() and _contact_is_free_for(form, current_user):
+        services.update_profile(
+            current_user,
+            full_name=form.full_name.data,
+            email=form.email.data,
+            phone=form.phone.data,
+            date_of_birth=form.date_of_birth.data,
+            gender=form.gender.data,
+            region_code=form.region.data,
+            district_code=form.district.data,
+            community=(form.community.data or "").strip() or None,
+            locale=form.locale.data,
+        )
+        db.session.commit()
+        g.locale = current_user.locale
+        refresh()
+        flash(_("Your details are saved."), "success")
+        return redirect(url_for(".profile"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/profile.html", form=form, places=places), status
+
+
+def _contact_is_free_for(form, user) -> bool:
+    free = True
+    if services.email_taken(form.email.data, except_user=user):
+        form.email.errors.append(_("Another account already uses this e-mail."))
+        free = False
+    if services.phone_taken(form.phone.data, except_user=user):
+        form.phone.errors.append(_("Another account already uses this phone number."))
+        free = False
+    return free
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password (signs out every other device)."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if services.authenticate_user(current_user, form.current_password.data):
+            services.set_password(current_user, form.password.data, reason="changed")
+            db.session.commit()
+            deliver_if_configured()
+            # The token in the login cookie changed; give this device a fresh cookie.
+            login_user(current_user._get_current_object())
+            flash(_("Your new password is saved."), "success")
+            return redirect(url_for(".profile"))
+        form.current_password.errors.append(_("This is not your current password."))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/change_password.html", form=form), status
+
+
+@bp.route("/account/reset-link", methods=["GET", "POST"])
+@role_required(Role.ORGANISER)
+def assisted_reset():
+    """Create a one-time reset link for someone who registered with a phone only."""
+    form = AssistedResetForm()
+    link = None
+    if form.validate_on_submit():
+        user = services.find_by_login(form.phone.data)
+        if user is None:
+            form.phone.errors.append(_("No account has this phone number."))
+        elif user.email:
+            form.phone.errors.append(
+                _(
+                    "This person has an e-mail address and can reset the password from the "
+                    "sign-in page."
+                )
+            )
+        else:
+            link = services.issue_assisted_reset_link(user, by=current_user)
+            db.session.commit()
+            return render_template(
+                "accounts/assisted_reset.html", form=form, link=link, person=user
+            )
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/assisted_reset.html", form=form, link=None), status

@@ -1,0 +1,258 @@
+"""Every change to an account: registration, sign-in, passwords, roles, deactivation."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import current_app
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature
+from itsdangerous import SignatureExpired
+from itsdangerous import URLSafeTimedSerializer
+
+from portal.accounts.models import Consent
+from portal.accounts.models import ConsentKind
+from portal.accounts.models import Gender
+from portal.accounts.models import User
+from portal.accounts.validators import looks_like_email
+from portal.accounts.validators import normalise_email
+from portal.accounts.validators import normalise_phone
+from portal.audit import audit_event
+from portal.extensions import db
+from portal.extensions import utcnow
+from portal.notify import notify
+from portal.notify import queue_email
+from portal.security import Role
+from portal.security import hash_password
+from portal.security import password_matches
+
+DATA_PROCESSING_CONSENT_VERSION = "2026-11"
+DATA_PROCESSING_CONSENT_TEXT = _l(
+    "Jashtar keeps your name, contact details, date of birth, gender and where you live so that "
+    "you can apply to camps and trainings and so that organisers can contact you. Only "
+    "organisers of the programme see your details; they never publish them or pass them to "
+    "anyone else. Reports show only totals, never names. You can download your data or ask us "
+    "to delete it at any time from your profile."
+)
+RESET_SALT = "password-reset"
+
+
+class AccountError(Exception):
+    """A change the rules do not allow; the message is translated for the user."""
+
+
+def find_by_login(identifier: str) -> User | None:
+    """The account for an e-mail address or a phone number, in any accepted format."""
+    if looks_like_email(identifier):
+        email = normalise_email(identifier)
+        clause = User.email == email if email else None
+    else:
+        phone = normalise_phone(identifier)
+        clause = User.phone == phone if phone else None
+    if clause is None:
+        return None
+    return db.session.scalar(sa.select(User).where(clause))
+
+
+def email_taken(email: str | None, except_user: User | None = None) -> bool:
+    return _taken(User.email, email, except_user)
+
+
+def phone_taken(phone: str | None, except_user: User | None = None) -> bool:
+    return _taken(User.phone, phone, except_user)
+
+
+def _taken(column, value, except_user) -> bool:
+    if not value:
+        return False
+    query = sa.select(User.id).where(column == value)
+    if except_user is not None:
+        query = query.where(User.id != except_user.id)
+    return db.session.scalar(query) is not None
+
+
+def register_youth(
+    *,
+    full_name: str,
+    email: str | None,
+    phone: str | None,
+    password: str,
+    date_of_birth: date,
+    gender: str | None,
+    region_code: str,
+    district_code: str | None,
+    community: str | None,
+    locale: str,
+    consent_locale: str,
+) -> User:
+    """Create a young person's account with the youth role and the data-processing consent."""
+    user = User(
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        password_hash=hash_password(password),
+        date_of_birth=date_of_birth,
+        gender=Gender(gender) if gender else None,
+        region_code=region_code,
+        district_code=district_code,
+        community=(community or "").strip() or None,
+        locale=locale,
+    )
+    user.set_roles({Role.YOUTH})
+    # Record the wording in the language the person read it in.
+    record_data_consent(user, consent_locale)
+    db.session.add(user)
+    audit_event("user.registered", user, actor=user)
+    notify(user, _l("Welcome to Jashtar! Your account is ready."), link="/account/profile")
+    return user
+
+
+def record_data_consent(user: User, locale: str) -> Consent:
+    """The dated data-processing consent, with the text as shown in `locale`."""
+    with force_locale(locale):
+        text = str(DATA_PROCESSING_CONSENT_TEXT)
+    consent = Consent(
+        kind=ConsentKind.DATA_PROCESSING,
+        version=DATA_PROCESSING_CONSENT_VERSION,
+        locale=locale,
+        text=text,
+    )
+    user.consents.append(consent)
+    return consent
+
+
+def create_user(
+    *,
+    full_name: str,
+    email: str | None,
+    phone: str | None,
+    password: str,
+    roles: set[Role],
+    locale: str = "ky",
+    **profile,
+) -> User:
+    """Create an account for staff or demo data (no consent form: they sign a contract)."""
+    user = User(
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        password_hash=hash_password(password),
+        locale=locale,
+        **profile,
+    )
+    user.set_roles(roles)
+    db.session.add(user)
+    audit_event("user.created", user, roles=sorted(role.value for role in roles))
+    return user
+
+
+def authenticate(identifier: str, password: str) -> User | None:
+    """The account whose login and password match, or None (also for unknown accounts)."""
+    user = find_by_login(identifier)
+    if not password_matches(user.password_hash if user else None, password):
+        return None
+    return user
+
+
+def authenticate_user(user: User, password: str) -> bool:
+    return password_matches(user.password_hash, password)
+
+
+def record_login(user: User) -> None:
+    user.last_login_at = utcnow()
+    audit_event("user.login", user, actor=user)
+
+
+def reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=RESET_SALT)
+
+
+def password_reset_token(user: User, *, assisted: bool = False) -> str:
+    # The token names the current password hash, so using it once (or any change) voids it.
+    payload = {"u": user.id, "p": user.password_hash[-16:], "a": int(assisted)}
+    return reset_serializer().dumps(payload)
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The user a valid, unused, unexpired reset token belongs to, else None."""
+    config = current_app.config
+    serializer = reset_serializer()
+    try:
+        payload = serializer.loads(token, max_age=config["ASSISTED_RESET_MAX_AGE"])
+    except (BadSignature, SignatureExpired):
+        return None
+    if not payload.get("a"):
+        try:
+            serializer.loads(token, max_age=config["PASSWORD_RESET_MAX_AGE"])
+        except SignatureExpired:
+            return None
+    user = db.session.get(User, payload.get("u"))
+    if user is None or not user.active or user.password_hash[-16:] != payload.get("p"):
+        return None
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """E-mail a reset link if the address has an account; say nothing either way."""
+    user = db.session.scalar(sa.select(User).where(User.email == email))
+    if user is None or not user.active:
+        return
+    link = url_for("accounts.reset_password", token=password_reset_token(user), _external=True)
+    queue_email(user, _l("Set a new password for Jashtar"), "password_reset", link=link)
+    audit_event("user.password_reset_requested", user, actor=user)
+
+
+def issue_assisted_reset_link(user: User, *, by: User) -> str:
+    """A one-time reset link an organiser passes on to someone who has only a phone."""
+    link = url_for(
+        "accounts.reset_password", token=password_reset_token(user, assisted=True), _external=True
+    )
+    audit_event("user.reset_link_issued", user, actor=by)
+    return link
+
+
+def set_password(user: User, password: str, *, reason: str) -> None:
+    """Set a new password, sign the user out everywhere else, tell them it changed."""
+    user.password_hash = hash_password(password)
+    user.password_changed_at = utcnow()
+    user.rotate_session_token()
+    audit_event("user.password_changed", user, reason=reason)
+    notify(user, _l("Your password was changed. If it was not you, tell an organiser at once."))
+    queue_email(user, _l("Your Jashtar password was changed"), "password_changed")
+
+
+def update_profile(user: User, **changes) -> list[str]:
+    """Apply profile changes; return the names of the fields that changed (for the audit)."""
+    changed = []
+    gender = changes.pop("gender", None)
+    changes["gender"] = Gender(gender) if gender else None
+    for name, value in changes.items():
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+    if changed:
+        audit_event("user.profile_updated", user, fields=sorted(changed))
+    return changed
+
+
+def change_roles(user: User, roles: set[Role], *, by: User) -> None:
+    """Replace a user's roles; an admin cannot take the admin role from themselves."""
+    if user.id == by.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
+        raise AccountError(_l("You cannot remove your own admin role."))
+    before = sorted(role.value for role in user.roles)
+    user.set_roles(roles)
+    after = sorted(role.value for role in roles)
+    audit_event("user.roles_changed", user, actor=by, before=before, after=after)
+
+
+def set_active(user: User, active: bool, *, by: User) -> None:
+    """Deactivate (signs the user out) or reactivate an account."""
+    if user.id == by.id and not active:
+        raise AccountError(_l("You cannot deactivate your own account."))
+    if user.active == active:
+        return
+    user.active = active
+    if not active:
+        user.rotate_session_token()
+    audit_event("user.reactivated" if active else "user.deactivated", user, actor=by)

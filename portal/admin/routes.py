@@ -1,0 +1,138 @@
+"""Admin pages: people and their roles, and the audit log."""
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts import services
+from portal.accounts.models import User
+from portal.admin import queries
+from portal.admin.forms import AuditFilterForm
+from portal.admin.forms import RolesForm
+from portal.admin.forms import UserFilterForm
+from portal.admin.forms import role_labels
+from portal.extensions import db
+from portal.forms import ActionForm
+from portal.listing import paginate
+from portal.places import sorted_by_name
+from portal.places import top_level_units
+from portal.security import Role
+from portal.security import role_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def users():
+    """Everyone with an account, searchable and filtered by role, region and status."""
+    form = UserFilterForm(request.args)
+    form.role.choices = [("", _("All roles"))] + [
+        (role.value, label) for role, label in role_labels().items()
+    ]
+    form.region.choices = [("", _("All regions"))] + [
+        (unit.code, unit.name) for unit in sorted_by_name(top_level_units())
+    ]
+    valid = form.validate()
+    filters = form.data if valid else {}
+    page = paginate(
+        queries.user_list_query(
+            q=filters.get("q"),
+            role=filters.get("role"),
+            region=filters.get("region"),
+            status=filters.get("status"),
+        )
+    )
+    return render_template("admin/users.html", form=form, page=page, role_labels=role_labels()), (
+        200 if valid else 400
+    )
+
+
+@bp.get("/users/<int:user_id>")
+@role_required(Role.ADMIN)
+def user(user_id):
+    """One person's account, roles and recent audit events."""
+    person = db.get_or_404(User, user_id)
+    form = RolesForm(data={"roles": [role.value for role in person.roles]})
+    return _user_page(person, form)
+
+
+def _user_page(person, roles_form, status=200):
+    events = db.session.scalars(queries.audit_query(object_id=person.id).limit(20)).all()
+    return render_template(
+        "admin/user.html",
+        person=person,
+        roles_form=roles_form,
+        action_form=ActionForm(),
+        events=events,
+        role_labels=role_labels(),
+    ), status
+
+
+@bp.post("/users/<int:user_id>/roles")
+@role_required(Role.ADMIN)
+def change_roles(user_id):
+    """Give or take roles."""
+    person = db.get_or_404(User, user_id)
+    form = RolesForm()
+    if not form.validate_on_submit():
+        return _user_page(person, form, 400)
+    try:
+        services.change_roles(person, {Role(value) for value in form.roles.data}, by=current_user)
+    except services.AccountError as error:
+        form.roles.errors.append(str(error))
+        return _user_page(person, form, 400)
+    db.session.commit()
+    flash(_("Roles saved."), "success")
+    return redirect(url_for(".user", user_id=person.id))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+@role_required(Role.ADMIN)
+def deactivate(user_id):
+    """Switch an account off; the person is signed out at once."""
+    return _set_active(user_id, False, _("The account is switched off."))
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+@role_required(Role.ADMIN)
+def reactivate(user_id):
+    """Switch an account back on."""
+    return _set_active(user_id, True, _("The account is switched on again."))
+
+
+def _set_active(user_id, active, message):
+    person = db.get_or_404(User, user_id)
+    if not ActionForm().validate_on_submit():
+        return _user_page(person, RolesForm(), 400)
+    try:
+        services.set_active(person, active, by=current_user)
+    except services.AccountError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".user", user_id=person.id))
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(".user", user_id=person.id))
+
+
+@bp.get("/audit")
+@role_required(Role.ADMIN)
+def audit():
+    """The audit log, newest first, filtered by action, person and dates."""
+    form = AuditFilterForm(request.args)
+    valid = form.validate()
+    filters = form.data if valid else {}
+    page = paginate(
+        queries.audit_query(
+            action=filters.get("action"),
+            actor=filters.get("actor"),
+            date_from=filters.get("date_from"),
+            date_to=filters.get("date_to"),
+        )
+    )
+    return render_template("admin/audit.html", form=form, page=page), (200 if valid else 400)

@@ -1,0 +1,102 @@
+"""The demo programme behind `flask seed-demo`; later features add their parts here."""
+
+from datetime import date
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal.accounts import services
+from portal.accounts.models import Gender
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.i18n import local_today
+from portal.security import Role
+
+DEMO_PASSWORD = "demo-password-2026"
+
+#: e-mail, name, roles, locale, profile — the fixed demo logins (DESIGN §7).
+DEMO_LOGINS = [
+    ("admin@demo.example.org", "Nurlan Asanov", {Role.ADMIN}, "ru", {}),
+    ("organiser@demo.example.org", "Gulnara Toktosunova", {Role.ORGANISER}, "ky", {}),
+    ("mentor@demo.example.org", "Dilshod Yusupov", {Role.MENTOR}, "uz_Cyrl", {}),
+    ("mentor2@demo.example.org", "Aida Sydykova", {Role.MENTOR}, "ky", {}),
+    (
+        "youth@demo.example.org",
+        "Aigerim Mamatova",
+        {Role.YOUTH},
+        "ky",
+        {"age": 16, "gender": "female", "region_code": "KG-O", "district_code": "KG-O-KARASUU",
+         "community": "Papan"},
+    ),
+    (
+        "youth2@demo.example.org",
+        "Bobur Rahimov",
+        {Role.YOUTH},
+        "uz_Cyrl",
+        {"age": 21, "gender": "male", "region_code": "KG-J", "district_code": "KG-J-SUZAK",
+         "community": "Suzak"},
+    ),
+]  # fmt: skip
+
+#: Other young people, some registered with a phone only, across the three southern regions.
+DEMO_YOUTH = [
+    ("Жаныл Абдыкадырова", None, "+996555100201", 15, "female", "KG-B", "KG-B-LEILEK", "Isfana"),
+    ("Азамат Турдубаев", "azamat@demo.example.org", None, 19, "male", "KG-B", "KG-B-KADAMJAI", "Pulgon"),
+    ("Муҳаммадали Ҳошимов", None, "+996770100203", 17, "male", "KG-O", "KG-O-ARAVAN", "Mangyt"),
+    ("Nilufar Karimova", "nilufar@demo.example.org", None, 22, "female", "KG-O", "KG-O-UZGEN", "Jim"),
+    ("Бегимай Осмонова", None, "+996700100205", 14, "female", "KG-J", "KG-J-AKSY", "Kerben"),
+    ("Эрмек уулу Данияр", "daniyar@demo.example.org", None, 24, "male", "KG-J", "KG-J-NOOKEN", "Massy"),
+    ("Зарина Усмонова", None, "+996557100207", 18, None, "KG-GO", None, "Osh"),
+    ("Айбек Жумабеков", "aibek@demo.example.org", None, 20, "male", "KG-B", "KG-B-BATKEN-T", "Batken"),
+    ("Дилноза Сайдалиева", "dilnoza@demo.example.org", None, 16, "female", "KG-O", "KG-O-NOOKAT", "Kyzyl-Oi"),
+    ("Нурсултан Токтогулов", None, "+996555100210", 23, "male", "KG-J", "KG-J-BAZARKORGON", "Bazar-Korgon"),
+]  # fmt: skip
+
+
+def birthday(age: int) -> date:
+    today = local_today()
+    return today.replace(year=today.year - age) - timedelta(days=40)
+
+
+def seed() -> list[tuple[str, str]]:
+    """Create the demo accounts that do not exist yet; return the fixed logins."""
+    logins = []
+    for email, name, roles, locale, profile in DEMO_LOGINS:
+        logins.append((email, ", ".join(sorted(role.value for role in roles))))
+        if services.email_taken(email):
+            continue
+        extra = dict(profile)
+        age = extra.pop("age", None)
+        if age:
+            extra["date_of_birth"] = birthday(age)
+        _add(name, email, None, roles, locale, **extra)
+    for name, email, phone, age, gender, region, district, community in DEMO_YOUTH:
+        if services.email_taken(email) or services.phone_taken(phone):
+            continue
+        _add(
+            name, email, phone, {Role.YOUTH}, "ky",
+            date_of_birth=birthday(age), gender=gender, region_code=region,
+            district_code=district, community=community,
+        )  # fmt: skip
+    return logins
+
+
+def _add(name, email, phone, roles, locale, **profile) -> User:
+    if profile.get("gender"):
+        profile["gender"] = Gender(profile["gender"])
+    user = services.create_user(
+        full_name=name,
+        email=email,
+        phone=phone,
+        password=DEMO_PASSWORD,
+        roles=roles,
+        locale=locale,
+        **profile,
+    )
+    if Role.YOUTH in roles:
+        services.record_data_consent(user, locale)
+    return user
+
+
+def demo_user(email: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == email))

@@ -1,0 +1,106 @@
+"""Every Flask extension, created unbound so blueprints can import them without cycles."""
+
+from datetime import UTC
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware UTC timestamp on every database (SQLite forgets the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTC column")
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+# Tests join the session to an outer transaction; elsewhere this setting changes nothing.
+db = SQLAlchemy(model_class=Base, session_options={"join_transaction_mode": "create_savepoint"})
+migrate = Migrate(render_as_batch=True, compare_type=True)
+login_manager = LoginManager()
+csrf = CSRFProtect()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def account_key() -> str:
+    """Rate-limit key for the account named in the submitted form (login, reset)."""
+    identifier = (request.form.get("email") or "").strip().lower()
+    return "account:" + identifier
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite(dbapi_connection, connection_record):
+    """WAL, a busy timeout and foreign keys on every SQLite connection."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    from flask import current_app
+
+    try:
+        timeout = int(current_app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    except RuntimeError:
+        timeout = 5000
+    # Let SQLAlchemy emit BEGIN itself so SAVEPOINT works (pysqlite's own handling breaks it).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={timeout:d}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")
+
+
+def str_enum(enum_cls) -> sa.Enum:
+    """Store an enum by its value as a VARCHAR with a CHECK, the same on SQLite and PostgreSQL."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        length=32,
+        create_constraint=True,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )

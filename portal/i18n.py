@@ -1,0 +1,157 @@
+"""Languages, the locale selector, date formats and per-language content."""
+
+from datetime import date
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask import g
+from flask import request
+from flask_babel import format_date
+from flask_babel import format_datetime
+from flask_babel import get_locale
+from flask_login import current_user
+
+from portal.translit import to_latin
+
+#: Locale code → the language's name in itself, in the switcher's order.
+LANGUAGES = {
+    "ky": "Кыргызча",
+    "ru": "Русский",
+    "uz_Cyrl": "Ўзбекча",
+    "uz_Latn": "Oʻzbekcha",
+    "en": "English",
+}
+#: What `?lang=` accepts (also the cookie's values) → locale code.
+LANG_PARAMS = {
+    "ky": "ky",
+    "ru": "ru",
+    "uz": "uz_Cyrl",
+    "uz-cyrl": "uz_Cyrl",
+    "uz_cyrl": "uz_Cyrl",
+    "uz-latn": "uz_Latn",
+    "uz_latn": "uz_Latn",
+    "en": "en",
+}
+#: Catalogues translated by hand; uz_Latn is generated from uz_Cyrl, en is the source.
+TRANSLATED_LOCALES = ("ky", "ru", "uz_Cyrl")
+DEFAULT_LOCALE = "ky"
+LANG_COOKIE = "lang"
+BISHKEK = ZoneInfo("Asia/Bishkek")
+SHORT_DATE = "dd.MM.yyyy"
+SHORT_DATETIME = "dd.MM.yyyy HH:mm"
+
+
+def parse_lang(value: str | None) -> str | None:
+    """Map a `?lang=` value, cookie or stored preference to a locale code, or None."""
+    if not value:
+        return None
+    return LANG_PARAMS.get(value.strip().lower().replace(" ", ""))
+
+
+def requested_lang() -> str | None:
+    """The language asked for by `?lang=` on this request, if valid."""
+    return parse_lang(request.args.get("lang"))
+
+
+def select_locale() -> str:
+    """?lang= → the user's saved language → cookie → Accept-Language → Kyrgyz."""
+    if "locale" in g:
+        return g.locale
+    chosen = requested_lang()
+    if chosen is None and current_user and current_user.is_authenticated:
+        chosen = parse_lang(current_user.locale)
+    if chosen is None:
+        chosen = parse_lang(request.cookies.get(LANG_COOKIE))
+    if chosen is None:
+        chosen = _from_accept_language()
+    g.locale = chosen or DEFAULT_LOCALE
+    return g.locale
+
+
+def _from_accept_language() -> str | None:
+    for value, _quality in request.accept_languages:
+        tag = value.lower().replace("_", "-")
+        if tag.startswith("uz"):
+            return "uz_Latn" if "latn" in tag else "uz_Cyrl"
+        base = tag.split("-")[0]
+        if base in ("ky", "ru", "en"):
+            return base
+    return None
+
+
+def html_lang(locale: str | None = None) -> str:
+    """BCP 47 tag for `<html lang>`: uz_Cyrl → uz-Cyrl."""
+    return (locale or str(get_locale())).replace("_", "-")
+
+
+def lang_param(locale: str) -> str:
+    """The `?lang=` value that selects `locale`."""
+    return {"uz_Cyrl": "uz", "uz_Latn": "uz-Latn"}.get(locale, locale)
+
+
+def local_today() -> date:
+    """Today's date in Kyrgyzstan (Asia/Bishkek), whatever the server's zone."""
+    return datetime.now(BISHKEK).date()
+
+
+def switch_language_url(locale: str) -> str:
+    """This page's address with `?lang=` set to `locale` (other query arguments kept)."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    args.append(("lang", lang_param(locale)))
+    return request.path + "?" + urlencode(args)
+
+
+def short_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, SHORT_DATE)
+    return format_date(value, SHORT_DATE)
+
+
+def short_datetime(value: datetime | None) -> str:
+    return "" if value is None else format_datetime(value, SHORT_DATETIME)
+
+
+def localized(values: dict[str, str | None], locale: str | None = None) -> str:
+    """Pick the text for the current language from {"ky": …, "ru": …, "uz_Cyrl": …, "en": …}.
+
+    Falls back through Kyrgyz, Russian, Uzbek and English; uz_Latn is transliterated.
+    """
+    locale = locale or str(get_locale())
+    if locale == "uz_Latn" and values.get("uz_Cyrl"):
+        return to_latin(values["uz_Cyrl"])
+    for code in (locale, "ky", "ru", "uz_Cyrl", "en"):
+        if values.get(code):
+            return values[code]
+    return ""
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        html_lang=html_lang,
+        lang_param=lang_param,
+        get_locale=get_locale,
+        switch_language_url=switch_language_url,
+    )
+    app.jinja_env.filters["date"] = short_date
+    app.jinja_env.filters["datetime"] = short_datetime
+    app.after_request(_remember_language)
+
+
+def _remember_language(response):
+    """Keep a `?lang=` choice in a cookie (and, for signed-in users, on the account)."""
+    chosen = requested_lang()
+    if chosen:
+        response.set_cookie(
+            LANG_COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+    return response

@@ -1,0 +1,76 @@
+"""The home page, the notification inbox and the health check."""
+
+import sqlalchemy as sa
+from flask import Blueprint
+from flask import flash
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_required
+
+from portal.extensions import db
+from portal.extensions import utcnow
+from portal.forms import ActionForm
+from portal.listing import paginate
+from portal.main import dashboard
+from portal.notify import Notification
+from portal.notify import unread_count
+from portal.security import Role
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home():
+    """What the programme is, and after login a dashboard for each of the user's roles."""
+    context = {}
+    if current_user.is_authenticated:
+        context["unread"] = unread_count(current_user)
+        if current_user.has_role(Role.ORGANISER):
+            context["youth"] = dashboard.youth_counts()
+        if current_user.has_role(Role.ADMIN):
+            context["roles"] = dashboard.role_counts()
+            context["events"] = dashboard.recent_audit_events()
+    return render_template("main/home.html", **context)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Machine-readable health: is the database answering?"""
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="error", database="unavailable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.get("/notifications")
+@login_required
+def notifications():
+    """The user's inbox, newest first."""
+    page = paginate(
+        sa.select(Notification)
+        .where(Notification.user_id == current_user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    return render_template("main/notifications.html", page=page, form=ActionForm())
+
+
+@bp.post("/notifications/read")
+@login_required
+def mark_notifications_read():
+    """Mark every notification as read."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".notifications"))
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    flash(_("All notifications are marked as read."), "success")
+    return redirect(url_for(".notifications"))

@@ -1,0 +1,87 @@
+"""Roles, access decorators and the password policy."""
+
+import enum
+import gzip
+from functools import cache
+from functools import wraps
+from importlib import resources
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask import current_app
+from flask_login import current_user
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+
+
+class Role(enum.Enum):
+    YOUTH = "youth"
+    MENTOR = "mentor"
+    ORGANISER = "organiser"
+    ADMIN = "admin"
+
+
+def role_required(*roles: Role):
+    """Allow the view to users holding any of `roles`; others get 403, anonymous users log in."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                from portal.extensions import login_manager
+
+                return login_manager.unauthorized()
+            require(current_user.has_any_role(*roles))
+            return view(*args, **kwargs)
+
+        wrapped.allowed_roles = roles
+        return wrapped
+
+    return decorator
+
+
+def require(allowed: bool, status: int = 403) -> None:
+    """Stop the request with `status` unless a policy predicate allowed it."""
+    if not allowed:
+        abort(status)
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def password_matches(password_hash: str | None, password: str) -> bool:
+    # Hash even when there is no account so timing does not reveal which accounts exist.
+    if not password_hash:
+        check_password_hash(_dummy_hash(), password)
+        return False
+    return check_password_hash(password_hash, password)
+
+
+@cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not-a-real-password", method="pbkdf2:sha256:200000")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 20,000 most common passwords (list taken from Django, BSD licence)."""
+    raw = resources.files("portal.data").joinpath("common-passwords.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(raw).decode().split())
+
+
+def is_common_password(password: str) -> bool:
+    return password.lower().strip() in common_passwords()
+
+
+def is_safe_next_url(target: str | None) -> bool:
+    """True for a path on this site; refuses other hosts, schemes and protocol-relative URLs."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc

@@ -1,0 +1,36 @@
+"""What every page shares: template globals, the unread count and basic security headers."""
+
+from flask import request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from portal.forms import ActionForm
+from portal.listing import page_url
+from portal.notify import unread_count
+from portal.security import Role
+
+
+def init_app(app) -> None:
+    from portal.extensions import login_manager
+
+    login_manager.login_message = _l("Please sign in to open this page.")
+    app.jinja_env.globals["page_url"] = page_url
+
+    @app.context_processor
+    def page_context():
+        unread = unread_count(current_user) if current_user.is_authenticated else 0
+        return {"Role": Role, "unread_notifications": unread, "logout_form": ActionForm()}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        if current_user.is_authenticated and not request.path.startswith("/static/"):
+            # Pages of signed-in users carry personal data: keep them out of shared caches.
+            response.headers["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,50 @@
+"""Small helpers shared by the tests."""
+
+import html
+import re
+from datetime import date
+from datetime import timedelta
+
+from flask_babel import force_locale
+from flask_babel import gettext
+
+from portal.i18n import local_today
+
+
+def translated(msgid: str, locale: str, **variables) -> str:
+    """The catalogue's text for `msgid` in `locale`, as a page would show it (HTML-escaped)."""
+    with force_locale(locale):
+        return html.escape(gettext(msgid, **variables), quote=False)
+
+
+def years_ago(years: int, days: int = 0) -> date:
+    today = local_today()
+    return date(today.year - years, today.month, min(today.day, 28)) - timedelta(days=days)
+
+
+def error_summary(page: str) -> list[str]:
+    """The messages listed in the page's error summary."""
+    block = re.search(r'<div class="error-summary".*?</ul>', page, re.S)
+    if not block:
+        return []
+    return [
+        html.unescape(text) for text in re.findall(r'<a href="#[^"]+">(.*?)</a>', block.group(0))
+    ]
+
+
+def registration_data(**changes) -> dict:
+    data = {
+        "full_name": "Айгерим Токтогулова кызы",
+        "email": "aigerim@example.org",
+        "phone": "0555 123 456",
+        "password": "kok-jailoo-2026",
+        "date_of_birth": years_ago(16).isoformat(),
+        "gender": "female",
+        "region": "KG-O",
+        "district": "KG-O-KARASUU",
+        "community": "Papan",
+        "locale": "ky",
+        "consent": "y",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
