@@ -8,6 +8,7 @@ import click
 import sqlalchemy as sa
 from flask import current_app
 from flask.cli import AppGroup
+from flask.cli import with_appcontext
 
 from portal.accounts import services
 from portal.accounts.models import User
@@ -34,6 +35,7 @@ def register(app) -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--name", "full_name", required=True, help="Full name as written.")
 @click.option("--email", default=None)
 @click.option("--phone", default=None)
@@ -68,6 +70,7 @@ def create_user(full_name, email, phone, roles, locale, password):
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has accounts.")
 def seed_demo(if_empty):
     """Fill the database with the demo programme (never in production)."""

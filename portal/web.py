@@ -3,7 +3,9 @@
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
+from portal.extensions import db
 from portal.forms import ActionForm
 from portal.listing import page_url
 from portal.notify import unread_count
@@ -18,8 +20,16 @@ def init_app(app) -> None:
 
     @app.context_processor
     def page_context():
-        unread = unread_count(current_user) if current_user.is_authenticated else 0
-        return {"Role": Role, "unread_notifications": unread, "logout_form": ActionForm()}
+        try:
+            unread = unread_count(current_user) if current_user.is_authenticated else 0
+        except SQLAlchemyError:  # an error page must render even when the database is down
+            db.session.rollback()
+            unread = 0
+        return {
+            "Role": Role,
+            "unread_notifications": unread,
+            "logout_form": ActionForm(formdata=None),
+        }
 
     @app.after_request
     def security_headers(response):

@@ -39,13 +39,13 @@ def home():
 
 @bp.get("/healthz")
 def healthz():
-    """Machine-readable health: is the database answering?"""
+    """Machine-readable health: is the database answering, with its schema in place?"""
     try:
-        db.session.execute(sa.text("SELECT 1"))
+        revision = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="error", database="unavailable"), 503
-    return jsonify(status="ok", database="ok")
+        return jsonify(status="error", database="unavailable or not migrated"), 503
+    return jsonify(status="ok", database="ok", schema=revision)
 
 
 @bp.get("/notifications")

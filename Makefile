@@ -1,0 +1,64 @@
+# Jashtar portal. `make run` serves the demo; `make test` runs every check.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask
+export FLASK_APP := wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test serve i18n translations lint install install-dev db seed bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Compile the catalogues (uz_Latn is generated from uz_Cyrl first).
+translations: $(VENV)/.installed
+	$(FLASK) translate compile >/dev/null
+
+## Extract messages, merge them into ky/ru/uz_Cyrl, then compile.
+i18n: $(VENV)/.installed
+	$(FLASK) translate update
+	$(FLASK) translate compile
+
+db: $(VENV)/.installed
+	$(FLASK) db upgrade
+
+seed: db
+	$(FLASK) seed-demo --if-empty
+
+## Set up everything on SQLite with demo data and serve on http://127.0.0.1:5000
+run: translations seed
+	@echo "Jashtar on http://$(HOST):$(PORT)/ — demo logins (password demo-password-2026):"
+	@echo "  admin@ organiser@ mentor@ mentor2@ youth@ youth2@ demo.example.org"
+	PORTAL_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## Lint, then the whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set.
+test: lint translations
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== the suite again on PostgreSQL ($$TEST_DATABASE_URL) =="; \
+		$(BIN)/python -m pytest -m "not browser"; \
+	else \
+		echo "SKIPPED: PostgreSQL run (set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test)"; \
+	fi
+
+## gunicorn with the production configuration (needs SECRET_KEY; see README).
+serve: translations db
+	PORTAL_ENV=production $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app

@@ -1,0 +1,18 @@
+"""gunicorn settings for `make serve`; override with environment variables."""
+
+import os
+
+import gunicorn.http.wsgi
+
+# Do not announce the server's name or version in the Server header and WSGI environ.
+gunicorn.http.wsgi.SERVER = "jashtar"
+gunicorn.http.wsgi.SERVER_SOFTWARE = "jashtar"
+
+bind = os.environ.get("BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
+threads = int(os.environ.get("THREADS", "2"))
+timeout = 30
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = "-"
+# Paths only: query strings may carry search terms, so keep them out of the access log.
+access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'

@@ -1,0 +1,63 @@
+"""Translated error pages, and a 500 that leaves nothing half-saved."""
+
+import pytest
+import sqlalchemy as sa
+from flask import Blueprint
+
+from portal import create_app
+from portal.accounts.models import User
+from portal.extensions import db as _db
+from tests.factories import UserFactory
+from tests.helpers import translated
+
+
+@pytest.mark.parametrize("locale, param", [("ky", "ky"), ("ru", "ru"), ("uz_Cyrl", "uz")])
+def test_404_page_is_translated(client, db, locale, param):
+    response = client.get(f"/no-such-page?lang={param}")
+    assert response.status_code == 404
+    assert translated("Page not found", locale) in response.text
+
+
+def test_403_page_is_translated(client, login_as):
+    login_as("youth")
+    response = client.get("/admin/users?lang=ru")
+    assert response.status_code == 403
+    assert translated("You cannot do this", "ru") in response.text
+
+
+def test_413_for_a_body_that_is_too_large(client, db):
+    response = client.post("/auth/login?lang=ru", data={"email": "x" * (7 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert translated("The file is too large", "ru") in response.text
+
+
+def test_405_is_a_page_too(client, db):
+    response = client.put("/auth/login")
+    assert response.status_code == 405
+
+
+@pytest.fixture
+def failing_client(database_uri, db):
+    """A fresh app with one extra route that writes and then fails."""
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri, PROPAGATE_EXCEPTIONS=False)
+    blueprint = Blueprint("boom", __name__)
+
+    @blueprint.get("/boom")
+    def fail():
+        _db.session.add(UserFactory.build(email="half@example.org"))
+        _db.session.flush()
+        raise RuntimeError("the disk is full")
+
+    app.register_blueprint(blueprint)
+    connection = db.engines[None]
+    with app.app_context():
+        _db.engines[None] = connection
+    return app.test_client()
+
+
+def test_500_rolls_back_and_shows_a_translated_page(failing_client, db):
+    response = failing_client.get("/boom?lang=ru")
+    assert response.status_code == 500
+    assert translated("Something went wrong on our side", "ru") in response.text
+    assert "the disk is full" not in response.text
+    assert db.session.scalar(sa.select(User).where(User.email == "half@example.org")) is None

@@ -1,0 +1,109 @@
+"""Language choice, the switcher, <html lang>, dates and per-language content."""
+
+from datetime import date
+from datetime import datetime
+from datetime import timezone
+
+import pytest
+
+from portal.i18n import localized
+from portal.i18n import parse_lang
+from portal.i18n import short_date
+from portal.i18n import short_datetime
+from tests.helpers import translated
+
+HTML_LANG = {"ky": "ky", "ru": "ru", "uz": "uz-Cyrl", "uz-Latn": "uz-Latn", "en": "en"}
+
+
+@pytest.mark.parametrize(("param", "tag"), HTML_LANG.items())
+def test_lang_parameter_chooses_the_language_and_html_lang(client, db, param, tag):
+    page = client.get(f"/?lang={param}").text
+    assert f'<html lang="{tag}">' in page
+
+
+def test_pages_are_translated(client, db):
+    for locale, param in (("ky", "ky"), ("ru", "ru"), ("uz_Cyrl", "uz"), ("uz_Latn", "uz-Latn")):
+        page = client.get(f"/auth/login?lang={param}").text
+        expected = translated("Forgot your password?", locale)
+        assert expected != "Forgot your password?"
+        assert expected in page
+
+
+def test_uzbek_latin_is_the_transliterated_cyrillic(client, db):
+    cyrillic = translated("Forgot your password?", "uz_Cyrl")
+    latin = translated("Forgot your password?", "uz_Latn")
+    from portal.translit import to_latin
+
+    assert latin == to_latin(cyrillic)
+
+
+def test_default_is_kyrgyz(client, db):
+    assert '<html lang="ky">' in client.get("/").text
+
+
+def test_accept_language_is_used_when_nothing_else_is_known(client, db):
+    page = client.get("/", headers={"Accept-Language": "ru-RU,ru;q=0.9"}).text
+    assert '<html lang="ru">' in page
+    page = client.get("/", headers={"Accept-Language": "uz-UZ"}).text
+    assert '<html lang="uz-Cyrl">' in page
+    page = client.get("/", headers={"Accept-Language": "fr-FR"}).text
+    assert '<html lang="ky">' in page
+
+
+def test_choice_is_remembered_in_a_cookie(client, db):
+    client.get("/?lang=ru")
+    page = client.get("/", headers={"Accept-Language": "en"}).text
+    assert '<html lang="ru">' in page
+
+
+def test_signed_in_users_choice_is_saved_on_the_account(client, login_as, db):
+    user = login_as("youth", locale="ky")
+    client.get("/?lang=uz")
+    db.session.refresh(user)
+    assert user.locale == "uz_Cyrl"
+    client.delete_cookie("lang")
+    assert '<html lang="uz-Cyrl">' in client.get("/").text
+
+
+def test_saved_language_wins_over_the_cookie(client, login_as, db):
+    login_as("youth", locale="ru")
+    client.set_cookie("lang", "ky")
+    assert '<html lang="ru">' in client.get("/").text
+
+
+def test_unknown_lang_parameter_is_ignored(client, db):
+    assert client.get("/?lang=xx").status_code == 200
+    assert parse_lang("xx") is None
+    assert parse_lang("UZ-latn") == "uz_Latn"
+
+
+def test_switcher_names_each_language_in_itself_and_keeps_the_page(client, db):
+    page = client.get("/auth/reset?lang=ru").text
+    for name in ("Кыргызча", "Русский", "Ўзбекча", "Oʻzbekcha"):
+        assert name in page
+    assert 'href="/auth/reset?lang=uz-Latn"' in page
+    assert 'aria-current="true">Русский' in page
+
+
+@pytest.mark.parametrize("locale", ["ky", "ru", "uz_Cyrl", "uz_Latn", "en"])
+def test_dates_are_day_month_year_in_every_language(app, locale):
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale(locale):
+        assert short_date(date(2026, 3, 8)) == "08.03.2026"
+        # 20:30 UTC is 02:30 the next day in Bishkek (UTC+6, no daylight saving).
+        moment = datetime(2026, 7, 1, 20, 30, tzinfo=timezone.utc)
+        assert short_datetime(moment) == "02.07.2026 02:30"
+        assert short_date(moment) == "02.07.2026"
+
+
+def test_localized_content_falls_back_and_transliterates(app):
+    from flask_babel import force_locale
+
+    names = {"ky": "Ош облусу", "ru": "Ошская область", "uz_Cyrl": "Ўш вилояти", "en": "Osh region"}
+    with app.test_request_context():
+        with force_locale("uz_Latn"):
+            assert localized(names) == "Oʻsh viloyati"
+        with force_locale("ru"):
+            assert localized(names) == "Ошская область"
+            assert localized({"ky": "Ош облусу"}) == "Ош облусу"

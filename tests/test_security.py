@@ -1,0 +1,118 @@
+"""CSRF, rate limits, headers and the password policy."""
+
+import pytest
+
+from portal.security import is_common_password
+from portal.security import is_safe_next_url
+from tests.factories import UserFactory
+from tests.helpers import translated
+
+POST_ROUTES = [
+    "/auth/login",
+    "/auth/register",
+    "/auth/reset",
+    "/auth/logout",
+    "/account/profile",
+    "/account/password",
+    "/notifications/read",
+]
+
+
+@pytest.mark.parametrize("path", POST_ROUTES)
+def test_post_without_csrf_token_is_refused(client, login_as, path):
+    login_as("youth")
+    response = client.post(path, data={"email": "a@example.org"}, csrf=False)
+    assert response.status_code == 400
+    assert (
+        translated(
+            "The form had expired or came from somewhere else. Open the page again and resend it.",
+            "ky",
+        )
+        in response.text
+    )
+
+
+def test_every_post_route_checks_csrf(app, client, login_as):
+    admin = login_as("admin")
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        path = rule.rule.replace("<int:user_id>", str(admin.id)).replace("<token>", "x")
+        assert client.post(path, data={}, csrf=False).status_code == 400, rule.rule
+
+
+def test_login_is_rate_limited_per_address_with_a_translated_page(client, db):
+    for _ in range(10):
+        client.post(
+            "/auth/login", data={"email": f"x{_}@example.org", "password": "wrong-password"}
+        )
+    response = client.post("/auth/login?lang=ru", data={"email": "y@example.org", "password": "x"})
+    assert response.status_code == 429
+    assert translated("Too many attempts", "ru") in response.text
+    assert '<html lang="ru">' in response.text
+
+
+def test_login_is_rate_limited_per_account_across_addresses(client, db):
+    UserFactory(email="aigerim@example.org")
+    for number in range(5):
+        client.post(
+            "/auth/login",
+            data={"email": "aigerim@example.org", "password": "wrong-password"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{number}"},
+        )
+    response = client.post(
+        "/auth/login",
+        data={"email": "AIGERIM@example.org", "password": "wrong-password"},
+        environ_base={"REMOTE_ADDR": "10.0.0.99"},
+    )
+    assert response.status_code == 429
+
+
+def test_reset_requests_are_rate_limited(client, db):
+    for _ in range(5):
+        client.post("/auth/reset", data={"email": "a@example.org"})
+    assert client.post("/auth/reset", data={"email": "a@example.org"}).status_code == 429
+
+
+def test_registration_is_rate_limited(client, db):
+    for _ in range(5):
+        client.post("/auth/register", data={"full_name": "x"})
+    assert client.post("/auth/register", data={"full_name": "x"}).status_code == 429
+
+
+def test_pages_are_not_rate_limited_on_get(client, db):
+    for _ in range(30):
+        assert client.get("/auth/login").status_code == 200
+
+
+def test_security_headers(client, login_as):
+    response = client.get("/")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    login_as("youth")
+    assert client.get("/account/profile").headers["Cache-Control"] == "no-store"
+
+
+def test_common_passwords_are_recognised():
+    assert is_common_password("password123")
+    assert is_common_password("QWERTY123456")
+    assert not is_common_password("kok-jailoo-2026")
+
+
+@pytest.mark.parametrize(
+    ("target", "safe"),
+    [
+        ("/notifications", True),
+        ("/admin/users?q=a", True),
+        ("https://evil.example.com", False),
+        ("//evil.example.com", False),
+        ("/\\evil.example.com", False),
+        ("javascript:alert(1)", False),
+        ("", False),
+        (None, False),
+        ("/\nset-cookie", False),
+    ],
+)
+def test_safe_next_url(target, safe):
+    assert is_safe_next_url(target) is safe
