@@ -25,7 +25,7 @@ def profile_data(user, **changes):
 
 
 def test_profile_shows_the_saved_details(client, login_as):
-    user = login_as("youth", full_name="Жаныл Абдыкадырова", community="Isfana")
+    login_as("youth", full_name="Жаныл Абдыкадырова", community="Isfana")
     page = client.get("/account/profile").text
     assert 'value="Жаныл Абдыкадырова"' in page
     assert 'value="Isfana"' in page

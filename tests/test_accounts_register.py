@@ -61,7 +61,7 @@ def test_registration_signs_the_person_in(client, db):
 
 
 def test_phone_only_registration_is_accepted_in_every_common_format(client, db):
-    for number, email in (("0700 12 34 56", "a@example.org"), ("996700123457", "b@example.org")):
+    for number in ("0700 12 34 56", "996700123457"):
         data = registration_data(email=None, phone=number)
         data["full_name"] = "Бобур Раҳимов"
         client.post("/auth/register", data=data)

@@ -1,8 +1,8 @@
 """Language choice, the switcher, <html lang>, dates and per-language content."""
 
+from datetime import UTC
 from datetime import date
 from datetime import datetime
-from datetime import timezone
 
 import pytest
 
@@ -92,7 +92,7 @@ def test_dates_are_day_month_year_in_every_language(app, locale):
     with app.test_request_context(), force_locale(locale):
         assert short_date(date(2026, 3, 8)) == "08.03.2026"
         # 20:30 UTC is 02:30 the next day in Bishkek (UTC+6, no daylight saving).
-        moment = datetime(2026, 7, 1, 20, 30, tzinfo=timezone.utc)
+        moment = datetime(2026, 7, 1, 20, 30, tzinfo=UTC)
         assert short_datetime(moment) == "02.07.2026 02:30"
         assert short_date(moment) == "02.07.2026"
 
