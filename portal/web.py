@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.accounts import policy
 from portal.extensions import db
 from portal.forms import ActionForm
 from portal.listing import page_url
@@ -27,6 +28,7 @@ def init_app(app) -> None:
             unread = 0
         return {
             "Role": Role,
+            "policy": policy,
             "unread_notifications": unread,
             "logout_form": ActionForm(formdata=None),
         }

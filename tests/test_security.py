@@ -2,8 +2,11 @@
 
 import pytest
 
+from portal import create_app
+from portal.extensions import db as _db
 from portal.security import is_common_password
 from portal.security import is_safe_next_url
+from tests.conftest import PortalClient
 from tests.factories import UserFactory
 from tests.helpers import translated
 
@@ -116,3 +119,41 @@ def test_common_passwords_are_recognised():
 )
 def test_safe_next_url(target, safe):
     assert is_safe_next_url(target) is safe
+
+
+@pytest.fixture
+def redis_limited_client(database_uri, db):
+    """An app whose rate-limit counters live in Redis (as with several gunicorn instances)."""
+    import secrets as random_names
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip("SKIPPED: Redis is not running on 127.0.0.1:6379")
+    prefix = "jashtar-test-" + random_names.token_hex(4)
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=database_uri,
+        RATELIMIT_STORAGE_URI=url,
+        RATELIMIT_KEY_PREFIX=prefix,
+    )
+    with app.app_context():
+        _db.engines[None] = db.engines[None]
+    app.test_client_class = PortalClient
+    yield app.test_client(), redis.Redis.from_url(url), prefix
+    # The limiter is one object for every app: give the others their memory storage back.
+    create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri)
+
+
+def test_rate_limits_are_shared_through_redis_when_configured(redis_limited_client):
+    client, redis_client, prefix = redis_limited_client
+    for number in range(10):
+        client.post("/auth/login", data={"email": f"x{number}@example.org", "password": "wrong"})
+    assert (
+        client.post("/auth/login", data={"email": "y@example.org", "password": "x"}).status_code
+        == 429
+    )
+    assert any(redis_client.scan_iter(f"*{prefix}*"))

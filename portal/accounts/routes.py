@@ -16,6 +16,7 @@ from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
 
+from portal.accounts import policy
 from portal.accounts import services
 from portal.accounts.forms import AssistedResetForm
 from portal.accounts.forms import ChangePasswordForm
@@ -35,6 +36,7 @@ from portal.notify import deliver_if_configured
 from portal.places import fill_place_choices
 from portal.security import Role
 from portal.security import is_safe_next_url
+from portal.security import require
 from portal.security import role_required
 
 bp = Blueprint("accounts", __name__)
@@ -283,7 +285,10 @@ def assisted_reset():
                     "sign-in page."
                 )
             )
+        elif not user.active:
+            form.phone.errors.append(_("The account is switched off."))
         else:
+            require(policy.can_issue_reset_link_for(current_user, user))
             link = services.issue_assisted_reset_link(user, by=current_user)
             db.session.commit()
             return render_template(

@@ -1,0 +1,26 @@
+"""Who may do what with accounts: pure predicates shared by views and templates."""
+
+from portal.security import Role
+
+
+def can_manage_accounts(user) -> bool:
+    """See everyone's account, change roles, switch accounts off and on."""
+    return user.is_authenticated and user.has_role(Role.ADMIN)
+
+
+def can_issue_reset_links(user) -> bool:
+    """Create one-time reset links for people who registered with a phone only."""
+    return user.is_authenticated and user.has_role(Role.ORGANISER)
+
+
+def can_issue_reset_link_for(user, person) -> bool:
+    return can_issue_reset_links(user) and person.active and not person.email
+
+
+def can_switch_off(user, person) -> bool:
+    """Admins may switch off any account but their own (so one admin always remains)."""
+    return can_manage_accounts(user) and person.active and person.id != user.id
+
+
+def can_switch_on(user, person) -> bool:
+    return can_manage_accounts(user) and not person.active

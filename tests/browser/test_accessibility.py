@@ -1,0 +1,45 @@
+"""axe-core finds no violations on the public pages in Kyrgyz, Russian and Uzbek."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+PAGES = ["/", "/auth/login", "/auth/register"]
+LANGS = ["ky", "ru", "uz"]
+
+
+@pytest.fixture(scope="module")
+def axe():
+    return Axe()
+
+
+def violations(axe, page) -> list[str]:
+    results = axe.run(page)
+    return [
+        f"{item['id']}: {[node['target'] for node in item['nodes']]}"
+        for item in results.response["violations"]
+    ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("path", PAGES)
+def test_no_axe_violations(live_server, page, axe, path, lang):
+    page.goto(f"{live_server}{path}?lang={lang}")
+    assert violations(axe, page) == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_axe_violations_on_a_form_with_errors(live_server, page, axe, lang):
+    page.goto(f"{live_server}/auth/register?lang={lang}")
+    page.click("button[type=submit]")
+    page.wait_for_selector(".error-summary")
+    assert violations(axe, page) == []
+
+
+def test_no_axe_violations_when_signed_in(live_server, page, axe):
+    page.goto(f"{live_server}/auth/login?lang=ky")
+    page.fill("#email", "admin@demo.example.org")
+    page.fill("#password", "demo-password-2026")
+    page.click("main button[type=submit]")
+    for path in ("/", "/admin/users", "/admin/audit", "/account/profile", "/notifications"):
+        page.goto(f"{live_server}{path}")
+        assert violations(axe, page) == [], path
