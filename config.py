@@ -35,10 +35,13 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    # Per address limits are generous: a whole camp may sign in behind one village Wi-Fi.
+    # The per-account limit is what stops password guessing.
+    RATELIMIT_LOGIN = "30 per minute;300 per hour"
     RATELIMIT_LOGIN_ACCOUNT = "5 per minute;20 per hour"
-    RATELIMIT_REGISTER = "5 per minute;30 per hour"
-    RATELIMIT_RESET = "5 per minute;20 per hour"
+    RATELIMIT_REGISTER = "20 per minute;200 per hour"
+    RATELIMIT_RESET = "10 per minute;60 per hour"
+    RATELIMIT_RESET_ACCOUNT = "3 per minute;10 per hour"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -74,3 +74,15 @@ def test_healthz_reports_a_missing_database(tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["status"] == "error"
+
+
+def test_migrations_match_the_models(db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from portal.extensions import db as database
+
+    context = MigrationContext.configure(
+        database.engines[None], opts={"compare_type": True, "render_as_batch": True}
+    )
+    assert compare_metadata(context, database.metadata) == []

@@ -1,6 +1,7 @@
 """CSRF, rate limits, headers and the password policy."""
 
 import pytest
+from flask import current_app
 
 from portal import create_app
 from portal.extensions import db as _db
@@ -44,11 +45,14 @@ def test_every_post_route_checks_csrf(app, client, login_as):
         assert client.post(path, data={}, csrf=False).status_code == 400, rule.rule
 
 
+def per_minute(name: str) -> int:
+    """The first number of a configured limit such as "30 per minute;300 per hour"."""
+    return int(current_app.config[name].split()[0])
+
+
 def test_login_is_rate_limited_per_address_with_a_translated_page(client, db):
-    for _ in range(10):
-        client.post(
-            "/auth/login", data={"email": f"x{_}@example.org", "password": "wrong-password"}
-        )
+    for number in range(per_minute("RATELIMIT_LOGIN")):
+        client.post("/auth/login", data={"email": f"x{number}@example.org", "password": "wrong"})
     response = client.post("/auth/login?lang=ru", data={"email": "y@example.org", "password": "x"})
     assert response.status_code == 429
     assert translated("Too many attempts", "ru") in response.text
@@ -57,7 +61,7 @@ def test_login_is_rate_limited_per_address_with_a_translated_page(client, db):
 
 def test_login_is_rate_limited_per_account_across_addresses(client, db):
     UserFactory(email="aigerim@example.org")
-    for number in range(5):
+    for number in range(per_minute("RATELIMIT_LOGIN_ACCOUNT")):
         client.post(
             "/auth/login",
             data={"email": "aigerim@example.org", "password": "wrong-password"},
@@ -71,14 +75,21 @@ def test_login_is_rate_limited_per_account_across_addresses(client, db):
     assert response.status_code == 429
 
 
-def test_reset_requests_are_rate_limited(client, db):
-    for _ in range(5):
+def test_reset_requests_are_rate_limited_per_account(client, db):
+    for _ in range(per_minute("RATELIMIT_RESET_ACCOUNT")):
         client.post("/auth/reset", data={"email": "a@example.org"})
     assert client.post("/auth/reset", data={"email": "a@example.org"}).status_code == 429
+    assert client.post("/auth/reset", data={"email": "b@example.org"}).status_code == 302
+
+
+def test_reset_requests_are_rate_limited_per_address(client, db):
+    for number in range(per_minute("RATELIMIT_RESET")):
+        client.post("/auth/reset", data={"email": f"a{number}@example.org"})
+    assert client.post("/auth/reset", data={"email": "b@example.org"}).status_code == 429
 
 
 def test_registration_is_rate_limited(client, db):
-    for _ in range(5):
+    for _ in range(per_minute("RATELIMIT_REGISTER")):
         client.post("/auth/register", data={"full_name": "x"})
     assert client.post("/auth/register", data={"full_name": "x"}).status_code == 429
 
@@ -150,7 +161,7 @@ def redis_limited_client(database_uri, db):
 
 def test_rate_limits_are_shared_through_redis_when_configured(redis_limited_client):
     client, redis_client, prefix = redis_limited_client
-    for number in range(10):
+    for number in range(per_minute("RATELIMIT_LOGIN")):
         client.post("/auth/login", data={"email": f"x{number}@example.org", "password": "wrong"})
     assert (
         client.post("/auth/login", data={"email": "y@example.org", "password": "x"}).status_code

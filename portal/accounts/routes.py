@@ -168,7 +168,7 @@ def logout():
 
 @bp.route("/auth/reset", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_RESET"), methods=["POST"])
-@limiter.limit(_limit("RATELIMIT_RESET"), key_func=account_key, methods=["POST"])
+@limiter.limit(_limit("RATELIMIT_RESET_ACCOUNT"), key_func=account_key, methods=["POST"])
 def request_reset():
     """Ask for a password reset link by e-mail."""
     form = ResetRequestForm()
