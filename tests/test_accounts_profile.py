@@ -6,6 +6,7 @@ from portal.audit import AuditEvent
 from tests.factories import PASSWORD
 from tests.factories import UserFactory
 from tests.helpers import error_summary
+from tests.helpers import years_ago
 
 
 def profile_data(user, **changes):
@@ -96,3 +97,25 @@ def test_change_password_keeps_this_device_and_signs_out_others(client, app, log
     assert client.get("/account/profile").status_code == 200
     assert other_device.get("/account/profile").status_code == 302
     assert client.get("/notifications").text.count('class="unread"') == 1
+
+
+def test_a_given_date_of_birth_cannot_be_removed(client, login_as, db):
+    user = login_as("youth")
+    response = client.post("/account/profile?lang=en", data=profile_data(user, date_of_birth=""))
+    assert response.status_code == 400
+    assert error_summary(response.text) == ["Enter your date of birth."]
+
+
+def test_a_young_person_cannot_become_younger_than_fourteen(client, login_as):
+    user = login_as("youth")
+    data = profile_data(user, date_of_birth=years_ago(10).isoformat())
+    response = client.post("/account/profile?lang=en", data=data)
+    assert response.status_code == 400
+    assert "from the age of 14" in error_summary(response.text)[0]
+
+
+def test_staff_need_not_give_a_date_of_birth(client, login_as, db):
+    user = login_as("mentor", date_of_birth=None)
+    assert client.post("/account/profile", data=profile_data(user)).status_code == 302
+    db.session.refresh(user)
+    assert user.date_of_birth is None

@@ -16,6 +16,7 @@ from wtforms.validators import Length
 from wtforms.validators import Optional as OptionalField
 from wtforms.validators import ValidationError
 
+from portal.accounts.models import Gender
 from portal.accounts.models import age_on
 from portal.accounts.validators import Email
 from portal.accounts.validators import FullName
@@ -97,11 +98,42 @@ def locale_field():
     return SelectField(_l("Language for the portal and messages"), choices=language_choices)
 
 
-class PersonChecks:
-    """Cross-field checks shared by the registration and profile forms."""
+class PersonDetails:
+    """What the registration and profile forms share: cross-field checks and the cleaned data."""
 
     #: district code → region code, set by the view together with the choices.
     district_parents: dict[str, str] = {}
+    #: The youngest age allowed; the profile view lifts it for staff.
+    minimum_age: int | None = MINIMUM_AGE
+
+    def person_details(self) -> dict:
+        """The person's fields, cleaned, as keyword arguments for the account services."""
+        return {
+            "full_name": self.full_name.data,
+            "email": self.email.data,
+            "phone": self.phone.data,
+            "date_of_birth": self.date_of_birth.data,
+            "gender": Gender(self.gender.data) if self.gender.data else None,
+            "region_code": self.region.data,
+            "district_code": self.district.data or None,
+            "community": (self.community.data or "").strip() or None,
+            "locale": self.locale.data,
+        }
+
+    def validate_date_of_birth(self, field):
+        if field.data is None:
+            return
+        today = local_today()
+        if field.data > today or age_on(field.data, today) > 100:
+            raise ValidationError(_l("Check your date of birth."))
+        if self.minimum_age and age_on(field.data, today) < self.minimum_age:
+            raise ValidationError(
+                _l(
+                    "You can register from the age of %(age)d. Until then, ask your school or a "
+                    "youth worker about activities for younger people.",
+                    age=self.minimum_age,
+                )
+            )
 
     def validate_phone(self, field):
         if not self.email.data and not field.data:
@@ -119,7 +151,7 @@ class PersonChecks:
             raise ValidationError(_l("This district is not in the region you chose."))
 
 
-class RegistrationForm(PersonChecks, BaseForm):
+class RegistrationForm(PersonDetails, BaseForm):
     full_name = full_name_field()
     email = email_field()
     phone = phone_field()
@@ -141,19 +173,6 @@ class RegistrationForm(PersonChecks, BaseForm):
         _l("I agree that my data is processed as described above."),
         validators=[DataRequired(message=_l("You need to agree before you can register."))],
     )
-
-    def validate_date_of_birth(self, field):
-        today = local_today()
-        if field.data > today or age_on(field.data, today) > 100:
-            raise ValidationError(_l("Check your date of birth."))
-        if age_on(field.data, today) < MINIMUM_AGE:
-            raise ValidationError(
-                _l(
-                    "You can register from the age of %(age)d. Until then, ask your school or a "
-                    "youth worker about activities for younger people.",
-                    age=MINIMUM_AGE,
-                )
-            )
 
 
 class LoginForm(BaseForm):
@@ -195,10 +214,11 @@ class ChangePasswordForm(NewPasswordForm):
     )
 
 
-class ProfileForm(PersonChecks, BaseForm):
+class ProfileForm(PersonDetails, BaseForm):
     full_name = full_name_field()
     email = email_field()
     phone = phone_field()
+    #: The view makes it required once the person has given it (age rules depend on it).
     date_of_birth = DateField(_l("Date of birth"), validators=[OptionalField()])
     gender = gender_field()
     region = region_field()

@@ -15,6 +15,7 @@ from flask_login import current_user
 from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
+from wtforms.validators import InputRequired
 
 from portal.accounts import policy
 from portal.accounts import services
@@ -78,17 +79,7 @@ def register():
     places = fill_place_choices(form)
     if form.validate_on_submit() and _contact_is_free(form):
         user = services.register_youth(
-            full_name=form.full_name.data,
-            email=form.email.data,
-            phone=form.phone.data,
-            password=form.password.data,
-            date_of_birth=form.date_of_birth.data,
-            gender=form.gender.data,
-            region_code=form.region.data,
-            district_code=form.district.data,
-            community=form.community.data,
-            locale=form.locale.data,
-            consent_locale=g.locale,
+            password=form.password.data, consent_locale=g.locale, **form.person_details()
         )
         db.session.commit()
         _start_session(user, remember=False)
@@ -211,24 +202,17 @@ def reset_password(token):
 def profile():
     """See and change one's own details and language."""
     form = ProfileForm(obj=current_user)
+    if current_user.date_of_birth:
+        form.date_of_birth.validators = [InputRequired(message=_("Enter your date of birth."))]
+    if not current_user.has_role(Role.YOUTH):
+        form.minimum_age = None
     if request.method == "GET":
         form.region.data = current_user.region_code
         form.district.data = current_user.district_code
         form.gender.data = current_user.gender.value if current_user.gender else ""
     places = fill_place_choices(form)
     if form.validate_on_submit() and _contact_is_free_for(form, current_user):
-        services.update_profile(
-            current_user,
-            full_name=form.full_name.data,
-            email=form.email.data,
-            phone=form.phone.data,
-            date_of_birth=form.date_of_birth.data,
-            gender=form.gender.data,
-            region_code=form.region.data,
-            district_code=form.district.data,
-            community=(form.community.data or "").strip() or None,
-            locale=form.locale.data,
-        )
+        services.update_profile(current_user, **form.person_details())
         db.session.commit()
         g.locale = current_user.locale
         refresh()

@@ -1,7 +1,5 @@
 """Every change to an account: registration, sign-in, passwords, roles, deactivation."""
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import current_app
 from flask import url_for
@@ -13,7 +11,6 @@ from itsdangerous import URLSafeTimedSerializer
 
 from portal.accounts.models import Consent
 from portal.accounts.models import ConsentKind
-from portal.accounts.models import Gender
 from portal.accounts.models import User
 from portal.accounts.validators import looks_like_email
 from portal.accounts.validators import normalise_email
@@ -72,37 +69,22 @@ def _taken(column, value, except_user) -> bool:
     return db.session.scalar(query) is not None
 
 
-def register_youth(
-    *,
-    full_name: str,
-    email: str | None,
-    phone: str | None,
-    password: str,
-    date_of_birth: date,
-    gender: str | None,
-    region_code: str,
-    district_code: str | None,
-    community: str | None,
-    locale: str,
-    consent_locale: str,
-) -> User:
-    """Create a young person's account with the youth role and the data-processing consent."""
-    user = User(
-        full_name=full_name,
-        email=email,
-        phone=phone,
-        password_hash=hash_password(password),
-        date_of_birth=date_of_birth,
-        gender=Gender(gender) if gender else None,
-        region_code=region_code,
-        district_code=district_code,
-        community=(community or "").strip() or None,
-        locale=locale,
-    )
-    user.set_roles({Role.YOUTH})
-    # Record the wording in the language the person read it in.
-    record_data_consent(user, consent_locale)
+def _new_user(*, password: str, roles: set[Role], **details) -> User:
+    user = User(password_hash=hash_password(password), **details)
+    user.set_roles(roles)
     db.session.add(user)
+    return user
+
+
+def register_youth(*, password: str, consent_locale: str, **details) -> User:
+    """Create a young person's account with the youth role and the data-processing consent.
+
+    `details` are the person's fields as the registration form gives them (see
+    `PersonDetails.person_details`); the consent text is kept in `consent_locale`, the language
+    the person read it in.
+    """
+    user = _new_user(password=password, roles={Role.YOUTH}, **details)
+    record_data_consent(user, consent_locale)
     audit_event("user.registered", user, actor=user)
     notify(user, _l("Welcome to Jashtar! Your account is ready."), link="/account/profile")
     return user
@@ -122,27 +104,9 @@ def record_data_consent(user: User, locale: str) -> Consent:
     return consent
 
 
-def create_user(
-    *,
-    full_name: str,
-    email: str | None,
-    phone: str | None,
-    password: str,
-    roles: set[Role],
-    locale: str = "ky",
-    **profile,
-) -> User:
+def create_user(*, password: str, roles: set[Role], **details) -> User:
     """Create an account for staff or demo data (no consent form: they sign a contract)."""
-    user = User(
-        full_name=full_name,
-        email=email,
-        phone=phone,
-        password_hash=hash_password(password),
-        locale=locale,
-        **profile,
-    )
-    user.set_roles(roles)
-    db.session.add(user)
+    user = _new_user(password=password, roles=roles, **details)
     audit_event("user.created", user, roles=sorted(role.value for role in roles))
     return user
 
@@ -225,8 +189,6 @@ def set_password(user: User, password: str, *, reason: str) -> None:
 def update_profile(user: User, **changes) -> list[str]:
     """Apply profile changes; return the names of the fields that changed (for the audit)."""
     changed = []
-    gender = changes.pop("gender", None)
-    changes["gender"] = Gender(gender) if gender else None
     for name, value in changes.items():
         if getattr(user, name) != value:
             setattr(user, name, value)
