@@ -150,6 +150,21 @@ def count_queries(app, db):
 
 
 @pytest.fixture
+def assert_constant_queries(client, count_queries):
+    """Fail unless `path` issues as many queries before as after `add_rows()` (no N+1)."""
+
+    def check(path, add_rows):
+        with count_queries() as few:
+            assert client.get(path).status_code == 200
+        add_rows()
+        with count_queries() as many:
+            assert client.get(path).status_code == 200
+        assert few.total == many.total
+
+    return check
+
+
+@pytest.fixture
 def outbox():
     """E-mails delivered by the memory backend during the test."""
     return sent_messages
