@@ -219,7 +219,9 @@ def profile():
         flash(_("Your details are saved."), "success")
         return redirect(url_for(".profile"))
     status = 400 if form.is_submitted() else 200
-    return render_template("accounts/profile.html", form=form, places=places), status
+    return render_template(
+        "accounts/profile.html", form=form, places=places, consents=current_user.consents
+    ), status
 
 
 def _contact_is_free_for(form, user) -> bool:
