@@ -6,6 +6,7 @@ from importlib import resources
 from typing import Optional
 
 import sqlalchemy as sa
+from flask_babel import gettext
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -90,10 +91,8 @@ def sorted_by_name(units: list[AdminUnit]) -> list[AdminUnit]:
     return sorted(units, key=lambda unit: unit.name.casefold())
 
 
-def fill_place_choices(form) -> dict[str, list[AdminUnit]]:
-    """Give a form with region/district selects its choices; return districts by region."""
-    from flask_babel import gettext
-
+def fill_place_choices(form) -> dict:
+    """Give a form with region/district selects its choices; return them for the template."""
     regions = sorted_by_name(top_level_units())
     children = {code: sorted_by_name(units) for code, units in units_by_parent().items()}
     form.region.choices = [("", gettext("Choose…"))] + [(u.code, u.name) for u in regions]

@@ -111,10 +111,7 @@ def _contact_is_free(form) -> bool:
 
 def _start_session(user: User, *, remember: bool) -> None:
     """Sign in with a fresh session so nothing from before the login carries over."""
-    lang = session.get("lang")
     session.clear()
-    if lang:
-        session["lang"] = lang
     login_user(user, remember=remember)
     services.record_login(user)
     db.session.commit()
