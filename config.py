@@ -69,6 +69,8 @@ class Config:
     MAIL_DELIVER_ON_REQUEST = False
 
     PER_PAGE = 25
+    #: The portal's public address, for links in mail sent by commands (cron), not requests.
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 
 
 class DevelopmentConfig(Config):

@@ -15,11 +15,13 @@ from portal.accounts.models import User
 from portal.accounts.validators import normalise_email
 from portal.accounts.validators import normalise_phone
 from portal.extensions import db
+from portal.notify import deliver_if_configured
 from portal.notify import deliver_pending
 from portal.security import Role
 from portal.translit import to_latin
 
 outbox = AppGroup("outbox", help="The e-mail outbox.")
+camps = AppGroup("camps", help="Camp chores to run from cron.")
 translate = AppGroup("translate", help="Extract, update and compile the translations.")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,11 +29,17 @@ TRANSLATIONS = ROOT / "translations"
 POT = ROOT / "messages.pot"
 
 
+def as_request():
+    """A request context for commands, so links in mail point at BASE_URL and writes lock."""
+    return current_app.test_request_context(base_url=current_app.config["BASE_URL"], method="POST")
+
+
 def register(app) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(outbox)
     app.cli.add_command(translate)
+    app.cli.add_command(camps)
 
 
 @click.command("create-user")
@@ -82,8 +90,9 @@ def seed_demo(if_empty):
     if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         click.echo("The database already has accounts; demo data not added.")
         return
-    logins = seed()
-    db.session.commit()
+    with as_request():
+        logins = seed()
+        db.session.commit()
     click.echo(f"Demo data ready. Every demo login uses the password {DEMO_PASSWORD}")
     for email, roles in logins:
         click.echo(f"  {email:32} {roles}")
@@ -97,6 +106,31 @@ def outbox_send(limit):
     click.echo(f"Sent {sent}, failed {failed}.")
     if failed:
         sys.exit(1)
+
+
+@camps.command("expire-offers")
+def camps_expire_offers():
+    """Decline offers not confirmed in time and offer the places to the waiting lists."""
+    from portal.camps.services import expire_offers
+
+    with as_request():
+        expired = expire_offers()
+        db.session.commit()
+    deliver_if_configured()
+    click.echo(f"Expired {len(expired)} offers.")
+
+
+@camps.command("remind")
+@click.option("--days", default=2, show_default=True, help="Days before the camp starts.")
+def camps_remind(days):
+    """Remind confirmed participants that their camp starts soon (each person once)."""
+    from portal.camps.services import send_camp_reminders
+
+    with as_request():
+        count = send_camp_reminders(days_before=days)
+        db.session.commit()
+    deliver_if_configured()
+    click.echo(f"Reminded {count} participants.")
 
 
 def _run(*args: str) -> None:

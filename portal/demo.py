@@ -53,6 +53,44 @@ DEMO_YOUTH = [
 ]  # fmt: skip
 
 
+#: More young people for fuller camps: given names, family names, places (cycled).
+MORE_GIVEN = [
+    ("Айпери", "female"), ("Тилек", "male"), ("Мадина", "female"), ("Жасур", "male"),
+    ("Гулшан", "female"), ("Эмир", "male"), ("Сабина", "female"), ("Улан", "male"),
+    ("Нигора", "female"), ("Бекзат", "male"), ("Асель", "female"), ("Шерзод", "male"),
+    ("Элиза", "female"), ("Руслан", "male"), ("Дилфуза", "female"), ("Нурбек", "male"),
+]  # fmt: skip
+MORE_FAMILY = [
+    "Абдиева",
+    "Исаков",
+    "Юлдашева",
+    "Маматов",
+    "Каримова",
+    "Садыков",
+    "Турсунова",
+    "Алиев",
+]
+MORE_PLACES = [
+    ("KG-O", "KG-O-UZGEN", "Kyzyl-Too"), ("KG-B", "KG-B-LEILEK", "Katran"),
+    ("KG-J", "KG-J-SUZAK", "Kyzyl-Kyya"), ("KG-O", "KG-O-ALAI", "Gulcha"),
+    ("KG-J", "KG-J-AKSY", "Kerben"), ("KG-B", "KG-B-BATKEN", "Samarkandek"),
+]  # fmt: skip
+
+
+def more_youth() -> list[tuple]:
+    people = []
+    for number, (given, gender) in enumerate(MORE_GIVEN):
+        family = MORE_FAMILY[number % len(MORE_FAMILY)]
+        if gender == "male" and family.endswith("а"):
+            family = family[:-1]
+        region, district, community = MORE_PLACES[number % len(MORE_PLACES)]
+        email = f"young{number + 1}@demo.example.org" if number % 3 else None
+        phone = None if email else f"+99655520{number:04d}"
+        age = 14 + (number * 5) % 11
+        people.append((f"{given} {family}", email, phone, age, gender, region, district, community))
+    return people
+
+
 def birthday(age: int) -> date:
     today = local_today()
     return today.replace(year=today.year - age) - timedelta(days=40)
@@ -70,7 +108,7 @@ def seed() -> list[tuple[str, str]]:
         if age:
             extra["date_of_birth"] = birthday(age)
         _add(name, email, None, roles, locale, **extra)
-    for name, email, phone, age, gender, region, district, community in DEMO_YOUTH:
+    for name, email, phone, age, gender, region, district, community in DEMO_YOUTH + more_youth():
         if services.email_taken(email) or services.phone_taken(phone):
             continue
         _add(
@@ -78,6 +116,9 @@ def seed() -> list[tuple[str, str]]:
             date_of_birth=birthday(age), gender=gender, region_code=region,
             district_code=district, community=community,
         )  # fmt: skip
+    from portal.camps.demo import seed_camps
+
+    seed_camps(demo_user("organiser@demo.example.org"))
     return logins
 
 

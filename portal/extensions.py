@@ -4,6 +4,7 @@ from datetime import UTC
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import has_request_context
 from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -90,8 +91,16 @@ def _configure_sqlite(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(conn):
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")
+    """Reading pages begin deferred; anything that may write takes the write lock up front.
+
+    SQLite cannot upgrade a reader to a writer once another connection has committed, and two
+    writers that both read first would race (e.g. for a camp's last place). Taking the lock at
+    BEGIN makes writers queue (busy_timeout) instead, so checks and writes stay consistent.
+    """
+    if conn.dialect.name != "sqlite":
+        return
+    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 def str_enum(enum_cls) -> sa.Enum:

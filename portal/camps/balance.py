@@ -1,0 +1,290 @@
+"""Cohort balance: the accepted cohort against the pool and the organiser's targets, and a
+reproducible suggestion of a balanced cohort from reviewed applicants."""
+
+import math
+import random
+from collections import Counter
+from dataclasses import dataclass
+from dataclasses import field
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.camps.models import SEAT_STATUSES
+from portal.camps.models import Application
+from portal.camps.models import ApplicationEthnicity
+from portal.camps.models import ApplicationStatus as S
+from portal.camps.queries import age_band
+from portal.extensions import db
+from portal.places import AdminUnit
+
+#: Applications that are, or could still become, part of the cohort.
+POOL_STATUSES = (S.SUBMITTED, S.WAITLISTED, *SEAT_STATUSES)
+CANDIDATE_STATUSES = (S.SUBMITTED, S.WAITLISTED)
+#: Dimensions the organiser can set targets for.
+TARGET_DIMENSIONS = ("region", "gender")
+#: Ethnicity cells smaller than this are hidden (DESIGN §6).
+ETHNICITY_MIN_CELL = 10
+DIMENSION_LABELS = {
+    "region": _l("Region or city"),
+    "district": _l("District or town"),
+    "gender": _l("Gender"),
+    "age_band": _l("Age on the first day"),
+    "language": _l("Languages you speak"),
+}
+
+
+def value_of(application: Application, dimension: str):
+    person = application.applicant
+    if dimension == "region":
+        return person.region_code or "?"
+    if dimension == "district":
+        return person.district_code or "?"
+    if dimension == "gender":
+        return person.gender.value if person.gender else "unknown"
+    if dimension == "age_band":
+        return age_band(application.applicant_age)
+    raise KeyError(dimension)
+
+
+def values_of(application: Application, dimension: str) -> list[str]:
+    if dimension == "language":
+        return list(application.spoken_languages) or ["?"]
+    return [value_of(application, dimension)]
+
+
+@dataclass
+class Row:
+    value: str
+    label: str
+    cohort: int
+    pool: int
+    cohort_share: float
+    target: tuple[int, int] | None = None
+
+    @property
+    def on_target(self) -> bool | None:
+        if self.target is None:
+            return None
+        low, high = self.target
+        return low <= self.cohort_share <= high
+
+
+@dataclass
+class Balance:
+    cohort_size: int
+    pool_size: int
+    tables: dict[str, list[Row]] = field(default_factory=dict)
+    #: Ethnicity as (label, cohort, pool) with small cells shown as None.
+    ethnicity: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+
+
+def pool_of(camp) -> list[Application]:
+    return db.session.scalars(
+        sa.select(Application)
+        .where(Application.camp_id == camp.id, Application.status.in_(POOL_STATUSES))
+        .order_by(Application.id)
+    ).all()
+
+
+def label_for(dimension: str, value: str, names: dict[str, str]) -> str:
+    if value == "?":
+        return _("Not given")
+    if dimension in ("region", "district"):
+        return names.get(value, value)
+    if dimension == "gender":
+        return {
+            "female": _("Female"), "male": _("Male"), "other": _("Other"),
+            "unknown": _("Prefer not to say"),
+        }[value]  # fmt: skip
+    if dimension == "language":
+        from portal.camps.forms import spoken_language_choices
+
+        return str(dict(spoken_language_choices()).get(value, value))
+    return value
+
+
+def unit_names() -> dict[str, str]:
+    return {unit.code: unit.name for unit in db.session.scalars(sa.select(AdminUnit))}
+
+
+def balance_of(camp, applications=None, *, also_accepted: frozenset[int] = frozenset()) -> Balance:
+    """The balance now, or as it would be with the applications in `also_accepted` accepted."""
+    applications = pool_of(camp) if applications is None else applications
+    cohort = [a for a in applications if a.status in SEAT_STATUSES or a.id in also_accepted]
+    names = unit_names()
+    result = Balance(cohort_size=len(cohort), pool_size=len(applications))
+    for dimension in DIMENSION_LABELS:
+        in_cohort = Counter(v for a in cohort for v in values_of(a, dimension))
+        in_pool = Counter(v for a in applications for v in values_of(a, dimension))
+        targets = camp.targets.get(dimension, {})
+        rows = []
+        for value in sorted(in_pool, key=lambda v: (-in_pool[v], v)):
+            share = round(100 * in_cohort[value] / len(cohort)) if cohort else 0
+            target = tuple(targets[value]) if value in targets else None
+            rows.append(
+                Row(value, label_for(dimension, value, names), in_cohort[value], in_pool[value],
+                    share, target)
+            )  # fmt: skip
+        result.tables[dimension] = rows
+    result.ethnicity = ethnicity_table(camp, also_accepted)
+    return result
+
+
+def ethnicity_table(camp, also_accepted=frozenset()) -> list[tuple[str, int | None, int | None]]:
+    """Counts by self-described group, only where a cell is at least ETHNICITY_MIN_CELL.
+
+    Groups are not exclusive (people may give several) and no total is shown, so a hidden
+    cell cannot be worked out from the others.
+    """
+    from portal.camps.forms import ethnicity_choices
+
+    counts = db.session.execute(
+        sa.select(
+            ApplicationEthnicity.group,
+            sa.func.count().filter(
+                sa.or_(Application.status.in_(SEAT_STATUSES), Application.id.in_(also_accepted))
+            ),
+            sa.func.count(),
+        )
+        .join(Application, Application.id == ApplicationEthnicity.application_id)
+        .where(Application.camp_id == camp.id, Application.status.in_(POOL_STATUSES))
+        .group_by(ApplicationEthnicity.group)
+    ).all()
+    labels = dict(ethnicity_choices())
+    table = []
+    for group, cohort, pool in sorted(counts, key=lambda row: -row[2]):
+        table.append(
+            (
+                str(labels.get(group, group)),
+                cohort if cohort >= ETHNICITY_MIN_CELL else None,
+                pool if pool >= ETHNICITY_MIN_CELL else None,
+            )
+        )
+    return table
+
+
+# --- suggestion -------------------------------------------------------------------------------
+
+
+@dataclass
+class Choice:
+    application: Application
+    reason: str
+
+
+@dataclass
+class Suggestion:
+    seed: int
+    seats: int
+    chosen: list[Choice]
+    #: Why some applicants could not be considered, and targets that could not be met.
+    notes: list[str]
+    balance: Balance
+
+
+def suggest(camp, *, seed: int) -> Suggestion:
+    """Pick applicants for the free places: targets first, then the best scores.
+
+    Only reviewed applicants (with a score) are considered; minors without guardian consent
+    cannot be accepted yet. Ties between equal scores are broken by `seed`, so the same seed
+    always gives the same proposal. Nothing is changed here.
+    """
+    applications = pool_of(camp)
+    names = unit_names()
+    cohort = [a for a in applications if a.status in SEAT_STATUSES]
+    seats = max(camp.capacity - len(cohort), 0)
+    notes = []
+    candidates = []
+    for application in applications:
+        if application.status not in CANDIDATE_STATUSES:
+            continue
+        if application.score is None:
+            continue
+        if application.needs_guardian_consent:
+            notes.append(
+                _("%(name)s is not included: the guardian's consent is missing.",
+                  name=application.applicant.full_name)
+            )  # fmt: skip
+            continue
+        candidates.append(application)
+    unscored = sum(1 for a in applications if a.status in CANDIDATE_STATUSES and a.score is None)
+    if unscored:
+        notes.append(
+            _("%(count)d applicants have no score yet and are not included.", count=unscored)
+        )
+    rng = random.Random(seed)
+    rng.shuffle(candidates)
+    candidates.sort(key=lambda a: -a.score)  # stable: equal scores keep the seeded order
+
+    final_size = len(cohort) + min(seats, len(candidates))
+    bounds = _bounds(camp, final_size)
+    counts = {d: Counter(value_of(a, d) for a in cohort) for d in TARGET_DIMENSIONS}
+    chosen: list[Choice] = []
+
+    def fits(application) -> bool:
+        for dimension, limits in bounds.items():
+            value = value_of(application, dimension)
+            if value in limits and counts[dimension][value] + 1 > limits[value][1]:
+                return False
+        return True
+
+    def take(application, reason):
+        candidates.remove(application)
+        for dimension in TARGET_DIMENSIONS:
+            counts[dimension][value_of(application, dimension)] += 1
+        chosen.append(Choice(application, reason))
+
+    unreachable = set()
+    while len(chosen) < seats:
+        gaps = [
+            (limits[value][0] - counts[dimension][value], dimension, value)
+            for dimension, limits in bounds.items()
+            for value in limits
+            if counts[dimension][value] < limits[value][0] and (dimension, value) not in unreachable
+        ]
+        if not gaps:
+            break
+        _gap, dimension, value = max(gaps)
+        match = next((a for a in candidates if value_of(a, dimension) == value and fits(a)), None)
+        if match is None:
+            unreachable.add((dimension, value))
+            continue
+        take(
+            match,
+            _("Score %(score)d; helps reach the minimum for %(group)s.", score=match.score,
+              group=label_for(dimension, value, names)),
+        )  # fmt: skip
+    while len(chosen) < seats:
+        match = next((a for a in candidates if fits(a)), None)
+        if match is None:
+            break
+        take(match, _("Score %(score)d: the best score among those left.", score=match.score))
+    if len(chosen) < seats and candidates:
+        notes.append(
+            _("%(count)d places stay free: the remaining applicants would break a maximum target.",
+              count=seats - len(chosen))
+        )  # fmt: skip
+    for dimension, limits in bounds.items():
+        for value, (low, _high) in limits.items():
+            if counts[dimension][value] < low:
+                notes.append(
+                    _("The minimum for %(group)s cannot be reached with the reviewed applicants.",
+                      group=label_for(dimension, value, names))
+                )  # fmt: skip
+    chosen_ids = frozenset(choice.application.id for choice in chosen)
+    balance = balance_of(camp, applications, also_accepted=chosen_ids)
+    return Suggestion(seed=seed, seats=seats, chosen=chosen, notes=notes, balance=balance)
+
+
+def _bounds(camp, size: int) -> dict[str, dict[str, tuple[int, int]]]:
+    """Target percentages turned into head counts for a cohort of `size`."""
+    bounds = {}
+    for dimension in TARGET_DIMENSIONS:
+        limits = {}
+        for value, (low, high) in camp.targets.get(dimension, {}).items():
+            limits[value] = (math.ceil(size * low / 100), math.floor(size * high / 100))
+        if limits:
+            bounds[dimension] = limits
+    return bounds

@@ -1,0 +1,168 @@
+"""Demo camps and applications in every state (part of `flask seed-demo`)."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal.accounts.models import User
+from portal.camps import services
+from portal.camps.models import Application
+from portal.camps.models import ApplicationStatus as S
+from portal.camps.models import Camp
+from portal.camps.models import CampQuestion
+from portal.camps.models import CampStatus
+from portal.camps.models import ConsentMethod
+from portal.camps.models import QuestionKind
+from portal.extensions import db
+from portal.i18n import local_today
+from portal.security import Role
+
+CAMPS = [
+    # key, region, venue, days from today to the start, capacity, titles
+    ("osh", "KG-O", "Kara-Suu, youth centre", 40, 20, {
+        "ky": "Ош: Тынчтык жана достук лагери",
+        "ru": "Ош: лагерь мира и дружбы",
+        "uz_Cyrl": "Ўш: тинчлик ва дўстлик лагери",
+    }),
+    ("batken", "KG-B", "Kadamjai, Ak-Bulak resort", 30, 16, {
+        "ky": "Баткен: Жаштар жана демократия",
+        "ru": "Баткен: молодёжь и демократия",
+        "uz_Cyrl": "Баткен: ёшлар ва демократия",
+    }),
+    ("jalalabad", "KG-J", "Arslanbob, guest house", 55, 24, {
+        "ky": "Жалал-Абад: Толеранттуулук мектеби",
+        "ru": "Джалал-Абад: школа толерантности",
+        "uz_Cyrl": "Жалолобод: бағрикенглик мактаби",
+    }),
+    ("past", "KG-GO", "Osh city, Friendship hall", -60, 12, {
+        "ky": "Ош шаары: Бирге келечек (өткөн)",
+        "ru": "Город Ош: общее будущее (прошёл)",
+        "uz_Cyrl": "Ўш шаҳри: умумий келажак (ўтган)",
+    }),
+]  # fmt: skip
+
+DESCRIPTION = {
+    "ky": "Үч күн оюндар, талкуулар жана жаңы достор. Ар кайсы айылдардан келген жаштар "
+    "бири-бирин угууну жана чогуу чечим чыгарууну үйрөнүшөт.",
+    "ru": "Три дня игр, обсуждений и новых друзей. Молодёжь из разных сёл учится слышать друг "
+    "друга и принимать решения вместе.",
+    "uz_Cyrl": "Уч кун ўйинлар, мунозаралар ва янги дўстлар. Турли қишлоқлардан келган ёшлар "
+    "бир-бирини тинглашни ва бирга қарор қабул қилишни ўрганади.",
+}
+
+
+def seed_camps(organiser: User) -> None:
+    """Camps in Osh, Batken and Jalal-Abad with applications in every state."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(Camp)):
+        return
+    today = local_today()
+    camps = {}
+    for key, region, venue, starts_in, capacity, title in CAMPS:
+        start = today + timedelta(days=starts_in)
+        camp = Camp(
+            title=title, description=DESCRIPTION, region_code=region, venue=venue,
+            start_date=start, end_date=start + timedelta(days=2),
+            applications_open=start - timedelta(days=60),
+            applications_close=start - timedelta(days=10),
+            confirmation_deadline=start - timedelta(days=5),
+            capacity=capacity, languages=["ky", "ru", "uz"], created_by_id=organiser.id,
+            status=CampStatus.PUBLISHED,
+        )  # fmt: skip
+        db.session.add(camp)
+        camps[key] = camp
+    camps["osh"].questions.append(
+        CampQuestion(
+            kind=QuestionKind.YES_NO,
+            position=1,
+            required=True,
+            label={
+                "ky": "Ноутбук же телефон ала келе аласызбы?",
+                "ru": "Сможете взять с собой ноутбук или телефон?",
+                "uz_Cyrl": "Ноутбук ёки телефон олиб кела оласизми?",
+            },
+        )  # fmt: skip
+    )
+    camps["osh"].targets = {"gender": {"female": [40, 60], "male": [40, 60]}}
+    db.session.flush()
+    youth = _people()
+    _applications(camps, youth, organiser)
+
+
+def _people() -> list[User]:
+    return db.session.scalars(
+        sa.select(User)
+        .where(User.role_rows.any(role=Role.YOUTH), User.date_of_birth.is_not(None))
+        .order_by(User.id)
+    ).all()
+
+
+def _apply(camp, person, organiser, *, status, score=None, consent=True):
+    application = Application(
+        camp=camp, applicant=person, status=S.DRAFT,
+        motivation="Мен башка айылдардын жаштары менен таанышып, чогуу иштегим келет.",
+        safety_problem="Кыздар мектепти эрте таштап кетишет.",
+        spoken_languages=["ky", "ru"], emergency_name="Апам", emergency_phone="+996555000111",
+    )  # fmt: skip
+    if application.is_minor:
+        application.guardian_name = "Гүлзат"
+        application.guardian_relation = "апам"
+        application.guardian_phone = "+996555000112"
+    db.session.add(application)
+    services._record(application, None, S.DRAFT, actor=person)
+    if status is S.DRAFT:
+        return application
+    application.submitted_at = services.utcnow()
+    services._move(application, S.SUBMITTED, actor=person)
+    application.score = score
+    if consent and application.is_minor and status not in (S.SUBMITTED,):
+        services.record_guardian_consent(
+            application,
+            ConsentMethod.PHONE_CALL,
+            by=organiser,
+            note="Demo: mother agreed by phone.",
+        )
+    if status is S.SUBMITTED:
+        return application
+    first = (
+        S.REJECTED
+        if status is S.REJECTED
+        else S.WAITLISTED
+        if status is S.WAITLISTED
+        else S.ACCEPTED
+    )
+    reason = "" if first is S.ACCEPTED else "Бул жолу орун калган жок."
+    services.decide(application, first, reason=reason, by=organiser)
+    if status in (S.CONFIRMED, S.ATTENDED, S.NO_SHOW):
+        services._move(application, S.CONFIRMED, actor=person)
+    if status is S.DECLINED:
+        services._move(application, S.DECLINED, actor=person)
+    if status is S.WITHDRAWN:
+        services._move(application, S.WITHDRAWN, actor=person)
+    if status in (S.ATTENDED, S.NO_SHOW):
+        for day in camp.days():
+            services.mark_attendance(application, day, status is S.ATTENDED, by=organiser)
+    return application
+
+
+def _applications(camps, youth, organiser) -> None:
+    by_email = {person.email: person for person in youth if person.email}
+    minor = by_email["youth@demo.example.org"]
+    adult = by_email["youth2@demo.example.org"]
+    _apply(camps["osh"], minor, organiser, status=S.SUBMITTED, consent=False)
+    _apply(camps["batken"], minor, organiser, status=S.ACCEPTED, score=5)
+    _apply(camps["jalalabad"], minor, organiser, status=S.DRAFT)
+    _apply(camps["past"], adult, organiser, status=S.ATTENDED, score=4)
+    _apply(camps["batken"], adult, organiser, status=S.CONFIRMED, score=4)
+    others = [p for p in youth if p not in (minor, adult)]
+    plan = [
+        ("osh", S.SUBMITTED, 4), ("osh", S.SUBMITTED, 3), ("osh", S.SUBMITTED, 5),
+        ("osh", S.ACCEPTED, 5), ("osh", S.WAITLISTED, 3), ("osh", S.REJECTED, 2),
+        ("batken", S.WAITLISTED, 3), ("batken", S.DECLINED, 4), ("batken", S.WITHDRAWN, 3),
+        ("past", S.ATTENDED, 5), ("past", S.NO_SHOW, 3), ("jalalabad", S.SUBMITTED, None),
+        ("osh", S.SUBMITTED, 4), ("osh", S.SUBMITTED, 5), ("osh", S.SUBMITTED, 3),
+        ("osh", S.SUBMITTED, 4), ("osh", S.SUBMITTED, 2), ("osh", S.WAITLISTED, 4),
+        ("batken", S.SUBMITTED, 5), ("batken", S.SUBMITTED, 3), ("jalalabad", S.SUBMITTED, 4),
+        ("jalalabad", S.SUBMITTED, None), ("past", S.ATTENDED, 4), ("past", S.ATTENDED, 3),
+    ]  # fmt: skip
+    for person, (key, status, score) in zip(others, plan, strict=False):
+        _apply(camps[key], person, organiser, status=status, score=score)

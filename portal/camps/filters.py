@@ -1,0 +1,64 @@
+"""The review list's filters (sent by GET)."""
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from wtforms import SearchField
+from wtforms import SelectField
+from wtforms.validators import Length
+from wtforms.validators import Optional
+
+from portal.admin.forms import FilterForm
+from portal.camps.forms import spoken_language_choices
+from portal.camps.models import ApplicationStatus
+from portal.camps.queries import AGE_BANDS
+from portal.camps.statuses import STATUS_LABELS
+from portal.places import sorted_by_name
+from portal.places import top_level_units
+from portal.places import units_by_parent
+
+
+class ReviewFilterForm(FilterForm):
+    q = SearchField(_l("Name or e-mail"), validators=[Optional(), Length(max=100)])
+    status = SelectField(_l("Status"), validators=[Optional()])
+    region = SelectField(_l("Region or city"), validators=[Optional()])
+    district = SelectField(_l("District or town"), validators=[Optional()])
+    gender = SelectField(_l("Gender"), validators=[Optional()])
+    age_band = SelectField(_l("Age on the first day"), validators=[Optional()])
+    language = SelectField(_l("Speaks"), validators=[Optional()])
+    consent = SelectField(_l("Guardian consent"), validators=[Optional()])
+    sort = SelectField(_l("Sort by"), validators=[Optional()])
+
+    @classmethod
+    def for_camp(cls, camp, args):
+        form = cls(args)
+        everyone = [("", _("All"))]
+        form.status.choices = everyone + [
+            (status.value, str(STATUS_LABELS[status]))
+            for status in ApplicationStatus
+            if status is not ApplicationStatus.DRAFT
+        ]
+        regions = sorted_by_name(top_level_units())
+        form.region.choices = everyone + [(unit.code, unit.name) for unit in regions]
+        districts = [unit for units in units_by_parent().values() for unit in units]
+        form.district.choices = everyone + [(u.code, u.name) for u in sorted_by_name(districts)]
+        form.gender.choices = everyone + [
+            ("female", _("Female")),
+            ("male", _("Male")),
+            ("other", _("Other")),
+            ("unknown", _("Prefer not to say")),
+        ]
+        form.age_band.choices = everyone + [(label, label) for label, _low, _high in AGE_BANDS]
+        form.language.choices = everyone + [
+            (code, str(name)) for code, name in spoken_language_choices()
+        ]
+        form.consent.choices = everyone + [
+            ("missing", _("Minors without consent")),
+            ("recorded", _("Consent recorded")),
+        ]
+        form.sort.choices = [
+            ("submitted", _("Newest first")),
+            ("score", _("Best score first")),
+            ("name", _("Name")),
+            ("age", _("Youngest first")),
+        ]
+        return form

@@ -1,0 +1,533 @@
+"""Camps for organisers: set up camps and questions, review, decide, consent, waitlist, check-in."""
+
+from datetime import date
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import send_file
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.audit import audit_event
+from portal.camps import balance
+from portal.camps import exports
+from portal.camps import queries
+from portal.camps import services
+from portal.camps.filters import ReviewFilterForm
+from portal.camps.forms import BulkDecisionForm
+from portal.camps.forms import CampForm
+from portal.camps.forms import CampStatusForm
+from portal.camps.forms import CheckInForm
+from portal.camps.forms import DecisionForm
+from portal.camps.forms import GuardianConsentForm
+from portal.camps.forms import QuestionForm
+from portal.camps.forms import ReviewForm
+from portal.camps.forms import WaitlistMoveForm
+from portal.camps.forms import targets_form_class
+from portal.camps.models import Application
+from portal.camps.models import ApplicationStatus
+from portal.camps.models import Camp
+from portal.camps.models import CampQuestion
+from portal.camps.models import CampStatus
+from portal.camps.models import ConsentMethod
+from portal.camps.models import GuardianConsent
+from portal.camps.models import QuestionKind
+from portal.extensions import db
+from portal.forms import ActionForm
+from portal.listing import paginate
+from portal.places import sorted_by_name
+from portal.places import top_level_units
+from portal.security import Role
+from portal.security import role_required
+from portal.uploads import UploadError
+from portal.uploads import save_upload
+from portal.uploads import upload_path
+
+bp = Blueprint("camps_manage", __name__, url_prefix="/manage")
+organisers_only = role_required(Role.ORGANISER)
+
+
+@bp.get("/camps")
+@organisers_only
+def camps():
+    """Every camp with its applications counted by status."""
+    page = paginate(queries.all_camps())
+    counts = queries.status_counts([camp.id for camp in page.items])
+    return render_template(
+        "camps/manage/camps.html", page=page, counts=counts, statuses=list(ApplicationStatus)
+    )
+
+
+def _camp_form(form: CampForm) -> CampForm:
+    regions = sorted_by_name(top_level_units())
+    form.region.choices = [("", _("Choose…"))] + [(unit.code, unit.name) for unit in regions]
+    form.eligible_regions.choices = [(unit.code, unit.name) for unit in regions]
+    return form
+
+
+@bp.route("/camps/new", methods=["GET", "POST"])
+@organisers_only
+def new_camp():
+    """Create a camp (it stays a draft until published)."""
+    form = _camp_form(CampForm())
+    if form.validate_on_submit():
+        camp = services.save_camp(Camp(), by=current_user, **form.camp_fields())
+        db.session.commit()
+        flash(_("The camp is saved as a draft. Add questions, then publish it."), "success")
+        return redirect(url_for(".camp", camp_id=camp.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("camps/manage/camp_form.html", form=form, camp=None), status
+
+
+@bp.route("/camps/<int:camp_id>/edit", methods=["GET", "POST"])
+@organisers_only
+def edit_camp(camp_id):
+    """Change a camp's details."""
+    camp = db.get_or_404(Camp, camp_id)
+    form = _camp_form(CampForm())
+    if request.method == "GET":
+        form.fill_from(camp)
+    if form.validate_on_submit():
+        services.save_camp(camp, by=current_user, **form.camp_fields())
+        db.session.commit()
+        flash(_("The camp is saved."), "success")
+        return redirect(url_for(".camp", camp_id=camp.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("camps/manage/camp_form.html", form=form, camp=camp), status
+
+
+@bp.get("/camps/<int:camp_id>")
+@organisers_only
+def camp(camp_id):
+    """A camp's overview for organisers: status, places, questions, links to every tool."""
+    camp = db.get_or_404(Camp, camp_id)
+    counts = queries.status_counts([camp.id])[camp.id]
+    return render_template(
+        "camps/manage/camp.html",
+        camp=camp,
+        counts=counts,
+        seats_taken=services.seats_taken(camp),
+        status_form=CampStatusForm(),
+        question_form=_question_form(camp),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/camps/<int:camp_id>/status")
+@organisers_only
+def camp_status(camp_id):
+    """Publish, close or cancel a camp."""
+    camp = db.get_or_404(Camp, camp_id)
+    form = CampStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.set_camp_status(camp, CampStatus(form.status.data), by=current_user)
+    except services.CampError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The camp's status is changed."), "success")
+    return redirect(url_for(".camp", camp_id=camp.id))
+
+
+def _question_form(camp, formdata=None):
+    form = QuestionForm(formdata=formdata) if formdata is not None else QuestionForm(formdata=None)
+    form.condition_question.choices = [("", _("Always"))] + [
+        (str(question.id), question.display_label) for question in camp.questions
+    ]
+    return form
+
+
+@bp.post("/camps/<int:camp_id>/questions")
+@organisers_only
+def add_question(camp_id):
+    """Add an extra question to the camp's application form."""
+    camp = db.get_or_404(Camp, camp_id)
+    form = _question_form(camp, request.form)
+    if not form.validate_on_submit():
+        counts = queries.status_counts([camp.id])[camp.id]
+        return render_template(
+            "camps/manage/camp.html", camp=camp, counts=counts,
+            seats_taken=services.seats_taken(camp), status_form=CampStatusForm(),
+            question_form=form, action_form=ActionForm(),
+        ), 400  # fmt: skip
+    label = {
+        locale: (getattr(form, f"label_{locale}").data or "").strip()
+        for locale in ("ky", "ru", "uz_Cyrl")
+    }
+    camp.questions.append(
+        CampQuestion(
+            kind=QuestionKind(form.kind.data),
+            label=label,
+            choices=form.parsed_choices() if form.kind.data == "choice" else [],
+            required=form.required.data,
+            position=len(camp.questions) + 1,
+            condition_question_id=int(form.condition_question.data)
+            if form.condition_question.data
+            else None,
+            condition_value=(form.condition_value.data or "").strip() or None,
+        )
+    )
+    audit_event("camp.question_added", camp)
+    db.session.commit()
+    flash(_("The question is added."), "success")
+    return redirect(url_for(".camp", camp_id=camp.id))
+
+
+@bp.post("/camps/<int:camp_id>/questions/<int:question_id>/delete")
+@organisers_only
+def delete_question(camp_id, question_id):
+    """Remove an extra question (answers already given stay in the applications)."""
+    question = db.get_or_404(CampQuestion, question_id)
+    if question.camp_id != camp_id or not ActionForm().validate_on_submit():
+        abort(404 if question.camp_id != camp_id else 400)
+    db.session.delete(question)
+    audit_event("camp.question_removed", question.camp)
+    db.session.commit()
+    flash(_("The question is removed."), "success")
+    return redirect(url_for(".camp", camp_id=camp_id))
+
+
+@bp.get("/camps/<int:camp_id>/applications")
+@organisers_only
+def applications(camp_id):
+    """The camp's applications with filters, search, sorting and bulk decisions."""
+    camp = db.get_or_404(Camp, camp_id)
+    form = ReviewFilterForm.for_camp(camp, request.args)
+    valid = form.validate()
+    page = paginate(queries.review_query(camp, filters=form.data if valid else {}))
+    return render_template(
+        "camps/manage/applications.html",
+        camp=camp,
+        form=form,
+        page=page,
+        bulk_form=BulkDecisionForm(formdata=None),
+        age_band=queries.age_band,
+    ), (200 if valid else 400)
+
+
+@bp.post("/camps/<int:camp_id>/applications/decide")
+@organisers_only
+def bulk_decide(camp_id):
+    """The same decision for every ticked application; each one is checked on its own."""
+    camp = db.get_or_404(Camp, camp_id)
+    form = BulkDecisionForm()
+    if not form.validate_on_submit():
+        for error in [*form.applications.errors, *form.decision.errors, *form.reason.errors]:
+            flash(str(error), "error")
+        return redirect(url_for(".applications", camp_id=camp.id))
+    done, refused = 0, []
+    for application in queries.applications_by_id(camp, form.applications.data):
+        try:
+            services.decide(
+                application, form.decision.data, reason=form.reason.data or "", by=current_user
+            )
+        except services.CampError as error:
+            refused.append(f"{application.applicant.full_name}: {error}")
+        else:
+            done += 1
+    db.session.commit()
+    flash(_("Decision saved for %(count)d applications.", count=done), "success")
+    for message in refused:
+        flash(message, "error")
+    return redirect(url_for(".applications", camp_id=camp.id))
+
+
+def _managed_application(application_id) -> Application:
+    return db.get_or_404(Application, application_id)
+
+
+def _application_page(application, status=200, **forms):
+    if application.is_minor:
+        # Seeing a minor's health and guardian details is recorded every time.
+        audit_event("application.sensitive_viewed", application)
+        db.session.commit()
+    context = {
+        "review_form": ReviewForm(
+            formdata=None, data={"score": str(application.score or ""), "notes": application.notes}
+        ),
+        "decision_form": DecisionForm(formdata=None),
+        "consent_form": GuardianConsentForm(formdata=None),
+        "waitlist_form": WaitlistMoveForm(formdata=None),
+        "action_form": ActionForm(),
+    }
+    context.update(forms)
+    return render_template(
+        "camps/manage/application.html",
+        application=application,
+        ethnicity_hidden=True,
+        age_band=queries.age_band,
+        **context,
+    ), status
+
+
+@bp.get("/applications/<int:application_id>")
+@organisers_only
+def application(application_id):
+    """One application in full, with review, decision, consent and history."""
+    return _application_page(_managed_application(application_id))
+
+
+@bp.post("/applications/<int:application_id>/review")
+@organisers_only
+def review(application_id):
+    """Save the score and private notes."""
+    application = _managed_application(application_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _application_page(application, 400, review_form=form)
+    services.review(
+        application, score=int(form.score.data) if form.score.data else None,
+        notes=form.notes.data or "", by=current_user,
+    )  # fmt: skip
+    db.session.commit()
+    flash(_("Review saved."), "success")
+    return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/decide")
+@organisers_only
+def decide(application_id):
+    """Accept, waitlist or reject one application."""
+    application = _managed_application(application_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _application_page(application, 400, decision_form=form)
+    try:
+        services.decide(
+            application, form.decision.data, reason=form.reason.data or "", by=current_user
+        )
+    except services.CampError as error:
+        db.session.rollback()
+        form.decision.errors.append(str(error))
+        return _application_page(_managed_application(application_id), 400, decision_form=form)
+    db.session.commit()
+    flash(_("Decision saved."), "success")
+    return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/consent")
+@organisers_only
+def record_consent(application_id):
+    """Record a guardian's consent: a scanned paper form or a phone call."""
+    application = _managed_application(application_id)
+    form = GuardianConsentForm()
+    if not form.validate_on_submit():
+        return _application_page(application, 400, consent_form=form)
+    stored = None
+    if form.method.data == "paper_form":
+        try:
+            stored = save_upload(form.scan.data)
+        except UploadError as error:
+            form.scan.errors.append(str(error))
+            return _application_page(application, 400, consent_form=form)
+    try:
+        services.record_guardian_consent(
+            application, ConsentMethod(form.method.data), by=current_user,
+            note=form.note.data or "", file=stored,
+        )  # fmt: skip
+    except services.CampError as error:
+        form.method.errors.append(str(error))
+        return _application_page(application, 400, consent_form=form)
+    db.session.commit()
+    flash(_("The guardian's consent is recorded."), "success")
+    return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.post("/consents/<int:consent_id>/withdraw")
+@organisers_only
+def withdraw_consent(consent_id):
+    """Mark a guardian's consent as withdrawn."""
+    consent = db.get_or_404(GuardianConsent, consent_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.withdraw_guardian_consent(consent, by=current_user)
+    db.session.commit()
+    flash(_("The consent is marked as withdrawn."), "success")
+    return redirect(url_for(".application", application_id=consent.application_id))
+
+
+@bp.get("/consents/<int:consent_id>/scan")
+@organisers_only
+def consent_scan(consent_id):
+    """The scanned consent form, for organisers only."""
+    consent = db.get_or_404(GuardianConsent, consent_id)
+    if not consent.file_name:
+        abort(404)
+    try:
+        path = upload_path(consent.file_name)
+    except FileNotFoundError:
+        abort(404)
+    if not path.exists():
+        abort(404)
+    audit_event("consent.scan_viewed", consent.application)
+    db.session.commit()
+    response = send_file(path, mimetype=consent.file_type, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = "inline"
+    return response
+
+
+@bp.post("/applications/<int:application_id>/remind-consent")
+@organisers_only
+def remind_consent(application_id):
+    """Tell the applicant that their guardian's consent is still missing."""
+    application = _managed_application(application_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.remind_missing_consent(application, by=current_user)
+    db.session.commit()
+    flash(_("The applicant is reminded."), "success")
+    return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.get("/camps/<int:camp_id>/waitlist")
+@organisers_only
+def waitlist(camp_id):
+    """The waiting list in order."""
+    camp = db.get_or_404(Camp, camp_id)
+    return render_template(
+        "camps/manage/waitlist.html",
+        camp=camp,
+        entries=services.waitlist(camp),
+        form=WaitlistMoveForm(formdata=None),
+    )
+
+
+@bp.post("/applications/<int:application_id>/waitlist")
+@organisers_only
+def move_on_waitlist(application_id):
+    """Move someone on the waiting list (needs a reason; audited)."""
+    application = _managed_application(application_id)
+    form = WaitlistMoveForm()
+    if form.validate_on_submit():
+        try:
+            services.move_on_waitlist(
+                application, form.position.data, reason=form.reason.data, by=current_user
+            )
+        except services.CampError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The waiting list is updated."), "success")
+    else:
+        for error in [*form.position.errors, *form.reason.errors]:
+            flash(str(error), "error")
+    return redirect(url_for(".waitlist", camp_id=application.camp_id))
+
+
+@bp.get("/camps/<int:camp_id>/checkin")
+@organisers_only
+def checkin(camp_id):
+    """A phone-friendly check-in list for one camp day."""
+    camp = db.get_or_404(Camp, camp_id)
+    day = _camp_day(camp, request.args.get("day"))
+    return render_template(
+        "camps/manage/checkin.html",
+        camp=camp,
+        day=day,
+        rows=queries.checkin_rows(camp, day),
+        form=CheckInForm(formdata=None),
+    )
+
+
+def _camp_day(camp, value) -> date:
+    try:
+        day = date.fromisoformat(value) if value else None
+    except ValueError:
+        day = None
+    days = camp.days()
+    return day if day in days else days[0]
+
+
+@bp.post("/applications/<int:application_id>/checkin")
+@organisers_only
+def mark_checkin(application_id):
+    """Mark a participant present or absent on a camp day."""
+    application = _managed_application(application_id)
+    form = CheckInForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.mark_attendance(
+            application, form.day.data, form.present.data == "yes", by=current_user
+        )
+    except services.CampError as error:
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+    anchor = f"person-{application.id}"
+    return redirect(
+        url_for(
+            ".checkin", camp_id=application.camp_id, day=form.day.data.isoformat(), _anchor=anchor
+        )
+    )
+
+
+@bp.get("/camps/<int:camp_id>/export.<any(csv, xlsx):fmt>")
+@organisers_only
+def export(camp_id, fmt):
+    """Participants or applicants as CSV or XLSX; health needs only when asked for."""
+    camp = db.get_or_404(Camp, camp_id)
+    who = "applicants" if request.args.get("who") == "applicants" else "participants"
+    with_health = request.args.get("health") == "1"
+    table = exports.camp_table(camp, who=who, with_health=with_health)
+    audit_event("camp.exported", camp, who=who, format=fmt, health=with_health)
+    db.session.commit()
+    return exports.send_table(table, fmt, f"camp-{camp.id}-{who}")
+
+
+def _targets_form(camp, formdata=None):
+    regions = camp.eligible_regions or [unit.code for unit in top_level_units()]
+    names = balance.unit_names()
+    rows = [("region", code, names.get(code, code)) for code in regions]
+    rows += [("gender", "female", _("Female")), ("gender", "male", _("Male"))]
+    form = targets_form_class(rows)(formdata=formdata)
+    if formdata is None:
+        for dimension, values in camp.targets.items():
+            for value, (low, high) in values.items():
+                for bound, number in (("min", low), ("max", high)):
+                    name = f"t_{dimension}_{value.replace('-', '_')}_{bound}"
+                    if name in form:
+                        form[name].data = number
+    return form
+
+
+@bp.get("/camps/<int:camp_id>/balance")
+@organisers_only
+def cohort_balance(camp_id, targets_form=None, status=200):
+    """The cohort against the pool and the targets, with an optional suggested selection."""
+    camp = db.get_or_404(Camp, camp_id)
+    suggestion = None
+    if request.args.get("suggest"):
+        seed = request.args.get("seed", default=1, type=int)
+        suggestion = balance.suggest(camp, seed=seed)
+    return render_template(
+        "camps/manage/balance.html",
+        camp=camp,
+        current=balance.balance_of(camp),
+        labels=balance.DIMENSION_LABELS,
+        suggestion=suggestion,
+        targets_form=targets_form or _targets_form(camp),
+        accept_form=BulkDecisionForm(formdata=None),
+    ), status
+
+
+@bp.post("/camps/<int:camp_id>/targets")
+@organisers_only
+def save_targets(camp_id):
+    """Save the cohort targets."""
+    camp = db.get_or_404(Camp, camp_id)
+    form = _targets_form(camp, request.form)
+    if not form.validate_on_submit():
+        return cohort_balance(camp_id, targets_form=form, status=400)
+    services.save_camp(camp, by=current_user, targets=form.targets())
+    db.session.commit()
+    flash(_("The targets are saved."), "success")
+    return redirect(url_for(".cohort_balance", camp_id=camp.id))

@@ -1,0 +1,295 @@
+"""Camps, their questions, applications with their history, and guardian consent."""
+
+import enum
+from datetime import date
+from datetime import datetime
+from datetime import timedelta
+from typing import Any
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from portal.extensions import UTCDateTime
+from portal.extensions import db
+from portal.extensions import str_enum
+from portal.extensions import utcnow
+from portal.i18n import localized
+
+
+class CampStatus(enum.Enum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class QuestionKind(enum.Enum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    YES_NO = "yes_no"
+    CHOICE = "choice"
+
+
+class ApplicationStatus(enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    ACCEPTED = "accepted"
+    WAITLISTED = "waitlisted"
+    REJECTED = "rejected"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+#: Statuses that hold one of the camp's places.
+SEAT_STATUSES = (
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.CONFIRMED,
+    ApplicationStatus.ATTENDED,
+)
+#: Statuses from which the applicant may still withdraw.
+OPEN_STATUSES = (
+    ApplicationStatus.DRAFT,
+    ApplicationStatus.SUBMITTED,
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.WAITLISTED,
+    ApplicationStatus.CONFIRMED,
+)
+
+
+class ConsentMethod(enum.Enum):
+    PAPER_FORM = "paper_form"
+    PHONE_CALL = "phone_call"
+
+
+class Camp(db.Model):
+    __tablename__ = "camp"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: {"ky": …, "ru": …, "uz_Cyrl": …}; shown with a fallback (portal.i18n.localized).
+    title: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    description: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("admin_unit.code"), index=True)
+    venue: Mapped[str] = mapped_column(sa.String(200))
+    start_date: Mapped[date] = mapped_column(index=True)
+    end_date: Mapped[date]
+    applications_open: Mapped[date]
+    applications_close: Mapped[date]
+    #: Accepted applicants must confirm by this day.
+    confirmation_deadline: Mapped[date]
+    capacity: Mapped[int]
+    min_age: Mapped[int] = mapped_column(default=14)
+    max_age: Mapped[int] = mapped_column(default=25)
+    #: Region codes whose young people may apply; empty means everyone.
+    eligible_regions: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: Languages the camp is run in: "ky", "ru", "uz".
+    languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    #: Cohort targets as {dimension: {value: [min_percent, max_percent]}}.
+    targets: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+    status: Mapped[CampStatus] = mapped_column(
+        str_enum(CampStatus), default=CampStatus.DRAFT, index=True
+    )
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region = relationship("AdminUnit", lazy="joined")
+    questions: Mapped[list["CampQuestion"]] = relationship(
+        back_populates="camp", order_by="CampQuestion.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def display_title(self) -> str:
+        return localized(self.title)
+
+    @property
+    def display_description(self) -> str:
+        return localized(self.description)
+
+    def days(self) -> list[date]:
+        return [
+            self.start_date + timedelta(days=offset)
+            for offset in range((self.end_date - self.start_date).days + 1)
+        ]
+
+
+class CampQuestion(db.Model):
+    __tablename__ = "camp_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camp_id: Mapped[int] = mapped_column(sa.ForeignKey("camp.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[QuestionKind] = mapped_column(str_enum(QuestionKind))
+    label: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    #: For CHOICE: [{"value": "a", "label": {"ky": …, "ru": …, "uz_Cyrl": …}}, …]
+    choices: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, default=list)
+    required: Mapped[bool] = mapped_column(default=False)
+    #: Ask this question only when the answer to that question equals condition_value.
+    condition_question_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("camp_question.id", ondelete="SET NULL")
+    )
+    condition_value: Mapped[Optional[str]] = mapped_column(sa.String(100))
+
+    camp: Mapped[Camp] = relationship(back_populates="questions")
+
+    @property
+    def display_label(self) -> str:
+        return localized(self.label)
+
+    def choice_options(self) -> list[tuple[str, str]]:
+        return [(choice["value"], localized(choice["label"])) for choice in self.choices]
+
+
+class Application(db.Model):
+    __tablename__ = "application"
+    __table_args__ = (
+        sa.UniqueConstraint("camp_id", "user_id", name="uq_application_camp_user"),
+        sa.Index("ix_application_camp_status", "camp_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camp_id: Mapped[int] = mapped_column(sa.ForeignKey("camp.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    status: Mapped[ApplicationStatus] = mapped_column(
+        str_enum(ApplicationStatus), default=ApplicationStatus.DRAFT
+    )
+    motivation: Mapped[str] = mapped_column(sa.Text, default="")
+    safety_problem: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Languages the applicant speaks: "ky", "ru", "uz", "tg", "en", "other".
+    spoken_languages: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    previous_camps: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Sensitive: health, diet and accessibility needs.
+    needs: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Sensitive: who to call in an emergency.
+    emergency_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    emergency_phone: Mapped[Optional[str]] = mapped_column(sa.String(16))
+    #: Sensitive, only for applicants under 18 on the camp's first day.
+    guardian_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    guardian_relation: Mapped[str] = mapped_column(sa.String(60), default="")
+    guardian_phone: Mapped[Optional[str]] = mapped_column(sa.String(16))
+    #: Photo/media consent is a separate opt-in; the date is kept with it.
+    photo_consent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: Answers to the camp's extra questions: {question_id (str): value}.
+    answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    score: Mapped[Optional[int]]
+    #: Organisers' private notes; never shown to the applicant.
+    notes: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Shown to the applicant with the decision.
+    decision_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Accepted applicants confirm by this day, or the place goes to the waiting list.
+    offer_expires_on: Mapped[Optional[date]]
+    #: 1 is offered the next free place.
+    waitlist_position: Mapped[Optional[int]]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: When the "camp starts soon" reminder went out (sent once).
+    reminded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    camp: Mapped[Camp] = relationship(lazy="joined")
+    applicant = relationship("User", lazy="joined")
+    events: Mapped[list["ApplicationEvent"]] = relationship(
+        back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
+    )
+    consents: Mapped[list["GuardianConsent"]] = relationship(
+        back_populates="application", order_by="GuardianConsent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def applicant_age(self) -> int | None:
+        """Age on the camp's first day, which is what the guardian rule depends on."""
+        return self.applicant.age_on(self.camp.start_date)
+
+    @property
+    def is_minor(self) -> bool:
+        age = self.applicant_age
+        return age is not None and age < 18
+
+    @property
+    def active_consent(self) -> Optional["GuardianConsent"]:
+        return next((c for c in reversed(self.consents) if c.withdrawn_at is None), None)
+
+    @property
+    def needs_guardian_consent(self) -> bool:
+        return self.is_minor and self.active_consent is None
+
+
+class ApplicationEvent(db.Model):
+    """One step of an application's history: who moved it from which status to which, and why."""
+
+    __tablename__ = "application_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[Optional[ApplicationStatus]] = mapped_column(str_enum(ApplicationStatus))
+    to_status: Mapped[ApplicationStatus] = mapped_column(str_enum(ApplicationStatus))
+    actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="events")
+    actor = relationship("User")
+
+
+class GuardianConsent(db.Model):
+    """A guardian's consent for a minor to attend one camp, and how it was given."""
+
+    __tablename__ = "guardian_consent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    method: Mapped[ConsentMethod] = mapped_column(str_enum(ConsentMethod))
+    #: Random file name under instance/uploads/ for a scanned paper form.
+    file_name: Mapped[Optional[str]] = mapped_column(sa.String(80))
+    file_type: Mapped[Optional[str]] = mapped_column(sa.String(40))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+
+    application: Mapped[Application] = relationship(back_populates="consents")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+
+
+class ApplicationEthnicity(db.Model):
+    """One self-described ethnic group of an applicant; optional, kept apart from the profile.
+
+    No row means "prefer not to say". Only ever read as aggregates (DESIGN §6).
+    """
+
+    __tablename__ = "application_ethnicity"
+
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("application.id", ondelete="CASCADE"), primary_key=True
+    )
+    group: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+
+
+class CampAttendance(db.Model):
+    """Whether a participant was at the camp on one of its days."""
+
+    __tablename__ = "camp_attendance"
+
+    application_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("application.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(primary_key=True)
+    present: Mapped[bool]
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

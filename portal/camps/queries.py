@@ -1,0 +1,182 @@
+"""Read-only queries behind the camp lists."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import Gender
+from portal.accounts.models import User
+from portal.camps.models import Application
+from portal.camps.models import ApplicationStatus
+from portal.camps.models import Camp
+from portal.camps.models import CampAttendance
+from portal.camps.models import CampStatus
+from portal.camps.models import GuardianConsent
+from portal.extensions import db
+from portal.listing import contains_pattern
+
+#: (label key, lowest age, highest age)
+AGE_BANDS = (("14-15", 14, 15), ("16-17", 16, 17), ("18-21", 18, 21), ("22-25", 22, 25))
+
+
+def age_band(age: int | None) -> str:
+    if age is None:
+        return "?"
+    for label, low, high in AGE_BANDS:
+        if low <= age <= high:
+            return label
+    return "26+" if age > 25 else "?"
+
+
+def published_camps(*, region=None, month=None):
+    query = (
+        sa.select(Camp)
+        .where(Camp.status.in_((CampStatus.PUBLISHED, CampStatus.CLOSED)))
+        .order_by(Camp.start_date, Camp.id)
+    )
+    if region:
+        query = query.where(Camp.region_code == region)
+    if month:
+        first = date(month.year, month.month, 1)
+        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+        query = query.where(Camp.start_date >= first, Camp.start_date < following)
+    return query
+
+
+def my_applications(user):
+    return (
+        sa.select(Application)
+        .where(Application.user_id == user.id)
+        .order_by(Application.created_at.desc(), Application.id.desc())
+    )
+
+
+def status_counts(camp_ids: list[int]) -> dict[int, dict[ApplicationStatus, int]]:
+    if not camp_ids:
+        return {}
+    rows = (
+        sa.select(Application.camp_id, Application.status, sa.func.count())
+        .where(Application.camp_id.in_(camp_ids))
+        .group_by(Application.camp_id, Application.status)
+    )
+    result: dict[int, dict[ApplicationStatus, int]] = {camp_id: {} for camp_id in camp_ids}
+    for camp_id, status, count in db.session.execute(rows):
+        result[camp_id][status] = count
+    return result
+
+
+SORTS = {
+    "submitted": (Application.submitted_at.desc(), Application.id.desc()),
+    "name": (User.name_key, Application.id),
+    "score": (Application.score.desc().nulls_last(), Application.id),
+    "age": (User.date_of_birth.desc(), Application.id),
+}
+
+
+def review_query(camp, *, filters: dict):
+    """The camp's sent applications with the organiser's filters, search and sort."""
+    query = (
+        sa.select(Application)
+        .join(User, Application.user_id == User.id)
+        .where(Application.camp_id == camp.id, Application.status != ApplicationStatus.DRAFT)
+        .options(selectinload(Application.consents))
+    )
+    if filters.get("status"):
+        query = query.where(Application.status == ApplicationStatus(filters["status"]))
+    if filters.get("region"):
+        query = query.where(User.region_code == filters["region"])
+    if filters.get("district"):
+        query = query.where(User.district_code == filters["district"])
+    if filters.get("gender"):
+        if filters["gender"] == "unknown":
+            query = query.where(User.gender.is_(None))
+        else:
+            query = query.where(User.gender == Gender(filters["gender"]))
+    if filters.get("age_band"):
+        query = query.where(*_age_band_clauses(camp, filters["age_band"]))
+    if filters.get("language"):
+        # JSON lists differ between databases; match the quoted code inside the stored text.
+        query = query.where(
+            sa.cast(Application.spoken_languages, sa.String).like(f'%"{filters["language"]}"%')
+        )
+    if filters.get("consent") == "missing":
+        query = query.where(*_minor_clauses(camp), ~_has_consent())
+    elif filters.get("consent") == "recorded":
+        query = query.where(_has_consent())
+    if filters.get("q"):
+        pattern = contains_pattern(filters["q"])
+        query = query.where(
+            sa.or_(User.name_key.like(pattern, escape="\\"), User.email.like(pattern, escape="\\"))
+        )
+    return query.order_by(*SORTS.get(filters.get("sort") or "submitted", SORTS["submitted"]))
+
+
+def _has_consent():
+    return (
+        sa.select(GuardianConsent.id)
+        .where(
+            GuardianConsent.application_id == Application.id,
+            GuardianConsent.withdrawn_at.is_(None),
+        )
+        .exists()
+    )
+
+
+def _birth_range(camp, low: int, high: int) -> tuple[date, date]:
+    """Birth dates of people aged low..high on the camp's first day."""
+    start = camp.start_date
+    earliest = _years_before(start, high + 1)
+    latest = _years_before(start, low)
+    return earliest, latest
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _age_band_clauses(camp, band: str):
+    for label, low, high in AGE_BANDS:
+        if label == band:
+            earliest, latest = _birth_range(camp, low, high)
+            return [User.date_of_birth > earliest, User.date_of_birth <= latest]
+    return [sa.false()]
+
+
+def _minor_clauses(camp):
+    return [User.date_of_birth > _years_before(camp.start_date, 18)]
+
+
+def all_camps():
+    return sa.select(Camp).order_by(Camp.start_date.desc(), Camp.id.desc())
+
+
+def applications_by_id(camp, ids: list[int]) -> list[Application]:
+    return db.session.scalars(
+        sa.select(Application)
+        .where(Application.camp_id == camp.id, Application.id.in_(ids))
+        .order_by(Application.id)
+    ).all()
+
+
+def checkin_rows(camp, day: date) -> list[tuple[Application, bool | None]]:
+    """Confirmed (and already checked-in) participants with their mark for `day`."""
+    rows = db.session.execute(
+        sa.select(Application, CampAttendance.present)
+        .join(User, Application.user_id == User.id)
+        .outerjoin(
+            CampAttendance,
+            sa.and_(CampAttendance.application_id == Application.id, CampAttendance.day == day),
+        )
+        .where(
+            Application.camp_id == camp.id,
+            Application.status.in_(
+                (ApplicationStatus.CONFIRMED, ApplicationStatus.ATTENDED, ApplicationStatus.NO_SHOW)
+            ),
+        )
+        .order_by(User.name_key)
+    ).all()
+    return [(application, present) for application, present in rows]

@@ -1,0 +1,238 @@
+"""Camps for young people: browse, apply, follow the application, confirm, decline, withdraw."""
+
+from datetime import datetime
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_required
+
+from portal.camps import policy
+from portal.camps import queries
+from portal.camps import services
+from portal.camps.forms import application_form_class
+from portal.camps.forms import field_name
+from portal.camps.forms import is_asked
+from portal.camps.forms import missing_for_submit
+from portal.camps.models import Application
+from portal.camps.models import Camp
+from portal.extensions import db
+from portal.forms import ActionForm
+from portal.listing import paginate
+from portal.places import sorted_by_name
+from portal.places import top_level_units
+from portal.security import Role
+from portal.security import require
+from portal.security import role_required
+
+bp = Blueprint("camps", __name__)
+
+
+@bp.get("/camps")
+def index():
+    """Published camps, filtered by region and month."""
+    region = request.args.get("region") or None
+    month = _parse_month(request.args.get("month"))
+    page = paginate(queries.published_camps(region=region, month=month))
+    regions = sorted_by_name(top_level_units())
+    return render_template(
+        "camps/index.html", page=page, regions=regions, region=region, month=month
+    )
+
+
+def _parse_month(value: str | None):
+    try:
+        return datetime.strptime(value or "", "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+@bp.get("/camps/<int:camp_id>")
+def camp(camp_id):
+    """One camp: what, where, when, for whom."""
+    camp = db.get_or_404(Camp, camp_id)
+    require(policy.can_view_camp(current_user, camp), 404)
+    mine = None
+    problem = None
+    if current_user.is_authenticated:
+        mine = db.session.scalar(
+            queries.my_applications(current_user).where(Application.camp_id == camp.id)
+        )
+        problem = services.eligibility_problem(camp, current_user)
+    return render_template(
+        "camps/camp.html", camp=camp, mine=mine, problem=problem, form=ActionForm()
+    )
+
+
+@bp.post("/camps/<int:camp_id>/apply")
+@role_required(Role.YOUTH)
+def apply(camp_id):
+    """Start (or reopen) one's application to a camp."""
+    camp = db.get_or_404(Camp, camp_id)
+    require(policy.can_view_camp(current_user, camp), 404)
+    try:
+        application = services.start_application(camp, current_user)
+    except services.CampError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".camp", camp_id=camp.id))
+    db.session.commit()
+    return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.get("/applications")
+@login_required
+def applications():
+    """The young person's own applications."""
+    page = paginate(queries.my_applications(current_user))
+    return render_template("camps/applications.html", page=page)
+
+
+def _own_application(application_id) -> Application:
+    application = db.get_or_404(Application, application_id)
+    require(policy.can_view_application(current_user, application), 404)
+    return application
+
+
+@bp.route("/applications/<int:application_id>", methods=["GET", "POST"])
+@login_required
+def application(application_id):
+    """The application: a form while it is a draft, its status and decision afterwards."""
+    application = _own_application(application_id)
+    if not policy.can_edit_application(current_user, application):
+        require(request.method == "GET", 405)
+        return render_template("camps/application.html", application=application, form=ActionForm())
+    camp = application.camp
+    form_class = application_form_class(camp, minor=application.is_minor)
+    form = form_class(obj=application) if request.method == "GET" else form_class()
+    if request.method == "GET":
+        _fill_answers(form, application)
+    status = 200
+    if form.validate_on_submit():
+        _save(form, application)
+        if request.form.get("action") == "submit":
+            missing = missing_for_submit(form, camp, minor=application.is_minor)
+            if not missing:
+                try:
+                    services.submit(application)
+                except services.CampError as error:
+                    db.session.commit()
+                    flash(str(error), "error")
+                    return redirect(url_for(".application", application_id=application.id))
+                db.session.commit()
+                flash(_("Your application is sent. Good luck!"), "success")
+                return redirect(url_for(".application", application_id=application.id))
+            for name, message in missing.items():
+                getattr(form, name).errors = [*getattr(form, name).errors, str(message)]
+            db.session.commit()
+            status = 400
+        else:
+            db.session.commit()
+            flash(_("Your draft is saved. You can come back and finish it later."), "success")
+            return redirect(url_for(".application", application_id=application.id))
+    elif form.is_submitted():
+        status = 400
+    return render_template(
+        "camps/application_form.html", application=application, form=form, camp=camp
+    ), status
+
+
+def _fill_answers(form, application) -> None:
+    form.ethnicity.data = services.ethnicity_of(application)
+    form.photo_consent.data = application.photo_consent_at is not None
+    for question in application.camp.questions:
+        getattr(form, field_name(question)).data = application.answers.get(str(question.id))
+
+
+def _save(form, application) -> None:
+    camp = application.camp
+    answers = {str(q.id): getattr(form, field_name(q)).data or "" for q in camp.questions}
+    # Answers to questions that do not apply are not kept.
+    answers = {
+        key: value for key, value in answers.items() if is_asked(_question(camp, key), answers)
+    }
+    fields = {
+        "motivation": form.motivation.data or "",
+        "safety_problem": form.safety_problem.data or "",
+        "spoken_languages": list(form.spoken_languages.data or []),
+        "previous_camps": form.previous_camps.data or "",
+        "needs": form.needs.data or "",
+        "emergency_name": form.emergency_name.data or "",
+        "emergency_phone": form.emergency_phone.data,
+        "answers": answers,
+    }
+    if application.is_minor:
+        fields.update(
+            guardian_name=form.guardian_name.data or "",
+            guardian_relation=form.guardian_relation.data or "",
+            guardian_phone=form.guardian_phone.data,
+        )
+    services.save_answers(
+        application,
+        ethnicity=list(form.ethnicity.data or []),
+        photo_consent=form.photo_consent.data,
+        **fields,
+    )
+
+
+def _question(camp, key):
+    return next(q for q in camp.questions if str(q.id) == key)
+
+
+@bp.post("/applications/<int:application_id>/confirm")
+@login_required
+def confirm(application_id):
+    """Take the offered place."""
+    return _applicant_step(
+        application_id, services.confirm, _("Your place is confirmed. See you at the camp!")
+    )
+
+
+@bp.post("/applications/<int:application_id>/decline")
+@login_required
+def decline(application_id):
+    """Give the offered place back."""
+    return _applicant_step(
+        application_id, services.decline, _("You declined the place. Thank you for telling us.")
+    )
+
+
+@bp.post("/applications/<int:application_id>/withdraw")
+@login_required
+def withdraw(application_id):
+    """Withdraw the application (also leaves the waiting list)."""
+    return _applicant_step(application_id, services.withdraw, _("Your application is withdrawn."))
+
+
+def _applicant_step(application_id, step, message):
+    application = _own_application(application_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        step(application)
+    except services.CampError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(message, "success")
+    return redirect(url_for(".application", application_id=application_id))
+
+
+@bp.app_context_processor
+def camp_helpers():
+    from portal.camps.statuses import CAMP_STATUS_LABELS
+    from portal.camps.statuses import CONSENT_METHOD_LABELS
+    from portal.camps.statuses import STATUS_LABELS
+
+    return {
+        "status_label": lambda status: STATUS_LABELS[status],
+        "camp_status_label": lambda status: CAMP_STATUS_LABELS[status],
+        "consent_method_label": lambda method: CONSENT_METHOD_LABELS[method],
+        "camp_policy": policy,
+    }

@@ -1,0 +1,30 @@
+"""Human names of statuses, for pages, exports and e-mails."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.camps.models import ApplicationStatus as S
+from portal.camps.models import CampStatus
+from portal.camps.models import ConsentMethod
+
+STATUS_LABELS = {
+    S.DRAFT: _l("Draft"),
+    S.SUBMITTED: _l("Sent"),
+    S.ACCEPTED: _l("Accepted, waiting for confirmation"),
+    S.WAITLISTED: _l("On the waiting list"),
+    S.REJECTED: _l("Not accepted"),
+    S.CONFIRMED: _l("Confirmed"),
+    S.DECLINED: _l("Declined"),
+    S.WITHDRAWN: _l("Withdrawn"),
+    S.ATTENDED: _l("Attended"),
+    S.NO_SHOW: _l("Did not come"),
+}
+CAMP_STATUS_LABELS = {
+    CampStatus.DRAFT: _l("Draft"),
+    CampStatus.PUBLISHED: _l("Published"),
+    CampStatus.CLOSED: _l("Closed"),
+    CampStatus.CANCELLED: _l("Cancelled"),
+}
+CONSENT_METHOD_LABELS = {
+    ConsentMethod.PAPER_FORM: _l("Signed paper form"),
+    ConsentMethod.PHONE_CALL: _l("Phone call"),
+}
