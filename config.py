@@ -51,6 +51,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
 
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    #: Consent scans; instance/uploads/ when not set.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_RESET_MAX_AGE = 3600
     ASSISTED_RESET_MAX_AGE = 24 * 3600

@@ -103,10 +103,14 @@ def _sqlite_begin(conn):
     conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
-def str_enum(enum_cls) -> sa.Enum:
-    """Store an enum by its value as a VARCHAR with a CHECK, the same on SQLite and PostgreSQL."""
+def str_enum(enum_cls, name: str | None = None) -> sa.Enum:
+    """Store an enum by its value as a VARCHAR with a CHECK, the same on SQLite and PostgreSQL.
+
+    Give `name` when a table has two columns of the same enum, so their CHECKs differ.
+    """
     return sa.Enum(
         enum_cls,
+        name=name or enum_cls.__name__.lower(),
         native_enum=False,
         length=32,
         create_constraint=True,

@@ -21,7 +21,9 @@ class UploadError(ValueError):
 
 
 def upload_dir() -> Path:
-    path = Path(current_app.instance_path) / "uploads"
+    path = Path(
+        current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads"
+    )
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -56,9 +56,16 @@ def database_uri(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def app(database_uri):
+def upload_folder(tmp_path_factory):
+    return str(tmp_path_factory.mktemp("uploads"))
+
+
+@pytest.fixture(scope="session")
+def app(database_uri, upload_folder):
     """The application under test, its schema built by the real migrations."""
-    application = create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri)
+    application = create_app(
+        "testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOAD_FOLDER=upload_folder
+    )
     with application.app_context():
         if _db.engine.dialect.name == "postgresql":
             with _db.engine.begin() as connection:
@@ -69,9 +76,9 @@ def app(database_uri):
 
 
 @pytest.fixture(scope="session")
-def data_app(database_uri):
+def data_app(database_uri, upload_folder):
     """A second app object for the test's own set-up, so each request gets a fresh `g`."""
-    return create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri)
+    return create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOAD_FOLDER=upload_folder)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """factory_boy factories for the portal's models."""
 
 from datetime import date
+from datetime import timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -8,7 +9,15 @@ from werkzeug.security import generate_password_hash
 
 from portal.accounts.models import User
 from portal.audit import AuditEvent
+from portal.camps.models import Application
+from portal.camps.models import ApplicationStatus
+from portal.camps.models import Camp
+from portal.camps.models import CampStatus
+from portal.camps.models import ConsentMethod
+from portal.camps.models import GuardianConsent
 from portal.extensions import db
+from portal.extensions import utcnow
+from portal.i18n import local_today
 from portal.notify import Notification
 from portal.security import Role
 
@@ -60,3 +69,60 @@ class AuditEventFactory(BaseFactory):
 
     action = "user.login"
     details = factory.LazyFunction(dict)
+
+
+class CampFactory(BaseFactory):
+    class Meta:
+        model = Camp
+
+    title = factory.LazyFunction(
+        lambda: {"ky": "Тынчтык лагери", "ru": "Лагерь мира", "uz_Cyrl": "Тинчлик лагери"}
+    )
+    description = factory.LazyFunction(lambda: {"ky": "Үч күн.", "ru": "Три дня."})
+    region_code = "KG-O"
+    venue = "Kara-Suu"
+    start_date = factory.LazyFunction(lambda: local_today() + timedelta(days=30))
+    end_date = factory.LazyAttribute(lambda camp: camp.start_date + timedelta(days=2))
+    applications_open = factory.LazyFunction(lambda: local_today() - timedelta(days=10))
+    applications_close = factory.LazyAttribute(lambda camp: camp.start_date - timedelta(days=5))
+    confirmation_deadline = factory.LazyAttribute(lambda camp: camp.start_date - timedelta(days=2))
+    capacity = 10
+    min_age = 14
+    max_age = 25
+    eligible_regions = factory.LazyFunction(list)
+    languages = factory.LazyFunction(lambda: ["ky", "ru"])
+    targets = factory.LazyFunction(dict)
+    status = CampStatus.PUBLISHED
+
+
+class ApplicationFactory(BaseFactory):
+    """A sent application of an adult; pass `applicant=` for someone else, `status=` for more."""
+
+    class Meta:
+        model = Application
+
+    camp = factory.SubFactory(CampFactory)
+    applicant = factory.SubFactory(UserFactory)
+    status = ApplicationStatus.SUBMITTED
+    motivation = "Мен жаңы достор тапкым келет."
+    safety_problem = "Эрте турмушка берүү."
+    spoken_languages = factory.LazyFunction(lambda: ["ky", "ru"])
+    emergency_name = "Апам"
+    emergency_phone = "+996555000111"
+    submitted_at = factory.LazyFunction(utcnow)
+
+
+class GuardianConsentFactory(BaseFactory):
+    class Meta:
+        model = GuardianConsent
+
+    application = factory.SubFactory(ApplicationFactory)
+    method = ConsentMethod.PHONE_CALL
+    note = "Mother agreed by phone."
+
+
+def minor(**attributes):
+    """A young person who is 16 today (so under 18 at any camp this year)."""
+    from tests.helpers import years_ago
+
+    return UserFactory(date_of_birth=years_ago(16), **attributes)

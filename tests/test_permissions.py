@@ -2,7 +2,14 @@
 
 import pytest
 
+from portal.camps.models import CampQuestion
+from portal.camps.models import QuestionKind
+from portal.extensions import db
+from portal.uploads import upload_dir
+from tests.factories import ApplicationFactory
+from tests.factories import GuardianConsentFactory
 from tests.factories import UserFactory
+from tests.factories import minor
 
 ROLES = ("anonymous", "youth", "mentor", "organiser", "admin")
 LOGIN = 302  # anonymous visitors are sent to the sign-in page
@@ -14,10 +21,19 @@ def row(anonymous, youth, mentor, organiser, admin):
 
 
 ADMIN_ONLY = row(LOGIN, 403, 403, 403, 200)
+ORGANISERS = row(LOGIN, 403, 403, 200, 200)
+OWNER_ONLY = row(LOGIN, 404, 404, 404, 404)  # the application belongs to someone else
+
+
+def organisers(status):
+    return row(LOGIN, 403, 403, status, status)
+
+
 SIGNED_IN = row(LOGIN, 200, 200, 200, 200)
 EVERYONE = row(200, 200, 200, 200, 200)
 
-#: endpoint → (method, path with {other} for another user's id, expected status per role)
+#: endpoint → (method, path, expected status per role). Paths name objects made for the test:
+#: {other} another user, {camp}, {question}, {application} (someone else's), {consent}.
 MATRIX = {
     "main.home": ("GET", "/", EVERYONE),
     "main.healthz": ("GET", "/healthz", EVERYONE),
@@ -41,8 +57,86 @@ MATRIX = {
     "admin.deactivate": ("POST", "/admin/users/{other}/deactivate", row(LOGIN, 403, 403, 403, 302)),
     "admin.reactivate": ("POST", "/admin/users/{other}/reactivate", row(LOGIN, 403, 403, 403, 302)),
     "admin.audit": ("GET", "/admin/audit", ADMIN_ONLY),
+    "camps.index": ("GET", "/camps", EVERYONE),
+    "camps.camp": ("GET", "/camps/{camp}", EVERYONE),
+    "camps.apply": ("POST", "/camps/{camp}/apply", row(LOGIN, 302, 403, 403, 403)),
+    "camps.applications": ("GET", "/applications", SIGNED_IN),
+    "camps.application": ("GET", "/applications/{application}", OWNER_ONLY),
+    "camps.confirm": ("POST", "/applications/{application}/confirm", OWNER_ONLY),
+    "camps.decline": ("POST", "/applications/{application}/decline", OWNER_ONLY),
+    "camps.withdraw": ("POST", "/applications/{application}/withdraw", OWNER_ONLY),
+    "camps_manage.camps": ("GET", "/manage/camps", ORGANISERS),
+    "camps_manage.new_camp": ("GET", "/manage/camps/new", ORGANISERS),
+    "camps_manage.edit_camp": ("GET", "/manage/camps/{camp}/edit", ORGANISERS),
+    "camps_manage.camp": ("GET", "/manage/camps/{camp}", ORGANISERS),
+    "camps_manage.camp_status": ("POST", "/manage/camps/{camp}/status", organisers(400)),
+    "camps_manage.add_question": ("POST", "/manage/camps/{camp}/questions", organisers(400)),
+    "camps_manage.delete_question": (
+        "POST",
+        "/manage/camps/{camp}/questions/{question}/delete",
+        organisers(302),
+    ),
+    "camps_manage.applications": ("GET", "/manage/camps/{camp}/applications", ORGANISERS),
+    "camps_manage.bulk_decide": (
+        "POST",
+        "/manage/camps/{camp}/applications/decide",
+        organisers(302),
+    ),
+    "camps_manage.application": ("GET", "/manage/applications/{application}", ORGANISERS),
+    "camps_manage.review": ("POST", "/manage/applications/{application}/review", organisers(400)),
+    "camps_manage.decide": ("POST", "/manage/applications/{application}/decide", organisers(400)),
+    "camps_manage.record_consent": (
+        "POST",
+        "/manage/applications/{application}/consent",
+        organisers(400),
+    ),
+    "camps_manage.withdraw_consent": (
+        "POST",
+        "/manage/consents/{consent}/withdraw",
+        organisers(302),
+    ),
+    "camps_manage.consent_scan": ("GET", "/manage/consents/{consent}/scan", ORGANISERS),
+    "camps_manage.remind_consent": (
+        "POST",
+        "/manage/applications/{application}/remind-consent",
+        organisers(302),
+    ),
+    "camps_manage.waitlist": ("GET", "/manage/camps/{camp}/waitlist", ORGANISERS),
+    "camps_manage.move_on_waitlist": (
+        "POST",
+        "/manage/applications/{application}/waitlist",
+        organisers(302),
+    ),
+    "camps_manage.checkin": ("GET", "/manage/camps/{camp}/checkin", ORGANISERS),
+    "camps_manage.mark_checkin": (
+        "POST",
+        "/manage/applications/{application}/checkin",
+        organisers(400),
+    ),
+    "camps_manage.export": ("GET", "/manage/camps/{camp}/export.csv", ORGANISERS),
+    "camps_manage.cohort_balance": ("GET", "/manage/camps/{camp}/balance", ORGANISERS),
+    "camps_manage.save_targets": ("POST", "/manage/camps/{camp}/targets", organisers(302)),
 }
 IGNORED = {"static"}
+
+
+def objects() -> dict[str, int]:
+    """One of everything a route can name, owned by nobody who signs in during the test."""
+    application = ApplicationFactory(applicant=minor())
+    camp = application.camp
+    question = CampQuestion(camp=camp, kind=QuestionKind.SHORT_TEXT, label={"ky": "Суроо"})
+    db.session.add(question)
+    (upload_dir() / "matrix-scan.pdf").write_bytes(b"%PDF-1.4 test")
+    consent = GuardianConsentFactory(application=application, file_name="matrix-scan.pdf",
+                                     file_type="application/pdf")  # fmt: skip
+    db.session.commit()
+    return {
+        "other": UserFactory().id,
+        "camp": camp.id,
+        "question": question.id,
+        "application": application.id,
+        "consent": consent.id,
+    }
 
 
 def test_matrix_lists_every_route(app):
@@ -63,9 +157,8 @@ def test_route_answers_each_role_as_designed(client, login_as, endpoint, role):
     method, path, expected = MATRIX[endpoint]
     if role != "anonymous":
         login_as(role)
-    other = UserFactory()
     send = client.post if method == "POST" else client.get
-    response = send(path.format(other=other.id))
+    response = send(path.format(**objects()))
     assert response.status_code == expected[role]
     if expected[role] == LOGIN and role == "anonymous":
         assert "/auth/login" in response.headers["Location"]

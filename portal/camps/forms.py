@@ -59,7 +59,8 @@ def ethnicity_choices():
 
 
 class CampForm(BaseForm):
-    title_ky = StringField(_l("Title in Kyrgyz"), validators=[Optional(), Length(max=200)])
+    # No Optional() on the first title: its check below must run when it is empty.
+    title_ky = StringField(_l("Title in Kyrgyz"), validators=[Length(max=200)])
     title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=200)])
     title_uz_Cyrl = StringField(_l("Title in Uzbek"), validators=[Optional(), Length(max=200)])
     description_ky = TextAreaField(
@@ -195,7 +196,7 @@ def question_kind_choices():
 
 class QuestionForm(BaseForm):
     kind = SelectField(_l("Kind of answer"), choices=question_kind_choices)
-    label_ky = StringField(_l("Question in Kyrgyz"), validators=[Optional(), Length(max=300)])
+    label_ky = StringField(_l("Question in Kyrgyz"), validators=[Length(max=300)])
     label_ru = StringField(_l("Question in Russian"), validators=[Optional(), Length(max=300)])
     label_uz_Cyrl = StringField(_l("Question in Uzbek"), validators=[Optional(), Length(max=300)])
     choices_text = TextAreaField(
@@ -210,7 +211,7 @@ class QuestionForm(BaseForm):
     condition_question = SelectField(_l("Ask only when this question…"), validators=[Optional()])
     condition_value = StringField(
         _l("…has this answer"),
-        validators=[Optional(), Length(max=100)],
+        validators=[Length(max=100)],
         description=_l("For yes/no questions write yes or no; for options, the option's number."),
     )
 
@@ -378,7 +379,7 @@ class DecisionForm(BaseForm):
     )
     reason = TextAreaField(
         _l("Reason shown to the applicant"),
-        validators=[Optional(), Length(max=2000)],
+        validators=[Length(max=2000)],
         description=_l("Kind and short. Needed when you reject or put on the waiting list."),
     )
 

@@ -228,8 +228,12 @@ class ApplicationEvent(db.Model):
     application_id: Mapped[int] = mapped_column(
         sa.ForeignKey("application.id", ondelete="CASCADE"), index=True
     )
-    from_status: Mapped[Optional[ApplicationStatus]] = mapped_column(str_enum(ApplicationStatus))
-    to_status: Mapped[ApplicationStatus] = mapped_column(str_enum(ApplicationStatus))
+    from_status: Mapped[Optional[ApplicationStatus]] = mapped_column(
+        str_enum(ApplicationStatus, name="from_status")
+    )
+    to_status: Mapped[ApplicationStatus] = mapped_column(
+        str_enum(ApplicationStatus, name="to_status")
+    )
     actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -112,34 +112,40 @@ def application(application_id):
     form = form_class(obj=application) if request.method == "GET" else form_class()
     if request.method == "GET":
         _fill_answers(form, application)
-    status = 200
-    if form.validate_on_submit():
+    if not form.is_submitted():
+        return render_template(
+            "camps/application_form.html", application=application, form=form, camp=camp
+        )
+    valid = form.validate_on_submit()
+    sending = request.form.get("action") == "submit"
+    missing = missing_for_submit(form, camp, minor=application.is_minor) if sending else {}
+    for name, message in missing.items():
+        getattr(form, name).errors = [*getattr(form, name).errors, str(message)]
+    if valid:
+        # Save what was typed even when something is missing, so nothing is lost.
         _save(form, application)
-        if request.form.get("action") == "submit":
-            missing = missing_for_submit(form, camp, minor=application.is_minor)
-            if not missing:
-                try:
-                    services.submit(application)
-                except services.CampError as error:
-                    db.session.commit()
-                    flash(str(error), "error")
-                    return redirect(url_for(".application", application_id=application.id))
-                db.session.commit()
-                flash(_("Your application is sent. Good luck!"), "success")
-                return redirect(url_for(".application", application_id=application.id))
-            for name, message in missing.items():
-                getattr(form, name).errors = [*getattr(form, name).errors, str(message)]
-            db.session.commit()
-            status = 400
-        else:
-            db.session.commit()
-            flash(_("Your draft is saved. You can come back and finish it later."), "success")
-            return redirect(url_for(".application", application_id=application.id))
-    elif form.is_submitted():
-        status = 400
+        if not missing:
+            return _save_or_send(application, sending)
+        db.session.commit()
     return render_template(
         "camps/application_form.html", application=application, form=form, camp=camp
-    ), status
+    ), 400
+
+
+def _save_or_send(application, sending: bool):
+    if not sending:
+        db.session.commit()
+        flash(_("Your draft is saved. You can come back and finish it later."), "success")
+    else:
+        try:
+            services.submit(application)
+        except services.CampError as error:
+            db.session.commit()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Your application is sent. Good luck!"), "success")
+    return redirect(url_for(".application", application_id=application.id))
 
 
 def _fill_answers(form, application) -> None:

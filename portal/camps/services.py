@@ -250,7 +250,7 @@ def lock_camp(camp_id: int) -> Camp:
     return db.session.scalars(
         sa.select(Camp)
         .where(Camp.id == camp_id)
-        .with_for_update()
+        .with_for_update(of=Camp)
         .execution_options(populate_existing=True)
     ).one()
 

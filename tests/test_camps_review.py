@@ -1,0 +1,289 @@
+"""Organisers set up camps, review applications and decide, alone or in bulk."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal.audit import AuditEvent
+from portal.camps.models import Application
+from portal.camps.models import ApplicationStatus as S
+from portal.camps.models import Camp
+from portal.camps.models import CampStatus
+from portal.i18n import local_today
+from portal.notify import Notification
+from portal.notify import OutboundEmail
+from portal.security import Role
+from tests.factories import ApplicationFactory
+from tests.factories import CampFactory
+from tests.factories import GuardianConsentFactory
+from tests.factories import UserFactory
+from tests.factories import minor
+from tests.helpers import error_summary
+from tests.helpers import translated
+
+
+def camp_data(**changes):
+    start = local_today() + timedelta(days=40)
+    data = {
+        "title_ky": "Жаңы лагерь", "title_ru": "Новый лагерь", "title_uz_Cyrl": "",
+        "description_ky": "Үч күн", "region": "KG-J", "venue": "Arslanbob",
+        "start_date": start.isoformat(), "end_date": (start + timedelta(days=2)).isoformat(),
+        "applications_open": local_today().isoformat(),
+        "applications_close": (start - timedelta(days=10)).isoformat(),
+        "confirmation_deadline": (start - timedelta(days=3)).isoformat(),
+        "capacity": "24", "min_age": "14", "max_age": "25", "eligible_regions": ["KG-J", "KG-O"],
+        "languages": ["ky", "uz"],
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def test_organiser_creates_publishes_and_closes_a_camp(client, login_as, db):
+    login_as("organiser")
+    response = client.post("/manage/camps/new", data=camp_data())
+    assert response.status_code == 302
+    camp = db.session.scalar(sa.select(Camp))
+    assert camp.status is CampStatus.DRAFT
+    assert camp.title == {"ky": "Жаңы лагерь", "ru": "Новый лагерь", "uz_Cyrl": ""}
+    assert camp.eligible_regions == ["KG-J", "KG-O"]
+    assert "Жаңы лагерь" not in client.get("/camps").text
+
+    client.post(f"/manage/camps/{camp.id}/status", data={"status": "published"})
+    assert "Жаңы лагерь" in client.get("/camps").text
+    client.post(f"/manage/camps/{camp.id}/status", data={"status": "closed"})
+    db.session.refresh(camp)
+    assert camp.status is CampStatus.CLOSED
+    actions = db.session.scalars(sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-3:] == ["camp.created", "camp.published", "camp.closed"]
+
+
+def test_camp_form_explains_date_problems_and_keeps_input(client, login_as, db):
+    login_as("organiser")
+    data = camp_data(
+        end_date=(local_today() + timedelta(days=1)).isoformat(), title_ky="", title_ru=""
+    )
+    data["title_uz_Cyrl"] = ""
+    response = client.post("/manage/camps/new?lang=en", data=data)
+    assert response.status_code == 400
+    messages = error_summary(response.text)
+    assert "Give the camp a title in at least one language." in messages
+    assert "The last day cannot be before the first day." in messages
+    assert 'value="Arslanbob"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Camp)) == 0
+
+
+def test_cancelling_tells_applicants(client, login_as, db):
+    login_as("organiser")
+    application = ApplicationFactory()
+    client.post(f"/manage/camps/{application.camp_id}/status", data={"status": "cancelled"})
+    notice = db.session.scalar(
+        sa.select(Notification).where(Notification.user_id == application.user_id)
+    )
+    assert notice is not None
+
+
+def test_questions_are_added_with_options_and_removed(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory()
+    data = {
+        "kind": "choice", "label_ky": "Кайсы тамак?", "choices_text": "Эт | Мясо | Гўшт\nЖашылча | Овощи | Сабзавот",
+        "required": "y",
+    }  # fmt: skip
+    assert client.post(f"/manage/camps/{camp.id}/questions", data=data).status_code == 302
+    db.session.refresh(camp)
+    [question] = camp.questions
+    assert question.choices[1] == {
+        "value": "2",
+        "label": {"ky": "Жашылча", "ru": "Овощи", "uz_Cyrl": "Сабзавот"},
+    }
+    bad = client.post(
+        f"/manage/camps/{camp.id}/questions?lang=en",
+        data={"kind": "choice", "label_ky": "?", "choices_text": "one"},
+    )
+    assert "Give at least two options, one a line." in error_summary(bad.text)
+    client.post(f"/manage/camps/{camp.id}/questions/{question.id}/delete")
+    db.session.refresh(camp)
+    assert camp.questions == []
+
+
+def test_camp_list_counts_applications_by_status_without_n_plus_one(
+    login_as, assert_constant_queries, client
+):
+    login_as("organiser")
+    camp = CampFactory()
+    ApplicationFactory(camp=camp)
+
+    def add_rows():
+        for _ in range(6):
+            other = CampFactory()
+            ApplicationFactory(camp=other, status=S.WAITLISTED)
+
+    assert_constant_queries("/manage/camps", add_rows)
+    assert '<td class="num">1</td>' in client.get("/manage/camps").text
+
+
+def test_review_list_filters_and_sorts(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory()
+    girl = ApplicationFactory(
+        camp=camp,
+        applicant=UserFactory(
+            full_name="Айпери", gender="female", region_code="KG-B", district_code="KG-B-LEILEK"
+        ),
+        score=5,
+    )
+    boy = ApplicationFactory(
+        camp=camp,
+        applicant=UserFactory(full_name="Тилек", gender="male"),
+        score=3,
+        spoken_languages=["uz"],
+    )
+    young = ApplicationFactory(camp=camp, applicant=minor(full_name="Жаныл"), status=S.WAITLISTED)
+    ApplicationFactory(camp=camp, applicant=UserFactory(full_name="Долбоор"), status=S.DRAFT)
+
+    def names(query):
+        page = client.get(f"/manage/camps/{camp.id}/applications?{query}").text
+        return [n for n in ("Айпери", "Тилек", "Жаныл", "Долбоор") if n in page]
+
+    assert names("") == ["Айпери", "Тилек", "Жаныл"]
+    assert names("region=KG-B") == ["Айпери"]
+    assert names("district=KG-B-LEILEK") == ["Айпери"]
+    assert names("gender=male") == ["Тилек"]
+    assert names("language=uz") == ["Тилек"]
+    assert names("status=waitlisted") == ["Жаныл"]
+    assert names("age_band=16-17") == ["Жаныл"]
+    assert names("consent=missing") == ["Жаныл"]
+    assert names("q=тил") == ["Тилек"]
+    page = client.get(f"/manage/camps/{camp.id}/applications?sort=score").text
+    assert page.index("Айпери") < page.index("Тилек")
+    GuardianConsentFactory(application=young)
+    assert names("consent=missing") == []
+    assert girl and boy
+
+
+def test_review_list_query_count_does_not_grow(login_as, assert_constant_queries):
+    login_as("organiser")
+    camp = CampFactory(capacity=500)
+    ApplicationFactory(camp=camp, applicant=minor())
+
+    def add_rows():
+        for number in range(30):
+            person = minor() if number % 2 else UserFactory()
+            application = ApplicationFactory(camp=camp, applicant=person)
+            if number % 4 == 1:
+                GuardianConsentFactory(application=application)
+
+    assert_constant_queries(f"/manage/camps/{camp.id}/applications", add_rows)
+
+
+def test_viewing_a_minors_sensitive_fields_is_audited(client, login_as, db):
+    organiser = login_as("organiser")
+    young = ApplicationFactory(applicant=minor(), needs="Астма", guardian_name="Гүлзат")
+    adult = ApplicationFactory(needs="Вегетарианец")
+    page = client.get(f"/manage/applications/{young.id}").text
+    assert "Астма" in page and "Гүлзат" in page
+    client.get(f"/manage/applications/{adult.id}")
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "application.sensitive_viewed")
+    ).all()
+    assert [(e.object_id, e.actor_id) for e in events] == [(young.id, organiser.id)]
+
+
+def test_score_and_private_notes_stay_with_organisers(client, login_as, db):
+    login_as("organiser")
+    application = ApplicationFactory()
+    client.post(
+        f"/manage/applications/{application.id}/review",
+        data={"score": "4", "notes": "Жакшы жооптор"},
+    )
+    db.session.refresh(application)
+    assert (application.score, application.notes) == (4, "Жакшы жооптор")
+    client.post("/auth/logout")
+    with client.session_transaction() as session:
+        session["_user_id"] = application.applicant.get_id()
+    assert "Жакшы жооптор" not in client.get(f"/applications/{application.id}").text
+
+
+def test_decision_needs_a_reason_for_a_rejection(client, login_as, db):
+    login_as("organiser")
+    application = ApplicationFactory()
+    response = client.post(
+        f"/manage/applications/{application.id}/decide?lang=en", data={"decision": "rejected"}
+    )
+    assert response.status_code == 400
+    assert error_summary(response.text) == ["Write a short reason for the applicant."]
+
+
+def test_decision_is_saved_with_history_audit_and_news_in_the_applicants_language(
+    client, login_as, db
+):
+    organiser = login_as("organiser")
+    application = ApplicationFactory(applicant=UserFactory(locale="uz_Cyrl"))
+    response = client.post(
+        f"/manage/applications/{application.id}/decide",
+        data={"decision": "rejected", "reason": "Бу сафар жой қолмади."},
+    )
+    assert response.status_code == 302
+    db.session.refresh(application)
+    assert application.status is S.REJECTED
+    assert application.events[-1].actor_id == organiser.id
+    assert application.events[-1].reason == "Бу сафар жой қолмади."
+    audit = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "application.decided")
+    )
+    assert audit.details == {"decision": "rejected"}
+    email = db.session.scalar(sa.select(OutboundEmail).order_by(OutboundEmail.id.desc()))
+    assert email.subject == translated("News about your camp application", "uz_Cyrl")
+    expected = translated(
+        "We could not offer you a place at this camp. See the reason in your application.",
+        "uz_Cyrl",
+    )
+    assert expected in email.body
+
+
+def test_minor_cannot_be_accepted_without_consent(client, login_as, db):
+    login_as("organiser")
+    application = ApplicationFactory(applicant=minor())
+    response = client.post(
+        f"/manage/applications/{application.id}/decide?lang=en", data={"decision": "accepted"}
+    )
+    assert response.status_code == 400
+    assert error_summary(response.text) == [
+        "Record the guardian's consent before accepting a minor."
+    ]
+    db.session.refresh(application)
+    assert application.status is S.SUBMITTED
+
+
+def test_bulk_decisions_apply_to_each_and_report_refusals(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory(capacity=2)
+    adults = [ApplicationFactory(camp=camp) for _ in range(3)]
+    young = ApplicationFactory(camp=camp, applicant=minor(full_name="Жаш бала"))
+    ids = [a.id for a in adults] + [young.id]
+    response = client.post(
+        f"/manage/camps/{camp.id}/applications/decide?lang=en",
+        data={"applications": ids, "decision": "accepted"},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/manage/camps/{camp.id}/applications?lang=en").text
+    assert "Decision saved for 2 applications." in page
+    assert "The camp is full." in page
+    assert "Жаш бала: Record the guardian" in page
+    statuses = db.session.scalars(
+        sa.select(Application.status).where(Application.camp_id == camp.id).order_by(Application.id)
+    ).all()
+    assert statuses == [S.ACCEPTED, S.ACCEPTED, S.SUBMITTED, S.SUBMITTED]
+
+
+def test_organiser_tools_are_forbidden_to_others(client, login_as, db):
+    application = ApplicationFactory()
+    for role in (Role.YOUTH, Role.MENTOR):
+        login_as(role)
+        assert client.get(f"/manage/applications/{application.id}").status_code == 403
+        assert (
+            client.post(
+                f"/manage/applications/{application.id}/decide", data={"decision": "accepted"}
+            ).status_code
+            == 403
+        )
