@@ -152,6 +152,8 @@ def extract_args(output: Path) -> list[str]:
         "_l",
         "-k",
         "_nl:1,2",
+        "-k",
+        "_lp:1c,2",
         "--no-location",
         "--sort-output",
         "--omit-header",

@@ -1,5 +1,7 @@
 """CSRF, rate limits, headers and the password policy."""
 
+import re
+
 import pytest
 from flask import current_app
 
@@ -41,7 +43,8 @@ def test_every_post_route_checks_csrf(app, client, login_as):
     for rule in app.url_map.iter_rules():
         if "POST" not in rule.methods:
             continue
-        path = rule.rule.replace("<int:user_id>", str(admin.id)).replace("<token>", "x")
+        path = re.sub(r"<int:\w+>", str(admin.id), rule.rule).replace("<token>", "x")
+        path = path.replace("<any(csv, xlsx):fmt>", "csv")
         assert client.post(path, data={}, csrf=False).status_code == 400, rule.rule
 
 
@@ -151,8 +154,9 @@ def redis_limited_client(database_uri, db):
         RATELIMIT_STORAGE_URI=url,
         RATELIMIT_KEY_PREFIX=prefix,
     )
+    connection = db.engines[None]
     with app.app_context():
-        _db.engines[None] = db.engines[None]
+        _db.engines[None] = connection
     app.test_client_class = PortalClient
     yield app.test_client(), redis.Redis.from_url(url), prefix
     # The limiter is one object for every app: give the others their memory storage back.

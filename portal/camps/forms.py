@@ -1,6 +1,7 @@
 """Forms for camps, applications, review, consent and check-in."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 from flask_wtf.file import FileField
 from wtforms import BooleanField
 from wtforms import DateField
@@ -43,18 +44,19 @@ def spoken_language_choices():
 
 
 def ethnicity_choices():
+    # Context keeps these apart from the language names ("Kyrgyz" the people, not the language).
     return [
-        ("kyrgyz", _l("Kyrgyz")),
-        ("uzbek", _l("Uzbek")),
-        ("tajik", _l("Tajik")),
-        ("russian", _l("Russian")),
-        ("turk", _l("Turk")),
-        ("uyghur", _l("Uyghur")),
-        ("azerbaijani", _l("Azerbaijani")),
-        ("tatar", _l("Tatar")),
-        ("dungan", _l("Dungan")),
-        ("kazakh", _l("Kazakh")),
-        ("other", _l("Other")),
+        ("kyrgyz", _lp("ethnicity", "Kyrgyz")),
+        ("uzbek", _lp("ethnicity", "Uzbek")),
+        ("tajik", _lp("ethnicity", "Tajik")),
+        ("russian", _lp("ethnicity", "Russian")),
+        ("turk", _lp("ethnicity", "Turk")),
+        ("uyghur", _lp("ethnicity", "Uyghur")),
+        ("azerbaijani", _lp("ethnicity", "Azerbaijani")),
+        ("tatar", _lp("ethnicity", "Tatar")),
+        ("dungan", _lp("ethnicity", "Dungan")),
+        ("kazakh", _lp("ethnicity", "Kazakh")),
+        ("other", _lp("ethnicity", "Other")),
     ]
 
 
@@ -212,7 +214,10 @@ class QuestionForm(BaseForm):
     condition_value = StringField(
         _l("…has this answer"),
         validators=[Length(max=100)],
-        description=_l("For yes/no questions write yes or no; for options, the option's number."),
+        description=_l(
+            "For yes/no questions write yes or no (in any language); for options, the option's "
+            "number."
+        ),
     )
 
     def validate_label_ky(self, field):
@@ -226,6 +231,8 @@ class QuestionForm(BaseForm):
     def validate_condition_value(self, field):
         if self.condition_question.data and not (field.data or "").strip():
             raise ValidationError(_l("Write the answer that makes this question appear."))
+        if self.condition_question.data and (field.data or "").strip():
+            field.data = yes_or_no(field.data) or field.data.strip()
 
     def parsed_choices(self) -> list[dict]:
         choices = []
@@ -237,6 +244,21 @@ class QuestionForm(BaseForm):
             label = dict(zip(TRANSLATED_LOCALES, parts[:3], strict=True))
             choices.append({"value": str(number), "label": label})
         return choices
+
+
+#: Ways organisers write yes and no in the three languages (and English).
+YES = {"yes", "ооба", "да", "ҳа", "ha"}
+NO = {"no", "жок", "нет", "йўқ", "yoʻq", "yo'q"}
+
+
+def yes_or_no(value: str) -> str | None:
+    """ "yes" or "no" for an answer written in any of the portal's languages, else None."""
+    word = (value or "").strip().casefold()
+    if word in YES:
+        return "yes"
+    if word in NO:
+        return "no"
+    return None
 
 
 def field_name(question) -> str:
