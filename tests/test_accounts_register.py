@@ -152,3 +152,8 @@ def test_form_lists_districts_grouped_by_region_in_the_page_language(client, db)
     page = client.get("/auth/register?lang=ru").text
     assert '<optgroup label="Ошская область" data-region="KG-O">' in page
     assert ">Араванский район</option>" in page
+
+
+def test_the_page_language_is_the_default_preferred_language(client, db):
+    page = client.get("/auth/register?lang=uz").text
+    assert '<option selected value="uz_Cyrl">' in page

@@ -9,6 +9,7 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
@@ -75,11 +76,11 @@ def register():
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if request.method == "GET":
-        form.locale.data = str(g.get("locale") or "ky")
+        form.locale.data = str(get_locale())
     places = fill_place_choices(form)
     if form.validate_on_submit() and _contact_is_free(form):
         user = services.register_youth(
-            password=form.password.data, consent_locale=g.locale, **form.person_details()
+            password=form.password.data, consent_locale=str(get_locale()), **form.person_details()
         )
         db.session.commit()
         _start_session(user, remember=False)

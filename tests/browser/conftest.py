@@ -37,6 +37,7 @@ def live_server(tmp_path_factory):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
     with app.app_context():
         upgrade()
+    with app.test_request_context(method="POST"):
         seed()
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)

@@ -43,3 +43,39 @@ def test_no_axe_violations_when_signed_in(live_server, page, axe):
     for path in ("/", "/admin/users", "/admin/audit", "/account/profile", "/notifications"):
         page.goto(f"{live_server}{path}")
         assert violations(axe, page) == [], path
+
+
+def sign_in(page, live_server, email):
+    page.goto(f"{live_server}/auth/login")
+    page.fill("#email", email)
+    page.fill("#password", "demo-password-2026")
+    page.click("main button[type=submit]")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_axe_violations_on_camp_pages_for_young_people(live_server, page, axe, lang):
+    sign_in(page, live_server, "youth@demo.example.org")
+    page.goto(f"{live_server}/applications?lang={lang}")
+    links = [a.get_attribute("href") for a in page.locator("main .inbox a").all()]
+    for path in ["/camps", *links, page.locator("main .inbox a").first.get_attribute("href")]:
+        page.goto(f"{live_server}{path}")
+        assert violations(axe, page) == [], path
+    page.goto(f"{live_server}/camps")
+    page.locator("main .card a").first.click()
+    assert violations(axe, page) == []
+
+
+def test_no_axe_violations_on_organiser_camp_pages(live_server, page, axe):
+    sign_in(page, live_server, "organiser@demo.example.org")
+    page.goto(f"{live_server}/manage/camps?lang=ru")
+    camp = page.locator("main tbody a").first.get_attribute("href")
+    pages = [
+        "/manage/camps", "/manage/camps/new", camp, f"{camp}/applications", f"{camp}/waitlist",
+        f"{camp}/balance?suggest=1&seed=2", f"{camp}/checkin", f"{camp}/edit",
+    ]  # fmt: skip
+    for path in pages:
+        page.goto(f"{live_server}{path}")
+        assert violations(axe, page) == [], path
+    page.goto(f"{live_server}{camp}/applications")
+    page.locator("main tbody th a").first.click()
+    assert violations(axe, page) == [], page.url

@@ -1,0 +1,148 @@
+"""Cohort balance: the cohort against the pool and targets, and a seeded, explained suggestion."""
+
+import re
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from portal.camps import balance
+from portal.camps.models import Application
+from portal.camps.models import ApplicationEthnicity
+from portal.camps.models import ApplicationStatus as S
+from tests.factories import ApplicationFactory
+from tests.factories import CampFactory
+from tests.factories import UserFactory
+from tests.factories import minor
+
+
+def applicant(camp, *, region="KG-O", gender="female", score=3, status=S.SUBMITTED, **extra):
+    person = UserFactory(region_code=region, district_code=None, gender=gender)
+    return ApplicationFactory(camp=camp, applicant=person, score=score, status=status, **extra)
+
+
+def rows(result, dimension):
+    return {row.value: (row.cohort, row.pool) for row in result.tables[dimension]}
+
+
+def test_cohort_and_pool_side_by_side(db):
+    camp = CampFactory(capacity=10, targets={"gender": {"female": [40, 60]}})
+    applicant(camp, status=S.ACCEPTED)
+    applicant(camp, gender="male", status=S.CONFIRMED)
+    applicant(camp, region="KG-B")
+    ApplicationFactory(camp=camp, status=S.DRAFT)
+    result = balance.balance_of(camp)
+    assert (result.cohort_size, result.pool_size) == (2, 3)
+    assert rows(result, "region") == {"KG-O": (2, 2), "KG-B": (0, 1)}
+    female = next(r for r in result.tables["gender"] if r.value == "female")
+    assert (female.cohort_share, female.target, female.on_target) == (50, (40, 60), True)
+
+
+def test_ethnicity_is_shown_only_for_groups_of_ten_or_more(db):
+    camp = CampFactory(capacity=50)
+    for number in range(12):
+        application = applicant(camp, status=S.ACCEPTED if number < 3 else S.SUBMITTED)
+        db.session.add(ApplicationEthnicity(application_id=application.id, group="uzbek"))
+    for _ in range(4):
+        application = applicant(camp)
+        db.session.add(ApplicationEthnicity(application_id=application.id, group="kyrgyz"))
+    db.session.commit()
+    cells = {(cohort, pool) for _label, cohort, pool in balance.ethnicity_table(camp)}
+    # 12 Uzbek applicants are shown, their 3 in the cohort are not; the 4 Kyrgyz are not at all.
+    assert cells == {(None, 12), (None, None)}
+
+
+def test_balance_page_hides_small_ethnicity_cells(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory()
+    for _ in range(3):
+        application = applicant(camp)
+        db.session.add(ApplicationEthnicity(application_id=application.id, group="tatar"))
+    db.session.commit()
+    page = client.get(f"/manage/camps/{camp.id}/balance?lang=en").text
+    assert "&lt;10" in page
+    assert ">3<" not in page.split("Self-described ethnicity")[1]
+
+
+def test_suggestion_meets_the_minimum_then_takes_the_best_scores(db):
+    camp = CampFactory(capacity=4, targets={"region": {"KG-B": [50, 100]}})
+    osh = [applicant(camp, score=5) for _ in range(4)]
+    batken = [applicant(camp, region="KG-B", score=s) for s in (2, 3, 1)]
+    with force_locale("en"):
+        suggestion = balance.suggest(camp, seed=7)
+    chosen = [choice.application for choice in suggestion.chosen]
+    assert len(chosen) == 4
+    assert sum(a.applicant.region_code == "KG-B" for a in chosen) == 2
+    assert batken[1] in chosen and batken[0] in chosen and batken[2] not in chosen
+    assert "helps reach the minimum" in suggestion.chosen[0].reason
+    assert "best score" in suggestion.chosen[-1].reason
+    assert sum(a in chosen for a in osh) == 2
+
+
+def test_suggestion_respects_maximums(db):
+    camp = CampFactory(capacity=4, targets={"gender": {"male": [0, 50]}})
+    for _ in range(4):
+        applicant(camp, gender="male", score=5)
+    applicant(camp, gender="female", score=1)
+    chosen = balance.suggest(camp, seed=1).chosen
+    genders = sorted(c.application.applicant.gender.value for c in chosen)
+    assert genders == ["female", "male", "male"]
+
+
+def test_suggestion_is_reproducible_and_changes_nothing(db):
+    camp = CampFactory(capacity=3)
+    for _ in range(8):
+        applicant(camp, score=4)
+    first = [c.application.id for c in balance.suggest(camp, seed=42).chosen]
+    again = [c.application.id for c in balance.suggest(camp, seed=42).chosen]
+    other = [c.application.id for c in balance.suggest(camp, seed=43).chosen]
+    assert first == again
+    assert first != other
+    accepted = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Application).where(Application.status == S.ACCEPTED)
+    )
+    assert accepted == 0
+
+
+def test_suggestion_skips_unscored_and_minors_without_consent_and_says_so(db):
+    camp = CampFactory(capacity=5)
+    applicant(camp, score=None)
+    ApplicationFactory(camp=camp, applicant=minor(full_name="Жаш"), score=5)
+    keeper = applicant(camp, score=2)
+    with force_locale("en"):
+        suggestion = balance.suggest(camp, seed=1)
+    assert [c.application for c in suggestion.chosen] == [keeper]
+    assert any("no score yet" in note for note in suggestion.notes)
+    assert any("Жаш" in note for note in suggestion.notes)
+
+
+def test_organiser_accepts_the_suggestion_in_one_click(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory(capacity=2)
+    for score in (5, 4, 1):
+        applicant(camp, score=score)
+    page = client.get(f"/manage/camps/{camp.id}/balance?suggest=1&seed=1&lang=en").text
+    ids = [int(v) for v in re.findall(r'name="applications" value="(\d+)"', page)]
+    assert len(ids) == 2
+    client.post(
+        f"/manage/camps/{camp.id}/applications/decide",
+        data={"applications": ids, "decision": "accepted"},
+    )
+    statuses = db.session.scalars(
+        sa.select(Application.status).where(Application.id.in_(ids))
+    ).all()
+    assert statuses == [S.ACCEPTED, S.ACCEPTED]
+
+
+def test_targets_are_saved_and_checked(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory(eligible_regions=["KG-O", "KG-B"])
+    data = {"t_region_KG_O_min": "25", "t_region_KG_O_max": "40", "t_gender_female_min": "40"}
+    assert client.post(f"/manage/camps/{camp.id}/targets", data=data).status_code == 302
+    db.session.refresh(camp)
+    assert camp.targets == {"region": {"KG-O": [25, 40]}, "gender": {"female": [40, 100]}}
+    bad = client.post(
+        f"/manage/camps/{camp.id}/targets?lang=en",
+        data={"t_gender_male_min": "70", "t_gender_male_max": "20"},
+    )
+    assert bad.status_code == 400
+    assert "The maximum cannot be below the minimum." in bad.text
