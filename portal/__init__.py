@@ -52,6 +52,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from portal.accounts.routes import bp as accounts_bp
     from portal.admin.routes import bp as admin_bp
+    from portal.camps.cohort import bp as camp_cohort_bp
     from portal.camps.manage import bp as camps_manage_bp
     from portal.camps.routes import bp as camps_bp
     from portal.main.routes import bp as main_bp
@@ -61,6 +62,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(camps_bp)
     app.register_blueprint(camps_manage_bp)
+    app.register_blueprint(camp_cohort_bp)
 
     from portal import cli
 

@@ -1,12 +1,10 @@
-"""Forms for camps, applications, review, consent and check-in."""
+"""Forms for setting up a camp: details, status, extra questions and cohort targets."""
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
-from flask_wtf.file import FileField
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import IntegerField
-from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
@@ -19,7 +17,6 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from portal.accounts.validators import Phone
 from portal.forms import BaseForm
 from portal.i18n import TRANSLATED_LOCALES
 
@@ -187,6 +184,21 @@ class CampStatusForm(BaseForm):
     )
 
 
+#: Ways organisers write yes and no in the three languages (and English).
+YES = {"yes", "ооба", "да", "ҳа", "ha"}
+NO = {"no", "жок", "нет", "йўқ", "yoʻq", "yo'q"}
+
+
+def yes_or_no(value: str) -> str | None:
+    """ "yes" or "no" for an answer written in any of the portal's languages, else None."""
+    word = (value or "").strip().casefold()
+    if word in YES:
+        return "yes"
+    if word in NO:
+        return "no"
+    return None
+
+
 def question_kind_choices():
     return [
         ("short_text", _l("Short answer")),
@@ -244,223 +256,6 @@ class QuestionForm(BaseForm):
             label = dict(zip(TRANSLATED_LOCALES, parts[:3], strict=True))
             choices.append({"value": str(number), "label": label})
         return choices
-
-
-#: Ways organisers write yes and no in the three languages (and English).
-YES = {"yes", "ооба", "да", "ҳа", "ha"}
-NO = {"no", "жок", "нет", "йўқ", "yoʻq", "yo'q"}
-
-
-def yes_or_no(value: str) -> str | None:
-    """ "yes" or "no" for an answer written in any of the portal's languages, else None."""
-    word = (value or "").strip().casefold()
-    if word in YES:
-        return "yes"
-    if word in NO:
-        return "no"
-    return None
-
-
-def field_name(question) -> str:
-    return f"q_{question.id}"
-
-
-def application_form_class(camp, *, minor: bool):
-    """The form for `camp`: fixed questions, its extra ones and, for minors, the guardian."""
-
-    class ApplicationForm(BaseForm):
-        motivation = TextAreaField(
-            _l("Why do you want to come to this camp?"), validators=[Optional(), Length(max=3000)]
-        )
-        safety_problem = TextAreaField(
-            _l("What makes people in your community feel unsafe?"),
-            validators=[Optional(), Length(max=3000)],
-            description=_l("Describe the problem, not people: do not write names."),
-        )
-        spoken_languages = MultiCheckboxField(
-            _l("Languages you speak"), choices=spoken_language_choices
-        )
-        previous_camps = StringField(
-            _l("Camps or trainings you went to before"), validators=[Optional(), Length(max=500)]
-        )
-        needs = TextAreaField(
-            _l("Health, food or accessibility needs"),
-            validators=[Optional(), Length(max=2000)],
-            description=_l("Only organisers see this, to take good care of you."),
-        )
-        emergency_name = StringField(
-            _l("Emergency contact: name"), validators=[Optional(), Length(max=120)]
-        )
-        emergency_phone = StringField(_l("Emergency contact: phone"), validators=[Phone()])
-        photo_consent = BooleanField(
-            _l("You may take photos and videos of me at the camp and use them about the programme.")
-        )
-        ethnicity = MultiCheckboxField(
-            _l("How do you describe your ethnicity? (optional)"),
-            choices=ethnicity_choices,
-            description=_l(
-                "We ask only to keep camps fair and mixed. Nobody sees your answer: organisers "
-                "see totals only. Leave it empty if you prefer not to say."
-            ),
-        )
-
-    if minor:
-        ApplicationForm.guardian_name = StringField(
-            _l("Parent or guardian: name"), validators=[Optional(), Length(max=120)]
-        )
-        ApplicationForm.guardian_relation = StringField(
-            _l("Parent or guardian: who they are to you"),
-            validators=[Optional(), Length(max=60)],
-            description=_l("For example: mother, father, aunt."),
-        )
-        ApplicationForm.guardian_phone = StringField(
-            _l("Parent or guardian: phone"), validators=[Phone()]
-        )
-    for question in camp.questions:
-        setattr(ApplicationForm, field_name(question), question_field(question))
-    return ApplicationForm
-
-
-def question_field(question):
-    label = question.display_label
-    hint = None
-    if question.condition_question_id:
-        hint = _l("Answer only if it applies to you (see the question before).")
-    if question.kind.value == "long_text":
-        return TextAreaField(label, validators=[Optional(), Length(max=3000)], description=hint)
-    if question.kind.value == "yes_no":
-        return RadioField(
-            label,
-            choices=[("yes", _l("Yes")), ("no", _l("No"))],
-            validators=[Optional()],
-            description=hint,
-        )
-    if question.kind.value == "choice":
-        return RadioField(
-            label, choices=question.choice_options(), validators=[Optional()], description=hint
-        )
-    return StringField(label, validators=[Optional(), Length(max=300)], description=hint)
-
-
-def missing_for_submit(form, camp, *, minor: bool) -> dict[str, str]:
-    """Field name → message for what must be filled in before sending (drafts may skip them)."""
-    required = {
-        "motivation": _l("Tell us why you want to come."),
-        "safety_problem": _l("Describe a safety problem in your community."),
-        "spoken_languages": _l("Choose the languages you speak."),
-        "emergency_name": _l("Give the name of someone we can call in an emergency."),
-        "emergency_phone": _l("Give the phone number of your emergency contact."),
-    }
-    if minor:
-        required.update(
-            guardian_name=_l("Give your parent's or guardian's name."),
-            guardian_relation=_l("Say who your guardian is to you."),
-            guardian_phone=_l("Give your parent's or guardian's phone number."),
-        )
-    missing = {name: message for name, message in required.items() if not getattr(form, name).data}
-    answers = {str(q.id): getattr(form, field_name(q)).data for q in camp.questions}
-    for question in camp.questions:
-        if question.required and is_asked(question, answers) and not answers[str(question.id)]:
-            missing[field_name(question)] = _l("Answer this question.")
-    return missing
-
-
-def is_asked(question, answers: dict) -> bool:
-    """A conditional question applies only when the other question got the given answer."""
-    if not question.condition_question_id:
-        return True
-    return (answers.get(str(question.condition_question_id)) or "") == question.condition_value
-
-
-def score_choices():
-    return [("", _l("Not scored"))] + [(str(n), str(n)) for n in range(1, 6)]
-
-
-class ReviewForm(BaseForm):
-    score = SelectField(_l("Score (1 = weak, 5 = strong)"), choices=score_choices)
-    notes = TextAreaField(
-        _l("Private notes"),
-        validators=[Optional(), Length(max=5000)],
-        description=_l("Only organisers see these notes."),
-    )
-
-
-def decision_choices():
-    return [
-        ("accepted", _l("Accept")),
-        ("waitlisted", _l("Waiting list")),
-        ("rejected", _l("Reject")),
-    ]
-
-
-class DecisionForm(BaseForm):
-    decision = RadioField(
-        _l("Decision"),
-        choices=decision_choices,
-        validators=[InputRequired(_l("Choose a decision."))],
-    )
-    reason = TextAreaField(
-        _l("Reason shown to the applicant"),
-        validators=[Length(max=2000)],
-        description=_l("Kind and short. Needed when you reject or put on the waiting list."),
-    )
-
-    def validate_reason(self, field):
-        if self.decision.data in ("rejected", "waitlisted") and not (field.data or "").strip():
-            raise ValidationError(_l("Write a short reason for the applicant."))
-
-
-class BulkDecisionForm(DecisionForm):
-    applications = SelectMultipleField(
-        _l("Applications"),
-        coerce=int,
-        validate_choice=False,
-        validators=[DataRequired(_l("Tick at least one application."))],
-    )
-
-
-def consent_method_choices():
-    return [
-        ("paper_form", _l("Signed paper form (upload a scan or photo)")),
-        ("phone_call", _l("Phone call with the parent or guardian")),
-    ]
-
-
-class GuardianConsentForm(BaseForm):
-    method = RadioField(
-        _l("How did the guardian agree?"),
-        choices=consent_method_choices,
-        validators=[InputRequired(_l("Choose how the guardian agreed."))],
-    )
-    scan = FileField(
-        _l("Scan or photo of the signed form"),
-        description=_l("PDF, JPEG or PNG, up to 5 MB."),
-    )
-    note = TextAreaField(
-        _l("Note"),
-        validators=[Optional(), Length(max=1000)],
-        description=_l("For a phone call: who you spoke to and when."),
-    )
-
-    def validate_scan(self, field):
-        if self.method.data == "paper_form" and not field.data:
-            raise ValidationError(_l("Attach the scan or photo of the signed form."))
-
-
-class WaitlistMoveForm(BaseForm):
-    position = IntegerField(
-        _l("New place in the queue"),
-        validators=[InputRequired(_l("Enter a place number.")), NumberRange(min=1, max=10000)],
-    )
-    reason = StringField(
-        _l("Reason"),
-        validators=[DataRequired(_l("Write why you move this person.")), Length(max=300)],
-    )
-
-
-class CheckInForm(BaseForm):
-    day = DateField(validators=[InputRequired()])
-    present = RadioField(choices=[("yes", ""), ("no", "")], validators=[InputRequired()])
 
 
 def targets_form_class(rows: list[tuple[str, str, str]]):

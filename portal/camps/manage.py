@@ -1,7 +1,5 @@
 """Camps for organisers: set up camps and questions, review, decide, consent, waitlist, check-in."""
 
-from datetime import date
-
 from flask import Blueprint
 from flask import abort
 from flask import flash
@@ -14,21 +12,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit import audit_event
-from portal.camps import balance
-from portal.camps import exports
 from portal.camps import queries
 from portal.camps import services
 from portal.camps.filters import ReviewFilterForm
-from portal.camps.forms import BulkDecisionForm
 from portal.camps.forms import CampForm
 from portal.camps.forms import CampStatusForm
-from portal.camps.forms import CheckInForm
-from portal.camps.forms import DecisionForm
-from portal.camps.forms import GuardianConsentForm
 from portal.camps.forms import QuestionForm
-from portal.camps.forms import ReviewForm
-from portal.camps.forms import WaitlistMoveForm
-from portal.camps.forms import targets_form_class
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
 from portal.camps.models import Camp
@@ -37,6 +26,11 @@ from portal.camps.models import CampStatus
 from portal.camps.models import ConsentMethod
 from portal.camps.models import GuardianConsent
 from portal.camps.models import QuestionKind
+from portal.camps.review_forms import BulkDecisionForm
+from portal.camps.review_forms import DecisionForm
+from portal.camps.review_forms import GuardianConsentForm
+from portal.camps.review_forms import ReviewForm
+from portal.camps.review_forms import WaitlistMoveForm
 from portal.extensions import db
 from portal.forms import ActionForm
 from portal.listing import paginate
@@ -385,149 +379,3 @@ def remind_consent(application_id):
     db.session.commit()
     flash(_("The applicant is reminded."), "success")
     return redirect(url_for(".application", application_id=application.id))
-
-
-@bp.get("/camps/<int:camp_id>/waitlist")
-@organisers_only
-def waitlist(camp_id):
-    """The waiting list in order."""
-    camp = db.get_or_404(Camp, camp_id)
-    return render_template(
-        "camps/manage/waitlist.html",
-        camp=camp,
-        entries=services.waitlist(camp),
-        form=WaitlistMoveForm(formdata=None),
-    )
-
-
-@bp.post("/applications/<int:application_id>/waitlist")
-@organisers_only
-def move_on_waitlist(application_id):
-    """Move someone on the waiting list (needs a reason; audited)."""
-    application = _managed_application(application_id)
-    form = WaitlistMoveForm()
-    if form.validate_on_submit():
-        try:
-            services.move_on_waitlist(
-                application, form.position.data, reason=form.reason.data, by=current_user
-            )
-        except services.CampError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The waiting list is updated."), "success")
-    else:
-        for error in [*form.position.errors, *form.reason.errors]:
-            flash(str(error), "error")
-    return redirect(url_for(".waitlist", camp_id=application.camp_id))
-
-
-@bp.get("/camps/<int:camp_id>/checkin")
-@organisers_only
-def checkin(camp_id):
-    """A phone-friendly check-in list for one camp day."""
-    camp = db.get_or_404(Camp, camp_id)
-    day = _camp_day(camp, request.args.get("day"))
-    return render_template(
-        "camps/manage/checkin.html",
-        camp=camp,
-        day=day,
-        rows=queries.checkin_rows(camp, day),
-        form=CheckInForm(formdata=None),
-    )
-
-
-def _camp_day(camp, value) -> date:
-    try:
-        day = date.fromisoformat(value) if value else None
-    except ValueError:
-        day = None
-    days = camp.days()
-    return day if day in days else days[0]
-
-
-@bp.post("/applications/<int:application_id>/checkin")
-@organisers_only
-def mark_checkin(application_id):
-    """Mark a participant present or absent on a camp day."""
-    application = _managed_application(application_id)
-    form = CheckInForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.mark_attendance(
-            application, form.day.data, form.present.data == "yes", by=current_user
-        )
-    except services.CampError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-    anchor = f"person-{application.id}"
-    return redirect(
-        url_for(
-            ".checkin", camp_id=application.camp_id, day=form.day.data.isoformat(), _anchor=anchor
-        )
-    )
-
-
-@bp.get("/camps/<int:camp_id>/export.<any(csv, xlsx):fmt>")
-@organisers_only
-def export(camp_id, fmt):
-    """Participants or applicants as CSV or XLSX; health needs only when asked for."""
-    camp = db.get_or_404(Camp, camp_id)
-    who = "applicants" if request.args.get("who") == "applicants" else "participants"
-    with_health = request.args.get("health") == "1"
-    table = exports.camp_table(camp, who=who, with_health=with_health)
-    audit_event("camp.exported", camp, who=who, format=fmt, health=with_health)
-    db.session.commit()
-    return exports.send_table(table, fmt, f"camp-{camp.id}-{who}")
-
-
-def _targets_form(camp, formdata=None):
-    regions = camp.eligible_regions or [unit.code for unit in top_level_units()]
-    names = balance.unit_names()
-    rows = [("region", code, names.get(code, code)) for code in regions]
-    rows += [("gender", "female", _("Female")), ("gender", "male", _("Male"))]
-    form = targets_form_class(rows)(formdata=formdata)
-    if formdata is None:
-        for dimension, values in camp.targets.items():
-            for value, (low, high) in values.items():
-                for bound, number in (("min", low), ("max", high)):
-                    name = f"t_{dimension}_{value.replace('-', '_')}_{bound}"
-                    if name in form:
-                        form[name].data = number
-    return form
-
-
-@bp.get("/camps/<int:camp_id>/balance")
-@organisers_only
-def cohort_balance(camp_id, targets_form=None, status=200):
-    """The cohort against the pool and the targets, with an optional suggested selection."""
-    camp = db.get_or_404(Camp, camp_id)
-    suggestion = None
-    if request.args.get("suggest"):
-        seed = request.args.get("seed", default=1, type=int)
-        suggestion = balance.suggest(camp, seed=seed)
-    return render_template(
-        "camps/manage/balance.html",
-        camp=camp,
-        current=balance.balance_of(camp),
-        labels=balance.DIMENSION_LABELS,
-        suggestion=suggestion,
-        targets_form=targets_form or _targets_form(camp),
-        accept_form=BulkDecisionForm(formdata=None),
-    ), status
-
-
-@bp.post("/camps/<int:camp_id>/targets")
-@organisers_only
-def save_targets(camp_id):
-    """Save the cohort targets."""
-    camp = db.get_or_404(Camp, camp_id)
-    form = _targets_form(camp, request.form)
-    if not form.validate_on_submit():
-        return cohort_balance(camp_id, targets_form=form, status=400)
-    services.save_camp(camp, by=current_user, targets=form.targets())
-    db.session.commit()
-    flash(_("The targets are saved."), "success")
-    return redirect(url_for(".cohort_balance", camp_id=camp.id))

@@ -16,10 +16,10 @@ from flask_login import login_required
 from portal.camps import policy
 from portal.camps import queries
 from portal.camps import services
-from portal.camps.forms import application_form_class
-from portal.camps.forms import field_name
-from portal.camps.forms import is_asked
-from portal.camps.forms import missing_for_submit
+from portal.camps.application_form import application_form_class
+from portal.camps.application_form import field_name
+from portal.camps.application_form import is_asked
+from portal.camps.application_form import missing_for_submit
 from portal.camps.models import Application
 from portal.camps.models import Camp
 from portal.extensions import db

@@ -1,0 +1,126 @@
+"""The application form a young person fills in: fixed questions, the camp's own, a guardian."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
+from wtforms import RadioField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Length
+from wtforms.validators import Optional
+
+from portal.accounts.validators import Phone
+from portal.camps.forms import MultiCheckboxField
+from portal.camps.forms import ethnicity_choices
+from portal.camps.forms import spoken_language_choices
+from portal.forms import BaseForm
+
+
+def field_name(question) -> str:
+    return f"q_{question.id}"
+
+
+def application_form_class(camp, *, minor: bool):
+    """The form for `camp`: fixed questions, its extra ones and, for minors, the guardian."""
+
+    class ApplicationForm(BaseForm):
+        motivation = TextAreaField(
+            _l("Why do you want to come to this camp?"), validators=[Optional(), Length(max=3000)]
+        )
+        safety_problem = TextAreaField(
+            _l("What makes people in your community feel unsafe?"),
+            validators=[Optional(), Length(max=3000)],
+            description=_l("Describe the problem, not people: do not write names."),
+        )
+        spoken_languages = MultiCheckboxField(
+            _l("Languages you speak"), choices=spoken_language_choices
+        )
+        previous_camps = StringField(
+            _l("Camps or trainings you went to before"), validators=[Optional(), Length(max=500)]
+        )
+        needs = TextAreaField(
+            _l("Health, food or accessibility needs"),
+            validators=[Optional(), Length(max=2000)],
+            description=_l("Only organisers see this, to take good care of you."),
+        )
+        emergency_name = StringField(
+            _l("Emergency contact: name"), validators=[Optional(), Length(max=120)]
+        )
+        emergency_phone = StringField(_l("Emergency contact: phone"), validators=[Phone()])
+        photo_consent = BooleanField(
+            _l("You may take photos and videos of me at the camp and use them about the programme.")
+        )
+        ethnicity = MultiCheckboxField(
+            _l("How do you describe your ethnicity? (optional)"),
+            choices=ethnicity_choices,
+            description=_l(
+                "We ask only to keep camps fair and mixed. Nobody sees your answer: organisers "
+                "see totals only. Leave it empty if you prefer not to say."
+            ),
+        )
+
+    if minor:
+        ApplicationForm.guardian_name = StringField(
+            _l("Parent or guardian: name"), validators=[Optional(), Length(max=120)]
+        )
+        ApplicationForm.guardian_relation = StringField(
+            _l("Parent or guardian: who they are to you"),
+            validators=[Optional(), Length(max=60)],
+            description=_l("For example: mother, father, aunt."),
+        )
+        ApplicationForm.guardian_phone = StringField(
+            _l("Parent or guardian: phone"), validators=[Phone()]
+        )
+    for question in camp.questions:
+        setattr(ApplicationForm, field_name(question), question_field(question))
+    return ApplicationForm
+
+
+def question_field(question):
+    label = question.display_label
+    hint = None
+    if question.condition_question_id:
+        hint = _l("Answer only if it applies to you (see the question before).")
+    if question.kind.value == "long_text":
+        return TextAreaField(label, validators=[Optional(), Length(max=3000)], description=hint)
+    if question.kind.value == "yes_no":
+        return RadioField(
+            label,
+            choices=[("yes", _l("Yes")), ("no", _l("No"))],
+            validators=[Optional()],
+            description=hint,
+        )
+    if question.kind.value == "choice":
+        return RadioField(
+            label, choices=question.choice_options(), validators=[Optional()], description=hint
+        )
+    return StringField(label, validators=[Optional(), Length(max=300)], description=hint)
+
+
+def missing_for_submit(form, camp, *, minor: bool) -> dict[str, str]:
+    """Field name → message for what must be filled in before sending (drafts may skip them)."""
+    required = {
+        "motivation": _l("Tell us why you want to come."),
+        "safety_problem": _l("Describe a safety problem in your community."),
+        "spoken_languages": _l("Choose the languages you speak."),
+        "emergency_name": _l("Give the name of someone we can call in an emergency."),
+        "emergency_phone": _l("Give the phone number of your emergency contact."),
+    }
+    if minor:
+        required.update(
+            guardian_name=_l("Give your parent's or guardian's name."),
+            guardian_relation=_l("Say who your guardian is to you."),
+            guardian_phone=_l("Give your parent's or guardian's phone number."),
+        )
+    missing = {name: message for name, message in required.items() if not getattr(form, name).data}
+    answers = {str(q.id): getattr(form, field_name(q)).data for q in camp.questions}
+    for question in camp.questions:
+        if question.required and is_asked(question, answers) and not answers[str(question.id)]:
+            missing[field_name(question)] = _l("Answer this question.")
+    return missing
+
+
+def is_asked(question, answers: dict) -> bool:
+    """A conditional question applies only when the other question got the given answer."""
+    if not question.condition_question_id:
+        return True
+    return (answers.get(str(question.condition_question_id)) or "") == question.condition_value
