@@ -56,6 +56,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal.camps.manage import bp as camps_manage_bp
     from portal.camps.routes import bp as camps_bp
     from portal.main.routes import bp as main_bp
+    from portal.training.manage import bp as training_manage_bp
+    from portal.training.routes import bp as training_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -63,6 +65,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(camps_bp)
     app.register_blueprint(camps_manage_bp)
     app.register_blueprint(camp_cohort_bp)
+    app.register_blueprint(training_bp)
+    app.register_blueprint(training_manage_bp)
 
     from portal import cli
 

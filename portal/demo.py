@@ -119,6 +119,9 @@ def seed() -> list[tuple[str, str]]:
     from portal.camps.demo import seed_camps
 
     seed_camps(demo_user("organiser@demo.example.org"))
+    from portal.training.demo import seed_training
+
+    seed_training(demo_user("organiser@demo.example.org"), demo_user("mentor@demo.example.org"))
     return logins
 
 

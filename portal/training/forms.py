@@ -1,0 +1,199 @@
+"""Forms for programmes, modules, sessions, enrolment, attendance and certificates."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField
+from wtforms import DateTimeLocalField
+from wtforms import DecimalField
+from wtforms import IntegerField
+from wtforms import RadioField
+from wtforms import SearchField
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from portal.admin.forms import FilterForm
+from portal.forms import BaseForm
+from portal.i18n import TRANSLATED_LOCALES
+from portal.training.labels import DELIVERY_LABELS
+from portal.training.labels import MARK_LABELS
+from portal.training.labels import TOPIC_LABELS
+from portal.training.models import CompletionRule
+from portal.training.models import DeliveryMode
+from portal.training.models import Topic
+
+
+def delivery_choices():
+    return [(mode.value, label) for mode, label in DELIVERY_LABELS.items()]
+
+
+def rule_choices():
+    return [
+        ("required_modules", _l("Every required module attended")),
+        ("session_share", _l("A share of the sessions attended")),
+    ]
+
+
+def topic_choices():
+    return [(topic.value, label) for topic, label in TOPIC_LABELS.items()]
+
+
+def attendance_choices():
+    return [(status.value, label) for status, label in MARK_LABELS.items()]
+
+
+def _per_language(form, prefix) -> dict[str, str]:
+    return {
+        locale: (getattr(form, f"{prefix}_{locale}").data or "").strip()
+        for locale in TRANSLATED_LOCALES
+    }
+
+
+class ProgrammeForm(BaseForm):
+    # No Optional() on the first title: its check below must run when it is empty.
+    title_ky = StringField(_l("Title in Kyrgyz"), validators=[Length(max=200)])
+    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=200)])
+    title_uz_Cyrl = StringField(_l("Title in Uzbek"), validators=[Optional(), Length(max=200)])
+    description_ky = TextAreaField(
+        _l("Description in Kyrgyz"), validators=[Optional(), Length(max=5000)]
+    )
+    description_ru = TextAreaField(
+        _l("Description in Russian"), validators=[Optional(), Length(max=5000)]
+    )
+    description_uz_Cyrl = TextAreaField(
+        _l("Description in Uzbek"), validators=[Optional(), Length(max=5000)]
+    )
+    delivery_mode = RadioField(
+        _l("How it is taught"),
+        choices=delivery_choices,
+        validators=[InputRequired(_l("Choose how the programme is taught."))],
+    )
+    makes_ambassadors = BooleanField(_l("Graduates become youth ambassadors"))
+    completion_rule = RadioField(
+        _l("Completed when"),
+        choices=rule_choices,
+        validators=[InputRequired(_l("Choose when the programme counts as completed."))],
+    )
+    completion_percent = IntegerField(
+        _l("Share of sessions to attend (%%)"),
+        default=80,
+        validators=[
+            InputRequired(_l("Enter a share from 1 to 100.")),
+            NumberRange(min=1, max=100, message=_l("Enter a share from 1 to 100.")),
+        ],
+    )
+
+    def validate_title_ky(self, field):
+        if not (field.data or self.title_ru.data or self.title_uz_Cyrl.data):
+            raise ValidationError(_l("Give the programme a title in at least one language."))
+
+    def programme_fields(self) -> dict:
+        return {
+            "title": _per_language(self, "title"),
+            "description": _per_language(self, "description"),
+            "delivery_mode": DeliveryMode(self.delivery_mode.data),
+            "makes_ambassadors": self.makes_ambassadors.data,
+            "completion_rule": CompletionRule(self.completion_rule.data),
+            "completion_percent": self.completion_percent.data,
+        }
+
+    def fill_from(self, programme) -> None:
+        for locale in TRANSLATED_LOCALES:
+            getattr(self, f"title_{locale}").data = programme.title.get(locale, "")
+            getattr(self, f"description_{locale}").data = programme.description.get(locale, "")
+        self.delivery_mode.data = programme.delivery_mode.value
+        self.makes_ambassadors.data = programme.makes_ambassadors
+        self.completion_rule.data = programme.completion_rule.value
+        self.completion_percent.data = programme.completion_percent
+
+
+class ModuleForm(BaseForm):
+    module_ky = StringField(_l("Module title in Kyrgyz"), validators=[Length(max=200)])
+    module_ru = StringField(_l("Module title in Russian"), validators=[Optional(), Length(max=200)])
+    module_uz_Cyrl = StringField(
+        _l("Module title in Uzbek"), validators=[Optional(), Length(max=200)]
+    )
+    topic = SelectField(_l("Topic"), choices=topic_choices)
+    required = BooleanField(_l("Required for completion"), default=True)
+    hours = DecimalField(
+        _l("Hours"),
+        places=1,
+        validators=[
+            InputRequired(_l("Enter the number of hours.")),
+            NumberRange(min=0, max=200, message=_l("Enter a number of hours from 0 to 200.")),
+        ],
+    )
+
+    def validate_module_ky(self, field):
+        if not (field.data or self.module_ru.data or self.module_uz_Cyrl.data):
+            raise ValidationError(_l("Give the module a title in at least one language."))
+
+    def module_fields(self) -> dict:
+        return {
+            "title": _per_language(self, "module"),
+            "topic": Topic(self.topic.data),
+            "required": self.required.data,
+            "hours": self.hours.data,
+        }
+
+
+class SessionForm(BaseForm):
+    module = SelectField(_l("Module"), validators=[Optional()])
+    starts_at = DateTimeLocalField(
+        _l("Date and time"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[InputRequired(_l("Enter the date and time of the session."))],
+        description=_l("Bishkek time."),
+    )
+    place = StringField(
+        _l("Place or channel"),
+        validators=[DataRequired(_l("Write where the session happens.")), Length(max=200)],
+        description=_l(
+            "For example: Osh youth centre, room 2; or the WhatsApp group of the course."
+        ),
+    )
+    trainer = SelectField(_l("Trainer"), validators=[Optional()])
+
+
+class EnrolOneForm(BaseForm):
+    person = StringField(
+        _l("E-mail or phone number of the young person"),
+        validators=[
+            DataRequired(_l("Enter an e-mail address or a phone number.")),
+            Length(max=254),
+        ],
+    )
+
+
+class EnrolCampForm(BaseForm):
+    camp = SelectField(
+        _l("Camp"), validators=[DataRequired(_l("Choose a camp."))], validate_choice=True
+    )
+
+
+class EnrolListForm(BaseForm):
+    people = TextAreaField(
+        _l("E-mail addresses or phone numbers, one a line"),
+        validators=[DataRequired(_l("Write at least one e-mail address or phone number.")),
+                    Length(max=20000)],
+    )  # fmt: skip
+
+
+class RevokeForm(BaseForm):
+    reason = StringField(
+        _l("Reason"),
+        validators=[DataRequired(_l("Write why the certificate is revoked.")), Length(max=300)],
+    )
+
+
+class DirectoryFilterForm(FilterForm):
+    q = SearchField(_l("Name"), validators=[Optional(), Length(max=100)])
+    region = SelectField(_l("Region or city"), validators=[Optional()])
+    district = SelectField(_l("District or town"), validators=[Optional()])
+    programme = SelectField(_l("Programme"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])

@@ -1,0 +1,35 @@
+"""Human names of training statuses."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.training.models import AttendanceStatus
+from portal.training.models import DeliveryMode
+from portal.training.models import EnrolmentStatus
+from portal.training.models import Topic
+
+ENROLMENT_LABELS = {
+    EnrolmentStatus.ACTIVE: _l("Learning"),
+    EnrolmentStatus.COMPLETED: _l("Completed"),
+    EnrolmentStatus.DROPPED: _l("Left the programme"),
+}
+MARK_LABELS = {
+    AttendanceStatus.PRESENT: _l("Present"),
+    AttendanceStatus.LATE: _l("Late"),
+    AttendanceStatus.EXCUSED: _l("Excused"),
+    AttendanceStatus.ABSENT: _l("Absent"),
+}
+DELIVERY_LABELS = {
+    DeliveryMode.IN_PERSON: _l("In person"),
+    DeliveryMode.ONLINE: _l("Online"),
+    DeliveryMode.MESSAGING: _l("Course in a messaging app"),
+}
+TOPIC_LABELS = {
+    Topic.DEMOCRACY: _l("Democracy"),
+    Topic.TOLERANCE: _l("Tolerance"),
+    Topic.DIVERSITY: _l("Respect for diversity"),
+    Topic.ACTIVISM: _l("Activism"),
+    Topic.CONFLICT_ANALYSIS: _l("Conflict analysis"),
+    Topic.GENDER_SAFETY: _l("Gender and safety"),
+    Topic.COMMUNICATION: _l("Communication"),
+    Topic.OTHER: _l("Another topic"),
+}

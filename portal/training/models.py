@@ -1,0 +1,223 @@
+"""Training programmes, their modules and sessions, enrolments, attendance and certificates."""
+
+import enum
+import secrets
+from datetime import date
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from portal.extensions import UTCDateTime
+from portal.extensions import db
+from portal.extensions import str_enum
+from portal.extensions import utcnow
+from portal.i18n import localized
+
+
+class DeliveryMode(enum.Enum):
+    IN_PERSON = "in_person"
+    ONLINE = "online"
+    MESSAGING = "messaging"
+
+
+class CompletionRule(enum.Enum):
+    #: Attended at least one session of every required module.
+    REQUIRED_MODULES = "required_modules"
+    #: Attended at least `completion_percent` of the sessions since enrolling.
+    SESSION_SHARE = "session_share"
+
+
+class Topic(enum.Enum):
+    DEMOCRACY = "democracy"
+    TOLERANCE = "tolerance"
+    DIVERSITY = "diversity"
+    ACTIVISM = "activism"
+    CONFLICT_ANALYSIS = "conflict_analysis"
+    GENDER_SAFETY = "gender_safety"
+    COMMUNICATION = "communication"
+    OTHER = "other"
+
+
+class EnrolmentStatus(enum.Enum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    DROPPED = "dropped"
+
+
+class AttendanceStatus(enum.Enum):
+    PRESENT = "present"
+    LATE = "late"
+    EXCUSED = "excused"
+    ABSENT = "absent"
+
+
+#: Marks that count as having taken part in a session.
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+class Programme(db.Model):
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    description: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    delivery_mode: Mapped[DeliveryMode] = mapped_column(str_enum(DeliveryMode))
+    #: Graduates become youth ambassadors.
+    makes_ambassadors: Mapped[bool] = mapped_column(default=False, index=True)
+    completion_rule: Mapped[CompletionRule] = mapped_column(str_enum(CompletionRule))
+    #: For SESSION_SHARE: the share of sessions to attend, in percent.
+    completion_percent: Mapped[int] = mapped_column(default=80)
+    created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    modules: Mapped[list["Module"]] = relationship(
+        back_populates="programme", order_by="Module.position", cascade="all, delete-orphan"
+    )
+    sessions: Mapped[list["TrainingSession"]] = relationship(
+        back_populates="programme",
+        order_by="TrainingSession.starts_at",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def display_title(self) -> str:
+        return localized(self.title)
+
+    @property
+    def display_description(self) -> str:
+        return localized(self.description)
+
+
+class Module(db.Model):
+    __tablename__ = "module"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[dict[str, str]] = mapped_column(sa.JSON)
+    topic: Mapped[Topic] = mapped_column(str_enum(Topic))
+    position: Mapped[int] = mapped_column(default=1)
+    required: Mapped[bool] = mapped_column(default=True)
+    hours: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1), default=Decimal("2"))
+
+    programme: Mapped[Programme] = relationship(back_populates="modules")
+
+    @property
+    def display_title(self) -> str:
+        return localized(self.title)
+
+
+class TrainingSession(db.Model):
+    __tablename__ = "training_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("programme.id", ondelete="CASCADE"), index=True
+    )
+    module_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("module.id", ondelete="SET NULL"), index=True
+    )
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: A place for in-person sessions, or a channel (e.g. the WhatsApp group) for others.
+    place: Mapped[str] = mapped_column(sa.String(200))
+    trainer_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+
+    programme: Mapped[Programme] = relationship(back_populates="sessions")
+    module: Mapped[Optional[Module]] = relationship(lazy="joined")
+    trainer = relationship("User", lazy="joined")
+
+
+class Enrolment(db.Model):
+    __tablename__ = "enrolment"
+    __table_args__ = (
+        sa.UniqueConstraint("programme_id", "user_id", name="uq_enrolment_programme_user"),
+        sa.Index("ix_enrolment_programme_status", "programme_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    status: Mapped[EnrolmentStatus] = mapped_column(
+        str_enum(EnrolmentStatus), default=EnrolmentStatus.ACTIVE
+    )
+    #: Sessions that started before this moment never count for or against the person.
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    dropped_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    programme: Mapped[Programme] = relationship(lazy="joined")
+    person = relationship("User", lazy="joined")
+    certificate: Mapped[Optional["Certificate"]] = relationship(
+        back_populates="enrolment", uselist=False
+    )
+
+
+class Attendance(db.Model):
+    __tablename__ = "attendance"
+
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    enrolment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrolment.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    status: Mapped[AttendanceStatus] = mapped_column(str_enum(AttendanceStatus))
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class AttendanceChange(db.Model):
+    """Every change of an attendance mark: who changed what, and when."""
+
+    __tablename__ = "attendance_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), index=True
+    )
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id", ondelete="CASCADE"))
+    from_status: Mapped[Optional[AttendanceStatus]] = mapped_column(
+        str_enum(AttendanceStatus, name="attendance_from")
+    )
+    to_status: Mapped[AttendanceStatus] = mapped_column(
+        str_enum(AttendanceStatus, name="attendance_to")
+    )
+    changed_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+def new_certificate_code() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificate"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrolment.id", ondelete="CASCADE"), unique=True
+    )
+    #: Unguessable; printed on the certificate and in its QR code.
+    code: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_certificate_code)
+    #: The name as it was when the certificate was issued.
+    holder_name: Mapped[str] = mapped_column(sa.String(120))
+    issued_on: Mapped[date]
+    revoked_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    revoke_reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    enrolment: Mapped[Enrolment] = relationship(back_populates="certificate", lazy="joined")

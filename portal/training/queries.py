@@ -1,0 +1,165 @@
+"""Read-only queries: attendance rates, my training, sessions I lead, the ambassador directory."""
+
+import sqlalchemy as sa
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.extensions import utcnow
+from portal.listing import contains_pattern
+from portal.training.models import ATTENDED
+from portal.training.models import Attendance
+from portal.training.models import AttendanceStatus
+from portal.training.models import Enrolment
+from portal.training.models import EnrolmentStatus
+from portal.training.models import Programme
+from portal.training.models import TrainingSession
+
+
+def rate(attended: int, expected: int) -> int | None:
+    return round(100 * attended / expected) if expected else None
+
+
+def session_rates(programme: Programme) -> dict[int, tuple[int, int]]:
+    """session id → (attended, expected) for the programme's sessions that have started."""
+    expected = dict(
+        db.session.execute(
+            sa.select(TrainingSession.id, sa.func.count(Enrolment.id))
+            .join(
+                Enrolment,
+                sa.and_(
+                    Enrolment.programme_id == TrainingSession.programme_id,
+                    Enrolment.enrolled_at <= TrainingSession.starts_at,
+                    Enrolment.status != EnrolmentStatus.DROPPED,
+                ),
+            )
+            .where(TrainingSession.programme_id == programme.id)
+            .group_by(TrainingSession.id)
+        ).all()
+    )
+    attended = dict(
+        db.session.execute(
+            sa.select(Attendance.session_id, sa.func.count())
+            .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+            .where(TrainingSession.programme_id == programme.id, Attendance.status.in_(ATTENDED))
+            .group_by(Attendance.session_id)
+        ).all()
+    )
+    now = utcnow()
+    return {
+        session.id: (attended.get(session.id, 0), expected.get(session.id, 0))
+        for session in programme.sessions
+        if session.starts_at <= now
+    }
+
+
+def module_rates(programme: Programme, by_session: dict[int, tuple[int, int]]) -> dict:
+    """module id → (attended, expected), summed over its sessions that have started."""
+    totals: dict[int, list[int]] = {}
+    for session in programme.sessions:
+        if session.module_id and session.id in by_session:
+            attended, expected = by_session[session.id]
+            total = totals.setdefault(session.module_id, [0, 0])
+            total[0] += attended
+            total[1] += expected
+    return {module_id: tuple(total) for module_id, total in totals.items()}
+
+
+def my_enrolments(user):
+    return (
+        sa.select(Enrolment)
+        .where(Enrolment.user_id == user.id)
+        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
+    )
+
+
+def sessions_led_by(user):
+    return (
+        sa.select(TrainingSession)
+        .where(TrainingSession.trainer_id == user.id)
+        .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())
+    )
+
+
+def attended_count():
+    """Correlated count of an enrolment's sessions attended (present or late)."""
+    return (
+        sa.select(sa.func.count())
+        .select_from(Attendance)
+        .where(Attendance.enrolment_id == Enrolment.id, Attendance.status.in_(ATTENDED))
+        .scalar_subquery()
+    )
+
+
+def held_count():
+    """Correlated count of sessions held since the person enrolled, minus excused absences."""
+    excused = (
+        sa.select(sa.func.count())
+        .select_from(Attendance)
+        .where(
+            Attendance.enrolment_id == Enrolment.id,
+            Attendance.status == AttendanceStatus.EXCUSED,
+        )
+        .scalar_subquery()
+    )
+    held = (
+        sa.select(sa.func.count())
+        .select_from(TrainingSession)
+        .where(
+            TrainingSession.programme_id == Enrolment.programme_id,
+            TrainingSession.starts_at >= Enrolment.enrolled_at,
+            TrainingSession.starts_at <= utcnow(),
+        )
+        .scalar_subquery()
+    )
+    return held - excused
+
+
+def directory_query(*, filters: dict):
+    """Enrolments in ambassador programmes with attendance counts, filtered (one query)."""
+    query = (
+        sa.select(Enrolment, attended_count().label("attended"), held_count().label("held"))
+        .join(Programme, Programme.id == Enrolment.programme_id)
+        .join(User, User.id == Enrolment.user_id)
+        .where(Programme.makes_ambassadors.is_(True))
+        .order_by(User.name_key, Enrolment.id)
+    )
+    if filters.get("q"):
+        query = query.where(User.name_key.like(contains_pattern(filters["q"]), escape="\\"))
+    if filters.get("region"):
+        query = query.where(User.region_code == filters["region"])
+    if filters.get("district"):
+        query = query.where(User.district_code == filters["district"])
+    if filters.get("programme"):
+        query = query.where(Enrolment.programme_id == int(filters["programme"]))
+    if filters.get("status"):
+        query = query.where(Enrolment.status == EnrolmentStatus(filters["status"]))
+    return query
+
+
+def programme_enrolments(programme: Programme):
+    return (
+        sa.select(Enrolment, attended_count().label("attended"), held_count().label("held"))
+        .join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.programme_id == programme.id)
+        .order_by(User.name_key, Enrolment.id)
+    )
+
+
+def programmes_with_counts():
+    """Programmes with their number of active and completed enrolments (one grouped query)."""
+    counts = (
+        sa.select(
+            Enrolment.programme_id,
+            sa.func.count().filter(Enrolment.status == EnrolmentStatus.ACTIVE).label("active"),
+            sa.func.count().filter(Enrolment.status == EnrolmentStatus.COMPLETED).label("done"),
+        )
+        .group_by(Enrolment.programme_id)
+        .subquery()
+    )
+    return (
+        sa.select(
+            Programme, sa.func.coalesce(counts.c.active, 0), sa.func.coalesce(counts.c.done, 0)
+        )
+        .outerjoin(counts, counts.c.programme_id == Programme.id)
+        .order_by(Programme.created_at.desc(), Programme.id.desc())
+    )

@@ -1,0 +1,135 @@
+"""Training for young people and trainers: my training, certificates, verification, attendance."""
+
+from flask import Blueprint
+from flask import Response
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_required
+
+from portal.extensions import db
+from portal.extensions import limiter
+from portal.forms import ActionForm
+from portal.listing import paginate
+from portal.security import Role
+from portal.security import require
+from portal.security import role_required
+from portal.training import policy
+from portal.training import queries
+from portal.training import services
+from portal.training.certificate_pdf import certificate_pdf
+from portal.training.forms import attendance_choices
+from portal.training.models import AttendanceStatus
+from portal.training.models import Certificate
+from portal.training.models import Enrolment
+from portal.training.models import TrainingSession
+
+bp = Blueprint("training", __name__)
+
+
+@bp.get("/training")
+@login_required
+def mine():
+    """The young person's programmes with progress, attendance and certificates."""
+    page = paginate(queries.my_enrolments(current_user))
+    progress = {enrolment.id: services.progress(enrolment) for enrolment in page.items}
+    history = {enrolment.id: services.attendance_history(enrolment) for enrolment in page.items}
+    return render_template("training/mine.html", page=page, progress=progress, history=history)
+
+
+@bp.get("/certificates/<int:certificate_id>.pdf")
+@login_required
+def certificate(certificate_id):
+    """The certificate as a PDF in the holder's language (holder and organisers only)."""
+    certificate = db.get_or_404(Certificate, certificate_id)
+    require(policy.can_download_certificate(current_user, certificate), 404)
+    if certificate.revoked_at is not None:
+        abort(404)
+    response = Response(certificate_pdf(certificate), mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="certificate-{certificate.id}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/certificates/verify/<code>")
+@limiter.limit("60 per minute")
+def verify(code):
+    """Public check of a certificate: only the name, programme and date."""
+    certificate = db.session.scalar(db.select(Certificate).where(Certificate.code == code[:32]))
+    status = 200 if certificate is not None and certificate.revoked_at is None else 404
+    return render_template("training/verify.html", certificate=certificate, code=code), status
+
+
+@bp.get("/training/sessions")
+@role_required(Role.MENTOR, Role.ORGANISER)
+def my_sessions():
+    """The sessions the mentor (or organiser) leads."""
+    page = paginate(queries.sessions_led_by(current_user))
+    return render_template("training/sessions.html", page=page)
+
+
+def _session_for(session_id) -> TrainingSession:
+    session = db.get_or_404(TrainingSession, session_id)
+    require(policy.can_record_attendance(current_user, session), 404)
+    return session
+
+
+@bp.get("/sessions/<int:session_id>/attendance")
+@login_required
+def attendance(session_id):
+    """A phone-friendly attendance sheet for one session."""
+    session = _session_for(session_id)
+    return render_template(
+        "training/attendance.html",
+        session=session,
+        rows=services.sheet(session),
+        choices=attendance_choices(),
+        form=ActionForm(),
+    )
+
+
+@bp.post("/sessions/<int:session_id>/attendance")
+@login_required
+def save_attendance(session_id):
+    """Save the marks sent from the sheet (field mark-<enrolment id>)."""
+    session = _session_for(session_id)
+    valid = {value for value, _label in attendance_choices()}
+    changed = 0
+    for enrolment, _mark in services.sheet(session):
+        value = request.form.get(f"mark-{enrolment.id}")
+        if value in valid:
+            changed += services.record_attendance(
+                session, enrolment, AttendanceStatus(value), by=current_user
+            )
+    db.session.commit()
+    flash(_("Attendance saved (%(count)d changes).", count=changed), "success")
+    return redirect(url_for(".attendance", session_id=session.id))
+
+
+@bp.post("/sessions/<int:session_id>/attendance/all-present")
+@login_required
+def all_present(session_id):
+    """Mark everyone expected as present in one click."""
+    session = _session_for(session_id)
+    changed = services.mark_all_present(session, by=current_user)
+    db.session.commit()
+    flash(_("Everyone is marked present (%(count)d changes).", count=changed), "success")
+    return redirect(url_for(".attendance", session_id=session.id))
+
+
+@bp.app_context_processor
+def training_helpers():
+    from portal.training.labels import ENROLMENT_LABELS
+    from portal.training.labels import MARK_LABELS
+
+    return {
+        "training_policy": policy,
+        "enrolment_label": lambda status: ENROLMENT_LABELS[status],
+        "mark_label": lambda status: MARK_LABELS[status],
+        "Enrolment": Enrolment,
+    }
