@@ -2,6 +2,7 @@
 
 from datetime import date
 from datetime import timedelta
+from decimal import Decimal
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -20,6 +21,15 @@ from portal.extensions import utcnow
 from portal.i18n import local_today
 from portal.notify import Notification
 from portal.security import Role
+from portal.training.models import Certificate
+from portal.training.models import CompletionRule
+from portal.training.models import DeliveryMode
+from portal.training.models import Enrolment
+from portal.training.models import EnrolmentStatus
+from portal.training.models import Module
+from portal.training.models import Programme
+from portal.training.models import Topic
+from portal.training.models import TrainingSession
 
 PASSWORD = "kok-jailoo-2026"
 PASSWORD_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
@@ -126,3 +136,60 @@ def minor(**attributes):
     from tests.helpers import years_ago
 
     return UserFactory(date_of_birth=years_ago(16), **attributes)
+
+
+class ProgrammeFactory(BaseFactory):
+    class Meta:
+        model = Programme
+
+    title = factory.LazyFunction(lambda: {"ky": "Жаштар элчилери", "ru": "Молодёжные послы",
+                                          "uz_Cyrl": "Ёшлар элчилари"})  # fmt: skip
+    description = factory.LazyFunction(dict)
+    delivery_mode = DeliveryMode.IN_PERSON
+    makes_ambassadors = True
+    completion_rule = CompletionRule.SESSION_SHARE
+    completion_percent = 75
+
+
+class ModuleFactory(BaseFactory):
+    class Meta:
+        model = Module
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    title = factory.LazyFunction(lambda: {"ky": "Толеранттуулук", "ru": "Толерантность"})
+    topic = Topic.TOLERANCE
+    required = True
+    hours = Decimal("3")
+
+
+class TrainingSessionFactory(BaseFactory):
+    """A session that took place a week ago (pass `starts_at` for another time)."""
+
+    class Meta:
+        model = TrainingSession
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    module = None
+    starts_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=7))
+    place = "Osh youth centre"
+    trainer = None
+
+
+class EnrolmentFactory(BaseFactory):
+    """Enrolled a month ago, so last week's sessions count."""
+
+    class Meta:
+        model = Enrolment
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    person = factory.SubFactory(UserFactory)
+    enrolled_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=30))
+
+
+class CertificateFactory(BaseFactory):
+    class Meta:
+        model = Certificate
+
+    enrolment = factory.SubFactory(EnrolmentFactory, status=EnrolmentStatus.COMPLETED)
+    holder_name = factory.SelfAttribute("enrolment.person.full_name")
+    issued_on = factory.LazyFunction(local_today)

@@ -5,9 +5,13 @@ import pytest
 from portal.camps.models import CampQuestion
 from portal.camps.models import QuestionKind
 from portal.extensions import db
+from portal.training.models import EnrolmentStatus
 from portal.uploads import upload_dir
 from tests.factories import ApplicationFactory
+from tests.factories import CertificateFactory
+from tests.factories import EnrolmentFactory
 from tests.factories import GuardianConsentFactory
+from tests.factories import TrainingSessionFactory
 from tests.factories import UserFactory
 from tests.factories import minor
 
@@ -23,6 +27,7 @@ def row(anonymous, youth, mentor, organiser, admin):
 ADMIN_ONLY = row(LOGIN, 403, 403, 403, 200)
 ORGANISERS = row(LOGIN, 403, 403, 200, 200)
 OWNER_ONLY = row(LOGIN, 404, 404, 404, 404)  # the application belongs to someone else
+OWNER_ONLY_BUT_ORGANISERS = row(LOGIN, 404, 404, 200, 200)
 
 
 def organisers(status):
@@ -65,6 +70,54 @@ MATRIX = {
     "camps.confirm": ("POST", "/applications/{application}/confirm", OWNER_ONLY),
     "camps.decline": ("POST", "/applications/{application}/decline", OWNER_ONLY),
     "camps.withdraw": ("POST", "/applications/{application}/withdraw", OWNER_ONLY),
+    "training.mine": ("GET", "/training", SIGNED_IN),
+    "training.certificate": ("GET", "/certificates/{certificate}.pdf", OWNER_ONLY_BUT_ORGANISERS),
+    "training.verify": ("GET", "/certificates/verify/{code}", EVERYONE),
+    "training.my_sessions": ("GET", "/training/sessions", row(LOGIN, 403, 200, 200, 200)),
+    "training.attendance": ("GET", "/sessions/{session}/attendance", OWNER_ONLY_BUT_ORGANISERS),
+    "training.save_attendance": (
+        "POST",
+        "/sessions/{session}/attendance",
+        row(LOGIN, 404, 404, 302, 302),
+    ),
+    "training.all_present": (
+        "POST",
+        "/sessions/{session}/attendance/all-present",
+        row(LOGIN, 404, 404, 302, 302),
+    ),
+    "training_manage.programmes": ("GET", "/manage/programmes", ORGANISERS),
+    "training_manage.new_programme": ("GET", "/manage/programmes/new", ORGANISERS),
+    "training_manage.edit_programme": ("GET", "/manage/programmes/{programme}/edit", ORGANISERS),
+    "training_manage.programme": ("GET", "/manage/programmes/{programme}", ORGANISERS),
+    "training_manage.add_module": (
+        "POST",
+        "/manage/programmes/{programme}/modules",
+        organisers(400),
+    ),
+    "training_manage.add_session": (
+        "POST",
+        "/manage/programmes/{programme}/sessions",
+        organisers(400),
+    ),
+    "training_manage.enrol_one": ("POST", "/manage/programmes/{programme}/enrol", organisers(400)),
+    "training_manage.enrol_camp": (
+        "POST",
+        "/manage/programmes/{programme}/enrol-camp",
+        organisers(400),
+    ),
+    "training_manage.enrol_list": (
+        "POST",
+        "/manage/programmes/{programme}/enrol-list",
+        organisers(400),
+    ),
+    "training_manage.drop": ("POST", "/manage/enrolments/{enrolment}/drop", organisers(302)),
+    "training_manage.revoke": (
+        "POST",
+        "/manage/certificates/{certificate}/revoke",
+        organisers(302),
+    ),
+    "training_manage.ambassadors": ("GET", "/manage/ambassadors", ORGANISERS),
+    "training_manage.export_ambassadors": ("GET", "/manage/ambassadors/export.csv", ORGANISERS),
     "camps_manage.camps": ("GET", "/manage/camps", ORGANISERS),
     "camps_manage.new_camp": ("GET", "/manage/camps/new", ORGANISERS),
     "camps_manage.edit_camp": ("GET", "/manage/camps/{camp}/edit", ORGANISERS),
@@ -129,8 +182,16 @@ def objects() -> dict[str, int]:
     (upload_dir() / "matrix-scan.pdf").write_bytes(b"%PDF-1.4 test")
     consent = GuardianConsentFactory(application=application, file_name="matrix-scan.pdf",
                                      file_type="application/pdf")  # fmt: skip
+    enrolment = EnrolmentFactory(status=EnrolmentStatus.COMPLETED)
+    certificate = CertificateFactory(enrolment=enrolment)
+    session = TrainingSessionFactory(programme=enrolment.programme)
     db.session.commit()
     return {
+        "programme": enrolment.programme_id,
+        "enrolment": EnrolmentFactory(programme=enrolment.programme).id,
+        "session": session.id,
+        "certificate": certificate.id,
+        "code": certificate.code,
         "other": UserFactory().id,
         "camp": camp.id,
         "question": question.id,

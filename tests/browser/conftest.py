@@ -31,10 +31,14 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+def live_database_uri(tmp_path_factory):
+    return f"sqlite:///{tmp_path_factory.mktemp('live') / 'portal.db'}"
+
+
+@pytest.fixture(scope="session")
+def live_server(live_database_uri):
     """The portal with the demo data, served on a free local port."""
-    path = tmp_path_factory.mktemp("live") / "portal.db"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{path}")
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=live_database_uri)
     with app.app_context():
         upgrade()
     with app.test_request_context(method="POST"):

@@ -79,3 +79,20 @@ def test_no_axe_violations_on_organiser_camp_pages(live_server, page, axe):
     page.goto(f"{live_server}{camp}/applications")
     page.locator("main tbody th a").first.click()
     assert violations(axe, page) == [], page.url
+
+
+def test_no_axe_violations_on_training_pages(live_server, page, browser, axe):
+    sign_in(page, live_server, "organiser@demo.example.org")
+    page.goto(f"{live_server}/manage/programmes?lang=uz")
+    programme = page.locator("main .card a").first.get_attribute("href")
+    for path in ["/manage/programmes", "/manage/programmes/new", programme, f"{programme}/edit",
+                 "/manage/ambassadors", "/training/sessions"]:  # fmt: skip
+        page.goto(f"{live_server}{path}")
+        assert violations(axe, page) == [], path
+    page.goto(f"{live_server}{programme}")
+    page.locator("main table a").first.click()
+    assert violations(axe, page) == [], page.url
+    youth = browser.new_context().new_page()
+    sign_in(youth, live_server, "youth2@demo.example.org")
+    youth.goto(f"{live_server}/training")
+    assert violations(axe, youth) == []

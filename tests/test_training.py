@@ -1,0 +1,395 @@
+"""Training: programmes, enrolment, attendance, completion, certificates and the directory."""
+
+import io
+from datetime import datetime
+from datetime import timedelta
+
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from portal.audit import AuditEvent
+from portal.camps.models import ApplicationStatus
+from portal.extensions import utcnow
+from portal.i18n import BISHKEK
+from portal.notify import Notification
+from portal.security import Role
+from portal.training import services
+from portal.training.models import AttendanceChange
+from portal.training.models import AttendanceStatus as A
+from portal.training.models import Certificate
+from portal.training.models import CompletionRule
+from portal.training.models import Enrolment
+from portal.training.models import EnrolmentStatus
+from portal.training.models import Programme
+from portal.training.models import TrainingSession
+from tests.factories import ApplicationFactory
+from tests.factories import CertificateFactory
+from tests.factories import EnrolmentFactory
+from tests.factories import ModuleFactory
+from tests.factories import ProgrammeFactory
+from tests.factories import TrainingSessionFactory
+from tests.factories import UserFactory
+from tests.helpers import error_summary
+from tests.helpers import translated
+
+
+def test_organiser_creates_a_programme_and_sees_errors_with_input_kept(client, login_as, db):
+    login_as("organiser")
+    bad = client.post(
+        "/manage/programmes/new?lang=en",
+        data={
+            "description_ky": "Сүрөттөмө",
+            "delivery_mode": "messaging",
+            "completion_rule": "session_share",
+            "completion_percent": "80",
+        },
+    )
+    assert bad.status_code == 400
+    assert error_summary(bad.text) == ["Give the programme a title in at least one language."]
+    assert "Сүрөттөмө" in bad.text
+    data = {
+        "title_ru": "Курс в WhatsApp",
+        "delivery_mode": "messaging",
+        "makes_ambassadors": "y",
+        "completion_rule": "session_share",
+        "completion_percent": "70",
+    }
+    assert client.post("/manage/programmes/new", data=data).status_code == 302
+    programme = db.session.scalar(sa.select(Programme))
+    assert (programme.title["ru"], programme.completion_percent, programme.makes_ambassadors) == (
+        "Курс в WhatsApp",
+        70,
+        True,
+    )
+
+
+def test_modules_and_sessions_are_added_with_bishkek_times(client, login_as, db):
+    login_as("organiser")
+    mentor = UserFactory(roles={Role.MENTOR})
+    programme = ProgrammeFactory()
+    client.post(
+        f"/manage/programmes/{programme.id}/modules",
+        data={"module_ky": "Демократия", "topic": "democracy", "required": "y", "hours": "2.5"},
+    )
+    db.session.refresh(programme)
+    [module] = programme.modules
+    response = client.post(
+        f"/manage/programmes/{programme.id}/sessions",
+        data={
+            "module": str(module.id),
+            "starts_at": "2027-03-05T10:00",
+            "place": "WhatsApp",
+            "trainer": str(mentor.id),
+        },
+    )
+    assert response.status_code == 302
+    session = db.session.scalar(sa.select(TrainingSession))
+    assert session.starts_at.astimezone(BISHKEK).hour == 10
+    assert session.starts_at.utcoffset() == timedelta(0) and session.starts_at.hour == 4
+    assert (session.trainer_id, session.module_id) == (mentor.id, module.id)
+
+
+def test_a_young_person_cannot_be_a_trainer(client, login_as, db):
+    login_as("organiser")
+    programme = ProgrammeFactory()
+    youth = UserFactory()
+    response = client.post(
+        f"/manage/programmes/{programme.id}/sessions?lang=en",
+        data={"starts_at": "2027-03-05T10:00", "place": "Room", "trainer": str(youth.id)},
+    )
+    assert response.status_code == 400
+
+
+def test_enrol_by_phone_once_and_refuse_unknown_people(client, login_as, db):
+    login_as("organiser")
+    programme = ProgrammeFactory()
+    person = UserFactory(email=None, phone="+996700111222")
+    for _ in range(2):
+        client.post(f"/manage/programmes/{programme.id}/enrol", data={"person": "0700 111 222"})
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Enrolment)) == 1
+    assert db.session.scalar(sa.select(Notification.user_id)) == person.id
+    response = client.post(
+        f"/manage/programmes/{programme.id}/enrol?lang=en", data={"person": "nobody@example.org"}
+    )
+    assert error_summary(response.text) == ["No account has this e-mail address or phone number."]
+    mentor = UserFactory(roles={Role.MENTOR}, email="mentor@example.org")
+    response = client.post(
+        f"/manage/programmes/{programme.id}/enrol?lang=en", data={"person": mentor.email}
+    )
+    assert error_summary(response.text) == ["Only young people can be enrolled."]
+
+
+def test_enrol_a_list_and_a_camps_attended_participants(client, login_as, db):
+    login_as("organiser")
+    programme = ProgrammeFactory()
+    a, b = UserFactory(email="a@example.org"), UserFactory(email=None, phone="+996555000333")
+    response = client.post(
+        f"/manage/programmes/{programme.id}/enrol-list?lang=en",
+        data={"people": "a@example.org\n0555 000 333\nghost@example.org\n"},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/manage/programmes/{programme.id}?lang=en").text
+    assert "2 young people enrolled." in page and "ghost@example.org" in page
+    attended = ApplicationFactory(status=ApplicationStatus.ATTENDED)
+    ApplicationFactory(camp=attended.camp, status=ApplicationStatus.NO_SHOW)
+    client.post(
+        f"/manage/programmes/{programme.id}/enrol-camp", data={"camp": str(attended.camp_id)}
+    )
+    enrolled = set(db.session.scalars(sa.select(Enrolment.user_id)))
+    assert enrolled == {a.id, b.id, attended.user_id}
+
+
+def test_sessions_before_enrolment_never_count(db):
+    programme = ProgrammeFactory(completion_percent=100)
+    before = TrainingSessionFactory(programme=programme, starts_at=utcnow() - timedelta(days=20))
+    after = TrainingSessionFactory(programme=programme, starts_at=utcnow() - timedelta(days=2))
+    enrolment = EnrolmentFactory(programme=programme, enrolled_at=utcnow() - timedelta(days=10))
+    assert [e for e, _mark in services.sheet(before)] == []
+    assert [e for e, _mark in services.sheet(after)] == [enrolment]
+    organiser = UserFactory(roles={Role.ORGANISER})
+    services.record_attendance(after, enrolment, A.PRESENT, by=organiser)
+    assert services.progress(enrolment).complete
+    assert enrolment.status is EnrolmentStatus.COMPLETED
+
+
+def mentor_client(app, mentor):
+    other = app.test_client()
+    with other.session_transaction() as session:
+        session["_user_id"] = mentor.get_id()
+    return other
+
+
+def test_trainer_records_attendance_and_every_change_is_kept(client, app, login_as, db):
+    mentor = login_as("mentor")
+    session = TrainingSessionFactory(trainer=mentor)
+    enrolment = EnrolmentFactory(programme=session.programme)
+    client.post(f"/sessions/{session.id}/attendance", data={f"mark-{enrolment.id}": "late"})
+    client.post(f"/sessions/{session.id}/attendance", data={f"mark-{enrolment.id}": "present"})
+    changes = db.session.execute(
+        sa.select(
+            AttendanceChange.from_status, AttendanceChange.to_status, AttendanceChange.changed_by_id
+        ).order_by(AttendanceChange.id)
+    ).all()
+    assert changes == [(None, A.LATE, mentor.id), (A.LATE, A.PRESENT, mentor.id)]
+    other_mentor = UserFactory(roles={Role.MENTOR})
+    assert (
+        mentor_client(app, other_mentor).get(f"/sessions/{session.id}/attendance").status_code
+        == 404
+    )
+
+
+def test_all_present_in_one_click(client, login_as, db):
+    login_as("organiser")
+    session = TrainingSessionFactory()
+    enrolments = [EnrolmentFactory(programme=session.programme) for _ in range(3)]
+    EnrolmentFactory(programme=session.programme, status=EnrolmentStatus.DROPPED)
+    client.post(f"/sessions/{session.id}/attendance/all-present")
+    marks = [m.status for _e, m in services.sheet(session) if m]
+    assert marks == [A.PRESENT] * 3 and len(enrolments) == 3
+
+
+def test_attendance_sheet_query_count_does_not_grow(login_as, assert_constant_queries):
+    login_as("organiser")
+    session = TrainingSessionFactory()
+    EnrolmentFactory(programme=session.programme)
+
+    def add_rows():
+        for _ in range(25):
+            EnrolmentFactory(programme=session.programme)
+
+    assert_constant_queries(f"/sessions/{session.id}/attendance", add_rows)
+
+
+def test_share_rule_completes_and_issues_a_certificate_with_an_unguessable_code(db):
+    organiser = UserFactory(roles={Role.ORGANISER})
+    programme = ProgrammeFactory(completion_percent=50)
+    sessions = [
+        TrainingSessionFactory(programme=programme, starts_at=utcnow() - timedelta(days=d))
+        for d in (6, 5, 4, 3)
+    ]
+    enrolment = EnrolmentFactory(programme=programme)
+    services.record_attendance(sessions[0], enrolment, A.PRESENT, by=organiser)
+    services.record_attendance(sessions[1], enrolment, A.EXCUSED, by=organiser)
+    assert enrolment.status is EnrolmentStatus.ACTIVE
+    assert (services.progress(enrolment).done, services.progress(enrolment).needed) == (1, 2)
+    services.record_attendance(sessions[2], enrolment, A.LATE, by=organiser)
+    assert enrolment.status is EnrolmentStatus.COMPLETED
+    certificate = db.session.scalar(sa.select(Certificate))
+    assert len(certificate.code) >= 16 and certificate.holder_name == enrolment.person.full_name
+    other = CertificateFactory()
+    assert other.code != certificate.code
+
+
+def test_required_modules_rule(db):
+    organiser = UserFactory(roles={Role.ORGANISER})
+    programme = ProgrammeFactory(completion_rule=CompletionRule.REQUIRED_MODULES)
+    core, extra = (
+        ModuleFactory(programme=programme),
+        ModuleFactory(programme=programme, required=False),
+    )
+    core_session = TrainingSessionFactory(programme=programme, module=core)
+    extra_session = TrainingSessionFactory(programme=programme, module=extra)
+    enrolment = EnrolmentFactory(programme=programme)
+    services.record_attendance(extra_session, enrolment, A.PRESENT, by=organiser)
+    assert enrolment.status is EnrolmentStatus.ACTIVE
+    services.record_attendance(core_session, enrolment, A.ABSENT, by=organiser)
+    assert enrolment.status is EnrolmentStatus.ACTIVE
+    services.record_attendance(core_session, enrolment, A.PRESENT, by=organiser)
+    assert enrolment.status is EnrolmentStatus.COMPLETED
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_certificate_pdf_in_each_language_keeps_every_letter(client, login_as, db):
+    login_as("organiser")
+    for locale in ("ky", "ru", "uz_Cyrl", "uz_Latn"):
+        person = UserFactory(full_name="Үмүт Ңазарова Ўғилой Қаҳҳорова", locale=locale)
+        certificate = CertificateFactory(
+            enrolment=EnrolmentFactory(person=person, status=EnrolmentStatus.COMPLETED)
+        )
+        response = client.get(f"/certificates/{certificate.id}.pdf")
+        assert response.mimetype == "application/pdf"
+        text = pdf_text(response.data)
+        assert "Үмүт Ңазарова Ўғилой Қаҳҳорова" in text
+        assert translated("Certificate", locale) in text
+        assert certificate.code in text
+        title = {
+            "ky": "Жаштар элчилери",
+            "ru": "Молодёжные послы",
+            "uz_Cyrl": "Ёшлар элчилари",
+            "uz_Latn": "Yoshlar elchilari",
+        }[locale]
+        assert title in text
+
+
+def test_certificates_are_private_to_their_holder_and_organisers(client, app, login_as, db):
+    certificate = CertificateFactory()
+    login_as("youth")
+    assert client.get(f"/certificates/{certificate.id}.pdf").status_code == 404
+    holder = mentor_client(app, certificate.enrolment.person)
+    assert holder.get(f"/certificates/{certificate.id}.pdf").status_code == 200
+    assert f"/certificates/{certificate.id}.pdf" in holder.get("/training").text
+
+
+def test_verification_shows_only_name_programme_and_date(client, db):
+    person = UserFactory(
+        full_name="Айпери Садыкова", email="aiperi@example.org", phone="+996555777888"
+    )
+    certificate = CertificateFactory(
+        enrolment=EnrolmentFactory(person=person, status=EnrolmentStatus.COMPLETED)
+    )
+    page = client.get(f"/certificates/verify/{certificate.code}?lang=ru")
+    assert page.status_code == 200
+    assert "Айпери Садыкова" in page.text and "Молодёжные послы" in page.text
+    assert "aiperi@example.org" not in page.text and "777888" not in page.text
+    assert translated("This certificate is valid.", "ru") in page.text
+    unknown = client.get("/certificates/verify/not-a-real-code?lang=ru")
+    assert unknown.status_code == 404
+    assert translated("We know no certificate with this code.", "ru") in unknown.text
+
+
+def test_revoking_needs_a_reason_and_shows_on_verification(client, login_as, db):
+    organiser = login_as("organiser")
+    certificate = CertificateFactory()
+    client.post(f"/manage/certificates/{certificate.id}/revoke", data={"reason": ""})
+    db.session.refresh(certificate)
+    assert certificate.revoked_at is None
+    client.post(
+        f"/manage/certificates/{certificate.id}/revoke", data={"reason": "Маалымат туура эмес"}
+    )
+    db.session.refresh(certificate)
+    assert certificate.revoke_reason == "Маалымат туура эмес"
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "certificate.revoked")
+    )
+    assert event.actor_id == organiser.id
+    page = client.get(f"/certificates/verify/{certificate.code}?lang=en")
+    assert page.status_code == 404 and "revoked" in page.text
+
+
+def test_my_training_shows_progress_history_and_certificate(client, login_as, db):
+    person = login_as("youth")
+    programme = ProgrammeFactory(completion_percent=100)
+    session = TrainingSessionFactory(programme=programme)
+    TrainingSessionFactory(programme=programme, starts_at=utcnow() + timedelta(days=3))
+    enrolment = EnrolmentFactory(programme=programme, person=person)
+    services.record_attendance(
+        session, enrolment, A.PRESENT, by=UserFactory(roles={Role.ORGANISER})
+    )
+    db.session.commit()
+    page = client.get("/training?lang=en").text
+    assert '<progress id="progress-' in page and 'value="50"' in page
+    assert "1 of 2 done" in page
+    assert "Present" in page
+
+
+def test_directory_filters_rates_and_exports(client, login_as, db):
+    login_as("organiser")
+    programme = ProgrammeFactory()
+    session = TrainingSessionFactory(programme=programme)
+    batken = EnrolmentFactory(
+        programme=programme,
+        person=UserFactory(full_name="Баткендик", region_code="KG-B", district_code="KG-B-LEILEK"),
+    )
+    EnrolmentFactory(programme=programme, person=UserFactory(full_name="Оштук"))
+    EnrolmentFactory(
+        programme=ProgrammeFactory(makes_ambassadors=False), person=UserFactory(full_name="Башка")
+    )
+    services.record_attendance(session, batken, A.PRESENT, by=UserFactory(roles={Role.ORGANISER}))
+    db.session.commit()
+    page = client.get("/manage/ambassadors").text
+    assert "Баткендик" in page and "Оштук" in page and "Башка" not in page
+    page = client.get("/manage/ambassadors?region=KG-B").text
+    assert "Баткендик" in page and "Оштук" not in page and "100%" in page
+    export = client.get("/manage/ambassadors/export.csv?district=KG-B-LEILEK")
+    assert "Баткендик" in export.data.decode("utf-8-sig") and "Оштук" not in export.data.decode(
+        "utf-8-sig"
+    )
+    assert db.session.scalar(
+        sa.select(AuditEvent.action).where(AuditEvent.action == "ambassadors.exported")
+    )
+
+
+def test_directory_query_count_does_not_grow(login_as, assert_constant_queries):
+    login_as("organiser")
+    programme = ProgrammeFactory()
+    TrainingSessionFactory(programme=programme)
+    EnrolmentFactory(programme=programme)
+
+    def add_rows():
+        for _ in range(25):
+            EnrolmentFactory(
+                programme=programme, person=UserFactory(region_code="KG-J", district_code=None)
+            )
+
+    assert_constant_queries("/manage/ambassadors", add_rows)
+
+
+def test_programme_page_shows_attendance_rates_per_session_and_module(client, login_as, db):
+    login_as("organiser")
+    programme = ProgrammeFactory()
+    module = ModuleFactory(programme=programme)
+    session = TrainingSessionFactory(programme=programme, module=module)
+    first, second = EnrolmentFactory(programme=programme), EnrolmentFactory(programme=programme)
+    services.record_attendance(session, first, A.PRESENT, by=UserFactory(roles={Role.ORGANISER}))
+    services.record_attendance(session, second, A.ABSENT, by=UserFactory(roles={Role.ORGANISER}))
+    db.session.commit()
+    page = client.get(f"/manage/programmes/{programme.id}").text
+    assert "50% (1/2)" in page
+    assert '<td class="num">50%</td>' in page
+
+
+def test_dropping_an_enrolment(client, login_as, db):
+    login_as("organiser")
+    enrolment = EnrolmentFactory()
+    client.post(f"/manage/enrolments/{enrolment.id}/drop")
+    db.session.refresh(enrolment)
+    assert enrolment.status is EnrolmentStatus.DROPPED and enrolment.dropped_at is not None
+
+
+def test_session_times_are_aware(db):
+    session = TrainingSessionFactory(starts_at=datetime(2027, 1, 1, 4, 0, tzinfo=BISHKEK))
+    db.session.expire_all()
+    assert db.session.get(TrainingSession, session.id).starts_at.tzinfo is not None
