@@ -68,6 +68,7 @@ def _render(certificate, enrolment) -> bytes:
         _("Check this certificate at %(url)s", url=url)
         + "\n"
         + _("Code: %(code)s", code=certificate.code),
+        align="L",
     )
     return bytes(pdf.output())
 
