@@ -3,6 +3,13 @@
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from portal.i18n import TRANSLATED_LOCALES
 
 # WTForms' built-in messages, listed so extraction puts them in our catalogues.
 BUILTIN_MESSAGES = (
@@ -42,3 +49,43 @@ class BaseForm(FlaskForm):
 
 class ActionForm(BaseForm):
     """An empty form whose only job is the CSRF token on a state-changing button."""
+
+
+class TitleAndDescription:
+    """Title and description in ky, ru and uz_Cyrl, for content organisers write for everyone.
+
+    Field order matters to the error summary, so forms list these fields first.
+    """
+
+    #: Each form says what needs the title, e.g. "Give the camp a title in at least one language."
+    missing_title = None
+
+    # No Optional() on the first title: its check below must run when it is empty.
+    title_ky = StringField(_l("Title in Kyrgyz"), validators=[Length(max=200)])
+    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=200)])
+    title_uz_Cyrl = StringField(_l("Title in Uzbek"), validators=[Optional(), Length(max=200)])
+    description_ky = TextAreaField(
+        _l("Description in Kyrgyz"), validators=[Optional(), Length(max=5000)]
+    )
+    description_ru = TextAreaField(
+        _l("Description in Russian"), validators=[Optional(), Length(max=5000)]
+    )
+    description_uz_Cyrl = TextAreaField(
+        _l("Description in Uzbek"), validators=[Optional(), Length(max=5000)]
+    )
+
+    def validate_title_ky(self, field):
+        if not (field.data or self.title_ru.data or self.title_uz_Cyrl.data):
+            raise ValidationError(self.missing_title)
+
+    def per_language(self, prefix: str) -> dict[str, str]:
+        """{"ky": …, "ru": …, "uz_Cyrl": …} from the fields named <prefix>_<locale>."""
+        return {
+            locale: (getattr(self, f"{prefix}_{locale}").data or "").strip()
+            for locale in TRANSLATED_LOCALES
+        }
+
+    def fill_title_and_description(self, obj) -> None:
+        for locale in TRANSLATED_LOCALES:
+            getattr(self, f"title_{locale}").data = obj.title.get(locale, "")
+            getattr(self, f"description_{locale}").data = obj.description.get(locale, "")

@@ -18,6 +18,7 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from portal.forms import BaseForm
+from portal.forms import TitleAndDescription
 from portal.i18n import TRANSLATED_LOCALES
 
 CONTENT_LANGUAGES = {"ky": "Кыргызча", "ru": "Русский", "uz_Cyrl": "Ўзбекча"}
@@ -57,20 +58,9 @@ def ethnicity_choices():
     ]
 
 
-class CampForm(BaseForm):
-    # No Optional() on the first title: its check below must run when it is empty.
-    title_ky = StringField(_l("Title in Kyrgyz"), validators=[Length(max=200)])
-    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=200)])
-    title_uz_Cyrl = StringField(_l("Title in Uzbek"), validators=[Optional(), Length(max=200)])
-    description_ky = TextAreaField(
-        _l("Description in Kyrgyz"), validators=[Optional(), Length(max=5000)]
-    )
-    description_ru = TextAreaField(
-        _l("Description in Russian"), validators=[Optional(), Length(max=5000)]
-    )
-    description_uz_Cyrl = TextAreaField(
-        _l("Description in Uzbek"), validators=[Optional(), Length(max=5000)]
-    )
+class CampForm(TitleAndDescription, BaseForm):
+    missing_title = _l("Give the camp a title in at least one language.")
+
     region = SelectField(
         _l("Region or city"), validators=[DataRequired(message=_l("Choose the camp's region."))]
     )
@@ -114,10 +104,6 @@ class CampForm(BaseForm):
     )
     languages = MultiCheckboxField(_l("Camp languages"), choices=camp_language_choices)
 
-    def validate_title_ky(self, field):
-        if not (field.data or self.title_ru.data or self.title_uz_Cyrl.data):
-            raise ValidationError(_l("Give the camp a title in at least one language."))
-
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
             raise ValidationError(_l("The last day cannot be before the first day."))
@@ -141,15 +127,9 @@ class CampForm(BaseForm):
             raise ValidationError(_l("Choose at least one language."))
 
     def camp_fields(self) -> dict:
-        def per_locale(prefix):
-            return {
-                locale: (getattr(self, f"{prefix}_{locale}").data or "").strip()
-                for locale in TRANSLATED_LOCALES
-            }
-
         return {
-            "title": per_locale("title"),
-            "description": per_locale("description"),
+            "title": self.per_language("title"),
+            "description": self.per_language("description"),
             "region_code": self.region.data,
             "venue": self.venue.data.strip(),
             "start_date": self.start_date.data,
@@ -165,9 +145,7 @@ class CampForm(BaseForm):
         }
 
     def fill_from(self, camp) -> None:
-        for locale in TRANSLATED_LOCALES:
-            getattr(self, f"title_{locale}").data = camp.title.get(locale, "")
-            getattr(self, f"description_{locale}").data = camp.description.get(locale, "")
+        self.fill_title_and_description(camp)
         self.region.data = camp.region_code
         for name in (
             "venue", "start_date", "end_date", "applications_open", "applications_close",

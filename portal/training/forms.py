@@ -19,6 +19,7 @@ from wtforms.validators import ValidationError
 
 from portal.admin.forms import FilterForm
 from portal.forms import BaseForm
+from portal.forms import TitleAndDescription
 from portal.i18n import TRANSLATED_LOCALES
 from portal.training.labels import DELIVERY_LABELS
 from portal.training.labels import MARK_LABELS
@@ -47,27 +48,9 @@ def attendance_choices():
     return [(status.value, label) for status, label in MARK_LABELS.items()]
 
 
-def _per_language(form, prefix) -> dict[str, str]:
-    return {
-        locale: (getattr(form, f"{prefix}_{locale}").data or "").strip()
-        for locale in TRANSLATED_LOCALES
-    }
+class ProgrammeForm(TitleAndDescription, BaseForm):
+    missing_title = _l("Give the programme a title in at least one language.")
 
-
-class ProgrammeForm(BaseForm):
-    # No Optional() on the first title: its check below must run when it is empty.
-    title_ky = StringField(_l("Title in Kyrgyz"), validators=[Length(max=200)])
-    title_ru = StringField(_l("Title in Russian"), validators=[Optional(), Length(max=200)])
-    title_uz_Cyrl = StringField(_l("Title in Uzbek"), validators=[Optional(), Length(max=200)])
-    description_ky = TextAreaField(
-        _l("Description in Kyrgyz"), validators=[Optional(), Length(max=5000)]
-    )
-    description_ru = TextAreaField(
-        _l("Description in Russian"), validators=[Optional(), Length(max=5000)]
-    )
-    description_uz_Cyrl = TextAreaField(
-        _l("Description in Uzbek"), validators=[Optional(), Length(max=5000)]
-    )
     delivery_mode = RadioField(
         _l("How it is taught"),
         choices=delivery_choices,
@@ -88,14 +71,10 @@ class ProgrammeForm(BaseForm):
         ],
     )
 
-    def validate_title_ky(self, field):
-        if not (field.data or self.title_ru.data or self.title_uz_Cyrl.data):
-            raise ValidationError(_l("Give the programme a title in at least one language."))
-
     def programme_fields(self) -> dict:
         return {
-            "title": _per_language(self, "title"),
-            "description": _per_language(self, "description"),
+            "title": self.per_language("title"),
+            "description": self.per_language("description"),
             "delivery_mode": DeliveryMode(self.delivery_mode.data),
             "makes_ambassadors": self.makes_ambassadors.data,
             "completion_rule": CompletionRule(self.completion_rule.data),
@@ -103,9 +82,7 @@ class ProgrammeForm(BaseForm):
         }
 
     def fill_from(self, programme) -> None:
-        for locale in TRANSLATED_LOCALES:
-            getattr(self, f"title_{locale}").data = programme.title.get(locale, "")
-            getattr(self, f"description_{locale}").data = programme.description.get(locale, "")
+        self.fill_title_and_description(programme)
         self.delivery_mode.data = programme.delivery_mode.value
         self.makes_ambassadors.data = programme.makes_ambassadors
         self.completion_rule.data = programme.completion_rule.value
@@ -135,7 +112,10 @@ class ModuleForm(BaseForm):
 
     def module_fields(self) -> dict:
         return {
-            "title": _per_language(self, "module"),
+            "title": {
+                locale: (getattr(self, f"module_{locale}").data or "").strip()
+                for locale in TRANSLATED_LOCALES
+            },
             "topic": Topic(self.topic.data),
             "required": self.required.data,
             "hours": self.hours.data,
