@@ -22,6 +22,7 @@ from portal.translit import to_latin
 
 outbox = AppGroup("outbox", help="The e-mail outbox.")
 camps = AppGroup("camps", help="Camp chores to run from cron.")
+plans = AppGroup("plans", help="Action plan chores to run from cron.")
 translate = AppGroup("translate", help="Extract, update and compile the translations.")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,6 +41,7 @@ def register(app) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(translate)
     app.cli.add_command(camps)
+    app.cli.add_command(plans)
 
 
 @click.command("create-user")
@@ -131,6 +133,18 @@ def camps_remind(days):
         db.session.commit()
     deliver_if_configured()
     click.echo(f"Reminded {count} participants.")
+
+
+@plans.command("remind-progress")
+def plans_remind_progress():
+    """Remind groups whose approved plan has had no progress update for 30 days."""
+    from portal.groups.services import remind_overdue_progress
+
+    with as_request():
+        count = remind_overdue_progress()
+        db.session.commit()
+    deliver_if_configured()
+    click.echo(f"Reminded {count} groups.")
 
 
 def _run(*args: str) -> None:

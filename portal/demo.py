@@ -122,6 +122,9 @@ def seed() -> list[tuple[str, str]]:
     from portal.training.demo import seed_training
 
     seed_training(demo_user("organiser@demo.example.org"), demo_user("mentor@demo.example.org"))
+    from portal.groups.demo import seed_groups
+
+    seed_groups()
     return logins
 
 

@@ -1,0 +1,109 @@
+"""Groups and plans for organisers: every plan, mentor assignment, switching off, archiving."""
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.groups import queries
+from portal.groups import services
+from portal.groups.forms import ChooseMentorForm
+from portal.groups.forms import PlanFilterForm
+from portal.groups.models import ActionPlan
+from portal.groups.models import YouthGroup
+from portal.listing import paginate
+from portal.places import sorted_by_name
+from portal.places import top_level_units
+from portal.security import Role
+from portal.security import role_required
+
+bp = Blueprint("groups_manage", __name__, url_prefix="/manage")
+organisers_only = role_required(Role.ORGANISER)
+
+
+@bp.get("/plans")
+@organisers_only
+def plans():
+    """Every action plan by status, region, problem and mentor, with waiting times."""
+    form = PlanFilterForm(request.args)
+    form.fill_status_and_category()
+    everyone = [("", _("All"))]
+    form.region.choices = everyone + [(u.code, u.name) for u in sorted_by_name(top_level_units())]
+    form.mentor.choices = everyone + [(str(m.id), m.full_name) for m in queries.mentors()]
+    valid = form.validate()
+    page = paginate(queries.all_plans(form.data if valid else {}))
+    return render_template("groups/manage/plans.html", form=form, page=page), (
+        200 if valid else 400
+    )
+
+
+@bp.get("/groups")
+@organisers_only
+def groups():
+    """Every youth group with its lead and mentors."""
+    page = paginate(queries.all_groups(request.args.get("q")))
+    return render_template("groups/manage/groups.html", page=page)
+
+
+def _mentor_form(formdata=None):
+    form = ChooseMentorForm(formdata=formdata)
+    form.mentor.choices = [(str(m.id), m.full_name) for m in queries.mentors()]
+    return form
+
+
+@bp.post("/groups/<int:group_id>/mentors")
+@organisers_only
+def assign_mentor(group_id):
+    """Assign a mentor to the group."""
+    group = db.get_or_404(YouthGroup, group_id)
+    form = _mentor_form(request.form)
+    if form.validate_on_submit():
+        services.assign_mentor(group, db.session.get(User, int(form.mentor.data)), by=current_user)
+        db.session.commit()
+        flash(_("The mentor is assigned."), "success")
+    else:
+        for error in form.mentor.errors:
+            flash(str(error), "error")
+    return redirect(url_for("groups.group", group_id=group.id))
+
+
+@bp.post("/groups/<int:group_id>/mentors/<int:mentor_id>/remove")
+@organisers_only
+def remove_mentor(group_id, mentor_id):
+    """Take a mentor off the group (they lose access to its plans)."""
+    group = db.get_or_404(YouthGroup, group_id)
+    services.remove_mentor(group, mentor_id, by=current_user)
+    db.session.commit()
+    flash(_("The mentor is removed from the group."), "success")
+    return redirect(url_for("groups.group", group_id=group.id))
+
+
+@bp.post("/groups/<int:group_id>/active")
+@organisers_only
+def toggle_group(group_id):
+    """Switch a group off (its plans stay readable) or on again."""
+    group = db.get_or_404(YouthGroup, group_id)
+    services.set_group_active(group, not group.active, by=current_user)
+    db.session.commit()
+    flash(
+        _("The group is switched on.") if group.active else _("The group is switched off."),
+        "success",
+    )
+    return redirect(url_for("groups.group", group_id=group.id))
+
+
+@bp.post("/plans/<int:plan_id>/archive")
+@organisers_only
+def archive(plan_id):
+    """Archive a plan."""
+    plan = db.get_or_404(ActionPlan, plan_id)
+    services.archive(plan, by=current_user)
+    db.session.commit()
+    flash(_("The plan is archived."), "success")
+    return redirect(url_for("groups.plan", plan_id=plan.id))

@@ -1,0 +1,271 @@
+"""Youth groups, their members and mentors, and action plans with versions, reviews and progress."""
+
+import enum
+import secrets
+from datetime import date
+from datetime import datetime
+from typing import Any
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
+
+from portal.extensions import UTCDateTime
+from portal.extensions import db
+from portal.extensions import str_enum
+from portal.extensions import utcnow
+
+
+def new_join_code() -> str:
+    return secrets.token_urlsafe(6)
+
+
+class PlanStatus(enum.Enum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    APPROVED = "approved"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    ARCHIVED = "archived"
+
+
+#: A plan the group may still edit.
+EDITABLE = (PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED)
+#: A plan the group reports progress on.
+UNDER_WAY = (PlanStatus.APPROVED, PlanStatus.IN_PROGRESS)
+
+
+class ProblemCategory(enum.Enum):
+    EARLY_MARRIAGE = "early_marriage"
+    DOMESTIC_VIOLENCE = "domestic_violence"
+    BRIDE_KIDNAPPING = "bride_kidnapping"
+    GIRLS_LEAVING_SCHOOL = "girls_leaving_school"
+    STREET_HARASSMENT = "street_harassment"
+    CHILD_NEGLECT = "child_neglect"
+    INTERGROUP_TENSION = "intergroup_tension"
+    VIOLENT_GROUPS = "violent_groups"
+    POLICE_TRUST = "police_trust"
+    OTHER = "other"
+
+
+class Decision(enum.Enum):
+    APPROVE = "approve"
+    REQUEST_CHANGES = "request_changes"
+
+
+class YouthGroup(db.Model):
+    __tablename__ = "youth_group"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("admin_unit.code"), index=True)
+    district_code: Mapped[Optional[str]] = mapped_column(sa.ForeignKey("admin_unit.code"))
+    community: Mapped[str] = mapped_column(sa.String(120), default="")
+    lead_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    #: Shared by the lead so others can join; the lead can reset it.
+    join_code: Mapped[str] = mapped_column(sa.String(16), unique=True, default=new_join_code)
+    active: Mapped[bool] = mapped_column(default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    region = relationship("AdminUnit", foreign_keys=[region_code], lazy="joined")
+    district = relationship("AdminUnit", foreign_keys=[district_code], lazy="joined")
+    lead = relationship("User", foreign_keys=[lead_id], lazy="joined")
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="group", cascade="all, delete-orphan"
+    )
+    mentor_links: Mapped[list["GroupMentor"]] = relationship(
+        back_populates="group", cascade="all, delete-orphan"
+    )
+
+    @property
+    def members(self) -> list:
+        return [m.person for m in self.memberships if m.left_at is None]
+
+    @property
+    def mentors(self) -> list:
+        return [link.mentor for link in self.mentor_links]
+
+
+class Membership(db.Model):
+    __tablename__ = "membership"
+
+    group_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("youth_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Set when the person leaves; they lose access to the group's plans at once.
+    left_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    group: Mapped[YouthGroup] = relationship(back_populates="memberships")
+    person = relationship("User", lazy="joined")
+
+
+class GroupMentor(db.Model):
+    __tablename__ = "group_mentor"
+
+    group_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("youth_group.id", ondelete="CASCADE"), primary_key=True
+    )
+    mentor_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[YouthGroup] = relationship(back_populates="mentor_links")
+    mentor = relationship("User", lazy="joined")
+
+
+#: The plan's sections, in the order the form and the review show them.
+SECTIONS = (
+    "title", "category", "problem", "root_causes", "affected", "objectives", "activities",
+    "partners", "do_no_harm", "indicators", "budget",
+)  # fmt: skip
+
+
+class ActionPlan(db.Model):
+    __tablename__ = "action_plan"
+    __table_args__ = (sa.Index("ix_action_plan_status_submitted", "status", "submitted_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("youth_group.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus), default=PlanStatus.DRAFT)
+    category: Mapped[ProblemCategory] = mapped_column(
+        str_enum(ProblemCategory), default=ProblemCategory.OTHER, index=True
+    )
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    problem: Mapped[str] = mapped_column(sa.Text, default="")
+    root_causes: Mapped[str] = mapped_column(sa.Text, default="")
+    affected: Mapped[str] = mapped_column(sa.Text, default="")
+    objectives: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Partner codes (police, local_authority, …); partners_other names anything else.
+    partners: Mapped[list[str]] = mapped_column(sa.JSON, default=list)
+    partners_other: Mapped[str] = mapped_column(sa.String(200), default="")
+    #: Do no harm: what could go wrong, and how the plan avoids raising tension.
+    risks: Mapped[str] = mapped_column(sa.Text, default="")
+    tension_avoidance: Mapped[str] = mapped_column(sa.Text, default="")
+    indicators: Mapped[str] = mapped_column(sa.Text, default="")
+    budget_som: Mapped[Optional[int]]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    #: When the latest version was sent for review (the review queue's clock).
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    last_progress_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    group: Mapped[YouthGroup] = relationship(lazy="joined")
+    updated_by = relationship("User", foreign_keys=[updated_by_id])
+    activities: Mapped[list["PlanActivity"]] = relationship(
+        back_populates="plan", order_by="PlanActivity.position", cascade="all, delete-orphan"
+    )
+    versions: Mapped[list["PlanVersion"]] = relationship(
+        back_populates="plan", order_by="PlanVersion.number", cascade="all, delete-orphan"
+    )
+
+    @property
+    def latest_version(self) -> Optional["PlanVersion"]:
+        return self.versions[-1] if self.versions else None
+
+
+class PlanActivity(db.Model):
+    __tablename__ = "plan_activity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("action_plan.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=1)
+    what: Mapped[str] = mapped_column(sa.String(300), default="")
+    who: Mapped[str] = mapped_column(sa.String(200), default="")
+    starts_on: Mapped[Optional[date]]
+    ends_on: Mapped[Optional[date]]
+    resources: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    plan: Mapped[ActionPlan] = relationship(back_populates="activities")
+
+
+class PlanVersion(db.Model):
+    """What the group sent for review, frozen: never changed after it is written."""
+
+    __tablename__ = "plan_version"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "number", name="uq_plan_version_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("action_plan.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    #: Every section as sent: {section: value}; activities as a list of dicts.
+    content: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    submitted_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    plan: Mapped[ActionPlan] = relationship(back_populates="versions")
+    submitted_by = relationship("User")
+    reviews: Mapped[list["PlanReview"]] = relationship(
+        back_populates="version", order_by="PlanReview.id"
+    )
+
+
+class PlanReview(db.Model):
+    __tablename__ = "plan_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("plan_version.id", ondelete="CASCADE"), index=True
+    )
+    mentor_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    #: {criterion: {"score": 1-4, "note": "…"}}
+    scores: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    #: {section: comment} for the sections the mentor commented on.
+    section_comments: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    overall_comment: Mapped[str] = mapped_column(sa.Text, default="")
+    decision: Mapped[Decision] = mapped_column(str_enum(Decision))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    version: Mapped[PlanVersion] = relationship(back_populates="reviews")
+    mentor = relationship("User", lazy="joined")
+
+
+class PlanComment(db.Model):
+    __tablename__ = "plan_comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("action_plan.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author = relationship("User", lazy="joined")
+
+
+class ProgressUpdate(db.Model):
+    __tablename__ = "progress_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("action_plan.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    percent_complete: Mapped[int]
+    what_happened: Mapped[str] = mapped_column(sa.Text)
+    #: {activity id (str): "not_started" | "under_way" | "done" | "dropped"}
+    activity_statuses: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    author = relationship("User", lazy="joined")

@@ -1,0 +1,133 @@
+"""Read-only queries behind the group and plan lists."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.groups.models import ActionPlan
+from portal.groups.models import GroupMentor
+from portal.groups.models import Membership
+from portal.groups.models import PlanComment
+from portal.groups.models import PlanReview
+from portal.groups.models import PlanStatus
+from portal.groups.models import PlanVersion
+from portal.groups.models import ProblemCategory
+from portal.groups.models import ProgressUpdate
+from portal.groups.models import YouthGroup
+from portal.listing import contains_pattern
+
+#: Load what policy predicates and list rows read, in a fixed number of queries.
+GROUP_LOADS = (
+    selectinload(YouthGroup.memberships),
+    selectinload(YouthGroup.mentor_links),
+)
+
+
+def my_groups(user):
+    """Groups the user is an active member of, or mentors."""
+    member_of = sa.select(Membership.group_id).where(
+        Membership.user_id == user.id, Membership.left_at.is_(None)
+    )
+    mentor_of = sa.select(GroupMentor.group_id).where(GroupMentor.mentor_id == user.id)
+    return (
+        sa.select(YouthGroup)
+        .where(sa.or_(YouthGroup.id.in_(member_of), YouthGroup.id.in_(mentor_of)))
+        .options(*GROUP_LOADS)
+        .order_by(YouthGroup.name, YouthGroup.id)
+    )
+
+
+def all_groups(q=None):
+    query = sa.select(YouthGroup).options(*GROUP_LOADS).order_by(YouthGroup.name, YouthGroup.id)
+    if q:
+        query = query.where(sa.func.lower(YouthGroup.name).like(contains_pattern(q), escape="\\"))
+    return query
+
+
+def plans_of(group):
+    return (
+        sa.select(ActionPlan)
+        .where(ActionPlan.group_id == group.id)
+        .order_by(ActionPlan.created_at.desc(), ActionPlan.id.desc())
+    )
+
+
+def review_queue(mentor):
+    """Plans waiting for review in the mentor's groups, oldest first."""
+    return (
+        sa.select(ActionPlan)
+        .join(GroupMentor, GroupMentor.group_id == ActionPlan.group_id)
+        .where(GroupMentor.mentor_id == mentor.id, ActionPlan.status == PlanStatus.SUBMITTED)
+        .options(selectinload(ActionPlan.group).options(*GROUP_LOADS))
+        .order_by(ActionPlan.submitted_at, ActionPlan.id)
+    )
+
+
+def past_reviews(mentor):
+    return (
+        sa.select(PlanReview)
+        .where(PlanReview.mentor_id == mentor.id)
+        .options(selectinload(PlanReview.version).selectinload(PlanVersion.plan))
+        .order_by(PlanReview.created_at.desc(), PlanReview.id.desc())
+    )
+
+
+def all_plans(filters: dict):
+    query = (
+        sa.select(ActionPlan)
+        .join(YouthGroup, YouthGroup.id == ActionPlan.group_id)
+        .options(selectinload(ActionPlan.group).options(*GROUP_LOADS))
+        .order_by(ActionPlan.submitted_at.asc().nulls_last(), ActionPlan.id)
+    )
+    if filters.get("status"):
+        query = query.where(ActionPlan.status == PlanStatus(filters["status"]))
+    if filters.get("region"):
+        query = query.where(YouthGroup.region_code == filters["region"])
+    if filters.get("category"):
+        query = query.where(ActionPlan.category == ProblemCategory(filters["category"]))
+    if filters.get("mentor"):
+        query = query.where(
+            ActionPlan.group_id.in_(
+                sa.select(GroupMentor.group_id).where(
+                    GroupMentor.mentor_id == int(filters["mentor"])
+                )
+            )
+        )
+    if filters.get("q"):
+        pattern = contains_pattern(filters["q"])
+        query = query.where(
+            sa.or_(
+                sa.func.lower(YouthGroup.name).like(pattern, escape="\\"),
+                sa.func.lower(ActionPlan.title).like(pattern, escape="\\"),
+            )
+        )
+    return query
+
+
+def comments_of(plan):
+    return db.session.scalars(
+        sa.select(PlanComment).where(PlanComment.plan_id == plan.id).order_by(PlanComment.id)
+    ).all()
+
+
+def progress_of(plan):
+    return db.session.scalars(
+        sa.select(ProgressUpdate)
+        .where(ProgressUpdate.plan_id == plan.id)
+        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+    ).all()
+
+
+def mentors():
+    from portal.accounts.models import UserRole
+    from portal.security import Role
+
+    return db.session.scalars(
+        sa.select(User)
+        .where(
+            User.active,
+            User.id.in_(sa.select(UserRole.user_id).where(UserRole.role == Role.MENTOR)),
+        )
+        .order_by(User.name_key)
+    ).all()

@@ -1,0 +1,414 @@
+"""Youth groups and their action plans, for members and mentors."""
+
+from flask import Blueprint
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_login import login_required
+
+from portal.accounts.services import find_by_login
+from portal.extensions import db
+from portal.extensions import utcnow
+from portal.forms import ActionForm
+from portal.groups import policy
+from portal.groups import queries
+from portal.groups import services
+from portal.groups.forms import ChooseMemberForm
+from portal.groups.forms import ChooseMentorForm
+from portal.groups.forms import CommentForm
+from portal.groups.forms import GroupForm
+from portal.groups.forms import JoinForm
+from portal.groups.forms import PersonForm
+from portal.groups.forms import PlanForm
+from portal.groups.forms import ProgressForm
+from portal.groups.forms import review_form_class
+from portal.groups.labels import CRITERIA
+from portal.groups.labels import SECTION_LABELS
+from portal.groups.models import ActionPlan
+from portal.groups.models import ProblemCategory
+from portal.groups.models import YouthGroup
+from portal.groups.versions import changes_between
+from portal.listing import paginate
+from portal.places import fill_place_choices
+from portal.security import Role
+from portal.security import require
+from portal.security import role_required
+
+bp = Blueprint("groups", __name__)
+
+
+def _group(group_id) -> YouthGroup:
+    group = db.get_or_404(YouthGroup, group_id)
+    require(policy.can_view_group(current_user, group), 404)
+    return group
+
+
+def _plan(plan_id) -> ActionPlan:
+    plan = db.get_or_404(ActionPlan, plan_id)
+    require(policy.can_view_plan(current_user, plan), 404)
+    return plan
+
+
+@bp.get("/groups")
+@login_required
+def index():
+    """The groups the user belongs to or mentors."""
+    page = paginate(queries.my_groups(current_user))
+    return render_template("groups/index.html", page=page, join_form=JoinForm(formdata=None))
+
+
+@bp.route("/groups/new", methods=["GET", "POST"])
+@role_required(Role.YOUTH, Role.ORGANISER)
+def new_group():
+    """Create a youth group; its creator becomes the lead."""
+    form = GroupForm()
+    places = fill_place_choices(form)
+    if form.validate_on_submit():
+        group = services.create_group(
+            lead=current_user, name=form.name.data.strip(), region_code=form.region.data,
+            district_code=form.district.data or None, community=(form.community.data or "").strip(),
+        )  # fmt: skip
+        db.session.commit()
+        flash(_("Your group is created. Invite members with the join code."), "success")
+        return redirect(url_for(".group", group_id=group.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("groups/new.html", form=form, places=places), status
+
+
+@bp.route("/groups/join", methods=["GET", "POST"])
+@role_required(Role.YOUTH)
+def join():
+    """Join a group with the code its lead shared."""
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            group = services.join_by_code(form.code.data, current_user)
+        except services.GroupError as error:
+            form.code.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Welcome to the group!"), "success")
+            return redirect(url_for(".group", group_id=group.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("groups/join.html", form=form), status
+
+
+def _group_page(group, status=200, **forms):
+    context = {
+        "invite_form": PersonForm(formdata=None),
+        "lead_form": _lead_form(group),
+        "action_form": ActionForm(),
+        "mentor_form": None,
+    }
+    if policy.can_manage_groups(current_user):
+        mentor_form = ChooseMentorForm(formdata=None)
+        mentor_form.mentor.choices = [(str(m.id), m.full_name) for m in queries.mentors()]
+        context["mentor_form"] = mentor_form
+    context.update(forms)
+    page = paginate(queries.plans_of(group))
+    return render_template("groups/group.html", group=group, plans=page, **context), status
+
+
+def _lead_form(group, formdata=None):
+    form = ChooseMemberForm(formdata=formdata)
+    form.member.choices = [
+        (str(person.id), person.full_name) for person in group.members if person.id != group.lead_id
+    ]
+    return form
+
+
+@bp.get("/groups/<int:group_id>")
+@login_required
+def group(group_id):
+    """A group: members, mentors, plans; invitations and the lead's tools."""
+    return _group_page(_group(group_id))
+
+
+@bp.post("/groups/<int:group_id>/members")
+@login_required
+def invite(group_id):
+    """Add a registered young person to the group by e-mail or phone."""
+    group = _group(group_id)
+    require(policy.can_invite(current_user, group))
+    form = PersonForm()
+    if not form.validate_on_submit():
+        return _group_page(group, 400, invite_form=form)
+    person = find_by_login(form.person.data)
+    if person is None:
+        form.person.errors.append(_("No account has this e-mail address or phone number."))
+        return _group_page(group, 400, invite_form=form)
+    try:
+        added = services.add_member(group, person, by=current_user)
+    except services.GroupError as error:
+        form.person.errors.append(str(error))
+        return _group_page(group, 400, invite_form=form)
+    db.session.commit()
+    flash(_("Added to the group.") if added else _("This person is already a member."), "success")
+    return redirect(url_for(".group", group_id=group.id))
+
+
+@bp.post("/groups/<int:group_id>/join-code")
+@login_required
+def reset_code(group_id):
+    """Give the group a new join code (the old one stops working)."""
+    group = _group(group_id)
+    require(policy.can_lead(current_user, group))
+    services.reset_join_code(group, by=current_user)
+    db.session.commit()
+    flash(_("The group has a new join code."), "success")
+    return redirect(url_for(".group", group_id=group.id))
+
+
+@bp.post("/groups/<int:group_id>/leave")
+@login_required
+def leave(group_id):
+    """Leave the group (its plans are then no longer visible)."""
+    group = _group(group_id)
+    try:
+        services.leave(group, current_user)
+    except services.GroupError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".group", group_id=group.id))
+    db.session.commit()
+    flash(_("You left the group."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/groups/<int:group_id>/lead")
+@login_required
+def hand_over(group_id):
+    """Hand the lead role to another member."""
+    group = _group(group_id)
+    require(policy.can_lead(current_user, group))
+    form = _lead_form(group, request.form)
+    if not form.validate_on_submit():
+        return _group_page(group, 400, lead_form=form)
+    new_lead = next(p for p in group.members if str(p.id) == form.member.data)
+    services.hand_over_lead(group, new_lead, by=current_user)
+    db.session.commit()
+    flash(_("The lead role is handed over."), "success")
+    return redirect(url_for(".group", group_id=group.id))
+
+
+@bp.post("/groups/<int:group_id>/plans")
+@login_required
+def new_plan(group_id):
+    """Start a new action plan for the group."""
+    group = _group(group_id)
+    require(policy.is_member(current_user, group) and group.active)
+    plan = services.start_plan(group, by=current_user)
+    db.session.commit()
+    return redirect(url_for(".plan", plan_id=plan.id))
+
+
+@bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
+@login_required
+def plan(plan_id):
+    """The plan: a form while the group may edit it, with feedback beside each section."""
+    plan = _plan(plan_id)
+    if request.method == "POST":
+        require(policy.can_edit_plan(current_user, plan))
+    form = PlanForm(obj=plan) if request.method == "GET" else PlanForm()
+    if request.method == "POST" and request.form.get("action") == "add_row":
+        form.activities.append_entry()
+        return _plan_page(plan, form)
+    if form.validate_on_submit():
+        services.save_draft(
+            plan, by=current_user, activities=form.activity_rows(), **form.sections()
+        )
+        db.session.commit()
+        flash(_("The plan is saved."), "success")
+        return redirect(url_for(".plan", plan_id=plan.id))
+    return _plan_page(plan, form, 400 if form.is_submitted() else 200)
+
+
+def _plan_page(plan, form, status=200, progress_form=None):
+    latest = plan.latest_version
+    reviews = latest.reviews if latest else []
+    return render_template(
+        "groups/plan.html",
+        plan=plan,
+        form=form,
+        feedback=_feedback(reviews),
+        reviews=reviews,
+        comments=queries.comments_of(plan),
+        updates=queries.progress_of(plan),
+        comment_form=CommentForm(formdata=None),
+        progress_form=progress_form or ProgressForm(formdata=None),
+        action_form=ActionForm(),
+        missing=services.missing_sections(plan),
+        sections=SECTION_LABELS,
+        criteria=CRITERIA,
+    ), status
+
+
+def _feedback(reviews) -> dict[str, list[str]]:
+    """Section → the mentors' comments on it in the latest review round."""
+    feedback: dict[str, list[str]] = {}
+    for review in reviews:
+        for section, comment in review.section_comments.items():
+            feedback.setdefault(section, []).append(comment)
+    return feedback
+
+
+@bp.post("/plans/<int:plan_id>/submit")
+@login_required
+def submit(plan_id):
+    """Send the plan for review as a new, frozen version (the lead only)."""
+    plan = _plan(plan_id)
+    require(policy.can_submit_plan(current_user, plan))
+    try:
+        version = services.submit(plan, by=current_user)
+    except services.GroupError as error:
+        flash(str(error), "error")
+        return redirect(url_for(".plan", plan_id=plan.id))
+    db.session.commit()
+    flash(_("Version %(number)d is sent to your mentors.", number=version.number), "success")
+    return redirect(url_for(".plan", plan_id=plan.id))
+
+
+@bp.get("/plans/<int:plan_id>/versions/<int:number>")
+@login_required
+def version(plan_id, number):
+    """One sent version with its reviews and what changed since the previous one."""
+    plan = _plan(plan_id)
+    if not 1 <= number <= len(plan.versions):
+        abort(404)
+    current = plan.versions[number - 1]
+    previous = plan.versions[number - 2] if number > 1 else None
+    return render_template(
+        "groups/version.html",
+        plan=plan,
+        version=current,
+        previous=previous,
+        changes=changes_between(previous, current),
+        sections=SECTION_LABELS,
+        criteria=CRITERIA,
+    )
+
+
+@bp.route("/plans/<int:plan_id>/review", methods=["GET", "POST"])
+@login_required
+def review(plan_id):
+    """A mentor's review of the latest version."""
+    plan = _plan(plan_id)
+    require(policy.can_review_plan(current_user, plan))
+    form = review_form_class()()
+    if form.validate_on_submit():
+        services.review(
+            plan, mentor=current_user,
+            scores={k: {"score": int(form[f"score_{k}"].data), "note": form[f"note_{k}"].data}
+                    for k in CRITERIA},
+            section_comments={k: (form[f"comment_{k}"].data or "").strip() for k in SECTION_LABELS},
+            overall_comment=form.overall_comment.data, decision=form.decision.data,
+        )  # fmt: skip
+        db.session.commit()
+        flash(_("Your review is sent to the group."), "success")
+        return redirect(url_for(".queue"))
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "groups/review.html", plan=plan, version=plan.latest_version, form=form,
+        sections=SECTION_LABELS, criteria=CRITERIA,
+        changes=changes_between(
+            plan.versions[-2] if len(plan.versions) > 1 else None, plan.latest_version
+        ),
+    ), status  # fmt: skip
+
+
+@bp.post("/plans/<int:plan_id>/comments")
+@login_required
+def comment(plan_id):
+    """Add to the plan's discussion between the group and its mentors."""
+    plan = _plan(plan_id)
+    require(policy.can_discuss_plan(current_user, plan))
+    form = CommentForm()
+    if form.validate_on_submit():
+        services.add_comment(plan, author=current_user, body=form.body.data.strip())
+        db.session.commit()
+        flash(_("Message sent."), "success")
+    else:
+        for error in form.body.errors:
+            flash(str(error), "error")
+    return redirect(url_for(".plan", plan_id=plan.id, _anchor="discussion"))
+
+
+@bp.post("/plans/<int:plan_id>/progress")
+@login_required
+def progress(plan_id):
+    """Post a progress update with each activity's status."""
+    plan = _plan(plan_id)
+    require(policy.can_post_progress(current_user, plan))
+    form = ProgressForm()
+    if not form.validate_on_submit():
+        return _plan_page(plan, PlanForm(formdata=None, obj=plan), 400, progress_form=form)
+    valid = {"not_started", "under_way", "done", "dropped"}
+    statuses = {
+        str(a.id): request.form.get(f"activity-{a.id}")
+        for a in plan.activities
+        if request.form.get(f"activity-{a.id}") in valid
+    }
+    services.post_progress(
+        plan, by=current_user, percent=form.percent_complete.data,
+        what_happened=form.what_happened.data, statuses=statuses,
+    )  # fmt: skip
+    db.session.commit()
+    flash(_("Progress update posted."), "success")
+    return redirect(url_for(".plan", plan_id=plan.id, _anchor="progress"))
+
+
+@bp.post("/plans/<int:plan_id>/complete")
+@login_required
+def complete(plan_id):
+    """Mark the plan as carried out (the lead only)."""
+    plan = _plan(plan_id)
+    require(policy.can_complete_plan(current_user, plan))
+    services.complete(plan, by=current_user)
+    db.session.commit()
+    flash(_("Well done: the plan is marked as carried out."), "success")
+    return redirect(url_for(".plan", plan_id=plan.id))
+
+
+@bp.get("/mentor/queue")
+@role_required(Role.MENTOR)
+def queue():
+    """Plans waiting for the mentor's review, oldest first."""
+    page = paginate(queries.review_queue(current_user))
+    return render_template("groups/queue.html", page=page)
+
+
+@bp.get("/mentor/reviews")
+@role_required(Role.MENTOR)
+def my_reviews():
+    """The mentor's past reviews."""
+    page = paginate(queries.past_reviews(current_user))
+    return render_template("groups/my_reviews.html", page=page)
+
+
+@bp.app_context_processor
+def group_helpers():
+    from portal.groups.labels import ACTIVITY_STATUS_LABELS
+    from portal.groups.labels import CATEGORY_LABELS
+    from portal.groups.labels import PARTNER_LABELS
+    from portal.groups.labels import STATUS_LABELS
+
+    return {
+        "group_policy": policy,
+        "plan_status_label": lambda status: STATUS_LABELS[status],
+        "category_label": lambda category: CATEGORY_LABELS[category],
+        "partner_label": lambda code: PARTNER_LABELS.get(code, code),
+        "activity_status_labels": ACTIVITY_STATUS_LABELS,
+        "category_label_value": lambda value: CATEGORY_LABELS[ProblemCategory(value)],
+        "waiting_days": waiting_days,
+    }
+
+
+def waiting_days(plan) -> int:
+    """Whole days since the plan was sent for review."""
+    if plan.submitted_at is None:
+        return 0
+    return (utcnow() - plan.submitted_at).days
