@@ -89,3 +89,18 @@ class TitleAndDescription:
         for locale in TRANSLATED_LOCALES:
             getattr(self, f"title_{locale}").data = obj.title.get(locale, "")
             getattr(self, f"description_{locale}").data = obj.description.get(locale, "")
+
+
+def error_list(form) -> list[tuple[str, str]]:
+    """(field id, message) for every error in the form, sub-forms and row lists included."""
+    found = []
+    for field in form:
+        if field.type == "FieldList":
+            for entry in field:
+                found.extend(error_list(entry.form) if entry.type == "FormField" else
+                             [(entry.id, str(error)) for error in entry.errors])  # fmt: skip
+        elif field.type == "FormField":
+            found.extend(error_list(field.form))
+        else:
+            found.extend((field.id, str(error)) for error in field.errors)
+    return found

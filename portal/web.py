@@ -8,6 +8,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.accounts import policy
 from portal.extensions import db
 from portal.forms import ActionForm
+from portal.forms import error_list
 from portal.listing import page_url
 from portal.notify import unread_count
 from portal.security import Role
@@ -18,6 +19,7 @@ def init_app(app) -> None:
 
     login_manager.login_message = _l("Please sign in to open this page.")
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.globals["form_errors"] = error_list
 
     @app.context_processor
     def page_context():

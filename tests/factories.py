@@ -18,6 +18,13 @@ from portal.camps.models import ConsentMethod
 from portal.camps.models import GuardianConsent
 from portal.extensions import db
 from portal.extensions import utcnow
+from portal.groups.models import ActionPlan
+from portal.groups.models import GroupMentor
+from portal.groups.models import Membership
+from portal.groups.models import PlanActivity
+from portal.groups.models import PlanStatus
+from portal.groups.models import ProblemCategory
+from portal.groups.models import YouthGroup
 from portal.i18n import local_today
 from portal.notify import Notification
 from portal.security import Role
@@ -193,3 +200,58 @@ class CertificateFactory(BaseFactory):
     enrolment = factory.SubFactory(EnrolmentFactory, status=EnrolmentStatus.COMPLETED)
     holder_name = factory.SelfAttribute("enrolment.person.full_name")
     issued_on = factory.LazyFunction(local_today)
+
+
+class YouthGroupFactory(BaseFactory):
+    """A group led by a new young person (its only member) with one mentor."""
+
+    class Meta:
+        model = YouthGroup
+
+    name = factory.Sequence(lambda n: f"Топ {n}")
+    region_code = "KG-O"
+    district_code = "KG-O-ARAVAN"
+    community = "Mangyt"
+    lead = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        self.memberships.append(Membership(user_id=self.lead.id))
+        for person in extracted or []:
+            self.memberships.append(Membership(user_id=person.id))
+        if create:
+            db.session.commit()
+
+    @factory.post_generation
+    def mentors(self, create, extracted, **kwargs):
+        for mentor in extracted or []:
+            self.mentor_links.append(GroupMentor(mentor_id=mentor.id))
+        if create:
+            db.session.commit()
+
+
+class ActionPlanFactory(BaseFactory):
+    """A complete draft, ready to be sent."""
+
+    class Meta:
+        model = ActionPlan
+
+    group = factory.SubFactory(YouthGroupFactory)
+    status = PlanStatus.DRAFT
+    category = ProblemCategory.EARLY_MARRIAGE
+    title = "Кыздар мектепте калсын"
+    problem = "Кыздар мектепти эрте таштайт."
+    root_causes = "Салттар."
+    affected = "Кыздар."
+    objectives = "Азайтуу."
+    partners = factory.LazyFunction(lambda: ["school"])
+    risks = "Эч кимдин атын жазбайбыз."
+    tension_avoidance = "Ата-энелер менен бирге."
+    indicators = "Мектеп журналы."
+    budget_som = 5000
+
+    @factory.post_generation
+    def activities(self, create, extracted, **kwargs):
+        self.activities.append(PlanActivity(position=1, what="Жолугушуу", who="Топ"))
+        if create:
+            db.session.commit()

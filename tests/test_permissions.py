@@ -5,14 +5,18 @@ import pytest
 from portal.camps.models import CampQuestion
 from portal.camps.models import QuestionKind
 from portal.extensions import db
+from portal.groups import services as group_services
+from portal.security import Role
 from portal.training.models import EnrolmentStatus
 from portal.uploads import upload_dir
+from tests.factories import ActionPlanFactory
 from tests.factories import ApplicationFactory
 from tests.factories import CertificateFactory
 from tests.factories import EnrolmentFactory
 from tests.factories import GuardianConsentFactory
 from tests.factories import TrainingSessionFactory
 from tests.factories import UserFactory
+from tests.factories import YouthGroupFactory
 from tests.factories import minor
 
 ROLES = ("anonymous", "youth", "mentor", "organiser", "admin")
@@ -28,6 +32,9 @@ ADMIN_ONLY = row(LOGIN, 403, 403, 403, 200)
 ORGANISERS = row(LOGIN, 403, 403, 200, 200)
 OWNER_ONLY = row(LOGIN, 404, 404, 404, 404)  # the application belongs to someone else
 OWNER_ONLY_BUT_ORGANISERS = row(LOGIN, 404, 404, 200, 200)
+#: Someone else's group or plan: hidden from young people and mentors, and organisers may see
+#: it but not act as its members, lead or mentor.
+NOT_THEIRS = row(LOGIN, 404, 404, 403, 403)
 
 
 def organisers(status):
@@ -118,6 +125,34 @@ MATRIX = {
     ),
     "training_manage.ambassadors": ("GET", "/manage/ambassadors", ORGANISERS),
     "training_manage.export_ambassadors": ("GET", "/manage/ambassadors/export.csv", ORGANISERS),
+    "groups.index": ("GET", "/groups", SIGNED_IN),
+    "groups.new_group": ("GET", "/groups/new", row(LOGIN, 200, 403, 200, 200)),
+    "groups.join": ("GET", "/groups/join", row(LOGIN, 200, 403, 403, 403)),
+    "groups.group": ("GET", "/groups/{group}", OWNER_ONLY_BUT_ORGANISERS),
+    "groups.invite": ("POST", "/groups/{group}/members", row(LOGIN, 404, 404, 400, 400)),
+    "groups.reset_code": ("POST", "/groups/{group}/join-code", NOT_THEIRS),
+    "groups.leave": ("POST", "/groups/{group}/leave", row(LOGIN, 404, 404, 302, 302)),
+    "groups.hand_over": ("POST", "/groups/{group}/lead", NOT_THEIRS),
+    "groups.new_plan": ("POST", "/groups/{group}/plans", NOT_THEIRS),
+    "groups.plan": ("GET", "/plans/{plan}", OWNER_ONLY_BUT_ORGANISERS),
+    "groups.submit": ("POST", "/plans/{plan}/submit", NOT_THEIRS),
+    "groups.version": ("GET", "/plans/{plan}/versions/1", OWNER_ONLY_BUT_ORGANISERS),
+    "groups.review": ("GET", "/plans/{plan}/review", NOT_THEIRS),
+    "groups.comment": ("POST", "/plans/{plan}/comments", NOT_THEIRS),
+    "groups.progress": ("POST", "/plans/{plan}/progress", NOT_THEIRS),
+    "groups.complete": ("POST", "/plans/{plan}/complete", NOT_THEIRS),
+    "groups.queue": ("GET", "/mentor/queue", row(LOGIN, 403, 200, 403, 403)),
+    "groups.my_reviews": ("GET", "/mentor/reviews", row(LOGIN, 403, 200, 403, 403)),
+    "groups_manage.plans": ("GET", "/manage/plans", ORGANISERS),
+    "groups_manage.groups": ("GET", "/manage/groups", ORGANISERS),
+    "groups_manage.assign_mentor": ("POST", "/manage/groups/{group}/mentors", organisers(302)),
+    "groups_manage.remove_mentor": (
+        "POST",
+        "/manage/groups/{group}/mentors/{mentor}/remove",
+        organisers(302),
+    ),
+    "groups_manage.toggle_group": ("POST", "/manage/groups/{group}/active", organisers(302)),
+    "groups_manage.archive": ("POST", "/manage/plans/{plan}/archive", organisers(302)),
     "camps_manage.camps": ("GET", "/manage/camps", ORGANISERS),
     "camps_manage.new_camp": ("GET", "/manage/camps/new", ORGANISERS),
     "camps_manage.edit_camp": ("GET", "/manage/camps/{camp}/edit", ORGANISERS),
@@ -185,8 +220,14 @@ def objects() -> dict[str, int]:
     enrolment = EnrolmentFactory(status=EnrolmentStatus.COMPLETED)
     certificate = CertificateFactory(enrolment=enrolment)
     session = TrainingSessionFactory(programme=enrolment.programme)
+    mentor = UserFactory(roles={Role.MENTOR})
+    plan = ActionPlanFactory(group=YouthGroupFactory(mentors=[mentor]))
+    group_services.submit(plan, by=plan.group.lead)
     db.session.commit()
     return {
+        "group": plan.group_id,
+        "plan": plan.id,
+        "mentor": mentor.id,
         "programme": enrolment.programme_id,
         "enrolment": EnrolmentFactory(programme=enrolment.programme).id,
         "session": session.id,
