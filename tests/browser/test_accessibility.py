@@ -96,3 +96,24 @@ def test_no_axe_violations_on_training_pages(live_server, page, browser, axe):
     sign_in(youth, live_server, "youth2@demo.example.org")
     youth.goto(f"{live_server}/training")
     assert violations(axe, youth) == []
+
+
+def test_no_axe_violations_on_group_and_plan_pages(live_server, page, browser, axe):
+    sign_in(page, live_server, "youth@demo.example.org")
+    page.goto(f"{live_server}/groups?lang=ru")
+    group = page.locator("main .card a").first.get_attribute("href")
+    page.goto(f"{live_server}{group}")
+    plans = [a.get_attribute("href") for a in page.locator("main .inbox a").all()]
+    for path in ["/groups", "/groups/new", "/groups/join", group, *plans]:
+        page.goto(f"{live_server}{path}")
+        assert violations(axe, page) == [], path
+    mentor = browser.new_context().new_page()
+    sign_in(mentor, live_server, "mentor@demo.example.org")
+    for path in ["/mentor/queue", "/mentor/reviews", "/groups"]:
+        mentor.goto(f"{live_server}{path}")
+        assert violations(axe, mentor) == [], path
+    organiser = browser.new_context().new_page()
+    sign_in(organiser, live_server, "organiser@demo.example.org")
+    for path in ["/manage/plans", "/manage/groups", group]:
+        organiser.goto(f"{live_server}{path}")
+        assert violations(axe, organiser) == [], path
