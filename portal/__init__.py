@@ -58,6 +58,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal.groups.manage import bp as groups_manage_bp
     from portal.groups.routes import bp as groups_bp
     from portal.main.routes import bp as main_bp
+    from portal.reports.routes import bp as reports_bp
     from portal.training.manage import bp as training_manage_bp
     from portal.training.routes import bp as training_bp
 
@@ -71,6 +72,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(training_manage_bp)
     app.register_blueprint(groups_bp)
     app.register_blueprint(groups_manage_bp)
+    app.register_blueprint(reports_bp)
 
     from portal import cli
 

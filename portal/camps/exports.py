@@ -82,22 +82,31 @@ def _consent(application) -> str:
     return _("Recorded") if application.active_consent else _("Missing")
 
 
-def send_table(table: Table, fmt: str, name: str) -> Response:
+def send_table(tables: "Table | list[Table]", fmt: str, name: str) -> Response:
+    """One table, or several (XLSX: a sheet each; CSV: one after another under their titles)."""
+    tables = [tables] if isinstance(tables, Table) else tables
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(table.header)
-        writer.writerows([_safe_cell(cell) for cell in row] for row in table.rows)
+        for number, table in enumerate(tables):
+            if len(tables) > 1:
+                if number:
+                    writer.writerow([])
+                writer.writerow([table.title])
+            writer.writerow(table.header)
+            writer.writerows([_safe_cell(cell) for cell in row] for row in table.rows)
         # A BOM lets spreadsheet programs read Cyrillic correctly.
         body = "\ufeff" + buffer.getvalue()
         mimetype = "text/csv; charset=utf-8"
     else:
         workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = table.title[:31]
-        sheet.append(table.header)
-        for row in table.rows:
-            sheet.append([_safe_cell(cell) for cell in row])
+        workbook.remove(workbook.active)
+        used = set()
+        for table in tables:
+            sheet = workbook.create_sheet(_sheet_title(table.title, used))
+            sheet.append(table.header)
+            for row in table.rows:
+                sheet.append([_safe_cell(cell) for cell in row])
         stream = io.BytesIO()
         workbook.save(stream)
         body = stream.getvalue()
@@ -106,6 +115,16 @@ def send_table(table: Table, fmt: str, name: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _sheet_title(title: str, used: set) -> str:
+    """Sheet names: at most 31 characters, none of []:*?/\\, and unique in the workbook."""
+    clean = "".join(ch for ch in title if ch not in "[]:*?/\\")[:28] or "Sheet"
+    candidate, number = clean, 2
+    while candidate in used:
+        candidate, number = f"{clean} {number}", number + 1
+    used.add(candidate)
+    return candidate
 
 
 def _safe_cell(value):

@@ -1,0 +1,303 @@
+"""The programme's reach, counted in SQL (GROUP BY), for a period, a region and a scope.
+
+Every function issues a fixed number of queries whatever the amount of data.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from datetime import datetime
+from datetime import time
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal.accounts.models import User
+from portal.camps.models import Application
+from portal.camps.models import ApplicationEthnicity
+from portal.camps.models import ApplicationStatus
+from portal.camps.models import Camp
+from portal.camps.models import CampStatus
+from portal.extensions import db
+from portal.groups.models import ActionPlan
+from portal.groups.models import GroupMentor
+from portal.groups.models import Membership
+from portal.groups.models import YouthGroup
+from portal.i18n import BISHKEK
+from portal.i18n import local_today
+from portal.training.models import ATTENDED
+from portal.training.models import Attendance
+from portal.training.models import Enrolment
+from portal.training.models import EnrolmentStatus
+from portal.training.models import Module
+from portal.training.models import Programme
+from portal.training.models import TrainingSession
+
+AGE_BANDS = (("14-15", 14, 15), ("16-17", 16, 17), ("18-21", 18, 21), ("22-25", 22, 25))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a report covers: a period (Bishkek dates, inclusive), a region, and for mentors
+    only the groups they mentor."""
+
+    start: date
+    end: date
+    region: str | None = None
+    mentor_id: int | None = None
+
+    @property
+    def since(self) -> datetime:
+        return datetime.combine(self.start, time(), BISHKEK)
+
+    @property
+    def until(self) -> datetime:
+        return datetime.combine(self.end + timedelta(days=1), time(), BISHKEK)
+
+
+def _mentored_groups(scope: Scope):
+    return sa.select(GroupMentor.group_id).where(GroupMentor.mentor_id == scope.mentor_id)
+
+
+def reached_ids(scope: Scope):
+    """Distinct people who applied, attended a camp, took part in training or were in a group."""
+    applied = sa.select(Application.user_id.label("user_id")).where(
+        Application.submitted_at >= scope.since, Application.submitted_at < scope.until
+    )
+    attended = (
+        sa.select(Application.user_id.label("user_id"))
+        .join(Camp, Camp.id == Application.camp_id)
+        .where(
+            Application.status == ApplicationStatus.ATTENDED,
+            Camp.start_date >= scope.start,
+            Camp.start_date <= scope.end,
+        )
+    )
+    trained = (
+        sa.select(Enrolment.user_id.label("user_id"))
+        .join(Attendance, Attendance.enrolment_id == Enrolment.id)
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .where(
+            Attendance.status.in_(ATTENDED),
+            TrainingSession.starts_at >= scope.since,
+            TrainingSession.starts_at < scope.until,
+        )
+    )
+    grouped = sa.select(Membership.user_id.label("user_id")).where(
+        Membership.joined_at < scope.until,
+        sa.or_(Membership.left_at.is_(None), Membership.left_at >= scope.since),
+    )
+    if scope.mentor_id is not None:
+        # A mentor's summary covers the members of their own groups only.
+        return grouped.where(Membership.group_id.in_(_mentored_groups(scope)))
+    return sa.union(applied, attended, trained, grouped)
+
+
+def ambassador_ids(scope: Scope):
+    query = (
+        sa.select(Enrolment.user_id)
+        .join(Programme, Programme.id == Enrolment.programme_id)
+        .where(
+            Programme.makes_ambassadors.is_(True),
+            Enrolment.status == EnrolmentStatus.COMPLETED,
+            Enrolment.completed_at >= scope.since,
+            Enrolment.completed_at < scope.until,
+        )
+    )
+    if scope.mentor_id is not None:
+        query = query.where(Enrolment.user_id.in_(reached_ids(scope)))
+    return query
+
+
+def camp_participant_ids(scope: Scope):
+    query = (
+        sa.select(Application.user_id)
+        .join(Camp, Camp.id == Application.camp_id)
+        .where(
+            Application.status == ApplicationStatus.ATTENDED,
+            Camp.start_date >= scope.start,
+            Camp.start_date <= scope.end,
+        )
+    )
+    if scope.mentor_id is not None:
+        query = query.where(Application.user_id.in_(reached_ids(scope)))
+    return query
+
+
+def group_member_ids(scope: Scope):
+    query = sa.select(Membership.user_id).where(
+        Membership.joined_at < scope.until,
+        sa.or_(Membership.left_at.is_(None), Membership.left_at >= scope.since),
+    )
+    if scope.mentor_id is not None:
+        query = query.where(Membership.group_id.in_(_mentored_groups(scope)))
+    return query
+
+
+METRICS = {
+    "reached": reached_ids,
+    "camp_participants": camp_participant_ids,
+    "ambassadors": ambassador_ids,
+    "group_members": group_member_ids,
+}
+
+
+def age_band_column(reference: date):
+    """A SQL CASE giving the age band on `reference` from the date of birth."""
+
+    def born_before(years: int) -> date:
+        try:
+            return reference.replace(year=reference.year - years)
+        except ValueError:
+            return reference.replace(year=reference.year - years, day=28)
+
+    whens = [
+        (
+            sa.and_(
+                User.date_of_birth <= born_before(low), User.date_of_birth > born_before(high + 1)
+            ),
+            label,
+        )
+        for label, low, high in AGE_BANDS
+    ]
+    return sa.case(*whens, else_="?")
+
+
+def dimension_column(dimension: str, scope: Scope):
+    if dimension == "region":
+        return User.region_code
+    if dimension == "district":
+        return User.district_code
+    if dimension == "gender":
+        return sa.func.coalesce(sa.cast(User.gender, sa.String), "unknown")
+    if dimension == "age_band":
+        return age_band_column(scope.end)
+    raise KeyError(dimension)
+
+
+def _people(ids, scope: Scope):
+    """Users among `ids`, within the region filter."""
+    query = sa.select(User.id).where(User.id.in_(ids))
+    if scope.region:
+        query = query.where(User.region_code == scope.region)
+    return query
+
+
+def totals(scope: Scope) -> dict[str, int]:
+    """Each metric's number of distinct people (one query)."""
+    columns = [
+        sa.select(sa.func.count())
+        .select_from(_people(build(scope), scope).subquery())
+        .scalar_subquery()
+        .label(name)
+        for name, build in METRICS.items()
+    ]
+    row = db.session.execute(sa.select(*columns)).one()
+    return dict(row._mapping)
+
+
+def breakdown(scope: Scope, dimension: str) -> dict[str, dict[str, int]]:
+    """value → {metric: distinct people} for one dimension (one query per metric)."""
+    column = dimension_column(dimension, scope)
+    result: dict[str, dict[str, int]] = {}
+    for name, build in METRICS.items():
+        query = (
+            sa.select(column.label("value"), sa.func.count(User.id))
+            .where(User.id.in_(_people(build(scope), scope)))
+            .group_by(column)
+        )
+        for value, count in db.session.execute(query):
+            key = getattr(value, "value", value) or "?"
+            result.setdefault(key, {})[name] = count
+    return result
+
+
+def camps_held(scope: Scope) -> list[tuple[str, int, int]]:
+    """(region code, camps held, participants) for camps that started in the period."""
+    participants = (
+        sa.select(Application.camp_id, sa.func.count().label("n"))
+        .where(Application.status == ApplicationStatus.ATTENDED)
+        .group_by(Application.camp_id)
+        .subquery()
+    )
+    query = (
+        sa.select(
+            Camp.region_code,
+            sa.func.count(Camp.id),
+            sa.func.coalesce(sa.func.sum(participants.c.n), 0),
+        )
+        .outerjoin(participants, participants.c.camp_id == Camp.id)
+        .where(
+            Camp.start_date >= scope.start,
+            Camp.start_date <= min(scope.end, local_today()),
+            Camp.status != CampStatus.CANCELLED,
+        )
+        .group_by(Camp.region_code)
+    )
+    if scope.region:
+        query = query.where(Camp.region_code == scope.region)
+    if scope.mentor_id is not None:
+        return []
+    return [(region, camps, int(people)) for region, camps, people in db.session.execute(query)]
+
+
+def sessions_held(scope: Scope) -> list[tuple[str, str, int]]:
+    """(topic, delivery mode, sessions) for sessions that took place in the period."""
+    now = datetime.now(BISHKEK)
+    topic = sa.func.coalesce(sa.cast(Module.topic, sa.String), "other")
+    query = (
+        sa.select(topic, Programme.delivery_mode, sa.func.count(TrainingSession.id))
+        .join(Programme, Programme.id == TrainingSession.programme_id)
+        .outerjoin(Module, Module.id == TrainingSession.module_id)
+        .where(
+            TrainingSession.starts_at >= scope.since,
+            TrainingSession.starts_at < min(scope.until, now),
+        )
+        .group_by(topic, Programme.delivery_mode)
+    )
+    if scope.mentor_id is not None:
+        query = query.where(TrainingSession.trainer_id == scope.mentor_id)
+    return [
+        (getattr(t, "value", t), getattr(m, "value", m), n) for t, m, n in db.session.execute(query)
+    ]
+
+
+def plans_by_status_and_category(scope: Scope) -> list[tuple[str, str, int]]:
+    query = (
+        sa.select(ActionPlan.status, ActionPlan.category, sa.func.count(ActionPlan.id))
+        .join(YouthGroup, YouthGroup.id == ActionPlan.group_id)
+        .where(ActionPlan.created_at < scope.until, ActionPlan.updated_at >= scope.since)
+        .group_by(ActionPlan.status, ActionPlan.category)
+    )
+    if scope.region:
+        query = query.where(YouthGroup.region_code == scope.region)
+    if scope.mentor_id is not None:
+        query = query.where(ActionPlan.group_id.in_(_mentored_groups(scope)))
+    return [(s.value, c.value, n) for s, c, n in db.session.execute(query)]
+
+
+def communities(scope: Scope) -> dict[str, int]:
+    """Distinct villages/communities and districts where the people reached live."""
+    people = _people(reached_ids(scope), scope).subquery()
+    row = db.session.execute(
+        sa.select(
+            sa.func.count(sa.distinct(sa.func.lower(sa.func.trim(User.community)))),
+            sa.func.count(sa.distinct(User.district_code)),
+        ).where(User.id.in_(sa.select(people.c.id)), sa.func.coalesce(User.community, "") != "")
+    ).one()
+    return {"communities": row[0], "districts": row[1]}
+
+
+def ethnicity_by_region(scope: Scope) -> list[tuple[str, str, int]]:
+    """(region, group, distinct applicants) — raw counts; callers hide rows with a small cell."""
+    query = (
+        sa.select(User.region_code, ApplicationEthnicity.group, sa.func.count(sa.distinct(User.id)))
+        .join(Application, Application.id == ApplicationEthnicity.application_id)
+        .join(User, User.id == Application.user_id)
+        .where(Application.submitted_at >= scope.since, Application.submitted_at < scope.until)
+        .group_by(User.region_code, ApplicationEthnicity.group)
+    )
+    if scope.region:
+        query = query.where(User.region_code == scope.region)
+    if scope.mentor_id is not None:
+        return []
+    return list(db.session.execute(query))

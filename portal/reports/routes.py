@@ -1,0 +1,136 @@
+"""The reach dashboard, its exports, and the public "at a glance" page."""
+
+import time
+from datetime import date
+
+from flask import Blueprint
+from flask import render_template
+from flask import request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.audit import audit_event
+from portal.camps.exports import Table as ExportTable
+from portal.camps.exports import send_table
+from portal.extensions import db
+from portal.i18n import local_today
+from portal.places import sorted_by_name
+from portal.places import top_level_units
+from portal.reports import aggregates
+from portal.reports.forms import ReportFilterForm
+from portal.reports.report import METRIC_LABELS
+from portal.reports.report import build
+from portal.reports.report import unit_names
+from portal.reports.safe import headline
+from portal.reports.safe import protect
+from portal.security import Role
+from portal.security import role_required
+
+bp = Blueprint("reports", __name__)
+#: (year, locale) → (computed at, figures, region names) for the public page.
+GLANCE_CACHE: dict[tuple[int, str], tuple[float, dict, dict]] = {}
+GLANCE_SECONDS = 600
+
+
+def _filters():
+    form = ReportFilterForm(request.args)
+    this_year = local_today().year
+    form.year.choices = [(str(y), str(y)) for y in range(this_year, this_year - 6, -1)]
+    form.region.choices = [("", _("All regions"))] + [
+        (u.code, u.name) for u in sorted_by_name(top_level_units())
+    ]
+    valid = form.validate()
+    year = int(form.year.data) if valid and form.year.data else this_year
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    if valid and form.date_from.data:
+        start = form.date_from.data
+        end = form.date_to.data or local_today()
+    mentor_id = None if current_user.has_role(Role.ORGANISER) else current_user.id
+    scope = aggregates.Scope(start, end, region=(form.region.data or None) if valid else None,
+                             mentor_id=mentor_id)  # fmt: skip
+    return form, valid, scope
+
+
+@bp.get("/reports")
+@role_required(Role.MENTOR, Role.ORGANISER)
+def dashboard():
+    """The programme's reach for a period and region (mentors: their own groups only)."""
+    form, valid, scope = _filters()
+    report = build(scope, unit_names())
+    return render_template(
+        "reports/dashboard.html", form=form, report=report, scope=scope, metrics=METRIC_LABELS
+    ), (200 if valid else 400)
+
+
+@bp.get("/reports/export.<any(csv, xlsx):fmt>")
+@role_required(Role.ORGANISER)
+def export(fmt):
+    """Every table of the dashboard, in the reader's language (audited)."""
+    _form, _valid, scope = _filters()
+    report = build(scope, unit_names())
+    tables = [
+        ExportTable(title=table.title, header=["", *table.columns], rows=table.as_rows())
+        for table in report.tables
+    ]
+    headlines = ExportTable(
+        title=_("Summary"),
+        header=["", _("People")],
+        rows=[[str(METRIC_LABELS[k]), cell.shown()] for k, cell in report.headlines.items()],
+    )
+    audit_event("report.exported", None, format=fmt, start=str(scope.start), end=str(scope.end),
+                region=scope.region or "")  # fmt: skip
+    db.session.commit()
+    return send_table([headlines, *tables], fmt, f"jashtar-reach-{scope.start}-{scope.end}")
+
+
+@bp.get("/at-a-glance")
+def glance():
+    """Public headline figures for the current year and each region (aggregates only)."""
+    year = local_today().year
+    key = (year, str(get_locale()))
+    cached = GLANCE_CACHE.get(key)
+    if cached is None or time.monotonic() - cached[0] > GLANCE_SECONDS:
+        cached = (time.monotonic(), _glance_figures(year), unit_names())
+        GLANCE_CACHE[key] = cached
+    _computed, figures, names = cached
+    response = render_template(
+        "reports/glance.html", year=year, figures=figures, names=names, metrics=METRIC_LABELS
+    )
+    return response, 200, {"Cache-Control": f"public, max-age={GLANCE_SECONDS}"}
+
+
+def _glance_figures(year: int) -> dict:
+    scope = aggregates.Scope(date(year, 1, 1), date(year, 12, 31))
+    totals = aggregates.totals(scope)
+    by_region = aggregates.breakdown(scope, "region")
+    girls = aggregates.breakdown(scope, "gender").get("female", {})
+    regions = protect(
+        sorted(((region, counts.get("reached", 0)) for region, counts in by_region.items()),
+               key=lambda pair: -pair[1]),
+        totals["reached"],
+    )  # fmt: skip
+    camps = aggregates.camps_held(scope)
+    plans = aggregates.plans_by_status_and_category(scope)
+    return {
+        "reached": headline(totals["reached"]),
+        "girls": headline(girls.get("reached", 0)),
+        "ambassadors": headline(totals["ambassadors"]),
+        "camps": sum(count for _region, count, _people in camps),
+        "plans": sum(count for _status, _category, count in plans),
+        "plans_done": sum(c for status, _cat, c in plans if status == "completed"),
+        "communities": aggregates.communities(scope)["communities"],
+        "regions": regions.rows,
+    }
+
+
+@bp.app_template_global()
+def first_column(rows):
+    """(label, first cell) of each table row, for its chart."""
+    return [(label, cells[0]) for label, cells in rows]
+
+
+@bp.app_template_global()
+def region_rows(rows, names):
+    return [(names.get(code, _("Not given")) if code != "?" else _("Not given"), cell)
+            for code, cell in rows]  # fmt: skip
