@@ -117,3 +117,20 @@ def test_no_axe_violations_on_group_and_plan_pages(live_server, page, browser, a
     for path in ["/manage/plans", "/manage/groups", group]:
         organiser.goto(f"{live_server}{path}")
         assert violations(axe, organiser) == [], path
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_axe_violations_on_the_public_glance_page(live_server, page, axe, lang):
+    page.goto(f"{live_server}/at-a-glance?lang={lang}")
+    assert violations(axe, page) == []
+
+
+def test_no_axe_violations_on_the_reach_dashboard(live_server, page, browser, axe):
+    sign_in(page, live_server, "organiser@demo.example.org")
+    for path in ["/reports", "/reports?region=KG-O&lang=ky"]:
+        page.goto(f"{live_server}{path}")
+        assert violations(axe, page) == [], path
+    mentor = browser.new_context().new_page()
+    sign_in(mentor, live_server, "mentor@demo.example.org")
+    mentor.goto(f"{live_server}/reports")
+    assert violations(axe, mentor) == []
