@@ -48,6 +48,7 @@ run: translations seed
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r portal
 
 ## Lint, then the whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set.
 test: lint translations

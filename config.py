@@ -49,6 +49,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    #: A signed-in session unused for this long is signed out.
+    IDLE_TIMEOUT = timedelta(hours=2)
 
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     #: Consent scans; instance/uploads/ when not set.
@@ -71,6 +73,8 @@ class Config:
     MAIL_DELIVER_ON_REQUEST = False
 
     PER_PAGE = 25
+    #: Applications of people never accepted are cleared this many days after their camp.
+    RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "365"))
     #: The portal's public address, for links in mail sent by commands (cron), not requests.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
 

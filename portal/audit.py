@@ -28,6 +28,9 @@ ACTION_LABELS = {
     "user.roles_changed": _l("Roles changed"),
     "user.deactivated": _l("Account switched off"),
     "user.reactivated": _l("Account switched on"),
+    "user.data_exported": _l("Downloaded their data"),
+    "user.erasure_requested": _l("Asked for erasure"),
+    "user.erased": _l("Erased"),
 }
 DETAIL_LABELS = {
     "before": _l("Before"),

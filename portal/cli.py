@@ -1,6 +1,7 @@
 """Command-line tasks: accounts, demo data, the outbox and translations."""
 
-import subprocess
+# Only the Babel tools, with fixed arguments.
+import subprocess  # nosec B404
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from portal.translit import to_latin
 outbox = AppGroup("outbox", help="The e-mail outbox.")
 camps = AppGroup("camps", help="Camp chores to run from cron.")
 plans = AppGroup("plans", help="Action plan chores to run from cron.")
+retention = AppGroup("retention", help="Keeping personal data no longer than needed.")
 translate = AppGroup("translate", help="Extract, update and compile the translations.")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +44,9 @@ def register(app) -> None:
     app.cli.add_command(translate)
     app.cli.add_command(camps)
     app.cli.add_command(plans)
+    app.cli.add_command(retention)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 @click.command("create-user")
@@ -147,8 +152,44 @@ def plans_remind_progress():
     click.echo(f"Reminded {count} groups.")
 
 
+@retention.command("apply")
+@click.option("--days", type=int, default=None, help="Defaults to RETENTION_DAYS (365).")
+def retention_apply(days):
+    """Clear the answers of people never accepted, once their camp ended over DAYS ago."""
+    from portal.accounts.privacy import apply_retention
+
+    count = apply_retention(days if days is not None else current_app.config["RETENTION_DAYS"])
+    db.session.commit()
+    click.echo(f"Cleared {count} applications.")
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+@with_appcontext
+def backup(path):
+    """Copy the database to PATH (SQLite online backup API, or pg_dump for PostgreSQL)."""
+    from portal.backups import backup_database
+
+    backup_database(path)
+    click.echo(f"Backed up to {path}.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the data.")
+@with_appcontext
+def restore(path, yes):
+    """Replace the database's contents with a backup made by `flask backup`."""
+    from portal.backups import restore_database
+
+    if not yes:
+        click.confirm("This replaces every record with the backup. Continue?", abort=True)
+    restore_database(path)
+    click.echo(f"Restored from {path}.")
+
+
 def _run(*args: str) -> None:
-    subprocess.run(args, check=True, cwd=ROOT)
+    subprocess.run(args, check=True, cwd=ROOT)  # nosec B603
 
 
 @translate.command("extract")

@@ -12,7 +12,8 @@ from portal.extensions import db
 from portal.i18n import local_today
 from portal.security import Role
 
-DEMO_PASSWORD = "demo-password-2026"
+# Published in the README on purpose; seed-demo refuses to run in production.
+DEMO_PASSWORD = "demo-password-2026"  # nosec B105
 
 #: e-mail, name, roles, locale, profile — the fixed demo logins (DESIGN §7).
 DEMO_LOGINS = [

@@ -2,6 +2,7 @@
 
 import enum
 import gzip
+import time
 from functools import cache
 from functools import wraps
 from importlib import resources
@@ -9,6 +10,11 @@ from urllib.parse import urlsplit
 
 from flask import abort
 from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import request
+from flask import session
+from flask import url_for
 from flask_login import current_user
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
@@ -41,6 +47,46 @@ def role_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+#: Exports, role changes and erasure need a password typed within this many seconds.
+RECENT_LOGIN_SECONDS = 15 * 60
+
+
+def mark_recent_login() -> None:
+    session["auth_at"] = int(time.time())
+
+
+def has_recent_login() -> bool:
+    return time.time() - session.get("auth_at", 0) <= RECENT_LOGIN_SECONDS
+
+
+def recent_login_required(view):
+    """Send the user to confirm their password first if they last typed it over 15 minutes ago.
+
+    For a POST, the user comes back to the page they were on and repeats the step.
+    """
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if current_user.is_authenticated and not has_recent_login():
+            from flask_babel import gettext as _
+
+            back = request.full_path if request.method == "GET" else request.referrer
+            if not is_safe_next_url(_local_path(back)):
+                back = url_for("main.home")
+            flash(_("Please confirm your password to continue."), "info")
+            return redirect(url_for("accounts.reauthenticate", next=_local_path(back)))
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _local_path(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def require(allowed: bool, status: int = 403) -> None:

@@ -1,8 +1,15 @@
 """What every page shares: template globals, the unread count and basic security headers."""
 
+import time
+
+from flask import flash
+from flask import redirect
 from flask import request
+from flask import session
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_login import logout_user
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts import policy
@@ -35,6 +42,22 @@ def init_app(app) -> None:
             "logout_form": ActionForm(formdata=None),
         }
 
+    @app.before_request
+    def end_idle_sessions():
+        """Sign out a session left unused for IDLE_TIMEOUT (a shared phone at a camp)."""
+        if not current_user.is_authenticated or request.path.startswith("/static/"):
+            return None
+        now = int(time.time())
+        seen = session.get("seen")
+        if seen and now - seen > app.config["IDLE_TIMEOUT"].total_seconds():
+            logout_user()
+            session.clear()
+            flash(_l("You were signed out after a long time without activity."), "info")
+            return redirect(url_for("accounts.login", next=request.full_path))
+        if not seen or now - seen > 60:  # refresh at most once a minute: fewer cookie writes
+            session["seen"] = now
+        return None
+
     @app.after_request
     def security_headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -44,6 +67,10 @@ def init_app(app) -> None:
             "default-src 'self'; img-src 'self' data:; style-src 'self'; "
             "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
         )
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
         if current_user.is_authenticated and not request.path.startswith("/static/"):
             # Pages of signed-in users carry personal data: keep them out of shared caches.
             response.headers["Cache-Control"] = "no-store"

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -127,6 +128,7 @@ def login_as(client, db):
         with client.session_transaction() as session:
             session["_user_id"] = user.get_id()
             session["_fresh"] = True
+            session["auth_at"] = session["seen"] = int(time.time())
         return user
 
     return sign_in

@@ -5,6 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from portal.audit import AuditEvent
+from portal.extensions import db
 from portal.extensions import utcnow
 from portal.groups import services
 from portal.groups.models import ActionPlan
@@ -34,6 +35,7 @@ REVIEW = {
 
 def as_user(client, user):
     client.post("/auth/logout")
+    db.session.refresh(user)  # signing out elsewhere rotated the session token
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from portal.accounts.models import ErasureRequest
 from portal.camps.models import CampQuestion
 from portal.camps.models import QuestionKind
 from portal.extensions import db
@@ -57,6 +58,12 @@ MATRIX = {
     "accounts.request_reset": ("GET", "/auth/reset", EVERYONE),
     "accounts.reset_password": ("GET", "/auth/reset/not-a-token", row(400, 400, 400, 400, 400)),
     "accounts.profile": ("GET", "/account/profile", SIGNED_IN),
+    "accounts.reauthenticate": ("GET", "/auth/confirm", SIGNED_IN),
+    "accounts.my_data": ("GET", "/account/data", SIGNED_IN),
+    "accounts.download_data": ("GET", "/account/data.json", SIGNED_IN),
+    "accounts.request_erasure": ("POST", "/account/erasure", row(LOGIN, 400, 400, 400, 400)),
+    "admin.erasure_requests": ("GET", "/admin/erasure", ADMIN_ONLY),
+    "admin.carry_out_erasure": ("POST", "/admin/erasure/{erasure}", row(LOGIN, 403, 403, 403, 302)),
     "accounts.change_password": ("GET", "/account/password", SIGNED_IN),
     "accounts.assisted_reset": ("GET", "/account/reset-link", row(LOGIN, 403, 403, 200, 200)),
     "admin.users": ("GET", "/admin/users", ADMIN_ONLY),
@@ -227,7 +234,11 @@ def objects() -> dict[str, int]:
     plan = ActionPlanFactory(group=YouthGroupFactory(mentors=[mentor]))
     group_services.submit(plan, by=plan.group.lead)
     db.session.commit()
+    erasure = ErasureRequest(user_id=UserFactory().id)
+    db.session.add(erasure)
+    db.session.commit()
     return {
+        "erasure": erasure.id,
         "group": plan.group_id,
         "plan": plan.id,
         "mentor": mentor.id,

@@ -233,3 +233,9 @@ class AssistedResetForm(BaseForm):
         validators=[DataRequired(message=_l("Enter the person's phone number.")), Phone()],
         description=_l("Only for people who registered without an e-mail address."),
     )
+
+
+class ConfirmPasswordForm(BaseForm):
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(message=_l("Enter your password."))]
+    )

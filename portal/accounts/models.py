@@ -138,3 +138,18 @@ class Consent(db.Model):
     withdrawn_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(back_populates="consents")
+
+
+class ErasureRequest(db.Model):
+    """A person's request to be erased; an admin carries it out."""
+
+    __tablename__ = "erasure_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: None while pending.
+    done_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    done_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+
+    person = relationship("User", foreign_keys=[user_id], lazy="joined")

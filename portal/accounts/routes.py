@@ -4,6 +4,7 @@ from flask import Blueprint
 from flask import current_app
 from flask import flash
 from flask import g
+from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -19,15 +20,19 @@ from flask_login import logout_user
 from wtforms.validators import InputRequired
 
 from portal.accounts import policy
+from portal.accounts import privacy
 from portal.accounts import services
 from portal.accounts.forms import AssistedResetForm
 from portal.accounts.forms import ChangePasswordForm
+from portal.accounts.forms import ConfirmPasswordForm
 from portal.accounts.forms import LoginForm
 from portal.accounts.forms import NewPasswordForm
 from portal.accounts.forms import ProfileForm
 from portal.accounts.forms import RegistrationForm
 from portal.accounts.forms import ResetRequestForm
+from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
+from portal.audit import audit_event
 from portal.extensions import account_key
 from portal.extensions import db
 from portal.extensions import limiter
@@ -38,6 +43,7 @@ from portal.notify import deliver_if_configured
 from portal.places import fill_place_choices
 from portal.security import Role
 from portal.security import is_safe_next_url
+from portal.security import mark_recent_login
 from portal.security import require
 from portal.security import role_required
 
@@ -114,6 +120,7 @@ def _start_session(user: User, *, remember: bool) -> None:
     """Sign in with a fresh session so nothing from before the login carries over."""
     session.clear()
     login_user(user, remember=remember)
+    mark_recent_login()
     services.record_login(user)
     db.session.commit()
 
@@ -148,7 +155,9 @@ def login():
 @bp.post("/auth/logout")
 @login_required
 def logout():
-    """Sign out (a POST, so no other site can sign someone out with a link)."""
+    """Sign out here and on every other device (a POST, so no link can sign someone out)."""
+    current_user.rotate_session_token()
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -252,6 +261,23 @@ def change_password():
     return render_template("accounts/change_password.html", form=form), status
 
 
+@bp.route("/auth/confirm", methods=["GET", "POST"])
+@login_required
+def reauthenticate():
+    """Ask for the password again before a sensitive step (exports, roles, erasure)."""
+    next_url = request.values.get("next")
+    if not is_safe_next_url(next_url):
+        next_url = url_for("main.home")
+    form = ConfirmPasswordForm()
+    if form.validate_on_submit():
+        if services.authenticate_user(current_user, form.password.data):
+            mark_recent_login()
+            return redirect(next_url)
+        form.password.errors.append(_("This is not your current password."))
+    status = 400 if form.is_submitted() else 200
+    return render_template("accounts/confirm.html", form=form, next_url=next_url), status
+
+
 @bp.route("/account/reset-link", methods=["GET", "POST"])
 @role_required(Role.ORGANISER)
 def assisted_reset():
@@ -280,3 +306,46 @@ def assisted_reset():
             )
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/assisted_reset.html", form=form, link=None), status
+
+
+@bp.get("/account/data")
+@login_required
+def my_data():
+    """Download one's data, or ask for it to be erased."""
+    pending = db.session.scalar(
+        db.select(ErasureRequest).where(
+            ErasureRequest.user_id == current_user.id, ErasureRequest.done_at.is_(None)
+        )
+    )
+    return render_template("accounts/data.html", pending=pending, form=ConfirmPasswordForm())
+
+
+@bp.get("/account/data.json")
+@login_required
+def download_data():
+    """Everything the portal holds about the signed-in person, as JSON (audited)."""
+    data = privacy.export_data(current_user)
+    audit_event("user.data_exported", current_user._get_current_object())
+    db.session.commit()
+    response = jsonify(data)
+    response.headers["Content-Disposition"] = 'attachment; filename="my-jashtar-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/account/erasure")
+@login_required
+def request_erasure():
+    """Ask an admin to erase one's account (the password confirms it is really the person)."""
+    form = ConfirmPasswordForm()
+    if not form.validate_on_submit() or not services.authenticate_user(
+        current_user, form.password.data or ""
+    ):
+        if not form.password.errors:
+            form.password.errors.append(_("This is not your current password."))
+        return render_template("accounts/data.html", pending=None, form=form), 400
+    db.session.add(ErasureRequest(user_id=current_user.id))
+    audit_event("user.erasure_requested", current_user._get_current_object())
+    db.session.commit()
+    flash(_("Your request is sent. An admin will erase your data and tell you."), "success")
+    return redirect(url_for(".my_data"))

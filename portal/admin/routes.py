@@ -9,7 +9,9 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.accounts import privacy
 from portal.accounts import services
+from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
 from portal.admin import queries
 from portal.admin.forms import AuditFilterForm
@@ -17,11 +19,13 @@ from portal.admin.forms import RolesForm
 from portal.admin.forms import UserFilterForm
 from portal.admin.forms import role_labels
 from portal.extensions import db
+from portal.extensions import utcnow
 from portal.forms import ActionForm
 from portal.listing import paginate
 from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.security import Role
+from portal.security import recent_login_required
 from portal.security import role_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -76,6 +80,7 @@ def _user_page(person, roles_form, status=200):
 
 @bp.post("/users/<int:user_id>/roles")
 @role_required(Role.ADMIN)
+@recent_login_required
 def change_roles(user_id):
     """Give or take roles."""
     person = db.get_or_404(User, user_id)
@@ -136,3 +141,30 @@ def audit():
         )
     )
     return render_template("admin/audit.html", form=form, page=page), (200 if valid else 400)
+
+
+@bp.get("/erasure")
+@role_required(Role.ADMIN)
+def erasure_requests():
+    """Pending and recent erasure requests."""
+    page = paginate(
+        db.select(ErasureRequest).order_by(
+            ErasureRequest.done_at.is_not(None), ErasureRequest.requested_at
+        )
+    )
+    return render_template("admin/erasure.html", page=page, form=ActionForm())
+
+
+@bp.post("/erasure/<int:request_id>")
+@role_required(Role.ADMIN)
+@recent_login_required
+def carry_out_erasure(request_id):
+    """Erase the person: anonymised, uploads deleted, aggregates kept (audited)."""
+    erasure = db.get_or_404(ErasureRequest, request_id)
+    if erasure.done_at is None:
+        privacy.erase(erasure.person, by=current_user)
+        erasure.done_at = utcnow()
+        erasure.done_by_id = current_user.id
+        db.session.commit()
+        flash(_("The person's data is erased."), "success")
+    return redirect(url_for(".erasure_requests"))

@@ -214,7 +214,8 @@ def suggest(camp, *, seed: int) -> Suggestion:
         notes.append(
             _("%(count)d applicants have no score yet and are not included.", count=unscored)
         )
-    rng = random.Random(seed)
+    # Seeded so a proposal can be repeated; only breaks ties, nothing secret.
+    rng = random.Random(seed)  # nosec B311
     rng.shuffle(candidates)
     candidates.sort(key=lambda a: -a.score)  # stable: equal scores keep the seeded order
 

@@ -26,6 +26,7 @@ from portal.camps.review_forms import WaitlistMoveForm
 from portal.extensions import db
 from portal.places import top_level_units
 from portal.security import Role
+from portal.security import recent_login_required
 from portal.security import role_required
 
 bp = Blueprint("camp_cohort", __name__, url_prefix="/manage")
@@ -117,6 +118,7 @@ def mark_checkin(application_id):
 
 @bp.get("/camps/<int:camp_id>/export.<any(csv, xlsx):fmt>")
 @organisers_only
+@recent_login_required
 def export(camp_id, fmt):
     """Participants or applicants as CSV or XLSX; health needs only when asked for."""
     camp = db.get_or_404(Camp, camp_id)

@@ -187,6 +187,8 @@ class Application(db.Model):
     waitlist_position: Mapped[Optional[int]]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: When the retention rule (or an erasure) cleared the answers.
+    anonymised_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: When the "camp starts soon" reminder went out (sent once).
     reminded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -25,6 +25,7 @@ from portal.reports.report import unit_names
 from portal.reports.safe import headline
 from portal.reports.safe import protect
 from portal.security import Role
+from portal.security import recent_login_required
 from portal.security import role_required
 
 bp = Blueprint("reports", __name__)
@@ -65,6 +66,7 @@ def dashboard():
 
 @bp.get("/reports/export.<any(csv, xlsx):fmt>")
 @role_required(Role.ORGANISER)
+@recent_login_required
 def export(fmt):
     """Every table of the dashboard, in the reader's language (audited)."""
     _form, _valid, scope = _filters()

@@ -24,6 +24,7 @@ from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.places import units_by_parent
 from portal.security import Role
+from portal.security import recent_login_required
 from portal.security import role_required
 from portal.training import queries
 from portal.training import services
@@ -307,6 +308,7 @@ def ambassadors():
 
 @bp.get("/ambassadors/export.<any(csv, xlsx):fmt>")
 @organisers_only
+@recent_login_required
 def export_ambassadors(fmt):
     """The filtered directory as CSV or XLSX (audited; no phone numbers with anything sensitive)."""
     form = _directory_form()
