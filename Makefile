@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test serve i18n translations lint install install-dev db seed bench
+.PHONY: run test serve i18n translations lint install install-dev db seed stress
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,8 @@ test: lint translations
 ## gunicorn with the production configuration (needs SECRET_KEY; see README).
 serve: translations db
 	PORTAL_ENV=production $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
+
+## 200 concurrent applicants and two organisers against gunicorn (4 workers), one worker killed;
+## SQLite, then PostgreSQL when TEST_DATABASE_URL or STRESS_DATABASE_URL is set.
+stress: $(VENV)/.installed-dev
+	$(BIN)/python bench/stress.py

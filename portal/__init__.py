@@ -14,6 +14,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     config_name = config_name or os.environ.get("PORTAL_ENV", "development")
     app.config.from_object(CONFIGS[config_name])
     app.config.from_pyfile("config.py", silent=True)
+    # Any setting can also come from the environment as JASHTAR_<NAME> (values parsed as JSON).
+    app.config.from_prefixed_env("JASHTAR")
     app.config.update(overrides)
     if config_name == "production" and app.config["SECRET_KEY"] in ("", DEFAULT_SECRET_KEY):
         raise RuntimeError(
