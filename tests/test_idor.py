@@ -1,0 +1,134 @@
+"""Generated object-level access suite: every route that names an object by id is listed here
+with who owns that object; the owner gets in, another person of the same role gets 404.
+
+A route with an id that is not listed makes the suite fail, like the permission matrix."""
+
+import re
+
+import pytest
+
+from portal.camps.models import ApplicationStatus
+from portal.extensions import db
+from portal.groups import services as group_services
+from portal.security import Role
+from portal.training.models import EnrolmentStatus
+from tests.factories import ActionPlanFactory
+from tests.factories import ApplicationFactory
+from tests.factories import CertificateFactory
+from tests.factories import EnrolmentFactory
+from tests.factories import TrainingSessionFactory
+from tests.factories import UserFactory
+from tests.factories import YouthGroupFactory
+
+
+def own_application():
+    application = ApplicationFactory(status=ApplicationStatus.SUBMITTED)
+    return application.applicant, Role.YOUTH, {"application_id": application.id}
+
+
+def own_certificate():
+    certificate = CertificateFactory(enrolment=EnrolmentFactory(status=EnrolmentStatus.COMPLETED))
+    return certificate.enrolment.person, Role.YOUTH, {"certificate_id": certificate.id}
+
+
+def led_session():
+    trainer = UserFactory(roles={Role.MENTOR})
+    session = TrainingSessionFactory(trainer=trainer)
+    return trainer, Role.MENTOR, {"session_id": session.id}
+
+
+def member_group():
+    group = YouthGroupFactory()
+    return group.lead, Role.YOUTH, {"group_id": group.id}
+
+
+def member_plan():
+    plan = ActionPlanFactory()
+    return plan.group.lead, Role.YOUTH, {"plan_id": plan.id, "number": 1}
+
+
+def mentored_plan():
+    mentor = UserFactory(roles={Role.MENTOR})
+    plan = ActionPlanFactory(group=YouthGroupFactory(mentors=[mentor]))
+    group_services.submit(plan, by=plan.group.lead)
+    db.session.commit()
+    return mentor, Role.MENTOR, {"plan_id": plan.id, "number": 1}
+
+
+#: endpoint → how to make an object and its owner. GET routes are checked both ways.
+OWNED = {
+    "camps.application": own_application,
+    "camps.confirm": own_application,
+    "camps.decline": own_application,
+    "camps.withdraw": own_application,
+    "training.certificate": own_certificate,
+    "training.attendance": led_session,
+    "training.save_attendance": led_session,
+    "training.all_present": led_session,
+    "groups.group": member_group,
+    "groups.invite": member_group,
+    "groups.reset_code": member_group,
+    "groups.leave": member_group,
+    "groups.hand_over": member_group,
+    "groups.new_plan": member_group,
+    "groups.plan": member_plan,
+    "groups.submit": member_plan,
+    "groups.comment": member_plan,
+    "groups.progress": member_plan,
+    "groups.complete": member_plan,
+    "groups.version": mentored_plan,
+    "groups.review": mentored_plan,
+}
+#: Routes with an id where every holder of the route's role may see every object (organiser
+#: and admin tools, public camp pages); the permission matrix covers them.
+ROLE_WIDE = {"camps.camp", "camps.apply"}
+ROLE_WIDE_PREFIXES = (
+    "admin.",
+    "camps_manage.",
+    "camp_cohort.",
+    "training_manage.",
+    "groups_manage.",
+)
+
+
+def object_routes(app):
+    for rule in app.url_map.iter_rules():
+        if any(name.endswith("_id") for name in rule.arguments):
+            yield rule
+
+
+def test_every_route_with_an_id_is_classified(app):
+    unknown = [
+        rule.endpoint
+        for rule in object_routes(app)
+        if rule.endpoint not in OWNED
+        and rule.endpoint not in ROLE_WIDE
+        and not rule.endpoint.startswith(ROLE_WIDE_PREFIXES)
+    ]
+    assert unknown == [], "say who owns the objects of these routes"
+
+
+def build(app, endpoint, values):
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
+    path = rule.rule
+    for name in rule.arguments:
+        path = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), path)
+    return path, ("POST" if "POST" in rule.methods and "GET" not in rule.methods else "GET")
+
+
+@pytest.mark.parametrize("endpoint", sorted(OWNED))
+def test_the_owner_gets_in_and_a_stranger_of_the_same_role_gets_404(app, client, db, endpoint):
+    owner, role, values = OWNED[endpoint]()
+    path, method = build(app, endpoint, values)
+    stranger = UserFactory(roles={role})
+    for person, allowed in ((stranger, False), (owner, True)):
+        db.session.refresh(person)
+        with client.session_transaction() as session:
+            session.clear()
+            session["_user_id"] = person.get_id()
+        send = client.post if method == "POST" else client.get
+        status = send(path).status_code
+        if allowed and method == "GET":
+            assert status == 200, (endpoint, status)
+        elif not allowed:
+            assert status == 404, (endpoint, status)
