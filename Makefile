@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test serve i18n translations lint install install-dev db seed stress
+.PHONY: run test serve i18n translations lint install install-dev db seed stress bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,3 +68,7 @@ serve: translations db
 ## SQLite, then PostgreSQL when TEST_DATABASE_URL or STRESS_DATABASE_URL is set.
 stress: $(VENV)/.installed-dev
 	$(BIN)/python bench/stress.py
+
+## Heavy pages on 20,000 generated young people against a bare "fortunes" page (gunicorn, 4 workers).
+bench: $(VENV)/.installed translations
+	$(BIN)/python bench/run.py

@@ -186,7 +186,7 @@ class Application(db.Model):
     #: 1 is offered the next free place.
     waitlist_position: Mapped[Optional[int]]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
     #: When the retention rule (or an erasure) cleared the answers.
     anonymised_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: When the "camp starts soon" reminder went out (sent once).

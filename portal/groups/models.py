@@ -100,7 +100,7 @@ class Membership(db.Model):
     user_id: Mapped[int] = mapped_column(
         sa.ForeignKey("user.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     #: Set when the person leaves; they lose access to the group's plans at once.
     left_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 

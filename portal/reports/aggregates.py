@@ -182,33 +182,38 @@ def _people(ids, scope: Scope):
     return query
 
 
-def totals(scope: Scope) -> dict[str, int]:
-    """Each metric's number of distinct people (one query)."""
-    columns = [
-        sa.select(sa.func.count())
-        .select_from(_people(build(scope), scope).subquery())
-        .scalar_subquery()
-        .label(name)
-        for name, build in METRICS.items()
+DIMENSIONS = ("region", "district", "gender", "age_band")
+
+
+def cube(scope: Scope, metric: str) -> list[tuple]:
+    """(region, district, gender, age band, people) for one metric: one GROUP BY query."""
+    columns = [dimension_column(d, scope).label(d) for d in DIMENSIONS]
+    query = (
+        sa.select(*columns, sa.func.count(User.id))
+        .where(User.id.in_(_people(METRICS[metric](scope), scope)))
+        .group_by(*columns)
+    )
+    return [
+        (*(getattr(value, "value", value) or "?" for value in row[:-1]), row[-1])
+        for row in db.session.execute(query)
     ]
-    row = db.session.execute(sa.select(*columns)).one()
-    return dict(row._mapping)
 
 
-def breakdown(scope: Scope, dimension: str) -> dict[str, dict[str, int]]:
-    """value → {metric: distinct people} for one dimension (one query per metric)."""
-    column = dimension_column(dimension, scope)
-    result: dict[str, dict[str, int]] = {}
-    for name, build in METRICS.items():
-        query = (
-            sa.select(column.label("value"), sa.func.count(User.id))
-            .where(User.id.in_(_people(build(scope), scope)))
-            .group_by(column)
-        )
-        for value, count in db.session.execute(query):
-            key = getattr(value, "value", value) or "?"
-            result.setdefault(key, {})[name] = count
-    return result
+def breakdowns(scope: Scope) -> tuple[dict[str, int], dict[str, dict[str, dict[str, int]]]]:
+    """Totals per metric, and dimension → value → {metric: people}, from one cube per metric.
+
+    Each person falls in exactly one cell of a cube, so adding cells gives distinct people.
+    """
+    totals = {}
+    result: dict[str, dict[str, dict[str, int]]] = {d: {} for d in DIMENSIONS}
+    for metric in METRICS:
+        rows = cube(scope, metric)
+        totals[metric] = sum(row[-1] for row in rows)
+        for row in rows:
+            for index, dimension in enumerate(DIMENSIONS):
+                cell = result[dimension].setdefault(row[index], {})
+                cell[metric] = cell.get(metric, 0) + row[-1]
+    return totals, result
 
 
 def camps_held(scope: Scope) -> list[tuple[str, int, int]]:

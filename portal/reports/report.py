@@ -63,8 +63,10 @@ class Report:
 
 
 def build(scope: aggregates.Scope, names: dict[str, str]) -> Report:
-    totals = aggregates.totals(scope)
-    tables = [_people_table(scope, dimension, totals, names) for dimension in DIMENSION_LABELS]
+    totals, counts = aggregates.breakdowns(scope)
+    tables = [
+        _people_table(dimension, counts[dimension], totals, names) for dimension in DIMENSION_LABELS
+    ]
     tables.append(_camps_table(scope, names))
     tables.append(_sessions_table(scope))
     tables.append(_plans_table(scope))
@@ -90,8 +92,7 @@ def _label(dimension: str, value: str, names: dict[str, str]) -> str:
     return value
 
 
-def _people_table(scope, dimension, totals, names) -> Table:
-    counts = aggregates.breakdown(scope, dimension)
+def _people_table(dimension, counts, totals, names) -> Table:
     values = sorted(counts, key=lambda v: (-counts[v].get("reached", 0), str(v)))
     table = Table(
         key=dimension,

@@ -104,9 +104,9 @@ def glance():
 
 def _glance_figures(year: int) -> dict:
     scope = aggregates.Scope(date(year, 1, 1), date(year, 12, 31))
-    totals = aggregates.totals(scope)
-    by_region = aggregates.breakdown(scope, "region")
-    girls = aggregates.breakdown(scope, "gender").get("female", {})
+    totals, counts = aggregates.breakdowns(scope)
+    by_region = counts["region"]
+    girls = counts["gender"].get("female", {})
     regions = protect(
         sorted(((region, counts.get("reached", 0)) for region, counts in by_region.items()),
                key=lambda pair: -pair[1]),

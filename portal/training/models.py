@@ -150,7 +150,7 @@ class Enrolment(db.Model):
     )
     #: Sessions that started before this moment never count for or against the person.
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
     dropped_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     programme: Mapped[Programme] = relationship(lazy="joined")
