@@ -2,6 +2,7 @@
 
 import time
 
+from flask import abort
 from flask import flash
 from flask import redirect
 from flask import request
@@ -41,6 +42,19 @@ def init_app(app) -> None:
             "unread_notifications": unread,
             "logout_form": ActionForm(formdata=None),
         }
+
+    @app.before_request
+    def refuse_nul_bytes():
+        """No person types a NUL byte, and PostgreSQL cannot store one: refuse such a request."""
+        if (
+            "\x00" in request.path
+            or b"%00" in request.query_string
+            or b"\x00" in request.query_string
+        ):
+            abort(400)
+        if request.method == "POST" and any("\x00" in value for value in request.form.values()):
+            abort(400)
+        return None
 
     @app.before_request
     def end_idle_sessions():

@@ -172,3 +172,10 @@ def test_rate_limits_are_shared_through_redis_when_configured(redis_limited_clie
         == 429
     )
     assert any(redis_client.scan_iter(f"*{prefix}*"))
+
+
+def test_nul_bytes_are_refused_before_they_reach_the_database(client, login_as, db):
+    login_as("youth")
+    assert client.post("/account/profile", data={"full_name": "A\x00B"}).status_code == 400
+    assert client.get("/camps?region=KG-O%00").status_code == 400
+    assert client.get("/certificates/verify/abc%00").status_code == 400
