@@ -29,12 +29,18 @@ from portal.i18n import local_today
 MINIMUM_AGE = 14
 
 
+#: Gender values (and "unknown" for people who preferred not to say) → their name.
+GENDER_LABELS = {
+    "female": _l("Female"),
+    "male": _l("Male"),
+    "other": _l("Other"),
+    "unknown": _l("Prefer not to say"),
+}
+
+
 def gender_choices():
-    return [
-        ("", _l("Prefer not to say")),
-        ("female", _l("Female")),
-        ("male", _l("Male")),
-        ("other", _l("Other")),
+    return [("", GENDER_LABELS["unknown"])] + [
+        (value, GENDER_LABELS[value]) for value in ("female", "male", "other")
     ]
 
 

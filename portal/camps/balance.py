@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.accounts.forms import GENDER_LABELS
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEthnicity
@@ -94,10 +95,7 @@ def label_for(dimension: str, value: str, names: dict[str, str]) -> str:
     if dimension in ("region", "district"):
         return names.get(value, value)
     if dimension == "gender":
-        return {
-            "female": _("Female"), "male": _("Male"), "other": _("Other"),
-            "unknown": _("Prefer not to say"),
-        }[value]  # fmt: skip
+        return str(GENDER_LABELS[value])
     if dimension == "language":
         from portal.camps.forms import spoken_language_choices
 

@@ -9,6 +9,7 @@ from flask import Response
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
+from portal.accounts.forms import GENDER_LABELS
 from portal.accounts.models import User
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
@@ -73,7 +74,7 @@ def camp_table(camp, *, who: str, with_health: bool) -> Table:
 def _gender(person) -> str:
     if person.gender is None:
         return ""
-    return {"female": _("Female"), "male": _("Male"), "other": _("Other")}[person.gender.value]
+    return str(GENDER_LABELS[person.gender.value])
 
 
 def _consent(application) -> str:

@@ -7,6 +7,7 @@ from wtforms import SelectField
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
+from portal.accounts.forms import GENDER_LABELS
 from portal.admin.forms import FilterForm
 from portal.camps.forms import spoken_language_choices
 from portal.camps.models import ApplicationStatus
@@ -41,12 +42,7 @@ class ReviewFilterForm(FilterForm):
         form.region.choices = everyone + [(unit.code, unit.name) for unit in regions]
         districts = [unit for units in units_by_parent().values() for unit in units]
         form.district.choices = everyone + [(u.code, u.name) for u in sorted_by_name(districts)]
-        form.gender.choices = everyone + [
-            ("female", _("Female")),
-            ("male", _("Male")),
-            ("other", _("Other")),
-            ("unknown", _("Prefer not to say")),
-        ]
+        form.gender.choices = everyone + [(k, str(label)) for k, label in GENDER_LABELS.items()]
         form.age_band.choices = everyone + [(label, label) for label, _low, _high in AGE_BANDS]
         form.language.choices = everyone + [
             (code, str(name)) for code, name in spoken_language_choices()

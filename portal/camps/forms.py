@@ -17,6 +17,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
+from portal.camps.models import QuestionKind
 from portal.forms import BaseForm
 from portal.forms import TitleAndDescription
 from portal.i18n import TRANSLATED_LOCALES
@@ -223,6 +224,22 @@ class QuestionForm(BaseForm):
             raise ValidationError(_l("Write the answer that makes this question appear."))
         if self.condition_question.data and (field.data or "").strip():
             field.data = yes_or_no(field.data) or field.data.strip()
+
+    def question_fields(self) -> dict:
+        """The question as keyword arguments for services.add_question."""
+        return {
+            "kind": QuestionKind(self.kind.data),
+            "label": {
+                locale: (getattr(self, f"label_{locale}").data or "").strip()
+                for locale in TRANSLATED_LOCALES
+            },
+            "choices": self.parsed_choices() if self.kind.data == "choice" else [],
+            "required": self.required.data,
+            "condition_question_id": int(self.condition_question.data)
+            if self.condition_question.data
+            else None,
+            "condition_value": (self.condition_value.data or "").strip() or None,
+        }
 
     def parsed_choices(self) -> list[dict]:
         choices = []

@@ -25,7 +25,6 @@ from portal.camps.models import CampQuestion
 from portal.camps.models import CampStatus
 from portal.camps.models import ConsentMethod
 from portal.camps.models import GuardianConsent
-from portal.camps.models import QuestionKind
 from portal.camps.review_forms import BulkDecisionForm
 from portal.camps.review_forms import DecisionForm
 from portal.camps.review_forms import GuardianConsentForm
@@ -151,24 +150,7 @@ def add_question(camp_id):
             seats_taken=services.seats_taken(camp), status_form=CampStatusForm(),
             question_form=form, action_form=ActionForm(),
         ), 400  # fmt: skip
-    label = {
-        locale: (getattr(form, f"label_{locale}").data or "").strip()
-        for locale in ("ky", "ru", "uz_Cyrl")
-    }
-    camp.questions.append(
-        CampQuestion(
-            kind=QuestionKind(form.kind.data),
-            label=label,
-            choices=form.parsed_choices() if form.kind.data == "choice" else [],
-            required=form.required.data,
-            position=len(camp.questions) + 1,
-            condition_question_id=int(form.condition_question.data)
-            if form.condition_question.data
-            else None,
-            condition_value=(form.condition_value.data or "").strip() or None,
-        )
-    )
-    audit_event("camp.question_added", camp)
+    services.add_question(camp, by=current_user, **form.question_fields())
     db.session.commit()
     flash(_("The question is added."), "success")
     return redirect(url_for(".camp", camp_id=camp.id))
@@ -181,8 +163,7 @@ def delete_question(camp_id, question_id):
     question = db.get_or_404(CampQuestion, question_id)
     if question.camp_id != camp_id or not ActionForm().validate_on_submit():
         abort(404 if question.camp_id != camp_id else 400)
-    db.session.delete(question)
-    audit_event("camp.question_removed", question.camp)
+    services.remove_question(question, by=current_user)
     db.session.commit()
     flash(_("The question is removed."), "success")
     return redirect(url_for(".camp", camp_id=camp_id))

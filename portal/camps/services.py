@@ -16,6 +16,7 @@ from portal.camps.models import ApplicationEvent
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
 from portal.camps.models import CampAttendance
+from portal.camps.models import CampQuestion
 from portal.camps.models import CampStatus
 from portal.camps.models import ConsentMethod
 from portal.camps.models import GuardianConsent
@@ -67,6 +68,21 @@ def set_camp_status(camp: Camp, status: CampStatus, *, by) -> None:
         for application in applications_of(camp, statuses=OPEN_STATUSES):
             if application.status is not S.DRAFT:
                 _tell(application, _l("The camp you applied to is cancelled. We are sorry."))
+
+
+def add_question(camp: Camp, *, by, **fields) -> CampQuestion:
+    """Add an extra question at the end of the camp's application form."""
+    question = CampQuestion(position=len(camp.questions) + 1, **fields)
+    camp.questions.append(question)
+    audit_event("camp.question_added", camp, actor=by)
+    return question
+
+
+def remove_question(question: CampQuestion, *, by) -> None:
+    """Remove a question; answers already given stay in the applications."""
+    camp = question.camp
+    camp.questions.remove(question)
+    audit_event("camp.question_removed", camp, actor=by)
 
 
 def applications_of(camp: Camp, *, statuses) -> list[Application]:

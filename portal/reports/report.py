@@ -6,6 +6,7 @@ from dataclasses import field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.accounts.forms import GENDER_LABELS
 from portal.camps.forms import ethnicity_choices
 from portal.groups.labels import CATEGORY_LABELS
 from portal.groups.labels import STATUS_LABELS as PLAN_STATUS_LABELS
@@ -87,8 +88,7 @@ def _label(dimension: str, value: str, names: dict[str, str]) -> str:
     if dimension in ("region", "district"):
         return names.get(value, value)
     if dimension == "gender":
-        return {"female": _("Female"), "male": _("Male"), "other": _("Other"),
-                "unknown": _("Prefer not to say")}[value]  # fmt: skip
+        return str(GENDER_LABELS[value])
     return value
 
 

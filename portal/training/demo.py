@@ -44,7 +44,9 @@ def seed_training(organiser: User, mentor: User) -> None:
         completion_rule=CompletionRule.REQUIRED_MODULES, completion_percent=75,
     )  # fmt: skip
     modules = [
-        services.add_module(programme, title=title, topic=topic, required=True, hours=Decimal("3"))
+        services.add_module(
+            programme, by=organiser, title=title, topic=topic, required=True, hours=Decimal("3")
+        )
         for topic, title in MODULES
     ]
     db.session.flush()
@@ -53,6 +55,7 @@ def seed_training(organiser: User, mentor: User) -> None:
     sessions = [
         services.add_session(
             programme,
+            by=organiser,
             module_id=module.id,
             trainer=mentor,
             place="Osh youth centre, room 2",
@@ -61,7 +64,7 @@ def seed_training(organiser: User, mentor: User) -> None:
         for number, module in enumerate(modules)
     ]
     services.add_session(
-        programme, module_id=modules[0].id, trainer=mentor, place="WhatsApp group",
+        programme, by=organiser, module_id=modules[0].id, trainer=mentor, place="WhatsApp group",
         starts_at=datetime.combine(today + timedelta(days=5), time(18, 0), BISHKEK),
     )  # fmt: skip
     db.session.flush()

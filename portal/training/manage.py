@@ -155,8 +155,7 @@ def add_module(programme_id):
     form = ModuleForm()
     if not form.validate_on_submit():
         return _programme_page(programme, 400, module_form=form)
-    services.add_module(programme, **form.module_fields())
-    audit_event("programme.module_added", programme)
+    services.add_module(programme, by=current_user, **form.module_fields())
     db.session.commit()
     flash(_("The module is added."), "success")
     return redirect(url_for(".programme", programme_id=programme.id))
@@ -174,13 +173,16 @@ def add_session(programme_id):
     module_id = int(form.module.data) if form.module.data else None
     try:
         services.add_session(
-            programme, module_id=module_id, trainer=trainer, place=form.place.data.strip(),
+            programme,
+            by=current_user,
+            module_id=module_id,
+            trainer=trainer,
+            place=form.place.data.strip(),
             starts_at=form.starts_at.data.replace(tzinfo=BISHKEK),
-        )  # fmt: skip
+        )
     except services.TrainingError as error:
         form.trainer.errors.append(str(error))
         return _programme_page(programme, 400, session_form=form)
-    audit_event("programme.session_added", programme)
     db.session.commit()
     flash(_("The session is added."), "success")
     return redirect(url_for(".programme", programme_id=programme.id))

@@ -46,18 +46,21 @@ def save_programme(programme: Programme, *, by, **fields) -> Programme:
     return programme
 
 
-def add_module(programme: Programme, **fields) -> Module:
+def add_module(programme: Programme, *, by, **fields) -> Module:
     module = Module(position=len(programme.modules) + 1, **fields)
     programme.modules.append(module)
+    audit_event("programme.module_added", programme, actor=by)
     return module
 
 
-def add_session(programme: Programme, **fields) -> TrainingSession:
+def add_session(programme: Programme, *, by, **fields) -> TrainingSession:
+    """Add a session; its trainer must be a mentor or an organiser."""
     trainer = fields.get("trainer")
     if trainer is not None and not trainer.has_any_role(Role.MENTOR, Role.ORGANISER):
         raise TrainingError(_l("The trainer must be a mentor or an organiser."))
     session = TrainingSession(**fields)
     programme.sessions.append(session)
+    audit_event("programme.session_added", programme, actor=by)
     return session
 
 
