@@ -73,6 +73,12 @@ class Config:
     MAIL_DELIVER_ON_REQUEST = False
 
     PER_PAGE = 25
+    #: Pages, CSV and JSON leave compressed (Flask-Compress); static files are pre-gzipped by
+    #: portal/assets.py. A 10 KB page then fits the first round trip on a 2G phone.
+    COMPRESS_MIMETYPES = ["text/html", "text/csv", "application/json"]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_LEVEL = 6
+    COMPRESS_BR_LEVEL = 4
     #: Applications of people never accepted are cleared this many days after their camp.
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "365"))
     #: The portal's public address, for links in mail sent by commands (cron), not requests.

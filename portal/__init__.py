@@ -28,7 +28,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from portal import errors
     from portal import i18n
+    from portal import assets
     from portal.extensions import babel
+    from portal.extensions import compress
     from portal.extensions import csrf
     from portal.extensions import db
     from portal.extensions import limiter
@@ -40,6 +42,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app, db, directory=os.path.normpath(os.path.join(app.root_path, os.pardir, "migrations"))
     )
     csrf.init_app(app)
+    compress.init_app(app)
+    assets.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import has_request_context
 from flask import request
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -60,6 +61,7 @@ db = SQLAlchemy(model_class=Base, session_options={"join_transaction_mode": "cre
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+compress = Compress()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

@@ -90,12 +90,22 @@ def queue_email(user, subject, template: str, **context) -> OutboundEmail | None
     return email
 
 
-def unread_count(user) -> int:
-    return db.session.scalar(
+def unread_count_of(user_id):
+    """The unread count as a correlated subquery, so the user loader fetches it with the user."""
+    return (
         sa.select(sa.func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
+
+
+def unread_count(user) -> int:
+    """The badge count: loaded with the signed-in user (one query a page), else counted now."""
+    loaded = getattr(user, "unread_notifications", None)
+    if loaded is not None:
+        return loaded
+    return db.session.scalar(sa.select(unread_count_of(user.id)))
 
 
 def deliver_pending(limit: int = 100) -> tuple[int, int]:

@@ -2,6 +2,8 @@
 
 import csv
 import enum
+from dataclasses import dataclass
+from dataclasses import fields
 from importlib import resources
 from typing import Optional
 
@@ -72,22 +74,53 @@ def reference_rows() -> list[dict]:
     return sorted(rows, key=lambda r: r["parent_code"] is not None)
 
 
-def top_level_units() -> list[AdminUnit]:
+@dataclass(frozen=True)
+class Place:
+    """A read-only copy of an AdminUnit row, kept in memory: the reference data never changes
+    while the portal runs (a migration loads it), so list pages need not query it."""
+
+    code: str
+    parent_code: Optional[str]
+    name_en: str
+    name_ky: str
+    name_ru: str
+    name_uz_cyrl: str
+
+    name = AdminUnit.name
+
+
+_places: list[Place] = []
+
+
+def all_places() -> list[Place]:
+    """Every unit, read from the database once per process."""
+    if not _places:
+        columns = [getattr(AdminUnit, field.name) for field in fields(Place)]
+        rows = db.session.execute(sa.select(*columns).order_by(AdminUnit.code)).all()
+        _places[:] = [Place(*row) for row in rows]
+    return _places
+
+
+def place_names() -> dict[str, str]:
+    """Code → name in the current language."""
+    return {place.code: place.name for place in all_places()}
+
+
+def top_level_units() -> list[Place]:
     """Regions and cities of republican significance, for the first select."""
-    return list(db.session.scalars(sa.select(AdminUnit).where(AdminUnit.parent_code.is_(None))))
+    return [place for place in all_places() if place.parent_code is None]
 
 
-def units_by_parent() -> dict[str, list[AdminUnit]]:
+def units_by_parent() -> dict[str, list[Place]]:
     """Districts and towns grouped by their region's code."""
-    grouped: dict[str, list[AdminUnit]] = {}
-    for unit in db.session.scalars(
-        sa.select(AdminUnit).where(AdminUnit.parent_code.is_not(None)).order_by(AdminUnit.code)
-    ):
-        grouped.setdefault(unit.parent_code, []).append(unit)
+    grouped: dict[str, list[Place]] = {}
+    for place in all_places():
+        if place.parent_code is not None:
+            grouped.setdefault(place.parent_code, []).append(place)
     return grouped
 
 
-def sorted_by_name(units: list[AdminUnit]) -> list[AdminUnit]:
+def sorted_by_name(units: list[Place]) -> list[Place]:
     return sorted(units, key=lambda unit: unit.name.casefold())
 
 

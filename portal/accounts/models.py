@@ -67,7 +67,7 @@ class User(UserMixin, db.Model):
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     role_rows: Mapped[list["UserRole"]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan"
     )
     region = relationship("AdminUnit", foreign_keys=[region_code], lazy="joined")
     district = relationship("AdminUnit", foreign_keys=[district_code], lazy="joined")

@@ -1,5 +1,6 @@
 """Registration, signing in and out, password reset and the profile."""
 
+import sqlalchemy as sa
 from flask import Blueprint
 from flask import current_app
 from flask import flash
@@ -17,6 +18,7 @@ from flask_login import current_user
 from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
+from sqlalchemy.orm import joinedload
 from wtforms.validators import InputRequired
 
 from portal.accounts import policy
@@ -40,6 +42,7 @@ from portal.extensions import login_manager
 from portal.i18n import lang_param
 from portal.i18n import requested_lang
 from portal.notify import deliver_if_configured
+from portal.notify import unread_count_of
 from portal.places import fill_place_choices
 from portal.security import Role
 from portal.security import is_safe_next_url
@@ -59,9 +62,19 @@ def load_user(cookie_id: str) -> User | None:
     user_id, _sep, token = cookie_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_token != token:
+    # One query per page: the user, their roles and the unread count together.
+    row = (
+        db.session.execute(
+            sa.select(User, unread_count_of(User.id))
+            .options(joinedload(User.role_rows))
+            .where(User.id == int(user_id))
+        )
+        .unique()
+        .first()
+    )
+    if row is None or not row[0].active or row[0].session_token != token:
         return None
+    user, user.unread_notifications = row
     return user
 
 

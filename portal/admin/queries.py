@@ -16,7 +16,7 @@ from portal.security import Role
 
 
 def user_list_query(*, q=None, role=None, region=None, status=None):
-    query = sa.select(User).order_by(User.name_key, User.id)
+    query = sa.select(User).options(selectinload(User.role_rows)).order_by(User.name_key, User.id)
     if q:
         pattern = contains_pattern(q)
         clauses = [

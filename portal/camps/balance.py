@@ -18,7 +18,7 @@ from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.queries import age_band
 from portal.extensions import db
-from portal.places import AdminUnit
+from portal.places import place_names
 
 #: Applications that are, or could still become, part of the cohort.
 POOL_STATUSES = (S.SUBMITTED, S.WAITLISTED, *SEAT_STATUSES)
@@ -104,7 +104,7 @@ def label_for(dimension: str, value: str, names: dict[str, str]) -> str:
 
 
 def unit_names() -> dict[str, str]:
-    return {unit.code: unit.name for unit in db.session.scalars(sa.select(AdminUnit))}
+    return place_names()
 
 
 def balance_of(camp, applications=None, *, also_accepted: frozenset[int] = frozenset()) -> Balance:

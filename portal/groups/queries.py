@@ -1,6 +1,7 @@
 """Read-only queries behind the group and plan lists."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
@@ -59,7 +60,7 @@ def review_queue(mentor):
         sa.select(ActionPlan)
         .join(GroupMentor, GroupMentor.group_id == ActionPlan.group_id)
         .where(GroupMentor.mentor_id == mentor.id, ActionPlan.status == PlanStatus.SUBMITTED)
-        .options(selectinload(ActionPlan.group).options(*GROUP_LOADS))
+        .options(joinedload(ActionPlan.group).selectinload(YouthGroup.mentor_links))
         .order_by(ActionPlan.submitted_at, ActionPlan.id)
     )
 
@@ -77,7 +78,7 @@ def all_plans(filters: dict):
     query = (
         sa.select(ActionPlan)
         .join(YouthGroup, YouthGroup.id == ActionPlan.group_id)
-        .options(selectinload(ActionPlan.group).options(*GROUP_LOADS))
+        .options(joinedload(ActionPlan.group).selectinload(YouthGroup.mentor_links))
         .order_by(ActionPlan.submitted_at.asc().nulls_last(), ActionPlan.id)
     )
     if filters.get("status"):

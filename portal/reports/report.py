@@ -12,7 +12,7 @@ from portal.groups.labels import CATEGORY_LABELS
 from portal.groups.labels import STATUS_LABELS as PLAN_STATUS_LABELS
 from portal.groups.models import PlanStatus
 from portal.groups.models import ProblemCategory
-from portal.places import AdminUnit
+from portal.places import place_names
 from portal.reports import aggregates
 from portal.reports.safe import MIN_ETHNICITY_CELL
 from portal.reports.safe import Cell
@@ -200,6 +200,5 @@ def _ethnicity_table(scope, names) -> Table | None:
 
 
 def unit_names() -> dict[str, str]:
-    from portal.extensions import db
 
-    return {unit.code: unit.name for unit in db.session.scalars(db.select(AdminUnit))}
+    return place_names()

@@ -1,6 +1,7 @@
 """Read-only queries: attendance rates, my training, sessions I lead, the ambassador directory."""
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.extensions import db
@@ -68,6 +69,11 @@ def my_enrolments(user):
     return (
         sa.select(Enrolment)
         .where(Enrolment.user_id == user.id)
+        .options(
+            joinedload(Enrolment.certificate),
+            joinedload(Enrolment.programme).selectinload(Programme.sessions),
+            joinedload(Enrolment.programme).selectinload(Programme.modules),
+        )
         .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
     )
 
@@ -76,6 +82,7 @@ def sessions_led_by(user):
     return (
         sa.select(TrainingSession)
         .where(TrainingSession.trainer_id == user.id)
+        .options(joinedload(TrainingSession.programme))
         .order_by(TrainingSession.starts_at.desc(), TrainingSession.id.desc())
     )
 
@@ -141,6 +148,7 @@ def programme_enrolments(programme: Programme):
         sa.select(Enrolment, attended_count().label("attended"), held_count().label("held"))
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.programme_id == programme.id)
+        .options(joinedload(Enrolment.certificate))
         .order_by(User.name_key, Enrolment.id)
     )
 

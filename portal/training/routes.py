@@ -37,8 +37,9 @@ bp = Blueprint("training", __name__)
 def mine():
     """The young person's programmes with progress, attendance and certificates."""
     page = paginate(queries.my_enrolments(current_user))
-    progress = {enrolment.id: services.progress(enrolment) for enrolment in page.items}
-    history = {enrolment.id: services.attendance_history(enrolment) for enrolment in page.items}
+    marks = services.marks_of(page.items)
+    progress = {e.id: services.progress(e, marks[e.id]) for e in page.items}
+    history = {e.id: services.attendance_history(e, marks[e.id]) for e in page.items}
     return render_template("training/mine.html", page=page, progress=progress, history=history)
 
 

@@ -196,16 +196,25 @@ class Progress:
         return min(100, round(100 * self.done / self.needed))
 
 
-def progress(enrolment: Enrolment) -> Progress:
+def marks_of(enrolments) -> dict[int, dict[int, AttendanceStatus]]:
+    """Each enrolment's marks by session, for a whole page of enrolments in one query."""
+    marks: dict[int, dict[int, AttendanceStatus]] = {enrolment.id: {} for enrolment in enrolments}
+    if marks:
+        rows = db.session.execute(
+            sa.select(Attendance.enrolment_id, Attendance.session_id, Attendance.status).where(
+                Attendance.enrolment_id.in_(marks)
+            )
+        )
+        for enrolment_id, session_id, status in rows:
+            marks[enrolment_id][session_id] = status
+    return marks
+
+
+def progress(enrolment: Enrolment, marks: dict | None = None) -> Progress:
     """How far the person is towards the programme's completion rule."""
     programme = enrolment.programme
-    marks = dict(
-        db.session.execute(
-            sa.select(Attendance.session_id, Attendance.status).where(
-                Attendance.enrolment_id == enrolment.id
-            )
-        ).all()
-    )
+    if marks is None:
+        marks = marks_of([enrolment])[enrolment.id]
     sessions = [s for s in programme.sessions if s.starts_at >= enrolment.enrolled_at]
     if programme.completion_rule is CompletionRule.REQUIRED_MODULES:
         required = {m.id for m in programme.modules if m.required}
@@ -249,16 +258,11 @@ def revoke_certificate(certificate: Certificate, *, reason: str, by) -> None:
 
 
 def attendance_history(
-    enrolment: Enrolment,
+    enrolment: Enrolment, marks: dict | None = None
 ) -> list[tuple[TrainingSession, AttendanceStatus | None]]:
     """The sessions since the person enrolled that have started, with their mark."""
-    marks = dict(
-        db.session.execute(
-            sa.select(Attendance.session_id, Attendance.status).where(
-                Attendance.enrolment_id == enrolment.id
-            )
-        ).all()
-    )
+    if marks is None:
+        marks = marks_of([enrolment])[enrolment.id]
     now = utcnow()
     return [
         (session, marks.get(session.id))
