@@ -69,6 +69,9 @@ serve: translations db
 stress: $(VENV)/.installed-dev
 	$(BIN)/python bench/stress.py
 
-## Heavy pages on 20,000 generated young people against a bare "fortunes" page (gunicorn, 4 workers).
+## The heaviest pages on 220,000 generated people against a bare Flask baseline (bench/run.py);
+## SQLite, then PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set. Needs wrk.
 bench: $(VENV)/.installed translations
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; } \
+		|| { echo "make bench needs wrk: apt-get install wrk"; exit 2; }
 	$(BIN)/python bench/run.py

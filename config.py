@@ -73,6 +73,8 @@ class Config:
     MAIL_DELIVER_ON_REQUEST = False
 
     PER_PAGE = 25
+    #: The reach dashboard's figures are kept this long per worker (0: always recomputed).
+    REPORT_CACHE_SECONDS = 300
     #: Pages, CSV and JSON leave compressed (Flask-Compress); static files are pre-gzipped by
     #: portal/assets.py. A 10 KB page then fits the first round trip on a 2G phone.
     COMPRESS_MIMETYPES = ["text/html", "text/csv", "application/json"]
@@ -100,6 +102,7 @@ class TestingConfig(Config):
     MAIL_BACKEND = "memory"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
+    REPORT_CACHE_SECONDS = 0
 
 
 class ProductionConfig(Config):

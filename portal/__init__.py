@@ -26,9 +26,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    from portal import assets
     from portal import errors
     from portal import i18n
-    from portal import assets
     from portal.extensions import babel
     from portal.extensions import compress
     from portal.extensions import csrf

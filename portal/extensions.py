@@ -90,6 +90,10 @@ def _configure_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={timeout:d}")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # A page cache of 32 MB (the default is 2 MB) and reads through the OS's cache: at ten times
+    # the programme's scale the database is ~400 MB, and list pages join people by id.
+    cursor.execute("PRAGMA cache_size=-32000")
+    cursor.execute("PRAGMA mmap_size=268435456")
     cursor.close()
 
 

@@ -10,15 +10,61 @@ from flask import request
 from portal.extensions import db
 
 
-def paginate(query, per_page: int | None = None):
-    """One page of `query` from `?page=`; out-of-range pages answer 404."""
-    return db.paginate(
-        query,
-        page=request.args.get("page", 1, type=int),
-        per_page=per_page or current_app.config["PER_PAGE"],
-        max_per_page=100,
-        error_out=True,
+def paginate(query, per_page: int | None = None) -> "Page":
+    """One page of an entity `query` from `?page=`; out-of-range pages answer 404."""
+    keys, chosen = _by_key(query)
+    return Page(
+        _count(keys),
+        lambda limit, offset: db.session.scalars(chosen(limit, offset)).unique().all(),
+        per_page,
     )
+
+
+def paginate_rows(query, per_page: int | None = None) -> "Page":
+    """One page of a select with several columns, led by an entity (rows, not entities)."""
+    keys, chosen = _by_key(query)
+    return Page(
+        _count(keys),
+        lambda limit, offset: db.session.execute(chosen(limit, offset)).all(),
+        per_page,
+    )
+
+
+def _by_key(query):
+    """The page is chosen by primary key first, a narrow sort that an index can often serve;
+    its rows are then loaded whole (eager loads and computed columns included) in the same
+    statement. Sorting and computing whole rows of 20,000 applications was the slow part."""
+    entity = query.column_descriptions[0]["entity"]
+    key = sa.inspect(entity).primary_key[0]
+    keys = query.with_only_columns(key)
+
+    def chosen(limit: int, offset: int):
+        return query.where(key.in_(keys.limit(limit).offset(offset).scalar_subquery()))
+
+    return keys, chosen
+
+
+def _count(query) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
+
+
+class Page:
+    """One page of a list, with what the pager macro needs."""
+
+    def __init__(self, total: int, load, per_page: int | None = None):
+        self.page = request.args.get("page", 1, type=int)
+        self.per_page = min(per_page or current_app.config["PER_PAGE"], 100)
+        self.total = total
+        self.pages = max(1, -(-total // self.per_page))
+        if self.page < 1 or self.page > self.pages:
+            abort(404)
+        self.items = load(self.per_page, (self.page - 1) * self.per_page)
+        self.has_prev = self.page > 1
+        self.has_next = self.page < self.pages
+        self.prev_num = self.page - 1
+        self.next_num = self.page + 1
 
 
 def contains_pattern(text: str) -> str:
@@ -32,30 +78,3 @@ def page_url(number: int) -> str:
     args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
     args.append(("page", str(number)))
     return request.path + "?" + urlencode(args)
-
-
-class RowPage:
-    """One page of a select with several columns (db.paginate keeps only the first)."""
-
-    def __init__(self, query, page: int, per_page: int):
-        self.page = page
-        self.per_page = per_page
-        self.total = db.session.scalar(
-            sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-        )
-        self.pages = max(1, -(-self.total // per_page))
-        if page < 1 or (page > self.pages and page > 1):
-            abort(404)
-        self.items = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-        self.has_prev = page > 1
-        self.has_next = page < self.pages
-        self.prev_num = page - 1
-        self.next_num = page + 1
-
-
-def paginate_rows(query, per_page: int | None = None) -> RowPage:
-    return RowPage(
-        query,
-        request.args.get("page", 1, type=int),
-        per_page or current_app.config["PER_PAGE"],
-    )

@@ -146,3 +146,34 @@ def test_targets_are_saved_and_checked(client, login_as, db):
     )
     assert bad.status_code == 400
     assert "The maximum cannot be below the minimum." in bad.text
+
+
+def test_counts_by_the_database_equal_counts_of_loaded_applications(db):
+    """The page counts in SQL (a camp may have 20,000 applicants); the suggestion counts loaded
+    rows. Both must agree on every dimension, including unknown values and age edges."""
+    from tests.helpers import years_ago
+
+    camp = CampFactory()
+    start = camp.start_date
+    people = [
+        UserFactory(region_code="KG-B", district_code="KG-B-LEILEK", gender="female",
+                    date_of_birth=start.replace(year=start.year - 16)),  # 16 on the first day
+        UserFactory(region_code="KG-J", district_code=None, gender=None,
+                    date_of_birth=start.replace(year=start.year - 18)),  # turns 18 that day
+        UserFactory(gender="male", date_of_birth=years_ago(30)),
+        UserFactory(region_code=None, district_code=None, date_of_birth=None),
+        minor(gender="female"),
+    ]  # fmt: skip
+    statuses = [S.ACCEPTED, S.SUBMITTED, S.CONFIRMED, S.WAITLISTED, S.ATTENDED]
+    languages = [["ky", "ru"], ["uz_Cyrl"], [], ["ru"], ["ky"]]
+    for person, status, spoken in zip(people, statuses, languages, strict=True):
+        ApplicationFactory(camp=camp, applicant=person, status=status, spoken_languages=spoken)
+    ApplicationFactory(camp=camp, status=S.REJECTED)  # outside the pool
+    in_sql = balance.balance_of(camp)
+    loaded = balance.balance_of(camp, balance.pool_of(camp))
+    assert (
+        (in_sql.cohort_size, in_sql.pool_size) == (loaded.cohort_size, loaded.pool_size) == (3, 5)
+    )
+    assert in_sql.tables == loaded.tables
+    ages = {row.value: row.pool for row in in_sql.tables["age_band"]}
+    assert ages == {"16-17": 2, "18-21": 1, "26+": 1, "?": 1}

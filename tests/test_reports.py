@@ -160,6 +160,25 @@ def test_public_page_shows_aggregates_only_and_is_cached(client, db, count_queri
     report_routes.GLANCE_CACHE.clear()
 
 
+def test_dashboard_figures_are_kept_a_few_minutes_and_say_when_they_were_computed(
+    app, client, login_as, db, count_queries, monkeypatch
+):
+    monkeypatch.setitem(app.config, "REPORT_CACHE_SECONDS", 300)
+    report_routes.REPORT_CACHE.clear()
+    login_as("organiser")
+    for _ in range(6):
+        ApplicationFactory(applicant=UserFactory(gender="female"))
+    first = client.get("/reports?lang=en")
+    assert '<p class="figure">6</p>' in first.text and "Figures as of" in first.text
+    ApplicationFactory(applicant=UserFactory(gender="female"))
+    with count_queries() as counted:
+        again = client.get("/reports?lang=en")
+    assert '<p class="figure">6</p>' in again.text  # the kept figures, without aggregating again
+    assert counted.total <= 2
+    report_routes.REPORT_CACHE.clear()
+    assert '<p class="figure">7</p>' in client.get("/reports?lang=en").text
+
+
 def test_bad_dates_get_a_message(client, login_as, db):
     login_as("organiser")
     response = client.get("/reports?date_from=2026-05-01&date_to=2026-01-01&lang=en")

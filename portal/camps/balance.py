@@ -1,8 +1,10 @@
 """Cohort balance: the accepted cohort against the pool and the organiser's targets, and a
 reproducible suggestion of a balanced cohort from reviewed applicants."""
 
+import json
 import math
 import random
+import time
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
@@ -12,11 +14,15 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.forms import GENDER_LABELS
+from portal.accounts.models import User
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationStatus as S
+from portal.camps.queries import AGE_BANDS
 from portal.camps.queries import age_band
+from portal.camps.queries import age_band_clauses
+from portal.camps.queries import years_before
 from portal.extensions import db
 from portal.places import place_names
 
@@ -107,19 +113,91 @@ def unit_names() -> dict[str, str]:
     return place_names()
 
 
+#: camp id → (version, counts), per worker. See pool_counts.
+_COUNTS: dict[int, tuple[tuple, tuple]] = {}
+COUNTS_SECONDS = 300
+
+
+def pool_counts(camp) -> tuple[int, int, dict[str, Counter], dict[str, Counter]]:
+    """Cohort and pool sizes and counts by dimension, aggregated by the database: a camp may
+    have 20,000 applicants, too many to load for a page. The counts are kept until one of the
+    camp's applications changes (one indexed query tells), and at most COUNTS_SECONDS, since
+    an applicant may edit their profile."""
+    version = (
+        camp.start_date,
+        *db.session.execute(
+            sa.select(sa.func.count(), sa.func.max(Application.updated_at)).where(
+                Application.camp_id == camp.id
+            )
+        ).one(),
+        int(time.monotonic() // COUNTS_SECONDS),
+    )
+    kept = _COUNTS.get(camp.id)
+    if kept is None or kept[0] != version:
+        kept = _COUNTS[camp.id] = (version, _count_pool(camp))
+    return kept[1]
+
+
+def _count_pool(camp) -> tuple[int, int, dict[str, Counter], dict[str, Counter]]:
+    start = camp.start_date
+    bands = [(sa.and_(*age_band_clauses(camp, label)), label) for label, _low, _high in AGE_BANDS]
+    bands.append((User.date_of_birth <= years_before(start, AGE_BANDS[-1][2] + 1), "26+"))
+    columns = (
+        User.region_code,
+        User.district_code,
+        User.gender,
+        sa.case(*bands, else_="?"),
+        sa.cast(Application.spoken_languages, sa.String),
+    )
+    rows = db.session.execute(
+        sa.select(*columns, sa.func.count().filter(Application.status.in_(SEAT_STATUSES)),
+                  sa.func.count())
+        .join(User, User.id == Application.user_id)
+        .where(Application.camp_id == camp.id, Application.status.in_(POOL_STATUSES))
+        .group_by(*columns)
+    )  # fmt: skip
+    in_cohort = {dimension: Counter() for dimension in DIMENSION_LABELS}
+    in_pool = {dimension: Counter() for dimension in DIMENSION_LABELS}
+    cohort_size = pool_size = 0
+    for region, district, gender, band, languages, seated, everyone in rows:
+        cohort_size += seated
+        pool_size += everyone
+        values = {
+            "region": [region or "?"],
+            "district": [district or "?"],
+            "gender": [gender.value if gender else "unknown"],
+            "age_band": [band],
+            "language": json.loads(languages or "[]") or ["?"],
+        }
+        for dimension, found in values.items():
+            for value in found:
+                in_cohort[dimension][value] += seated
+                in_pool[dimension][value] += everyone
+    return cohort_size, pool_size, in_cohort, in_pool
+
+
 def balance_of(camp, applications=None, *, also_accepted: frozenset[int] = frozenset()) -> Balance:
-    """The balance now, or as it would be with the applications in `also_accepted` accepted."""
-    applications = pool_of(camp) if applications is None else applications
-    cohort = [a for a in applications if a.status in SEAT_STATUSES or a.id in also_accepted]
+    """The balance now (counted by the database), or as it would be with the `applications`
+    in `also_accepted` accepted (counted here, for a suggestion)."""
+    if applications is None:
+        cohort_size, pool_size, cohort_counts, pool_counts_ = pool_counts(camp)
+    else:
+        cohort = [a for a in applications if a.status in SEAT_STATUSES or a.id in also_accepted]
+        cohort_size, pool_size = len(cohort), len(applications)
+        cohort_counts = {
+            d: Counter(v for a in cohort for v in values_of(a, d)) for d in DIMENSION_LABELS
+        }
+        pool_counts_ = {
+            d: Counter(v for a in applications for v in values_of(a, d)) for d in DIMENSION_LABELS
+        }
     names = unit_names()
-    result = Balance(cohort_size=len(cohort), pool_size=len(applications))
+    result = Balance(cohort_size=cohort_size, pool_size=pool_size)
     for dimension in DIMENSION_LABELS:
-        in_cohort = Counter(v for a in cohort for v in values_of(a, dimension))
-        in_pool = Counter(v for a in applications for v in values_of(a, dimension))
+        in_cohort, in_pool = cohort_counts[dimension], pool_counts_[dimension]
         targets = camp.targets.get(dimension, {})
         rows = []
         for value in sorted(in_pool, key=lambda v: (-in_pool[v], v)):
-            share = round(100 * in_cohort[value] / len(cohort)) if cohort else 0
+            share = round(100 * in_cohort[value] / cohort_size) if cohort_size else 0
             target = tuple(targets[value]) if value in targets else None
             rows.append(
                 Row(value, label_for(dimension, value, names), in_cohort[value], in_pool[value],

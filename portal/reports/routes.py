@@ -4,6 +4,7 @@ import time
 from datetime import date
 
 from flask import Blueprint
+from flask import current_app
 from flask import render_template
 from flask import request
 from flask_babel import get_locale
@@ -14,6 +15,7 @@ from portal.audit import audit_event
 from portal.camps.exports import Table as ExportTable
 from portal.camps.exports import send_table
 from portal.extensions import db
+from portal.extensions import utcnow
 from portal.i18n import local_today
 from portal.places import sorted_by_name
 from portal.places import top_level_units
@@ -32,6 +34,8 @@ bp = Blueprint("reports", __name__)
 #: (year, locale) → (computed at, figures, region names) for the public page.
 GLANCE_CACHE: dict[tuple[int, str], tuple[float, dict, dict]] = {}
 GLANCE_SECONDS = 600
+#: (scope, locale) → (computed at, wall time, report) for the dashboard.
+REPORT_CACHE: dict = {}
 
 
 def _filters():
@@ -58,10 +62,26 @@ def _filters():
 def dashboard():
     """The programme's reach for a period and region (mentors: their own groups only)."""
     form, valid, scope = _filters()
-    report = build(scope, unit_names())
+    computed_at, report = _cached_report(scope)
     return render_template(
-        "reports/dashboard.html", form=form, report=report, scope=scope, metrics=METRIC_LABELS
-    ), (200 if valid else 400)
+        "reports/dashboard.html", form=form, report=report, scope=scope, metrics=METRIC_LABELS,
+        computed_at=computed_at,
+    ), (200 if valid else 400)  # fmt: skip
+
+
+def _cached_report(scope):
+    """The report for `scope`, kept REPORT_CACHE_SECONDS per worker: at ten times the
+    programme's scale it aggregates a million rows, too slow for every page view."""
+    seconds = current_app.config["REPORT_CACHE_SECONDS"]
+    key = (scope, str(get_locale()))
+    cached = REPORT_CACHE.get(key)
+    if cached is None or time.monotonic() - cached[0] > seconds:
+        if len(REPORT_CACHE) >= 256:
+            REPORT_CACHE.clear()
+        cached = (time.monotonic(), utcnow(), build(scope, unit_names()))
+        if seconds:
+            REPORT_CACHE[key] = cached
+    return cached[1], cached[2]
 
 
 @bp.get("/reports/export.<any(csv, xlsx):fmt>")
