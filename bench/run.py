@@ -144,7 +144,7 @@ def wrk(port: int, path: str, cookie: str, process: subprocess.Popen) -> dict:
 
     def run(seconds: float) -> dict:
         output = subprocess.run(
-            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", script,
+            ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--timeout", "10s", "-s", script,
              url],
             env=env, capture_output=True, text=True, check=True,
         ).stdout  # fmt: skip

@@ -30,13 +30,17 @@ class Asset:
 
 
 class Assets:
-    def __init__(self, folder: str):
+    def __init__(self, folder: str, watch: bool = True):
         self.folder = folder
+        #: Look at the disk on every use (development); otherwise files are read once.
+        self.watch = watch
         self.by_name: dict[str, Asset] = {}
         self.by_hashed_name: dict[str, Asset] = {}
 
     def get(self, filename: str) -> Asset | None:
         """The asset for a plain name, re-read when the file changed on disk."""
+        if not self.watch and filename in self.by_name:
+            return self.by_name[filename]
         path = os.path.join(self.folder, filename)
         if os.path.commonpath([self.folder, os.path.realpath(path)]) != self.folder:
             return None
@@ -81,7 +85,7 @@ class Assets:
 
 
 def init_app(app) -> None:
-    assets = Assets(os.path.realpath(app.static_folder))
+    assets = Assets(os.path.realpath(app.static_folder), watch=app.debug)
 
     @app.url_defaults
     def hashed_static_names(endpoint, values):

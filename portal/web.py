@@ -40,7 +40,8 @@ def init_app(app) -> None:
             "Role": Role,
             "policy": policy,
             "unread_notifications": unread,
-            "logout_form": ActionForm(formdata=None),
+            # Only signed-in pages show the sign-out button (a form costs a CSRF signature).
+            "logout_form": ActionForm(formdata=None) if current_user.is_authenticated else None,
         }
 
     @app.before_request

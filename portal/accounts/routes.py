@@ -57,21 +57,21 @@ def _limit(name: str):
     return lambda: current_app.config[name]
 
 
+#: One query per page: the user, their roles and the unread count together (built once, so
+#: SQLAlchemy's statement cache key is not recomputed on every request).
+USER_QUERY = (
+    sa.select(User, unread_count_of(User.id))
+    .options(joinedload(User.role_rows))
+    .where(User.id == sa.bindparam("user_id"))
+)
+
+
 @login_manager.user_loader
 def load_user(cookie_id: str) -> User | None:
     user_id, _sep, token = cookie_id.partition(":")
     if not user_id.isdigit():
         return None
-    # One query per page: the user, their roles and the unread count together.
-    row = (
-        db.session.execute(
-            sa.select(User, unread_count_of(User.id))
-            .options(joinedload(User.role_rows))
-            .where(User.id == int(user_id))
-        )
-        .unique()
-        .first()
-    )
+    row = db.session.execute(USER_QUERY, {"user_id": int(user_id)}).unique().first()
     if row is None or not row[0].active or row[0].session_token != token:
         return None
     user, user.unread_notifications = row

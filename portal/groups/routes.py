@@ -214,6 +214,9 @@ def plan(plan_id):
     if request.method == "POST":
         require(policy.can_edit_plan(current_user, plan))
     form = PlanForm(obj=plan) if request.method == "GET" else PlanForm()
+    if request.method == "GET":
+        # The select's options are the enum's values; without this the first one shows.
+        form.category.data = plan.category.value
     if request.method == "POST" and request.form.get("action") == "add_row":
         form.activities.append_entry()
         return _plan_page(plan, form)
