@@ -30,6 +30,7 @@ from portal.places import reference_rows
 
 SCALES = {
     #            people, camps, applications, ambassadors, groups, plans
+    "tiny": (400, 4, 600, 70, 12, 40),  # for the generator's own test
     "small": (20_000, 30, 30_000, 1_000, 300, 2_000),
     "large": (220_000, 150, 300_000, 10_000, 3_000, 20_000),
 }
@@ -77,21 +78,25 @@ class Writer:
         """Write every table's pending rows, parents first (the order tables were first used)."""
         for name, rows in self.pending.items():
             if rows:
-                db.session.execute(self.tables[name].insert(), rows)
+                self.insert(name, rows)
                 self.counts[name] = self.counts.get(name, 0) + len(rows)
                 rows.clear()
+
+    def insert(self, table: str, rows: list[dict]) -> None:
+        db.session.execute(self.tables[table].insert(), rows)
 
 
 def weighted(rng: random.Random, weights: dict[str, int], count: int) -> list[str]:
     return rng.choices(list(weights), list(weights.values()), k=count)
 
 
-def generate(scale: str = "large", seed: int = 2026) -> dict:  # noqa: PLR0915 - one long recipe
+def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) -> dict:
+    """Write the data set; the same seed and the same day give the same rows."""
     people, camps, applications, ambassadors, groups, plans = SCALES[scale]
     rng = random.Random(seed)
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
     today = now.date()
-    out = Writer()
+    out = out or Writer()
     units = reference_rows()
     regions = [u["code"] for u in units if u["parent_code"] is None]
     districts = {r: [u["code"] for u in units if u["parent_code"] == r] or [None] for r in regions}
@@ -146,9 +151,12 @@ def generate(scale: str = "large", seed: int = 2026) -> dict:  # noqa: PLR0915 -
                 status="published", created_by_id=organiser_id, created_at=now)  # fmt: skip
     out.flush()
     big_camp = camp_ids[0]
-    per_camp = {big_camp: 20_000}
-    rest = -(-(applications - 20_000) // (camps - 1))
-    states = iter(weighted(rng, APPLICATION_STATES, applications + camps))
+    big = min(20_000, people // 2)
+    per_camp = {big_camp: big}
+    rest = -(-(applications - big) // (camps - 1))
+    states = iter(
+        list(APPLICATION_STATES) + weighted(rng, APPLICATION_STATES, applications + camps)
+    )
     first_application = None
     for camp_id in camp_ids:
         applicants = rng.sample(youth, per_camp.get(camp_id, rest))
@@ -221,6 +229,7 @@ def generate(scale: str = "large", seed: int = 2026) -> dict:  # noqa: PLR0915 -
 
     # Youth groups, their plans with activities, versions, reviews, comments and progress.
     showcase_plan, most_versions = None, 0
+    plan_states = iter(list(PLAN_STATES) + weighted(rng, PLAN_STATES, plans + groups))
     for number in range(groups):
         region = rng.choice(regions)
         members = rng.sample(youth, 5)
@@ -234,7 +243,7 @@ def generate(scale: str = "large", seed: int = 2026) -> dict:  # noqa: PLR0915 -
         mentor = mentor_id if number < 200 and mentor_id else rng.choice(mentors)
         out.add("group_mentor", group_id=group_id, mentor_id=mentor, assigned_at=now)
         for _ in range(plans // groups + (number < plans % groups)):
-            status = weighted(rng, PLAN_STATES, 1)[0]
+            status = next(plan_states)
             plan_id = out.new_id("action_plan")
             sent = None if status == "draft" else now - timedelta(days=rng.randint(0, 400))
             content = {"title": "Кыздар мектепте калсын", "category": rng.choice(CATEGORIES),
@@ -283,9 +292,8 @@ def generate(scale: str = "large", seed: int = 2026) -> dict:  # noqa: PLR0915 -
                 showcase_plan, most_versions = plan_id, versions
     out.flush()
     db.session.commit()
-    with db.engine.connect() as connection:  # fresh statistics for the query planner
-        connection.execute(sa.text("ANALYZE"))
-        connection.commit()
+    db.session.execute(sa.text("ANALYZE"))  # fresh statistics for the query planner
+    db.session.commit()
     return {
         "camp": big_camp,
         "application": first_application,

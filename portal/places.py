@@ -101,6 +101,18 @@ def all_places() -> list[Place]:
     return _places
 
 
+def place(code: str | None) -> Place | None:
+    """The unit with this code, from memory (None for no code or an unknown one)."""
+    if code is None:
+        return None
+    if not _by_code:
+        _by_code.update((unit.code, unit) for unit in all_places())
+    return _by_code.get(code)
+
+
+_by_code: dict[str, Place] = {}
+
+
 def place_names() -> dict[str, str]:
     """Code → name in the current language."""
     return {place.code: place.name for place in all_places()}

@@ -17,6 +17,7 @@ from portal.extensions import UTCDateTime
 from portal.extensions import db
 from portal.extensions import str_enum
 from portal.extensions import utcnow
+from portal.places import place
 from portal.security import Role
 
 
@@ -69,8 +70,17 @@ class User(UserMixin, db.Model):
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
-    region = relationship("AdminUnit", foreign_keys=[region_code], lazy="joined")
-    district = relationship("AdminUnit", foreign_keys=[district_code], lazy="joined")
+
+    @property
+    def region(self):
+        """The region from the reference data kept in memory (no join per row)."""
+        return place(self.region_code)
+
+    @property
+    def district(self):
+        """The district from the reference data kept in memory (no join per row)."""
+        return place(self.district_code)
+
     consents: Mapped[list["Consent"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="Consent.granted_at"
     )

@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.extensions import str_enum
 from portal.extensions import utcnow
 from portal.i18n import localized
+from portal.places import place
 
 
 class CampStatus(enum.Enum):
@@ -97,7 +98,11 @@ class Camp(db.Model):
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    region = relationship("AdminUnit", lazy="joined")
+    @property
+    def region(self):
+        """The region from the reference data kept in memory (no join per row)."""
+        return place(self.region_code)
+
     questions: Mapped[list["CampQuestion"]] = relationship(
         back_populates="camp", order_by="CampQuestion.position", cascade="all, delete-orphan"
     )

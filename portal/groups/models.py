@@ -16,6 +16,7 @@ from portal.extensions import UTCDateTime
 from portal.extensions import db
 from portal.extensions import str_enum
 from portal.extensions import utcnow
+from portal.places import place
 
 
 def new_join_code() -> str:
@@ -72,8 +73,16 @@ class YouthGroup(db.Model):
     active: Mapped[bool] = mapped_column(default=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    region = relationship("AdminUnit", foreign_keys=[region_code], lazy="joined")
-    district = relationship("AdminUnit", foreign_keys=[district_code], lazy="joined")
+    @property
+    def region(self):
+        """The region from the reference data kept in memory (no join per row)."""
+        return place(self.region_code)
+
+    @property
+    def district(self):
+        """The district from the reference data kept in memory (no join per row)."""
+        return place(self.district_code)
+
     lead = relationship("User", foreign_keys=[lead_id], lazy="joined")
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="group", cascade="all, delete-orphan"
