@@ -19,6 +19,7 @@ from portal.camps.exports import send_table
 from portal.camps.models import Camp
 from portal.extensions import db
 from portal.i18n import BISHKEK
+from portal.i18n import localized
 from portal.listing import paginate_rows
 from portal.places import sorted_by_name
 from portal.places import top_level_units
@@ -284,11 +285,13 @@ def _directory_form():
     form.region.choices = everyone + [(u.code, u.name) for u in sorted_by_name(top_level_units())]
     districts = [unit for units in units_by_parent().values() for unit in units]
     form.district.choices = everyone + [(u.code, u.name) for u in sorted_by_name(districts)]
-    ambassador_programmes = db.session.scalars(
-        sa.select(Programme).where(Programme.makes_ambassadors.is_(True)).order_by(Programme.id)
-    ).all()
+    ambassador_programmes = db.session.execute(
+        sa.select(Programme.id, Programme.title)
+        .where(Programme.makes_ambassadors.is_(True))
+        .order_by(Programme.id)
+    )
     form.programme.choices = everyone + [
-        (str(p.id), p.display_title) for p in ambassador_programmes
+        (str(programme_id), localized(title)) for programme_id, title in ambassador_programmes
     ]
     form.status.choices = everyone + [
         (s.value, str(label)) for s, label in ENROLMENT_LABELS.items()
