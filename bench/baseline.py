@@ -1,9 +1,10 @@
-"""The yardstick for `make bench`: the same stack (Flask, SQLAlchemy, Jinja) with no portal code.
+"""The yardstick for `make bench`: the portal's stack (Flask, Flask-SQLAlchemy's ORM, Jinja)
+with no portal code, served the same way.
 
-- `/fortunes` follows TechEmpower's "fortunes" rules: read every row, add one at request time,
-  sort, render an escaped HTML table.
-- `/list?page=N` is a bare paginated list: a count and 50 rows of a join, rendered in a template
-  that extends a base layout (header, navigation, footer), as the portal's list pages are.
+- `/fortunes` follows TechEmpower's "fortunes" rules: read every row through the ORM, add one at
+  request time, sort, render an escaped HTML table.
+- `/list?page=N` is a bare paginated list: `db.paginate` (a count and 50 rows) of a model joined to
+  another, rendered in a template that extends a base layout (header, navigation, footer).
 """
 
 import os
@@ -11,19 +12,39 @@ import os
 import sqlalchemy as sa
 from flask import Flask
 from flask import render_template
-from flask import request
+from flask_sqlalchemy import SQLAlchemy
 from jinja2 import DictLoader
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import relationship
 
-engine = sa.create_engine(os.environ.get("BENCH_BASELINE_URL", "sqlite://"))
-metadata = sa.MetaData()
-fortune = sa.Table("bench_fortune", metadata, sa.Column("id", sa.Integer, primary_key=True),
-                   sa.Column("message", sa.String(200)))  # fmt: skip
-owner = sa.Table("bench_owner", metadata, sa.Column("id", sa.Integer, primary_key=True),
-                 sa.Column("name", sa.String(120)))  # fmt: skip
-item = sa.Table("bench_item", metadata, sa.Column("id", sa.Integer, primary_key=True),
-                sa.Column("owner_id", sa.ForeignKey("bench_owner.id"), index=True),
-                sa.Column("title", sa.String(200)), sa.Column("status", sa.String(32)))  # fmt: skip
+app = Flask(__name__)
+app.config["SQLALCHEMY_DATABASE_URI"] = os.environ.get("BENCH_BASELINE_URL", "sqlite://")
+db = SQLAlchemy(app)
 PER_PAGE = 50
+
+
+class Fortune(db.Model):
+    __tablename__ = "bench_fortune"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message: Mapped[str] = mapped_column(sa.String(200))
+
+
+class Owner(db.Model):
+    __tablename__ = "bench_owner"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+
+
+class Item(db.Model):
+    __tablename__ = "bench_item"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(sa.ForeignKey("bench_owner.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    status: Mapped[str] = mapped_column(sa.String(32))
+    owner: Mapped[Owner] = relationship()
+
 
 TEMPLATES = {
     "base.html": """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -43,14 +64,12 @@ TEMPLATES = {
 {% endblock %}""",
 }  # fmt: skip
 
-app = Flask(__name__)
 app.jinja_loader = DictLoader(TEMPLATES)
 
 
 @app.get("/fortunes")
 def fortunes():
-    with engine.connect() as connection:
-        rows = list(connection.execute(sa.select(fortune.c.id, fortune.c.message)))
+    rows = [(f.id, f.message) for f in db.session.scalars(sa.select(Fortune))]
     rows.append((0, "Additional fortune added at request time."))
     rows.sort(key=lambda row: row[1])
     return render_template("fortunes.html", rows=rows)
@@ -58,30 +77,27 @@ def fortunes():
 
 @app.get("/list")
 def listing():
-    page = max(1, request.args.get("page", 1, type=int))
-    with engine.connect() as connection:
-        total = connection.scalar(sa.select(sa.func.count()).select_from(item))
-        rows = connection.execute(
-            sa.select(item.c.id, item.c.title, item.c.status, owner.c.name)
-            .join(owner, owner.c.id == item.c.owner_id)
-            .order_by(item.c.id)
-            .limit(PER_PAGE)
-            .offset((page - 1) * PER_PAGE)
-        ).all()
-    return render_template("list.html", rows=rows, page=page, pages=-(-total // PER_PAGE))
+    page = db.paginate(
+        sa.select(Item).options(joinedload(Item.owner)).order_by(Item.id), per_page=PER_PAGE
+    )
+    rows = [(item.id, item.title, item.status, item.owner.name) for item in page.items]
+    return render_template("list.html", rows=rows, page=page.page, pages=page.pages)
 
 
 def create_tables(url: str) -> None:
     """The baseline's own tables: 12 fortunes, 200 owners and 10,000 items."""
     local = sa.create_engine(url)
-    metadata.drop_all(local)
-    metadata.create_all(local)
+    tables = [Fortune.__table__, Owner.__table__, Item.__table__]
+    db.metadata.drop_all(local, tables=tables)
+    db.metadata.create_all(local, tables=tables)
     with local.begin() as connection:
-        connection.execute(fortune.insert(), [
+        connection.execute(Fortune.__table__.insert(), [
             {"id": n, "message": f"A fortune cookie message number {n} <script>"} for n in range(1, 13)
         ])  # fmt: skip
-        connection.execute(owner.insert(), [{"id": n, "name": f"Owner {n}"} for n in range(1, 201)])
-        connection.execute(item.insert(), [
+        connection.execute(
+            Owner.__table__.insert(), [{"id": n, "name": f"Owner {n}"} for n in range(1, 201)]
+        )
+        connection.execute(Item.__table__.insert(), [
             {"id": n, "owner_id": n % 200 + 1, "title": f"Item number {n}", "status": "open"}
             for n in range(1, 10_001)
         ])  # fmt: skip
