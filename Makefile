@@ -75,3 +75,13 @@ bench: $(VENV)/.installed translations
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; } \
 		|| { echo "make bench needs wrk: apt-get install wrk"; exit 2; }
 	$(BIN)/python bench/run.py
+
+## Lighthouse (mobile) on the home page, an application form and a review list, served by gunicorn
+## in production mode on a throwaway demo database; prints the four scores per page and fails
+## below performance 95 or accessibility 100. Needs node/npm and Chromium.
+.PHONY: lighthouse
+lighthouse: $(VENV)/.installed translations lighthouse/node_modules/.package-lock.json
+	CHROME_PATH=$${CHROME_PATH:-/usr/bin/chromium} $(BIN)/python lighthouse/run.py
+
+lighthouse/node_modules/.package-lock.json: lighthouse/package.json lighthouse/package-lock.json
+	cd lighthouse && npm ci --no-audit --no-fund

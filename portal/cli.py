@@ -212,6 +212,9 @@ def extract_args(output: Path) -> list[str]:
         "--no-location",
         "--sort-output",
         "--omit-header",
+        # Babel skips folders starting with "_" by default, and templates/_macros holds strings.
+        "--ignore-dirs",
+        ".* __pycache__",
         "-o",
         str(output),
         "portal",

@@ -52,6 +52,22 @@ def test_decline_offers_the_place_to_the_first_on_the_list(client, db):
     assert first.user_id in notice
 
 
+def test_the_queue_is_renumbered_when_someone_leaves_it(client, db):
+    camp, [holder], [first, second, third] = full_camp(db, waiting=3)
+    as_applicant(client, holder)
+    client.post(f"/applications/{holder.id}/decline")
+    db.session.expire_all()
+    assert first.status is S.ACCEPTED
+    assert (second.waitlist_position, third.waitlist_position) == (1, 2)
+    as_applicant(client, second)
+    client.post(f"/applications/{second.id}/withdraw")
+    db.session.expire_all()
+    assert third.waitlist_position == 1
+    as_applicant(client, third)
+    page = client.get(f"/applications/{third.id}?lang=en")
+    assert "Your place in the queue: 1." in page.text
+
+
 def test_withdrawal_of_a_confirmed_place_also_moves_the_list(client, db):
     camp, [holder], [first, _second] = full_camp(db)
     holder.status = S.CONFIRMED

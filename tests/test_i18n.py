@@ -107,3 +107,10 @@ def test_localized_content_falls_back_and_transliterates(app):
         with force_locale("ru"):
             assert localized(names) == "Ошская область"
             assert localized({"ky": "Ош облусу"}) == "Ош облусу"
+
+
+def test_the_shared_form_and_pager_macros_are_translated(client, db):
+    """Strings in templates/_macros (which Babel skips unless told) reach the catalogues."""
+    response = client.post("/auth/register?lang=ru", data={})
+    assert "Что-то не так" in response.text and "There is a problem" not in response.text
+    assert "Ошибка:" in response.text

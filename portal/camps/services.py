@@ -206,10 +206,13 @@ def withdraw(application: Application) -> None:
     if application.status not in OPEN_STATUSES:
         raise CampError(_l("This application is already closed."))
     freed = application.status in SEAT_STATUSES
+    queued = application.status is S.WAITLISTED
     application.waitlist_position = None
     _move(application, S.WITHDRAWN, actor=application.applicant)
     if freed:
         promote_from_waitlist(application.camp)
+    elif queued:
+        renumber_waitlist(application.camp)
 
 
 # --- review -----------------------------------------------------------------------------------
@@ -236,6 +239,7 @@ def decide(application: Application, decision, *, reason: str, by) -> None:
             raise CampError(_l("The camp is full. Put the applicant on the waiting list instead."))
         application.offer_expires_on = offer_deadline(camp)
     freed = application.status is S.ACCEPTED
+    left_queue = application.status is S.WAITLISTED
     application.decision_reason = reason
     if decision is S.WAITLISTED:
         application.waitlist_position = next_waitlist_position(camp)
@@ -246,6 +250,8 @@ def decide(application: Application, decision, *, reason: str, by) -> None:
     _tell(application, DECISION_MESSAGES[decision])
     if freed:
         promote_from_waitlist(camp)
+    elif left_queue:
+        renumber_waitlist(camp)
 
 
 DECISION_MESSAGES = {
@@ -321,7 +327,16 @@ def promote_from_waitlist(camp: Camp) -> list[Application]:
         _tell(application, _l("A place opened up and it is yours! Please confirm it soon."))
         promoted.append(application)
         free -= 1
+    if promoted:
+        renumber_waitlist(camp)
     return promoted
+
+
+def renumber_waitlist(camp: Camp) -> None:
+    """Positions 1, 2, 3… in queue order, so "your place in the queue" stays true when
+    someone ahead leaves the list."""
+    for number, entry in enumerate(waitlist(camp), start=1):
+        entry.waitlist_position = number
 
 
 def move_on_waitlist(application: Application, position: int, *, reason: str, by) -> None:
