@@ -148,6 +148,7 @@ def test_dashboard_query_count_does_not_grow_with_data(login_as, assert_constant
 
 def test_public_page_shows_aggregates_only_and_is_cached(client, db, count_queries):
     report_routes.GLANCE_CACHE.clear()
+    report_routes.GLANCE_PAGES.clear()
     for _ in range(6):
         ApplicationFactory(applicant=UserFactory(full_name="Жашыруун Адам", gender="female"))
     first = client.get("/at-a-glance?lang=en")
@@ -158,6 +159,23 @@ def test_public_page_shows_aggregates_only_and_is_cached(client, db, count_queri
         assert client.get("/at-a-glance?lang=en").status_code == 200
     assert counted.total == 0
     report_routes.GLANCE_CACHE.clear()
+
+
+def test_a_visitors_rendered_page_is_reused_but_never_shown_to_someone_signed_in(
+    client, login_as, db
+):
+    report_routes.GLANCE_CACHE.clear()
+    report_routes.GLANCE_PAGES.clear()
+    visitor = client.get("/at-a-glance?lang=en")
+    assert "Sign out" not in visitor.text and len(report_routes.GLANCE_PAGES) == 1
+    assert client.get("/at-a-glance?lang=en").text == visitor.text
+    client.get("/at-a-glance?lang=en&utm=x")  # other addresses are rendered, not kept
+    assert len(report_routes.GLANCE_PAGES) == 1
+    login_as("youth")
+    signed_in = client.get("/at-a-glance?lang=en")
+    assert "Sign out" in signed_in.text
+    report_routes.GLANCE_CACHE.clear()
+    report_routes.GLANCE_PAGES.clear()
 
 
 def test_dashboard_figures_are_kept_a_few_minutes_and_say_when_they_were_computed(

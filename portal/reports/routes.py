@@ -7,6 +7,7 @@ from flask import Blueprint
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask import session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -34,6 +35,8 @@ bp = Blueprint("reports", __name__)
 #: (year, locale) → (computed at, figures, region names) for the public page.
 GLANCE_CACHE: dict[tuple[int, str], tuple[float, dict, dict]] = {}
 GLANCE_SECONDS = 600
+#: (year and locale, figures' time, address) → the rendered page for visitors.
+GLANCE_PAGES: dict[tuple, str] = {}
 #: (scope, locale) → (computed at, wall time, report) for the dashboard.
 REPORT_CACHE: dict = {}
 
@@ -115,11 +118,26 @@ def glance():
     if cached is None or time.monotonic() - cached[0] > GLANCE_SECONDS:
         cached = (time.monotonic(), _glance_figures(year), unit_names())
         GLANCE_CACHE[key] = cached
-    _computed, figures, names = cached
-    response = render_template(
+    computed, figures, names = cached
+    headers = {"Cache-Control": f"public, max-age={GLANCE_SECONDS}"}
+    # A visitor's page is the same for everyone in a language: keep it rendered with the figures
+    # (only for the plain address or ?lang=, and with no message waiting to be shown).
+    reusable = (
+        not current_user.is_authenticated
+        and set(request.args) <= {"lang"}
+        and not session.get("_flashes")
+    )
+    page_key = (key, computed, request.full_path)
+    if reusable and page_key in GLANCE_PAGES:
+        return GLANCE_PAGES[page_key], 200, headers
+    page = render_template(
         "reports/glance.html", year=year, figures=figures, names=names, metrics=METRIC_LABELS
     )
-    return response, 200, {"Cache-Control": f"public, max-age={GLANCE_SECONDS}"}
+    if reusable:
+        if len(GLANCE_PAGES) >= 64:
+            GLANCE_PAGES.clear()
+        GLANCE_PAGES[page_key] = page
+    return page, 200, headers
 
 
 def _glance_figures(year: int) -> dict:
