@@ -109,10 +109,6 @@ def label_for(dimension: str, value: str, names: dict[str, str]) -> str:
     return value
 
 
-def unit_names() -> dict[str, str]:
-    return place_names()
-
-
 #: camp id → (version, counts), per worker. See pool_counts.
 _COUNTS: dict[int, tuple[tuple, tuple]] = {}
 COUNTS_SECONDS = 300
@@ -180,20 +176,20 @@ def balance_of(camp, applications=None, *, also_accepted: frozenset[int] = froze
     """The balance now (counted by the database), or as it would be with the `applications`
     in `also_accepted` accepted (counted here, for a suggestion)."""
     if applications is None:
-        cohort_size, pool_size, cohort_counts, pool_counts_ = pool_counts(camp)
+        cohort_size, pool_size, cohort_counts, pool_by_dimension = pool_counts(camp)
     else:
         cohort = [a for a in applications if a.status in SEAT_STATUSES or a.id in also_accepted]
         cohort_size, pool_size = len(cohort), len(applications)
         cohort_counts = {
             d: Counter(v for a in cohort for v in values_of(a, d)) for d in DIMENSION_LABELS
         }
-        pool_counts_ = {
+        pool_by_dimension = {
             d: Counter(v for a in applications for v in values_of(a, d)) for d in DIMENSION_LABELS
         }
-    names = unit_names()
+    names = place_names()
     result = Balance(cohort_size=cohort_size, pool_size=pool_size)
     for dimension in DIMENSION_LABELS:
-        in_cohort, in_pool = cohort_counts[dimension], pool_counts_[dimension]
+        in_cohort, in_pool = cohort_counts[dimension], pool_by_dimension[dimension]
         targets = camp.targets.get(dimension, {})
         rows = []
         for value in sorted(in_pool, key=lambda v: (-in_pool[v], v)):
@@ -268,7 +264,7 @@ def suggest(camp, *, seed: int) -> Suggestion:
     always gives the same proposal. Nothing is changed here.
     """
     applications = pool_of(camp)
-    names = unit_names()
+    names = place_names()
     cohort = [a for a in applications if a.status in SEAT_STATUSES]
     seats = max(camp.capacity - len(cohort), 0)
     notes = []

@@ -24,6 +24,7 @@ from portal.camps.review_forms import BulkDecisionForm
 from portal.camps.review_forms import CheckInForm
 from portal.camps.review_forms import WaitlistMoveForm
 from portal.extensions import db
+from portal.places import place_names
 from portal.places import top_level_units
 from portal.security import Role
 from portal.security import recent_login_required
@@ -132,7 +133,7 @@ def export(camp_id, fmt):
 
 def _targets_form(camp, formdata=None):
     regions = camp.eligible_regions or [unit.code for unit in top_level_units()]
-    names = balance.unit_names()
+    names = place_names()
     rows = [("region", code, names.get(code, code)) for code in regions]
     rows += [("gender", "female", _("Female")), ("gender", "male", _("Male"))]
     form = targets_form_class(rows)(formdata=formdata)

@@ -12,7 +12,6 @@ from portal.groups.labels import CATEGORY_LABELS
 from portal.groups.labels import STATUS_LABELS as PLAN_STATUS_LABELS
 from portal.groups.models import PlanStatus
 from portal.groups.models import ProblemCategory
-from portal.places import place_names
 from portal.reports import aggregates
 from portal.reports.safe import MIN_ETHNICITY_CELL
 from portal.reports.safe import Cell
@@ -197,8 +196,3 @@ def _ethnicity_table(scope, names) -> Table | None:
         if all(value >= MIN_ETHNICITY_CELL for value in values):
             table.rows.append((names.get(region, region), [Cell(value) for value in values]))
     return table
-
-
-def unit_names() -> dict[str, str]:
-
-    return place_names()

@@ -18,13 +18,13 @@ from portal.camps.exports import send_table
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
+from portal.places import place_names
 from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.reports import aggregates
 from portal.reports.forms import ReportFilterForm
 from portal.reports.report import METRIC_LABELS
 from portal.reports.report import build
-from portal.reports.report import unit_names
 from portal.reports.safe import headline
 from portal.reports.safe import protect
 from portal.security import Role
@@ -81,7 +81,7 @@ def _cached_report(scope):
     if cached is None or time.monotonic() - cached[0] > seconds:
         if len(REPORT_CACHE) >= 256:
             REPORT_CACHE.clear()
-        cached = (time.monotonic(), utcnow(), build(scope, unit_names()))
+        cached = (time.monotonic(), utcnow(), build(scope, place_names()))
         if seconds:
             REPORT_CACHE[key] = cached
     return cached[1], cached[2]
@@ -93,7 +93,7 @@ def _cached_report(scope):
 def export(fmt):
     """Every table of the dashboard, in the reader's language (audited)."""
     _form, _valid, scope = _filters()
-    report = build(scope, unit_names())
+    report = build(scope, place_names())
     tables = [
         ExportTable(title=table.title, header=["", *table.columns], rows=table.as_rows())
         for table in report.tables
@@ -116,7 +116,7 @@ def glance():
     key = (year, str(get_locale()))
     cached = GLANCE_CACHE.get(key)
     if cached is None or time.monotonic() - cached[0] > GLANCE_SECONDS:
-        cached = (time.monotonic(), _glance_figures(year), unit_names())
+        cached = (time.monotonic(), _glance_figures(year), place_names())
         GLANCE_CACHE[key] = cached
     computed, figures, names = cached
     headers = {"Cache-Control": f"public, max-age={GLANCE_SECONDS}"}
