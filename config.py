@@ -42,6 +42,8 @@ class Config:
     RATELIMIT_REGISTER = "20 per minute;200 per hour"
     RATELIMIT_RESET = "10 per minute;60 per hour"
     RATELIMIT_RESET_ACCOUNT = "3 per minute;10 per hour"
+    #: Wrong passwords typed inside a session (confirm, change password, erasure, contact change).
+    RATELIMIT_PASSWORD_PROMPT = "5 per minute;20 per hour"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -83,8 +85,18 @@ class Config:
     COMPRESS_BR_LEVEL = 4
     #: Applications of people never accepted are cleared this many days after their camp.
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "365"))
-    #: The portal's public address, for links in mail sent by commands (cron), not requests.
+    #: The portal's public address. Every absolute link the portal sends (reset links, e-mails,
+    #: certificate QR codes) is built from it, never from the request's Host header.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    #: Host names the portal answers to; None accepts any (development). Production derives it
+    #: from BASE_URL (plus EXTRA_TRUSTED_HOSTS, comma-separated) and refuses every other Host.
+    TRUSTED_HOSTS = None
+    EXTRA_TRUSTED_HOSTS = os.environ.get("EXTRA_TRUSTED_HOSTS", "")
+    #: Rate limits kept in one process's memory are per worker; production refuses them with
+    #: several workers unless this is set (a single-worker install).
+    RATELIMIT_ALLOW_MEMORY = os.environ.get("RATELIMIT_ALLOW_MEMORY", "0") == "1"
+    #: gunicorn's worker count (gunicorn.conf.py reads the same variable).
+    WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "3"))
 
 
 class DevelopmentConfig(Config):
@@ -103,10 +115,14 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
     REPORT_CACHE_SECONDS = 0
+    #: Not the test client's "localhost": tests prove links never come from the request.
+    BASE_URL = "https://portal.example.org"
 
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    #: Required: no default public address in production.
+    BASE_URL = os.environ.get("BASE_URL", "")
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
 

@@ -187,7 +187,8 @@ def prepare(url: str, env: dict) -> dict:
 def bench(url: str, title: str) -> tuple[list[str], bool]:
     env = dict(os.environ, DATABASE_URL=url, BENCH_BASELINE_URL=url, FLASK_APP="wsgi",
                PORTAL_ENV="production", SECRET_KEY="bench-only-secret-" + "x" * 20,
-               MAIL_BACKEND="memory", PYTHONPATH=str(ROOT), THREADS="1")  # fmt: skip
+               MAIL_BACKEND="memory", PYTHONPATH=str(ROOT), THREADS="1",
+               BASE_URL="http://127.0.0.1", RATELIMIT_ALLOW_MEMORY="1")  # fmt: skip
     showcase = prepare(url, env)
     sys.path.insert(0, str(ROOT))
     from bench.baseline import create_tables

@@ -96,6 +96,8 @@ def serve(folder: Path, database_url: str, port: int) -> subprocess.Popen:
         DATABASE_URL=database_url,
         UPLOAD_FOLDER=str(folder / "uploads"),
         MAIL_BACKEND="memory",
+        BASE_URL=f"http://127.0.0.1:{port}",
+        RATELIMIT_ALLOW_MEMORY="1",  # two workers, no Redis: limits per worker are fine here
     )
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen(

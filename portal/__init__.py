@@ -3,10 +3,18 @@
 import os
 
 from flask import Flask
+from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+from werkzeug.wsgi import get_host
 
 from config import CONFIGS
 from config import DEFAULT_SECRET_KEY
+
+#: Shortest SECRET_KEY production accepts (it signs sessions, reset links and rate-limit keys).
+MIN_SECRET_KEY_LENGTH = 32
+#: ... and the fewest different characters in it ("x" * 40 is long and still guessable).
+MIN_SECRET_KEY_DISTINCT = 10
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
@@ -17,14 +25,16 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     # Any setting can also come from the environment as JASHTAR_<NAME> (values parsed as JSON).
     app.config.from_prefixed_env("JASHTAR")
     app.config.update(overrides)
-    if config_name == "production" and app.config["SECRET_KEY"] in ("", DEFAULT_SECRET_KEY):
-        raise RuntimeError(
-            "Refusing to start: set SECRET_KEY in the environment or instance/config.py."
-        )
+    if config_name == "production":
+        check_production_config(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     if app.config["PROXY_COUNT"]:
+        # Only the client address and scheme come from the proxy (deploy/nginx.conf sets both and
+        # passes the Host it accepted); X-Forwarded-Host/Port/Prefix are never trusted.
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0)
+    if app.config["TRUSTED_HOSTS"]:
+        app.wsgi_app = refuse_unknown_hosts(app.wsgi_app, app.config["TRUSTED_HOSTS"])
 
     from portal import assets
     from portal import errors
@@ -84,3 +94,57 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     cli.register(app)
     return app
+
+
+def check_production_config(config) -> None:
+    """Refuse to start production with a weak secret, no public address or per-worker limits."""
+    from portal.links import public_host
+
+    secret = config["SECRET_KEY"] or ""
+    if (
+        secret == DEFAULT_SECRET_KEY
+        or len(secret) < MIN_SECRET_KEY_LENGTH
+        or len(set(secret)) < MIN_SECRET_KEY_DISTINCT
+    ):
+        raise RuntimeError(
+            "Refusing to start: SECRET_KEY must be a random value of at least "
+            f"{MIN_SECRET_KEY_LENGTH} characters, e.g. python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'."
+        )
+    host = public_host(config["BASE_URL"] or "")
+    if not host or not config["BASE_URL"].startswith(("https://", "http://")):
+        raise RuntimeError(
+            "Refusing to start: set BASE_URL to the portal's public address "
+            "(e.g. https://jashtar.example.org); links in e-mails are built from it."
+        )
+    if not config.get("TRUSTED_HOSTS"):
+        extra = [name.strip().lower() for name in config["EXTRA_TRUSTED_HOSTS"].split(",")]
+        config["TRUSTED_HOSTS"] = [host, *filter(None, extra)]
+    if (
+        config["RATELIMIT_STORAGE_URI"].startswith("memory://")
+        and config["WEB_CONCURRENCY"] > 1
+        and not config["RATELIMIT_ALLOW_MEMORY"]
+    ):
+        raise RuntimeError(
+            "Refusing to start: with several workers, rate limits kept in memory are per worker. "
+            "Set RATELIMIT_STORAGE_URI=redis://… (or RATELIMIT_ALLOW_MEMORY=1 for one worker)."
+        )
+
+
+def refuse_unknown_hosts(wsgi_app, trusted_hosts):
+    """Answer 400 before Flask sees a request for a Host that is not the portal's own.
+
+    Flask checks TRUSTED_HOSTS too, but only after it has started the request, and then its
+    error page cannot build links; refusing here keeps forged hosts out of every code path.
+    """
+
+    def middleware(environ, start_response):
+        try:
+            get_host(environ, trusted_hosts)
+        except SecurityError:
+            return Response("Unknown host.", status=400, mimetype="text/plain")(
+                environ, start_response
+            )
+        return wsgi_app(environ, start_response)
+
+    return middleware

@@ -72,14 +72,17 @@ def create_user(full_name, email, phone, roles, locale, password):
         raise click.UsageError("Give a valid --email or a Kyrgyz --phone.")
     if services.email_taken(email) or services.phone_taken(phone):
         raise click.UsageError("An account with this e-mail or phone already exists.")
-    user = services.create_user(
-        full_name=full_name,
-        email=email,
-        phone=phone,
-        password=password,
-        roles={Role(value) for value in roles},
-        locale=locale,
-    )
+    try:
+        user = services.create_user(
+            full_name=full_name,
+            email=email,
+            phone=phone,
+            password=password,
+            roles={Role(value) for value in roles},
+            locale=locale,
+        )
+    except services.AccountError as error:
+        raise click.UsageError(str(error)) from error
     db.session.commit()
     click.echo(f"Created user {user.id} with roles {', '.join(sorted(roles))}.")
 

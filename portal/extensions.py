@@ -1,6 +1,8 @@
 """Every Flask extension, created unbound so blueprints can import them without cycles."""
 
 import hashlib
+import hmac
+import unicodedata
 from datetime import UTC
 from datetime import datetime
 
@@ -66,11 +68,55 @@ babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+def hashed_key(kind: str, value: str) -> str:
+    """A rate-limit key that names no person: keyed HMAC of `value` (the limiter logs its keys).
+
+    Keyed with SECRET_KEY, so a key seen in Redis cannot be reversed by hashing every phone
+    number (there are only a few million).
+    """
+    from flask import current_app
+
+    secret = ("ratelimit:" + current_app.config["SECRET_KEY"]).encode()
+    return f"{kind}:" + hmac.new(secret, value.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def account_key() -> str:
-    """Rate-limit key for the account named in the submitted form (login, reset)."""
-    identifier = (request.form.get("email") or "").strip().lower()
-    # Hashed: the limiter logs its keys, and logs must not carry e-mail addresses or phones.
-    return "account:" + hashlib.sha256(identifier.encode()).hexdigest()[:24]
+    """Rate-limit key for the account named in the submitted form (login, reset).
+
+    Keyed on the account the text resolves to, so "0555 123 456", "+996555123456" and
+    "(0555) 123-456" share one bucket; text that names no account is keyed on its normalised
+    form (NFKC, case-folded), so full-width letters do not make a fresh bucket either.
+    """
+    from portal.accounts.services import find_by_login
+
+    identifier = unicodedata.normalize("NFKC", request.form.get("email") or "").strip().casefold()
+    user = find_by_login(identifier) if identifier else None
+    if user is not None:
+        return hashed_key("account", f"user:{user.id}")
+    return hashed_key("account", "text:" + "".join(identifier.split()))
+
+
+def user_key() -> str:
+    """Rate-limit key for the signed-in person (password prompts inside a session)."""
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        return hashed_key("user", str(current_user.id))
+    return hashed_key("address", get_remote_address())
+
+
+def wrong_password_given() -> None:
+    """Mark this request as a failed password guess (see `failed_attempt`)."""
+    from flask import g
+
+    g.wrong_password = True
+
+
+def failed_attempt(response) -> bool:
+    """Only wrong passwords count towards a lock-out: a successful sign-in never locks anyone."""
+    from flask import g
+
+    return bool(g.get("wrong_password"))
 
 
 @event.listens_for(Engine, "connect")

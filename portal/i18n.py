@@ -104,6 +104,12 @@ def switch_language_url(locale: str) -> str:
     return request.path + "?" + urlencode(args)
 
 
+def switch_language_next() -> str:
+    """This page's local address without `?lang=`, for the signed-in switcher to return to."""
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return request.path + (f"?{urlencode(args)}" if args else "")
+
+
 def short_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
@@ -137,6 +143,7 @@ def init_app(app) -> None:
         lang_param=lang_param,
         get_locale=get_locale,
         switch_language_url=switch_language_url,
+        switch_language_next=switch_language_next,
     )
     app.jinja_env.filters["date"] = short_date
     app.jinja_env.filters["datetime"] = short_datetime
@@ -165,15 +172,19 @@ def _translations():
 
 
 def _remember_language(response):
-    """Keep a `?lang=` choice in a cookie (and, for signed-in users, on the account)."""
+    """Keep a `?lang=` choice in a cookie (a signed-in user's saved language changes by POST)."""
     chosen = requested_lang()
     if chosen:
-        response.set_cookie(
-            LANG_COOKIE,
-            chosen,
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            httponly=True,
-            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-        )
+        remember_language_cookie(response, chosen)
     return response
+
+
+def remember_language_cookie(response, chosen: str) -> None:
+    response.set_cookie(
+        LANG_COOKIE,
+        chosen,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )

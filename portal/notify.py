@@ -74,14 +74,21 @@ def notify(user, message, *, link: str | None = None) -> Notification:
     return notification
 
 
-def queue_email(user, subject, template: str, **context) -> OutboundEmail | None:
-    """Render `email/<template>.txt` in the user's language and put it in the outbox."""
-    if not user.email:
+def queue_email(
+    user, subject, template: str, *, to_address: str | None = None, **context
+) -> OutboundEmail | None:
+    """Render `email/<template>.txt` in the user's language and put it in the outbox.
+
+    `to_address` sends it elsewhere than the user's current address (e.g. to the old address
+    after a change, so the real owner hears of it).
+    """
+    to_address = to_address or user.email
+    if not to_address:
         return None
     with force_locale(user.locale):
         email = OutboundEmail(
             user_id=user.id,
-            to_address=user.email,
+            to_address=to_address,
             locale=user.locale,
             subject=str(subject),
             body=render_template(f"email/{template}.txt", user=user, **context),

@@ -19,7 +19,8 @@ from flask_login import current_user
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
-MIN_PASSWORD_LENGTH = 10
+#: ASVS 2.1.1: at least 12 characters.
+MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256
 
 

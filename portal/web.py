@@ -3,7 +3,9 @@
 import time
 
 from flask import abort
+from flask import current_app
 from flask import flash
+from flask import g
 from flask import redirect
 from flask import request
 from flask import session
@@ -11,6 +13,9 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import logout_user
+from flask_login import user_loaded_from_cookie
+from itsdangerous import BadSignature
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.accounts import policy
@@ -20,6 +25,27 @@ from portal.forms import error_list
 from portal.listing import page_url
 from portal.notify import unread_count
 from portal.security import Role
+
+#: A signed "last active at" for the remember-me cookie (the session cookie holds its own).
+LAST_SEEN_COOKIE = "last_seen"
+
+
+def last_seen_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="last-seen")
+
+
+def last_seen_from_cookie(user_id: int) -> int | None:
+    """When this browser was last active for `user_id`, from the signed cookie (None if unknown)."""
+    value = request.cookies.get(LAST_SEEN_COOKIE)
+    if not value:
+        return None
+    try:
+        owner, signed_at = last_seen_serializer().loads(value, return_timestamp=True)
+    except BadSignature:
+        return None
+    if owner != user_id:
+        return None
+    return int(signed_at.timestamp())
 
 
 def init_app(app) -> None:
@@ -57,21 +83,52 @@ def init_app(app) -> None:
             abort(400)
         return None
 
+    @user_loaded_from_cookie.connect_via(app)
+    def note_restored_session(sender, user):
+        g.restored_from_cookie = True
+
     @app.before_request
     def end_idle_sessions():
-        """Sign out a session left unused for IDLE_TIMEOUT (a shared phone at a camp)."""
+        """Sign out a session left unused for IDLE_TIMEOUT (a shared phone at a camp).
+
+        A session restored from the "remember me" cookie has no `seen` of its own: its last
+        activity comes from the signed last-seen cookie, so remembering does not outlive the
+        idle timeout either.
+        """
         if not current_user.is_authenticated or request.path.startswith("/static/"):
             return None
         now = int(time.time())
+        idle = app.config["IDLE_TIMEOUT"].total_seconds()
         seen = session.get("seen")
-        if seen and now - seen > app.config["IDLE_TIMEOUT"].total_seconds():
+        if seen is None and g.get("restored_from_cookie"):
+            seen = last_seen_from_cookie(current_user.id) or 0
+        if seen is not None and now - seen > idle:
             logout_user()
             session.clear()
+            g.forget_last_seen = True
             flash(_l("You were signed out after a long time without activity."), "info")
             return redirect(url_for("accounts.login", next=request.full_path))
         if not seen or now - seen > 60:  # refresh at most once a minute: fewer cookie writes
             session["seen"] = now
+            g.refresh_last_seen = True
         return None
+
+    @app.after_request
+    def keep_last_seen(response):
+        if g.get("refresh_last_seen") and current_user.is_authenticated:
+            response.set_cookie(
+                LAST_SEEN_COOKIE,
+                last_seen_serializer().dumps(current_user.id),
+                max_age=int(app.config["REMEMBER_COOKIE_DURATION"].total_seconds()),
+                secure=app.config.get("SESSION_COOKIE_SECURE", False),
+                httponly=True,
+                samesite="Lax",
+            )
+        elif g.get("forget_last_seen") or (
+            LAST_SEEN_COOKIE in request.cookies and not current_user.is_authenticated
+        ):
+            response.delete_cookie(LAST_SEEN_COOKIE)
+        return response
 
     @app.after_request
     def security_headers(response):

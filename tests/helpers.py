@@ -48,3 +48,13 @@ def registration_data(**changes) -> dict:
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
+
+
+#: What production needs to start (a strong secret, BASE_URL, a decision on limit storage);
+#: "localhost" is trusted too so the test client can reach the app.
+PRODUCTION_SETTINGS = {
+    "SECRET_KEY": "kV3p9-Lq2Zr8Yt6Wn4Xb1Hs7Jd5Mf0Gc",
+    "BASE_URL": "https://portal.example.org",
+    "EXTRA_TRUSTED_HOSTS": "localhost",
+    "RATELIMIT_ALLOW_MEMORY": True,
+}

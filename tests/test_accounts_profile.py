@@ -35,7 +35,9 @@ def test_profile_shows_the_saved_details(client, login_as):
 
 def test_profile_change_is_saved_and_audited(client, login_as, db):
     user = login_as("youth")
-    data = profile_data(user, phone="0555 987 654", region="KG-B", district="KG-B-LEILEK")
+    data = profile_data(
+        user, phone="0555 987 654", region="KG-B", district="KG-B-LEILEK", current_password=PASSWORD
+    )
     response = client.post("/account/profile", data=data)
 
     assert response.status_code == 302

@@ -22,7 +22,7 @@ def ask_for_reset(client, email):
 
 def reset_link(db) -> str:
     email = db.session.scalars(sa.select(OutboundEmail).order_by(OutboundEmail.id.desc())).first()
-    return re.search(r"http://localhost(/auth/reset/\S+)", email.body).group(1)
+    return re.search(r"https://portal\.example\.org(/auth/reset/\S+)", email.body).group(1)
 
 
 def test_same_answer_whether_or_not_the_account_exists(client, db):
@@ -110,7 +110,8 @@ def test_organiser_creates_a_one_time_link_for_a_phone_only_user(client, login_a
     response = client.post("/account/reset-link", data={"phone": "0700 123 456"})
 
     assert response.status_code == 200
-    link = re.search(r'value="http://localhost(/auth/reset/[^"]+)"', response.text).group(1)
+    found = re.search(r'value="https://portal\.example\.org(/auth/reset/[^"]+)"', response.text)
+    link = found.group(1)
     event = db.session.scalar(
         sa.select(AuditEvent).where(AuditEvent.action == "user.reset_link_issued")
     )

@@ -7,6 +7,7 @@ from portal.accounts.models import User
 from portal.demo import DEMO_LOGINS
 from portal.demo import DEMO_PASSWORD
 from portal.security import Role
+from tests.helpers import PRODUCTION_SETTINGS
 
 
 def run(app, *args, **kwargs):
@@ -69,7 +70,7 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(app, db):
 
 
 def test_seed_demo_refuses_in_production(database_uri):
-    app = create_app("production", SQLALCHEMY_DATABASE_URI=database_uri, SECRET_KEY="s" * 32)
+    app = create_app("production", SQLALCHEMY_DATABASE_URI=database_uri, **PRODUCTION_SETTINGS)
     result = run(app, "seed-demo")
     assert result.exit_code != 0
     assert "refuses" in result.output

@@ -1,5 +1,7 @@
 """Configuration, the database connection settings and the health check."""
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -8,16 +10,52 @@ from config import database_url
 from portal import create_app
 from portal.places import AdminUnit
 from portal.places import UnitKind
+from tests.helpers import PRODUCTION_SETTINGS
 
 
-def test_production_refuses_the_default_secret_key(monkeypatch):
+def migration_head() -> str:
+    """The newest revision in migrations/ (so adding a migration needs no test change)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(Path(__file__).parent.parent / "migrations")).get_current_head()
+
+
+def production(**changes):
+    return create_app("production", **{**PRODUCTION_SETTINGS, **changes})
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [DEFAULT_SECRET_KEY, "", "short-but-random-9f8e", "x" * 64, "ab" * 20, "changeme" * 5],
+)
+def test_production_refuses_a_weak_secret_key(secret):
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app("production", SECRET_KEY=DEFAULT_SECRET_KEY)
+        production(SECRET_KEY=secret)
 
 
 def test_production_starts_with_a_real_secret():
-    app = create_app("production", SECRET_KEY="a-long-random-secret-from-the-environment")
+    app = production(SECRET_KEY="a-long-random-secret-from-the-environment")
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("base_url", ["", "jashtar.example.org", "https://"])
+def test_production_needs_the_public_address(base_url):
+    with pytest.raises(RuntimeError, match="BASE_URL"):
+        production(BASE_URL=base_url)
+
+
+def test_production_refuses_per_worker_rate_limits_with_several_workers():
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI"):
+        production(RATELIMIT_ALLOW_MEMORY=False, WEB_CONCURRENCY=3)
+    # One worker, an explicit choice, or shared storage are all fine.
+    production(RATELIMIT_ALLOW_MEMORY=False, WEB_CONCURRENCY=1)
+    production(RATELIMIT_ALLOW_MEMORY=True, WEB_CONCURRENCY=3)
+    production(RATELIMIT_ALLOW_MEMORY=False, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
+
+
+def test_production_trusts_only_the_public_host():
+    app = production(EXTRA_TRUSTED_HOSTS="")
+    assert app.config["TRUSTED_HOSTS"] == ["portal.example.org"]
 
 
 def test_database_url_gets_the_psycopg_driver(monkeypatch):
@@ -66,7 +104,7 @@ def test_healthz_reports_the_database(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json["database"] == "ok"
-    assert response.json["schema"] == "0008_scale_indexes"
+    assert response.json["schema"] == migration_head()
 
 
 def test_healthz_reports_a_missing_database(tmp_path):

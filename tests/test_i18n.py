@@ -58,11 +58,38 @@ def test_choice_is_remembered_in_a_cookie(client, db):
 
 def test_signed_in_users_choice_is_saved_on_the_account(client, login_as, db):
     user = login_as("youth", locale="ky")
-    client.get("/?lang=uz")
+    response = client.post("/language", data={"lang": "uz", "next": "/camps?page=2"})
+    assert response.headers["Location"] == "/camps?page=2"
     db.session.refresh(user)
     assert user.locale == "uz_Cyrl"
     client.delete_cookie("lang")
     assert '<html lang="uz-Cyrl">' in client.get("/").text
+
+
+def test_a_lang_link_does_not_change_the_saved_language(client, login_as, db):
+    """Anyone can send a `?lang=` link; opening it must not change where messages reach you."""
+    user = login_as("youth", locale="ky")
+    assert '<html lang="ru">' in client.get("/?lang=ru").text
+    db.session.refresh(user)
+    assert user.locale == "ky"
+    assert '<html lang="ky">' in client.get("/").text
+
+
+def test_language_switch_refuses_other_sites_and_unknown_languages(client, login_as, db):
+    user = login_as("youth", locale="ky")
+    response = client.post("/language", data={"lang": "ru", "next": "//evil.example/"})
+    assert response.headers["Location"] == "/"
+    client.post("/language", data={"lang": "xx", "next": "/"})
+    db.session.refresh(user)
+    assert user.locale == "ru"
+
+
+def test_signed_in_switcher_posts_the_choice(client, login_as, db):
+    login_as("youth")
+    page = client.get("/camps?page=1").text
+    assert 'action="/language"' in page
+    assert 'name="next" value="/camps?page=1"' in page
+    assert 'href="/camps?page=1&amp;lang=ru"' not in page
 
 
 def test_saved_language_wins_over_the_cookie(client, login_as, db):

@@ -55,6 +55,7 @@ MATRIX = {
     "accounts.register": ("GET", "/auth/register", row(200, HOME, HOME, HOME, HOME)),
     "accounts.login": ("GET", "/auth/login", row(200, HOME, HOME, HOME, HOME)),
     "accounts.logout": ("POST", "/auth/logout", row(LOGIN, 302, 302, 302, 302)),
+    "accounts.set_language": ("POST", "/language", row(LOGIN, 302, 302, 302, 302)),
     "accounts.request_reset": ("GET", "/auth/reset", EVERYONE),
     "accounts.reset_password": ("GET", "/auth/reset/not-a-token", row(400, 400, 400, 400, 400)),
     "accounts.profile": ("GET", "/account/profile", SIGNED_IN),

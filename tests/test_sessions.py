@@ -10,6 +10,7 @@ from portal.security import Role
 from tests.factories import PASSWORD
 from tests.factories import ApplicationFactory
 from tests.factories import UserFactory
+from tests.helpers import PRODUCTION_SETTINGS
 
 
 def second_device(app, user):
@@ -75,7 +76,7 @@ def test_confirmation_never_sends_elsewhere(client, login_as, db):
 
 
 def test_production_sends_hsts_and_secure_cookies(database_uri):
-    app = create_app("production", SQLALCHEMY_DATABASE_URI=database_uri, SECRET_KEY="s" * 40)
+    app = create_app("production", SQLALCHEMY_DATABASE_URI=database_uri, **PRODUCTION_SETTINGS)
     response = app.test_client().get("/auth/login")
     assert "max-age=" in response.headers["Strict-Transport-Security"]
     cookie = response.headers.get("Set-Cookie", "")

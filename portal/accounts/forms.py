@@ -1,6 +1,7 @@
 """Forms for registration, signing in, password reset and the profile."""
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _nl
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import EmailField
@@ -25,6 +26,7 @@ from portal.accounts.validators import StrongPassword
 from portal.forms import BaseForm
 from portal.i18n import LANGUAGES
 from portal.i18n import local_today
+from portal.security import MIN_PASSWORD_LENGTH
 
 MINIMUM_AGE = 14
 
@@ -164,7 +166,11 @@ class RegistrationForm(PersonDetails, BaseForm):
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(message=_l("Choose a password.")), StrongPassword()],
-        description=_l("At least 10 characters. A short sentence is easy to remember."),
+        description=_nl(
+            "At least %(num)d character. A short sentence is easy to remember.",
+            "At least %(num)d characters. A short sentence is easy to remember.",
+            MIN_PASSWORD_LENGTH,
+        ),
     )
     date_of_birth = DateField(
         _l("Date of birth"),
@@ -224,6 +230,11 @@ class ProfileForm(PersonDetails, BaseForm):
     full_name = full_name_field()
     email = email_field()
     phone = phone_field()
+    #: The e-mail and phone number recover the account, so changing them needs the password.
+    current_password = PasswordField(
+        _l("Your password"),
+        description=_l("Needed only when you change your e-mail or phone number."),
+    )
     #: The view makes it required once the person has given it (age rules depend on it).
     date_of_birth = DateField(_l("Date of birth"), validators=[OptionalField()])
     gender = gender_field()
@@ -231,6 +242,9 @@ class ProfileForm(PersonDetails, BaseForm):
     district = district_field()
     community = community_field()
     locale = locale_field()
+
+    def changes_contact_of(self, user) -> bool:
+        return (self.email.data or None) != user.email or (self.phone.data or None) != user.phone
 
 
 class AssistedResetForm(BaseForm):

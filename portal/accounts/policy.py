@@ -13,8 +13,19 @@ def can_issue_reset_links(user) -> bool:
     return user.is_authenticated and user.has_role(Role.ORGANISER)
 
 
+def holds_staff_role(person) -> bool:
+    """Mentor, organiser or admin: any role above youth."""
+    return bool(person.roles - {Role.YOUTH})
+
+
 def can_issue_reset_link_for(user, person) -> bool:
-    return can_issue_reset_links(user) and person.active and not person.email
+    """Only active young people without e-mail: a link to a staff account hands over its rights."""
+    return (
+        can_issue_reset_links(user)
+        and person.active
+        and not person.email
+        and not holds_staff_role(person)
+    )
 
 
 def can_switch_off(user, person) -> bool:

@@ -1,5 +1,7 @@
 """Registration, signing in and out, password reset and the profile."""
 
+import time
+
 import sqlalchemy as sa
 from flask import Blueprint
 from flask import current_app
@@ -37,10 +39,14 @@ from portal.accounts.models import User
 from portal.audit import audit_event
 from portal.extensions import account_key
 from portal.extensions import db
+from portal.extensions import failed_attempt
 from portal.extensions import limiter
 from portal.extensions import login_manager
+from portal.extensions import user_key
+from portal.extensions import wrong_password_given
 from portal.i18n import lang_param
-from portal.i18n import requested_lang
+from portal.i18n import parse_lang
+from portal.i18n import remember_language_cookie
 from portal.notify import deliver_if_configured
 from portal.notify import unread_count_of
 from portal.places import fill_place_choices
@@ -78,13 +84,26 @@ def load_user(cookie_id: str) -> User | None:
     return user
 
 
-@bp.before_app_request
-def save_requested_language():
-    """A signed-in user's `?lang=` choice becomes their saved language."""
-    chosen = requested_lang()
-    if chosen and current_user.is_authenticated and current_user.locale != chosen:
-        current_user.locale = chosen
+@bp.post("/language")
+@login_required
+def set_language():
+    """Save the language of the portal and of one's messages (visitors switch by `?lang=`).
+
+    Only a POST saves it: a `?lang=` link (which anyone can send) changes the page, not the
+    language messages reach the person in.
+    """
+    chosen = parse_lang(request.form.get("lang"))
+    next_url = request.form.get("next")
+    if not is_safe_next_url(next_url):
+        next_url = url_for("main.home")
+    if chosen is None:
+        return redirect(next_url)
+    if current_user.locale != chosen:
+        services.update_profile(current_user, locale=chosen)
         db.session.commit()
+    response = redirect(next_url)
+    remember_language_cookie(response, chosen)
+    return response
 
 
 @bp.route("/auth/register", methods=["GET", "POST"])
@@ -134,13 +153,18 @@ def _start_session(user: User, *, remember: bool) -> None:
     session.clear()
     login_user(user, remember=remember)
     mark_recent_login()
+    session["seen"] = int(time.time())
+    g.refresh_last_seen = True  # the remember-me cookie is only good with a recent last-seen
     services.record_login(user)
     db.session.commit()
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_LOGIN"), methods=["POST"])
-@limiter.limit(_limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=account_key, methods=["POST"])
+@limiter.limit(
+    _limit("RATELIMIT_LOGIN_ACCOUNT"), key_func=account_key, methods=["POST"],
+    deduct_when=failed_attempt,
+)  # fmt: skip
 def login():
     """Sign in with an e-mail address or phone number and a password."""
     next_url = request.values.get("next")
@@ -152,6 +176,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
+            wrong_password_given()
             form.email.errors.append(_("The login or password is wrong. Check them and try again."))
         elif not user.active:
             form.email.errors.append(
@@ -207,6 +232,7 @@ def reset_password(token):
     if user is None:
         return render_template("accounts/reset_invalid.html"), 400
     form = NewPasswordForm()
+    form.password_owner = user
     if form.validate_on_submit():
         services.set_password(user, form.password.data, reason="reset")
         db.session.commit()
@@ -219,6 +245,10 @@ def reset_password(token):
 
 @bp.route("/account/profile", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    _limit("RATELIMIT_PASSWORD_PROMPT"), key_func=user_key, methods=["POST"],
+    deduct_when=failed_attempt,
+)  # fmt: skip
 def profile():
     """See and change one's own details and language."""
     form = ProfileForm(obj=current_user)
@@ -231,7 +261,11 @@ def profile():
         form.district.data = current_user.district_code
         form.gender.data = current_user.gender.value if current_user.gender else ""
     places = fill_place_choices(form)
-    if form.validate_on_submit() and _contact_is_free_for(form, current_user):
+    if (
+        form.validate_on_submit()
+        and _contact_is_free_for(form, current_user)
+        and _contact_change_confirmed(form, current_user)
+    ):
         services.update_profile(current_user, **form.person_details())
         db.session.commit()
         g.locale = current_user.locale
@@ -242,6 +276,22 @@ def profile():
     return render_template(
         "accounts/profile.html", form=form, places=places, consents=current_user.consents
     ), status
+
+
+def _contact_change_confirmed(form, user) -> bool:
+    """A new e-mail or phone number (the ways to recover the account) needs the password."""
+    if not form.changes_contact_of(user):
+        return True
+    if not form.current_password.data:
+        form.current_password.errors.append(
+            _("Enter your password to change your e-mail or phone number.")
+        )
+        return False
+    if not services.authenticate_user(user, form.current_password.data):
+        wrong_password_given()
+        form.current_password.errors.append(_("This is not your current password."))
+        return False
+    return True
 
 
 def _contact_is_free_for(form, user) -> bool:
@@ -257,9 +307,14 @@ def _contact_is_free_for(form, user) -> bool:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    _limit("RATELIMIT_PASSWORD_PROMPT"), key_func=user_key, methods=["POST"],
+    deduct_when=failed_attempt,
+)  # fmt: skip
 def change_password():
     """Change one's own password (signs out every other device)."""
     form = ChangePasswordForm()
+    form.password_owner = current_user
     if form.validate_on_submit():
         if services.authenticate_user(current_user, form.current_password.data):
             services.set_password(current_user, form.password.data, reason="changed")
@@ -269,6 +324,7 @@ def change_password():
             login_user(current_user._get_current_object())
             flash(_("Your new password is saved."), "success")
             return redirect(url_for(".profile"))
+        wrong_password_given()
         form.current_password.errors.append(_("This is not your current password."))
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/change_password.html", form=form), status
@@ -276,6 +332,10 @@ def change_password():
 
 @bp.route("/auth/confirm", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    _limit("RATELIMIT_PASSWORD_PROMPT"), key_func=user_key, methods=["POST"],
+    deduct_when=failed_attempt,
+)  # fmt: skip
 def reauthenticate():
     """Ask for the password again before a sensitive step (exports, roles, erasure)."""
     next_url = request.values.get("next")
@@ -286,6 +346,7 @@ def reauthenticate():
         if services.authenticate_user(current_user, form.password.data):
             mark_recent_login()
             return redirect(next_url)
+        wrong_password_given()
         form.password.errors.append(_("This is not your current password."))
     status = 400 if form.is_submitted() else 200
     return render_template("accounts/confirm.html", form=form, next_url=next_url), status
@@ -310,6 +371,15 @@ def assisted_reset():
             )
         elif not user.active:
             form.phone.errors.append(_("The account is switched off."))
+        elif policy.holds_staff_role(user):
+            services.refuse_assisted_reset(user, by=current_user)
+            db.session.commit()
+            form.phone.errors.append(
+                _(
+                    "Reset links are only for young people's accounts. Staff reset their "
+                    "password by e-mail or ask an admin."
+                )
+            )
         else:
             require(policy.can_issue_reset_link_for(current_user, user))
             link = services.issue_assisted_reset_link(user, by=current_user)
@@ -348,6 +418,10 @@ def download_data():
 
 @bp.post("/account/erasure")
 @login_required
+@limiter.limit(
+    _limit("RATELIMIT_PASSWORD_PROMPT"), key_func=user_key, methods=["POST"],
+    deduct_when=failed_attempt,
+)  # fmt: skip
 def request_erasure():
     """Ask an admin to erase one's account (the password confirms it is really the person)."""
     form = ConfirmPasswordForm()
@@ -355,6 +429,7 @@ def request_erasure():
         current_user, form.password.data or ""
     ):
         if not form.password.errors:
+            wrong_password_given()
             form.password.errors.append(_("This is not your current password."))
         return render_template("accounts/data.html", pending=None, form=form), 400
     db.session.add(ErasureRequest(user_id=current_user.id))

@@ -1,8 +1,9 @@
 """Every change to an account: registration, sign-in, passwords, roles, deactivation."""
 
+import unicodedata
+
 import sqlalchemy as sa
 from flask import current_app
-from flask import url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature
@@ -18,6 +19,8 @@ from portal.accounts.validators import normalise_phone
 from portal.audit import audit_event
 from portal.extensions import db
 from portal.extensions import utcnow
+from portal.links import external_url
+from portal.links import local_path
 from portal.notify import notify
 from portal.notify import queue_email
 from portal.security import Role
@@ -41,6 +44,7 @@ class AccountError(Exception):
 
 def find_by_login(identifier: str) -> User | None:
     """The account for an e-mail address or a phone number, in any accepted format."""
+    identifier = unicodedata.normalize("NFKC", identifier or "").strip()
     if looks_like_email(identifier):
         email = normalise_email(identifier)
         clause = User.email == email if email else None
@@ -86,7 +90,9 @@ def register_youth(*, password: str, consent_locale: str, **details) -> User:
     user = _new_user(password=password, roles={Role.YOUTH}, **details)
     record_data_consent(user, consent_locale)
     audit_event("user.registered", user, actor=user)
-    notify(user, _l("Welcome to Jashtar! Your account is ready."), link="/account/profile")
+    notify(
+        user, _l("Welcome to Jashtar! Your account is ready."), link=local_path("accounts.profile")
+    )
     return user
 
 
@@ -106,6 +112,7 @@ def record_data_consent(user: User, locale: str) -> Consent:
 
 def create_user(*, password: str, roles: set[Role], **details) -> User:
     """Create an account for staff or demo data (no consent form: they sign a contract)."""
+    staff_need_email(details.get("email"), roles)
     user = _new_user(password=password, roles=roles, **details)
     audit_event("user.created", user, roles=sorted(role.value for role in roles))
     return user
@@ -162,18 +169,38 @@ def request_password_reset(email: str) -> None:
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None or not user.active:
         return
-    link = url_for("accounts.reset_password", token=password_reset_token(user), _external=True)
+    link = external_url("accounts.reset_password", token=password_reset_token(user))
     queue_email(user, _l("Set a new password for Jashtar"), "password_reset", link=link)
     audit_event("user.password_reset_requested", user, actor=user)
 
 
 def issue_assisted_reset_link(user: User, *, by: User) -> str:
-    """A one-time reset link an organiser passes on to someone who has only a phone."""
-    link = url_for(
-        "accounts.reset_password", token=password_reset_token(user, assisted=True), _external=True
-    )
+    """A one-time reset link an organiser passes on to a young person who has only a phone."""
+    if user.roles - {Role.YOUTH}:
+        raise AccountError(_l("Reset links are only for young people's accounts."))
+    link = external_url("accounts.reset_password", token=password_reset_token(user, assisted=True))
     audit_event("user.reset_link_issued", user, actor=by)
     return link
+
+
+def refuse_assisted_reset(user: User, *, by: User) -> None:
+    """Record and tell the holder that someone asked for a reset link to a staff account."""
+    audit_event("user.reset_link_refused", user, actor=by)
+    notify(
+        user,
+        _l(
+            "Someone asked for a password reset link for your account. Staff accounts cannot get "
+            "one, so nothing changed. If you did not expect this, tell an admin."
+        ),
+    )
+
+
+def staff_need_email(email: str | None, roles: set[Role]) -> None:
+    """Staff reset their password by e-mail only, so a staff role needs an e-mail address."""
+    if roles - {Role.YOUTH} and not email:
+        raise AccountError(
+            _l("Add an e-mail address to this account before giving it a staff role.")
+        )
 
 
 def set_password(user: User, password: str, *, reason: str) -> None:
@@ -187,7 +214,12 @@ def set_password(user: User, password: str, *, reason: str) -> None:
 
 
 def update_profile(user: User, **changes) -> list[str]:
-    """Apply profile changes; return the names of the fields that changed (for the audit)."""
+    """Apply profile changes; return the names of the fields that changed (for the audit).
+
+    A changed e-mail or phone number (the ways to recover the account) is told to the old
+    address and in the portal, so a stolen session cannot quietly take the account over.
+    """
+    old_email = user.email
     changed = []
     for name, value in changes.items():
         if getattr(user, name) != value:
@@ -195,13 +227,35 @@ def update_profile(user: User, **changes) -> list[str]:
             changed.append(name)
     if changed:
         audit_event("user.profile_updated", user, fields=sorted(changed))
+    if "email" in changed or "phone" in changed:
+        _tell_contact_changed(user, old_email, email_changed="email" in changed)
     return changed
+
+
+def _tell_contact_changed(user: User, old_email: str | None, *, email_changed: bool) -> None:
+    notify(
+        user,
+        _l(
+            "The e-mail or phone number of your account was changed. If it was not you, tell "
+            "an organiser at once."
+        ),
+        link=local_path("accounts.profile"),
+    )
+    if old_email:
+        queue_email(
+            user,
+            _l("The contact details of your Jashtar account were changed"),
+            "contact_changed",
+            to_address=old_email,
+            email_changed=email_changed,
+        )
 
 
 def change_roles(user: User, roles: set[Role], *, by: User) -> None:
     """Replace a user's roles; an admin cannot take the admin role from themselves."""
     if user.id == by.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
         raise AccountError(_l("You cannot remove your own admin role."))
+    staff_need_email(user.email, roles)
     before = sorted(role.value for role in user.roles)
     user.set_roles(roles)
     after = sorted(role.value for role in roles)

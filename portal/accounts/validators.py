@@ -89,7 +89,39 @@ class Email:
         field.data = normalised
 
 
+#: The portal's own name, in the scripts people type it in.
+PORTAL_NAMES = ("jashtar", "жаштар", "jashtarportal")
+#: Parts of a name or e-mail shorter than this are too common to refuse ("li", "a.b").
+MIN_PERSONAL_WORD = 3
+
+
+def personal_words(full_name: str | None, email: str | None, phone: str | None) -> set[str]:
+    """What a password must not contain: name parts, the e-mail's local part, the phone number."""
+    words = set(PORTAL_NAMES)
+    for part in re.split(r"[\s\-.'ʻʼ‘’]+", normalise_name(full_name or "")):
+        words.add(part.casefold())
+    if email:
+        local = email.split("@")[0].casefold()
+        words.add(local)
+        words.update(re.split(r"[._+\-]+", local))
+    digits = re.sub(r"\D", "", phone or "")
+    if len(digits) >= 9:
+        words.add(digits[-9:])  # the national number, however the person writes the prefix
+    return {word for word in words if len(word) >= MIN_PERSONAL_WORD}
+
+
+def contains_personal_word(password: str, words: set[str]) -> bool:
+    folded = unicodedata.normalize("NFKC", password).casefold()
+    return any(word in folded for word in words)
+
+
 class StrongPassword:
+    """Length, not a common password, and nothing of the person's own details.
+
+    The person is `form.password_owner` (a User, set by the view for resets and changes) or,
+    on registration, the form's own name, e-mail and phone fields.
+    """
+
     def __call__(self, form, field):
         password = field.data or ""
         if len(password) < MIN_PASSWORD_LENGTH:
@@ -112,3 +144,22 @@ class StrongPassword:
             raise ValidationError(
                 _l("This password is too common and easy to guess. Choose another one.")
             )
+        if contains_personal_word(password, self._owner_words(form)):
+            raise ValidationError(
+                _l(
+                    "Your password must not contain your name, e-mail, phone number or the "
+                    "portal's name. Choose another one."
+                )
+            )
+
+    @staticmethod
+    def _owner_words(form) -> set[str]:
+        owner = getattr(form, "password_owner", None)
+        if owner is not None:
+            return personal_words(owner.full_name, owner.email, owner.phone)
+
+        def value(name):
+            field = getattr(form, name, None)
+            return field.data if field is not None and isinstance(field.data, str) else None
+
+        return personal_words(value("full_name"), value("email"), value("phone"))

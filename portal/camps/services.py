@@ -4,7 +4,6 @@ from datetime import date
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import audit_event
@@ -23,6 +22,8 @@ from portal.camps.models import GuardianConsent
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
+from portal.links import external_url
+from portal.links import local_path
 from portal.notify import notify
 from portal.notify import queue_email
 
@@ -459,13 +460,12 @@ def _record(application, previous, status, *, actor, reason: str = "") -> None:
 def _tell(application: Application, message) -> None:
     """In-app notification and e-mail, in the applicant's own language."""
     user = application.applicant
-    link = url_for("camps.application", application_id=application.id)
+    link = local_path("camps.application", application_id=application.id)
     notify(user, message, link=link)
     queue_email(
         user, _l("News about your camp application"), "application_news",
-        message=message, camp=application.camp, link=url_for(
-            "camps.application", application_id=application.id, _external=True
-        ),
+        message=message, camp=application.camp,
+        link=external_url("camps.application", application_id=application.id),
     )  # fmt: skip
 
 

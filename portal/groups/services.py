@@ -23,6 +23,7 @@ from portal.groups.models import PlanVersion
 from portal.groups.models import ProgressUpdate
 from portal.groups.models import YouthGroup
 from portal.groups.models import new_join_code
+from portal.links import external_url
 from portal.notify import notify
 from portal.notify import queue_email
 from portal.security import Role
@@ -307,5 +308,5 @@ def _tell(person, plan, message) -> None:
     notify(person, message, link=url_for("groups.plan", plan_id=plan.id))
     queue_email(
         person, _l("News about an action plan"), "plan_news", message=message, plan=plan,
-        link=url_for("groups.plan", plan_id=plan.id, _external=True),
+        link=external_url("groups.plan", plan_id=plan.id),
     )  # fmt: skip

@@ -3,18 +3,18 @@
 from importlib import resources
 
 import segno
-from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
 
 from portal.i18n import short_date
+from portal.links import external_url
 
 FONT_DIR = resources.files("portal.data").joinpath("fonts")
 
 
 def verification_url(certificate) -> str:
-    return url_for("training.verify", code=certificate.code, _external=True)
+    return external_url("training.verify", code=certificate.code)
 
 
 def certificate_pdf(certificate) -> bytes:

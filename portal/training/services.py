@@ -4,7 +4,6 @@ import math
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
@@ -15,6 +14,8 @@ from portal.camps.models import ApplicationStatus
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
+from portal.links import external_url
+from portal.links import local_path
 from portal.notify import notify
 from portal.notify import queue_email
 from portal.security import Role
@@ -88,7 +89,7 @@ def enrol(programme: Programme, person: User, *, by) -> tuple[Enrolment, bool]:
     notify(
         person,
         _l("You are enrolled in a training programme. See it under My training."),
-        link=url_for("training.mine"),
+        link=local_path("training.mine"),
     )
     return enrolment, True
 
@@ -240,10 +241,10 @@ def update_completion(enrolment: Enrolment) -> Certificate | None:
     audit_event("certificate.issued", certificate, actor=None)
     person = enrolment.person
     notify(person, _l("Congratulations! You completed the programme. Your certificate is ready."),
-           link=url_for("training.mine"))  # fmt: skip
+           link=local_path("training.mine"))  # fmt: skip
     queue_email(
         person, _l("Your Jashtar certificate"), "certificate_issued",
-        programme=enrolment.programme, link=url_for("training.mine", _external=True),
+        programme=enrolment.programme, link=external_url("training.mine"),
     )  # fmt: skip
     return certificate
 
