@@ -235,6 +235,19 @@ def translate_update(ctx):
         "--width", "100",
     )  # fmt: skip
     POT.unlink()
+    normalise_catalogues()
+
+
+def normalise_catalogues() -> None:
+    """Rewrite the catalogues in polib's layout (78 columns), the one they are committed in, so
+    a change of one message is a diff of that message, not of every wrapped line."""
+    try:
+        import polib
+    except ImportError:  # polib is a development dependency; the catalogues stay valid anyway
+        return
+    for locale in ("ky", "ru", "uz_Cyrl"):
+        path = TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po"
+        polib.pofile(str(path)).save(str(path))
 
 
 @translate.command("compile")

@@ -20,7 +20,7 @@ def test_admin_changes_roles_and_finds_it_in_the_audit_log(journey, live_data, t
     staff = journey.visitor("admin", locale="uz-UZ")
     with journey.step("the admin signs in and switches to Uzbek"):
         staff.sign_in(accounts["admin"], PASSWORD)
-        staff.follow("nav.languages a[hreflang=uz-Cyrl]")
+        staff.follow("nav.languages button[lang=uz-Cyrl]")
         expect(staff.page.locator("html")).to_have_attribute("lang", "uz-Cyrl")
 
     with journey.step("the admin finds the young person"):
