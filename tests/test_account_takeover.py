@@ -14,9 +14,9 @@ import portal.web
 from portal import create_app
 from portal.accounts import policy
 from portal.accounts import services
+from portal.accounts.limits import account_key
 from portal.accounts.models import User
 from portal.audit import AuditEvent
-from portal.extensions import account_key
 from portal.notify import Notification
 from portal.notify import OutboundEmail
 from portal.security import Role

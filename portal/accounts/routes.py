@@ -34,10 +34,10 @@ from portal.accounts.forms import NewPasswordForm
 from portal.accounts.forms import ProfileForm
 from portal.accounts.forms import RegistrationForm
 from portal.accounts.forms import ResetRequestForm
+from portal.accounts.limits import account_key
 from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
 from portal.audit import audit_event
-from portal.extensions import account_key
 from portal.extensions import db
 from portal.extensions import failed_attempt
 from portal.extensions import limiter
