@@ -23,7 +23,10 @@ from portal.security import Role
 
 
 def init_app(app) -> None:
+    from portal import accesslog
     from portal.extensions import login_manager
+
+    accesslog.init_app(app)
 
     login_manager.login_message = _l("Please sign in to open this page.")
     app.jinja_env.globals["page_url"] = page_url
