@@ -11,6 +11,7 @@ from openpyxl import Workbook
 
 from portal.accounts.forms import GENDER_LABELS
 from portal.accounts.models import User
+from portal.accounts.models import not_erased
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
@@ -37,7 +38,10 @@ def camp_table(camp, *, who: str, with_health: bool) -> Table:
         sa.select(Application)
         .join(User, Application.user_id == User.id)
         .where(
-            Application.camp_id == camp.id, Application.status.in_(statuses), sent_to_organisers()
+            Application.camp_id == camp.id,
+            Application.status.in_(statuses),
+            sent_to_organisers(),
+            not_erased(Application.user_id),
         )
         .order_by(User.name_key)
     ).all()
