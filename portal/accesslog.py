@@ -23,7 +23,12 @@ def redact(text):
 
 
 class AccessLogger(Logger):
-    """gunicorn's logger whose atoms (path, request line, referrer, headers) are redacted."""
+    """gunicorn's logger whose atoms (path, request line, referrer, headers) are redacted, and
+    whose error log ("Error handling request /auth/reset/…") is too."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        _add_filter(self.error_log)
 
     def atoms(self, resp, req, environ, request_time):
         return {
@@ -33,7 +38,8 @@ class AccessLogger(Logger):
 
 
 class RedactingFilter(logging.Filter):
-    """For the development server's request log (werkzeug), which writes the request line."""
+    """For the development server's request log (werkzeug), Flask's "Exception on <path>" and
+    gunicorn's error log, which write the path."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
@@ -42,7 +48,11 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def _add_filter(logger: logging.Logger) -> None:
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
+
+
 def init_app(app) -> None:
-    werkzeug_log = logging.getLogger("werkzeug")
-    if not any(isinstance(f, RedactingFilter) for f in werkzeug_log.filters):
-        werkzeug_log.addFilter(RedactingFilter())
+    _add_filter(logging.getLogger("werkzeug"))
+    _add_filter(app.logger)

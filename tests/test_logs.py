@@ -2,6 +2,7 @@
 
 import logging
 import runpy
+import sys
 from datetime import timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -159,3 +160,22 @@ def test_a_registration_racing_another_is_a_form_error(client, db, monkeypatch, 
     assert "racer@example.org" not in "\n".join(r.getMessage() for r in caplog.records)
     # The session is usable again: the person can now sign in instead.
     assert client.get("/auth/login").status_code == 200
+
+
+def test_an_error_on_a_token_url_logs_the_route_not_the_token(app, caplog):
+    """Flask logs "Exception on <path>" for a 500; gunicorn logs "Error handling request <uri>"."""
+    caplog.set_level(logging.ERROR)
+    with app.test_request_context("/auth/reset/s3cr3t-t0ken", method="POST"):
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            app.log_exception(sys.exc_info())
+    settings = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    config = GunicornConfig()
+    config.set("logger_class", settings.get("logger_class", "gunicorn.glogging.Logger"))
+    gunicorn_log = load_class(config.logger_class)(config)
+    handler = ListHandler()
+    gunicorn_log.error_log.addHandler(handler)
+    gunicorn_log.error("Error handling request %s", "/auth/reset/s3cr3t-t0ken?lang=ru")
+    logged = "\n".join([*(r.getMessage() for r in caplog.records), *handler.lines])
+    assert "/auth/reset/<token>" in logged and "s3cr3t-t0ken" not in logged
