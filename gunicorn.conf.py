@@ -16,3 +16,5 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 # Paths only: query strings may carry search terms, so keep them out of the access log.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(L)ss'
+# Reset tokens and certificate codes in paths are logged as their route pattern.
+logger_class = "portal.accesslog.AccessLogger"

@@ -49,7 +49,10 @@ def last_seen_from_cookie(user_id: int) -> int | None:
 
 
 def init_app(app) -> None:
+    from portal import accesslog
     from portal.extensions import login_manager
+
+    accesslog.init_app(app)
 
     login_manager.login_message = _l("Please sign in to open this page.")
     app.jinja_env.globals["page_url"] = page_url

@@ -6,21 +6,34 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from portal.accounts import privacy
+from portal.accounts.models import Consent
+from portal.accounts.models import ConsentKind
 from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
 from portal.audit import AuditEvent
 from portal.camps.models import Application
+from portal.camps.models import ApplicationEthnicity
+from portal.camps.models import ApplicationEvent
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import GuardianConsent
+from portal.extensions import utcnow
+from portal.groups.models import Membership
+from portal.groups.models import YouthGroup
 from portal.i18n import local_today
+from portal.notify import Notification
 from portal.reports import aggregates
 from portal.security import Role
+from portal.training.models import Certificate
 from portal.uploads import upload_path
 from tests.factories import PASSWORD
 from tests.factories import ApplicationFactory
 from tests.factories import CampFactory
+from tests.factories import CertificateFactory
+from tests.factories import EnrolmentFactory
 from tests.factories import GuardianConsentFactory
 from tests.factories import UserFactory
+from tests.factories import YouthGroupFactory
 from tests.factories import minor
 from tests.helpers import registration_data
 
@@ -134,3 +147,163 @@ def test_logs_of_a_full_flow_carry_no_personal_data(client, login_as, db, caplog
     ):
         assert secret not in logged, secret
     assert "ratelimit" in logged.lower()  # the limiter did log, without the address
+
+
+# --- erasure is complete -------------------------------------------------------------------
+
+NAME = "Айпери Өчүрүлчү"
+EMAIL = "erase.everything@example.org"
+PHONE = "+996700123987"
+VILLAGE = "Жашыруун-Айыл"
+ETHNICITY = "secret_ethnos"
+REASON = "Жеке себеп: үйдө кыйынчылык"
+IP = "10.9.8.7"
+PHOTO_TEXT = "PHOTO-CONSENT-TEXT-77"
+
+
+def a_person_with_everything(db):
+    """A young person with data in every table that can hold some, and two groups they lead."""
+    person = UserFactory(full_name=NAME, email=EMAIL, phone=PHONE, community=VILLAGE)
+    person.consents.append(
+        Consent(kind=ConsentKind.PHOTO_MEDIA, version="1", locale="ky", text=PHOTO_TEXT)
+    )
+    camp = CampFactory()
+    application = ApplicationFactory(
+        camp=camp, applicant=person, status=S.CONFIRMED, score=9, notes=REASON,
+        decision_reason=REASON, photo_consent_at=utcnow(), answers={"1": REASON},
+    )  # fmt: skip
+    db.session.add(ApplicationEthnicity(application_id=application.id, group=ETHNICITY))
+    db.session.add(ApplicationEvent(application=application, to_status=S.ACCEPTED, reason=REASON))
+    organiser = UserFactory(roles={Role.ORGANISER})
+    for event in (
+        AuditEvent(action="user.login", actor_id=person.id, object_type="user",
+                   object_id=person.id, ip_address=IP, details={"reason": REASON}),
+        AuditEvent(action="application.reviewed", actor_id=organiser.id,
+                   object_type="application", object_id=application.id, ip_address=IP,
+                   details={"score": 9}),
+        AuditEvent(action="application.waitlist_moved", actor_id=organiser.id,
+                   object_type="application", object_id=application.id, ip_address=IP,
+                   details={"reason": REASON}),
+    ):  # fmt: skip
+        db.session.add(event)
+    certificate = CertificateFactory(
+        enrolment__person=person, holder_name=NAME, revoke_reason=REASON
+    )
+    db.session.commit()
+    return person, application, certificate
+
+
+def test_erasure_leaves_nothing_of_the_person_in_any_table(app, db, login_as):
+    person, application, certificate = a_person_with_everything(db)
+    other = ApplicationFactory(camp=application.camp, score=7, notes="Башканын эскертмеси")
+    db.session.add(AuditEvent(action="user.login", actor_id=other.user_id, ip_address="10.1.1.1"))
+    admin = UserFactory(roles={Role.ADMIN})
+    db.session.commit()
+
+    privacy.erase(person, by=admin)
+    db.session.commit()
+    db.session.expire_all()
+
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(sa.select(table)).all():
+            text = repr(tuple(row))
+            for secret in (NAME, EMAIL, PHONE, VILLAGE, ETHNICITY, REASON, IP, PHOTO_TEXT):
+                assert secret not in text, (table.name, secret)
+    erased = db.session.get(Application, application.id)
+    assert erased.score is None and erased.photo_consent_at is None and erased.answers == {}
+    assert erased.status is S.CONFIRMED  # aggregates still count the place
+    assert db.session.get(User, person.id).community is None
+    assert not db.session.scalars(
+        sa.select(Consent).where(
+            Consent.user_id == person.id, Consent.kind == ConsentKind.PHOTO_MEDIA
+        )
+    ).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action != "user.erased").order_by(AuditEvent.id)
+    ).all()
+    mine = [e for e in events if e.actor_id == person.id or e.object_id == application.id]
+    assert [e.action for e in mine] == [
+        "user.login", "application.reviewed", "application.waitlist_moved"
+    ]  # fmt: skip
+    assert all(e.ip_address is None and e.details == {} and e.created_at for e in mine)
+    # Nobody else loses anything.
+    assert db.session.get(Application, other.id).score == 7
+    assert (
+        db.session.scalar(
+            sa.select(AuditEvent.ip_address).where(AuditEvent.actor_id == other.user_id)
+        )
+        == "10.1.1.1"
+    )
+    assert db.session.get(Certificate, certificate.id).revoke_reason == ""
+
+
+def test_erased_people_are_in_no_export(client, login_as, db):
+    person, application, _certificate = a_person_with_everything(db)
+    ApplicationFactory(camp=application.camp, status=S.CONFIRMED,
+                       applicant=UserFactory(full_name="Калган Бала"))  # fmt: skip
+    EnrolmentFactory(person=UserFactory(full_name="Калган Элчи"))
+    ambassador = EnrolmentFactory(person=person)
+    admin = UserFactory(roles={Role.ADMIN})
+    login_as("organiser")
+    camp_id = application.camp_id
+
+    def exported() -> str:
+        return "\n".join(
+            client.get(path).data.decode("utf-8-sig")
+            for path in (
+                f"/manage/camps/{camp_id}/export.csv",
+                f"/manage/camps/{camp_id}/export.csv?who=applicants",
+                "/manage/ambassadors/export.csv",
+            )
+        )
+
+    before = exported()
+    assert NAME in before and "Калган Бала" in before and "Калган Элчи" in before
+    privacy.erase(person, by=admin)
+    db.session.commit()
+    after = exported()
+    assert "Калган Бала" in after and "Калган Элчи" in after
+    assert NAME not in after and f"— {person.id}" not in after
+    assert f"— {person.id}" not in client.get("/manage/ambassadors").text
+    assert ambassador.id
+
+
+def test_a_group_led_by_an_erased_person_gets_the_longest_standing_member(db, login_as, client):
+    lead = UserFactory(full_name=NAME)
+    early, later, switched_off = UserFactory(), UserFactory(), UserFactory(active=False)
+    group = YouthGroupFactory(lead=lead)
+    now = utcnow()
+    for person, days in ((switched_off, 30), (later, 5), (early, 10)):
+        group.memberships.append(
+            Membership(user_id=person.id, joined_at=now - timedelta(days=days))
+        )
+    alone = YouthGroupFactory(lead=lead, name="Жалгыз топ")
+    db.session.commit()
+
+    privacy.erase(lead, by=UserFactory(roles={Role.ADMIN}))
+    db.session.commit()
+    db.session.expire_all()
+
+    assert db.session.get(YouthGroup, group.id).lead_id == early.id
+    assert lead not in db.session.get(YouthGroup, group.id).members
+    told = db.session.scalars(sa.select(Notification.user_id)).all()
+    assert told.count(early.id) == 1 and later.id not in told
+    # Nobody is left in the other group: it goes to the organisers, marked as needing a lead.
+    assert db.session.get(YouthGroup, alone.id).lead_id is None
+    login_as("organiser")
+    listing = client.get("/manage/groups?lang=en").text
+    assert "Жалгыз топ" in listing and "Needs a lead" in listing
+    assert "Needs a lead" in client.get(f"/groups/{alone.id}?lang=en").text
+    changes = db.session.scalars(
+        sa.select(AuditEvent.object_id).where(AuditEvent.action == "group.lead_changed")
+    ).all()
+    assert sorted(changes) == sorted([group.id, alone.id])
+
+
+def test_an_erasure_marks_the_request_done_even_without_one(db):
+    person = UserFactory()
+    privacy.erase(person, by=None)
+    db.session.commit()
+    assert db.session.scalar(
+        sa.select(ErasureRequest.done_at).where(ErasureRequest.user_id == person.id)
+    )

@@ -163,3 +163,10 @@ class ErasureRequest(db.Model):
     done_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
     person = relationship("User", foreign_keys=[user_id], lazy="joined")
+
+
+def not_erased(user_id):
+    """SQL: the person `user_id` (a column) has not been erased; exports leave erased people out."""
+    return ~sa.exists().where(
+        ErasureRequest.user_id == user_id, ErasureRequest.done_at.is_not(None)
+    )

@@ -9,20 +9,25 @@ from typing import Any
 import sqlalchemy as sa
 from flask import current_app
 
+from portal.accounts.models import ConsentKind
+from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
 from portal.audit import AuditEvent
 from portal.audit import audit_event
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEthnicity
+from portal.camps.models import ApplicationEvent
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
 from portal.camps.models import GuardianConsent
 from portal.extensions import db
 from portal.extensions import utcnow
+from portal.groups import services as group_services
 from portal.groups.models import ActionPlan
 from portal.groups.models import Membership
 from portal.groups.models import PlanComment
 from portal.groups.models import ProgressUpdate
+from portal.groups.models import YouthGroup
 from portal.i18n import local_today
 from portal.notify import Notification
 from portal.notify import OutboundEmail
@@ -177,32 +182,57 @@ def _attendance(enrolment) -> list[dict]:
 
 def erase(user: User, *, by) -> None:
     """Anonymise the person, keeping what aggregates count (region, district, gender, the
-    month of birth, statuses), and delete their uploads, messages and mail."""
+    month of birth, statuses), and delete their uploads, messages and mail.
+
+    Also gone: their village, ethnicity answers, photo consent, the scores and free-text reasons
+    about them, and the IP addresses and details of the audit events about or by them. Groups
+    they led get a new lead (or go to the organisers), and exports leave them out.
+    """
+    for group in db.session.scalars(sa.select(YouthGroup).where(YouthGroup.lead_id == user.id)):
+        group_services.replace_leaving_lead(group, user, by=by)
     user.full_name = f"— {user.id}"
     user.email = None
     user.phone = None
+    user.community = None
     user.password_hash = hash_password(secrets.token_urlsafe(32))
     if user.date_of_birth:
         user.date_of_birth = user.date_of_birth.replace(day=1)
     user.active = False
     user.rotate_session_token()
+    user.consents = [c for c in user.consents if c.kind is not ConsentKind.PHOTO_MEDIA]
+    application_ids = db.session.scalars(
+        sa.select(Application.id).where(Application.user_id == user.id)
+    ).all()
     for application in db.session.scalars(
         sa.select(Application).where(Application.user_id == user.id)
     ):
-        for name in ("motivation", "safety_problem", "previous_camps", "needs", "emergency_name",
-                     "guardian_name", "guardian_relation", "notes", "decision_reason"):  # fmt: skip
-            setattr(application, name, "")
-        application.emergency_phone = application.guardian_phone = None
-        application.answers = {}
-        for consent in db.session.scalars(
-            sa.select(GuardianConsent).where(GuardianConsent.application_id == application.id)
-        ):
-            _delete_upload(consent)
-            consent.note = ""
+        clear_application(application)
+        application.photo_consent_at = None
+        application.score = None
+    db.session.execute(
+        sa.delete(ApplicationEthnicity).where(
+            ApplicationEthnicity.application_id.in_(application_ids)
+        )
+    )
+    db.session.execute(
+        sa.update(ApplicationEvent)
+        .where(ApplicationEvent.application_id.in_(application_ids))
+        .values(reason="")
+    )
+    enrolment_ids = db.session.scalars(
+        sa.select(Enrolment.id).where(Enrolment.user_id == user.id)
+    ).all()
+    certificate_ids = []
     for certificate in db.session.scalars(
-        sa.select(Certificate).join(Enrolment).where(Enrolment.user_id == user.id)
+        sa.select(Certificate).where(Certificate.enrolment_id.in_(enrolment_ids))
     ):
         certificate.holder_name = user.full_name
+        certificate.revoke_reason = ""
+        certificate_ids.append(certificate.id)
+    _forget_audit_details(
+        user, {"user": [user.id], "application": application_ids, "enrolment": enrolment_ids,
+               "certificate": certificate_ids},
+    )  # fmt: skip
     db.session.execute(
         sa.update(PlanComment).where(PlanComment.author_id == user.id).values(body="—")
     )
@@ -220,7 +250,35 @@ def erase(user: User, *, by) -> None:
     )  # fmt: skip
     db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(sa.delete(OutboundEmail).where(OutboundEmail.user_id == user.id))
+    _mark_erased(user, by=by)
     audit_event("user.erased", user, actor=by)
+
+
+def _forget_audit_details(user: User, subjects: dict[str, list[int]]) -> None:
+    """Events by or about the person keep what happened and when, not where from or why."""
+    about = [
+        sa.and_(AuditEvent.object_type == kind, AuditEvent.object_id.in_(ids))
+        for kind, ids in subjects.items()
+        if ids
+    ]
+    db.session.execute(
+        sa.update(AuditEvent)
+        .where(sa.or_(AuditEvent.actor_id == user.id, *about))
+        .values(ip_address=None, details={})
+    )
+
+
+def _mark_erased(user: User, *, by) -> None:
+    """The person's erasure request is done (one is written if an admin erased without one)."""
+    pending = db.session.scalars(
+        sa.select(ErasureRequest).where(
+            ErasureRequest.user_id == user.id, ErasureRequest.done_at.is_(None)
+        )
+    ).all() or [ErasureRequest(user_id=user.id)]
+    for erasure in pending:
+        erasure.done_at = utcnow()
+        erasure.done_by_id = getattr(by, "id", None)
+        db.session.add(erasure)
 
 
 def clear_application(application) -> None:

@@ -20,6 +20,7 @@ from flask_login import current_user
 from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from wtforms.validators import InputRequired
 
@@ -117,13 +118,22 @@ def register():
         form.locale.data = str(get_locale())
     places = fill_place_choices(form)
     if form.validate_on_submit() and _contact_is_free(form):
-        user = services.register_youth(
-            password=form.password.data, consent_locale=str(get_locale()), **form.person_details()
-        )
-        db.session.commit()
-        _start_session(user, remember=False)
-        flash(_("Welcome! Your account is ready."), "success")
-        return redirect(url_for("main.home", lang=lang_param(user.locale)))
+        try:
+            # A registration racing this one may take the e-mail or phone after the check.
+            with db.session.begin_nested():
+                user = services.register_youth(
+                    password=form.password.data,
+                    consent_locale=str(get_locale()),
+                    **form.person_details(),
+                )
+        except IntegrityError:
+            if _contact_is_free(form):
+                raise
+        else:
+            db.session.commit()
+            _start_session(user, remember=False)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("main.home", lang=lang_param(user.locale)))
     status = 400 if form.is_submitted() else 200
     return render_template(
         "accounts/register.html",

@@ -18,7 +18,7 @@ from portal.camps import exports
 from portal.camps import queries
 from portal.camps import services
 from portal.camps.forms import targets_form_class
-from portal.camps.models import Application
+from portal.camps.manage import managed_application
 from portal.camps.models import Camp
 from portal.camps.review_forms import BulkDecisionForm
 from portal.camps.review_forms import CheckInForm
@@ -51,7 +51,7 @@ def waitlist(camp_id):
 @organisers_only
 def move_on_waitlist(application_id):
     """Move someone on the waiting list (needs a reason; audited)."""
-    application = db.get_or_404(Application, application_id)
+    application = managed_application(application_id)
     form = WaitlistMoveForm()
     if form.validate_on_submit():
         try:
@@ -97,7 +97,7 @@ def _camp_day(camp, value) -> date:
 @organisers_only
 def mark_checkin(application_id):
     """Mark a participant present or absent on a camp day."""
-    application = db.get_or_404(Application, application_id)
+    application = managed_application(application_id)
     form = CheckInForm()
     if not form.validate_on_submit():
         abort(400)

@@ -11,9 +11,11 @@ from openpyxl import Workbook
 
 from portal.accounts.forms import GENDER_LABELS
 from portal.accounts.models import User
+from portal.accounts.models import not_erased
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
+from portal.camps.queries import sent_to_organisers
 from portal.camps.statuses import STATUS_LABELS
 from portal.extensions import db
 from portal.i18n import short_date
@@ -35,7 +37,12 @@ def camp_table(camp, *, who: str, with_health: bool) -> Table:
     applications = db.session.scalars(
         sa.select(Application)
         .join(User, Application.user_id == User.id)
-        .where(Application.camp_id == camp.id, Application.status.in_(statuses))
+        .where(
+            Application.camp_id == camp.id,
+            Application.status.in_(statuses),
+            sent_to_organisers(),
+            not_erased(Application.user_id),
+        )
         .order_by(User.name_key)
     ).all()
     header = [

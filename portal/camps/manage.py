@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit import audit_event
+from portal.camps import policy
 from portal.camps import queries
 from portal.camps import services
 from portal.camps.filters import ReviewFilterForm
@@ -214,8 +215,12 @@ def bulk_decide(camp_id):
     return redirect(url_for(".applications", camp_id=camp.id))
 
 
-def _managed_application(application_id) -> Application:
-    return db.get_or_404(Application, application_id)
+def managed_application(application_id) -> Application:
+    """An application the organiser may see; a draft not yet sent answers 404."""
+    application = db.get_or_404(Application, application_id)
+    if not policy.can_review(current_user, application):
+        abort(404)
+    return application
 
 
 def _application_page(application, status=200, **forms):
@@ -246,14 +251,14 @@ def _application_page(application, status=200, **forms):
 @organisers_only
 def application(application_id):
     """One application in full, with review, decision, consent and history."""
-    return _application_page(_managed_application(application_id))
+    return _application_page(managed_application(application_id))
 
 
 @bp.post("/applications/<int:application_id>/review")
 @organisers_only
 def review(application_id):
     """Save the score and private notes."""
-    application = _managed_application(application_id)
+    application = managed_application(application_id)
     form = ReviewForm()
     if not form.validate_on_submit():
         return _application_page(application, 400, review_form=form)
@@ -270,7 +275,7 @@ def review(application_id):
 @organisers_only
 def decide(application_id):
     """Accept, waitlist or reject one application."""
-    application = _managed_application(application_id)
+    application = managed_application(application_id)
     form = DecisionForm()
     if not form.validate_on_submit():
         return _application_page(application, 400, decision_form=form)
@@ -281,7 +286,7 @@ def decide(application_id):
     except services.CampError as error:
         db.session.rollback()
         form.decision.errors.append(str(error))
-        return _application_page(_managed_application(application_id), 400, decision_form=form)
+        return _application_page(managed_application(application_id), 400, decision_form=form)
     db.session.commit()
     flash(_("Decision saved."), "success")
     return redirect(url_for(".application", application_id=application.id))
@@ -291,7 +296,7 @@ def decide(application_id):
 @organisers_only
 def record_consent(application_id):
     """Record a guardian's consent: a scanned paper form or a phone call."""
-    application = _managed_application(application_id)
+    application = managed_application(application_id)
     form = GuardianConsentForm()
     if not form.validate_on_submit():
         return _application_page(application, 400, consent_form=form)
@@ -315,11 +320,17 @@ def record_consent(application_id):
     return redirect(url_for(".application", application_id=application.id))
 
 
+def _managed_consent(consent_id) -> GuardianConsent:
+    consent = db.get_or_404(GuardianConsent, consent_id)
+    managed_application(consent.application_id)
+    return consent
+
+
 @bp.post("/consents/<int:consent_id>/withdraw")
 @organisers_only
 def withdraw_consent(consent_id):
     """Mark a guardian's consent as withdrawn."""
-    consent = db.get_or_404(GuardianConsent, consent_id)
+    consent = _managed_consent(consent_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     services.withdraw_guardian_consent(consent, by=current_user)
@@ -332,7 +343,7 @@ def withdraw_consent(consent_id):
 @organisers_only
 def consent_scan(consent_id):
     """The scanned consent form, for organisers only."""
-    consent = db.get_or_404(GuardianConsent, consent_id)
+    consent = _managed_consent(consent_id)
     if not consent.file_name:
         abort(404)
     try:
@@ -353,7 +364,7 @@ def consent_scan(consent_id):
 @organisers_only
 def remind_consent(application_id):
     """Tell the applicant that their guardian's consent is still missing."""
-    application = _managed_application(application_id)
+    application = managed_application(application_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     services.remind_missing_consent(application, by=current_user)

@@ -32,8 +32,16 @@ def can_edit_application(user, application) -> bool:
     return owns(user, application) and application.status is ApplicationStatus.DRAFT
 
 
+def is_sent(application) -> bool:
+    """Sent to the organisers, and not reopened as a draft since."""
+    return (
+        application.status is not ApplicationStatus.DRAFT and application.submitted_at is not None
+    )
+
+
 def can_review(user, application) -> bool:
-    return can_manage_camps(user)
+    """Organisers see an application once it is sent; a draft is the young person's alone."""
+    return can_manage_camps(user) and is_sent(application)
 
 
 def can_see_sensitive_fields(user, application) -> bool:

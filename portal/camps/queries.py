@@ -52,12 +52,19 @@ def my_applications(user):
     )
 
 
+def sent_to_organisers():
+    """The SQL form of policy.is_sent: drafts (also ones withdrawn unsent) stay invisible."""
+    return sa.and_(
+        Application.status != ApplicationStatus.DRAFT, Application.submitted_at.is_not(None)
+    )
+
+
 def status_counts(camp_ids: list[int]) -> dict[int, dict[ApplicationStatus, int]]:
     if not camp_ids:
         return {}
     rows = (
         sa.select(Application.camp_id, Application.status, sa.func.count())
-        .where(Application.camp_id.in_(camp_ids))
+        .where(Application.camp_id.in_(camp_ids), sent_to_organisers())
         .group_by(Application.camp_id, Application.status)
     )
     result: dict[int, dict[ApplicationStatus, int]] = {camp_id: {} for camp_id in camp_ids}
@@ -78,7 +85,7 @@ def review_query(camp, *, filters: dict):
     """The camp's sent applications with the organiser's filters, search and sort."""
     query = (
         sa.select(Application)
-        .where(Application.camp_id == camp.id, Application.status != ApplicationStatus.DRAFT)
+        .where(Application.camp_id == camp.id, sent_to_organisers())
         .options(selectinload(Application.consents))
     )
     # Join the applicants only to filter or sort by them: counting 20,000 applications of one
@@ -161,7 +168,7 @@ def all_camps():
 def applications_by_id(camp, ids: list[int]) -> list[Application]:
     return db.session.scalars(
         sa.select(Application)
-        .where(Application.camp_id == camp.id, Application.id.in_(ids))
+        .where(Application.camp_id == camp.id, Application.id.in_(ids), sent_to_organisers())
         .order_by(Application.id)
     ).all()
 

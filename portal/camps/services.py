@@ -127,7 +127,9 @@ def start_application(camp: Camp, user) -> Application:
         sa.select(Application).where(Application.camp_id == camp.id, Application.user_id == user.id)
     )
     if existing and existing.status is S.WITHDRAWN and is_accepting_applications(camp):
-        # Someone who withdrew may apply again while applications are open.
+        # Someone who withdrew may apply again while applications are open. Until they send
+        # it again, the reopened draft is theirs alone (organisers see sent applications).
+        existing.submitted_at = None
         _move(existing, S.DRAFT, actor=user)
         return existing
     if existing:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
+from portal.accounts.models import User
 from portal.audit import audit_event
 from portal.extensions import db
 from portal.extensions import utcnow
@@ -97,6 +98,29 @@ def hand_over_lead(group: YouthGroup, new_lead, *, by) -> None:
     audit_event("group.lead_changed", group, actor=by, lead=new_lead.id)
     notify(new_lead, _l("You are now the lead of your youth group."),
            link=url_for("groups.group", group_id=group.id))  # fmt: skip
+
+
+def replace_leaving_lead(group: YouthGroup, leaving, *, by):
+    """The longest-standing remaining member leads; with nobody left, organisers take it over
+    (the group then shows as needing a lead). Returns the new lead, or None."""
+    successor = db.session.scalar(
+        sa.select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(
+            Membership.group_id == group.id,
+            Membership.left_at.is_(None),
+            User.id != leaving.id,
+            User.active.is_(True),
+        )
+        .order_by(Membership.joined_at, Membership.user_id)
+        .limit(1)
+    )
+    group.lead_id = successor.id if successor else None
+    audit_event("group.lead_changed", group, actor=by, lead=group.lead_id)
+    if successor:
+        notify(successor, _l("You are now the lead of your youth group."),
+               link=url_for("groups.group", group_id=group.id))  # fmt: skip
+    return successor
 
 
 def reset_join_code(group: YouthGroup, *, by) -> None:

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
+from portal.accounts.models import not_erased
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.listing import contains_pattern
@@ -128,7 +129,7 @@ def directory_query(*, filters: dict):
     query = (
         sa.select(Enrolment, attended_count().label("attended"), held_count().label("held"))
         .join(Programme, Programme.id == Enrolment.programme_id)
-        .where(Programme.makes_ambassadors.is_(True))
+        .where(Programme.makes_ambassadors.is_(True), not_erased(Enrolment.user_id))
     )
     if filters.get("q") or filters.get("region") or filters.get("district"):
         query = query.join(User, User.id == Enrolment.user_id).order_by(User.name_key)
