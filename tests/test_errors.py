@@ -31,9 +31,13 @@ def test_413_for_a_body_that_is_too_large(client, db):
     assert translated("The file is too large", "ru") in response.text
 
 
-def test_405_is_a_page_too(client, db):
-    response = client.put("/auth/login")
+def test_405_is_a_translated_page_too(client, db):
+    response = client.put("/auth/login?lang=ru")
     assert response.status_code == 405
+    assert translated("This action is not allowed here", "ru") in response.text
+    assert '<html lang="ru">' in response.text
+    # Werkzeug's own page would say "Method Not Allowed" in English.
+    assert "Method Not Allowed" not in response.text
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from portal.camps.models import ApplicationStatus
 from portal.extensions import db
 from portal.groups import services as group_services
+from portal.groups.models import PlanStatus
 from portal.security import Role
 from portal.training.models import EnrolmentStatus
 from tests.factories import ActionPlanFactory
@@ -47,6 +48,12 @@ def member_plan():
     return plan.group.lead, Role.YOUTH, {"plan_id": plan.id, "number": 1}
 
 
+def plan_in_progress():
+    """A plan past approval, where the group reports progress and marks it done."""
+    plan = ActionPlanFactory(status=PlanStatus.IN_PROGRESS)
+    return plan.group.lead, Role.YOUTH, {"plan_id": plan.id, "number": 1}
+
+
 def mentored_plan():
     mentor = UserFactory(roles={Role.MENTOR})
     plan = ActionPlanFactory(group=YouthGroupFactory(mentors=[mentor]))
@@ -74,8 +81,8 @@ OWNED = {
     "groups.plan": member_plan,
     "groups.submit": member_plan,
     "groups.comment": member_plan,
-    "groups.progress": member_plan,
-    "groups.complete": member_plan,
+    "groups.progress": plan_in_progress,
+    "groups.complete": plan_in_progress,
     "groups.version": mentored_plan,
     "groups.review": mentored_plan,
 }
@@ -89,6 +96,10 @@ ROLE_WIDE_PREFIXES = (
     "training_manage.",
     "groups_manage.",
 )
+
+
+#: The title of the generic error page (the owner's form errors are shown on the form instead).
+GENERIC_400 = "Something in the request was wrong"
 
 
 def object_routes(app):
@@ -127,8 +138,14 @@ def test_the_owner_gets_in_and_a_stranger_of_the_same_role_gets_404(app, client,
             session.clear()
             session["_user_id"] = person.get_id()
         send = client.post if method == "POST" else client.get
-        status = send(path).status_code
+        response = send(path + "?lang=en")
+        status = response.status_code
         if allowed and method == "GET":
             assert status == 200, (endpoint, status)
-        elif not allowed:
+        elif allowed:
+            # The owner's POST reaches the view: it acts (302) or shows its form again with
+            # what is missing (400), never the 404/403 a stranger gets.
+            assert status in (302, 400), (endpoint, status)
+            assert GENERIC_400 not in response.text, endpoint
+        else:
             assert status == 404, (endpoint, status)
