@@ -66,7 +66,7 @@ def test_healthz_reports_the_database(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json["database"] == "ok"
-    assert response.json["schema"] == "0008_scale_indexes"
+    assert response.json["schema"] == "0009_group_invitations"
 
 
 def test_healthz_reports_a_missing_database(tmp_path):

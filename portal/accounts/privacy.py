@@ -19,7 +19,9 @@ from portal.camps.models import Camp
 from portal.camps.models import GuardianConsent
 from portal.extensions import db
 from portal.extensions import utcnow
+from portal.groups.contacts import contact_digest
 from portal.groups.models import ActionPlan
+from portal.groups.models import GroupInvitation
 from portal.groups.models import Membership
 from portal.groups.models import PlanComment
 from portal.groups.models import ProgressUpdate
@@ -120,6 +122,20 @@ def export_data(user: User) -> dict:
             {"group": m.group.name, "joined_at": _plain(m.joined_at), "left_at": _plain(m.left_at)}
             for m in db.session.scalars(sa.select(Membership).where(Membership.user_id == user.id))
         ],  # fmt: skip
+        "group_invitations": [
+            {
+                "group": i.group.name,
+                "status": i.status.value,
+                "sent_at": _plain(i.created_at),
+                "expires_at": _plain(i.expires_at),
+                "answered_at": _plain(i.answered_at),
+            }
+            for i in db.session.scalars(
+                sa.select(GroupInvitation)
+                .where(GroupInvitation.invitee_id == user.id)
+                .order_by(GroupInvitation.id)
+            )
+        ],  # fmt: skip
         "plan_comments": [
             {"plan": c.plan_id, "body": c.body, "created_at": _plain(c.created_at)}
             for c in db.session.scalars(
@@ -177,7 +193,8 @@ def _attendance(enrolment) -> list[dict]:
 
 def erase(user: User, *, by) -> None:
     """Anonymise the person, keeping what aggregates count (region, district, gender, the
-    month of birth, statuses), and delete their uploads, messages and mail."""
+    month of birth, statuses), and delete their uploads, messages, mail and invitations."""
+    _delete_invitations(user)
     user.full_name = f"— {user.id}"
     user.email = None
     user.phone = None
@@ -221,6 +238,19 @@ def erase(user: User, *, by) -> None:
     db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))
     db.session.execute(sa.delete(OutboundEmail).where(OutboundEmail.user_id == user.id))
     audit_event("user.erased", user, actor=by)
+
+
+def _delete_invitations(user: User) -> None:
+    """Invitations that reached the person or named their contact (before it is cleared)."""
+    digests = [contact_digest(value) for value in (user.email, user.phone) if value]
+    db.session.execute(
+        sa.delete(GroupInvitation).where(
+            sa.or_(
+                GroupInvitation.invitee_id == user.id,
+                GroupInvitation.contact_digest.in_(digests),
+            )
+        )
+    )
 
 
 def clear_application(application) -> None:
