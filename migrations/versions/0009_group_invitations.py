@@ -117,6 +117,7 @@ def _classify_memberships():
 
 def downgrade():
     with op.batch_alter_table("membership", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_membership_joinedvia"), type_="check")
         batch_op.drop_column("joined_via")
     with op.batch_alter_table("group_invitation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_group_invitation_invitee_id"))
