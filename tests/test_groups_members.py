@@ -370,17 +370,19 @@ def test_the_migration_tells_who_chose_their_group_from_the_audit_trail(tmp_path
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'old.db'}")
     with app.test_request_context():
         upgrade(revision="0008_scale_indexes")
-        creator, by_code, added = (UserFactory().id for _ in range(3))
+        creator, by_code, added, readded = (UserFactory().id for _ in range(4))
         run = db.session.execute
         run(sa.text("INSERT INTO youth_group (id, name, region_code, community, lead_id, "
                     "join_code, active, created_at) VALUES (1, 'Топ', 'KG-O', '', :lead, 'c0de', "
                     "1, CURRENT_TIMESTAMP)"), {"lead": creator})  # fmt: skip
-        for person in (creator, by_code, added):
+        for person in (creator, by_code, added, readded):
             run(sa.text("INSERT INTO membership (group_id, user_id, joined_at) "
                         "VALUES (1, :person, CURRENT_TIMESTAMP)"), {"person": person})  # fmt: skip
         for action, actor, member in (("group.created", creator, None),
                                       ("group.member_added", by_code, by_code),
-                                      ("group.member_added", creator, added)):  # fmt: skip
+                                      ("group.member_added", creator, added),
+                                      ("group.member_added", readded, readded),
+                                      ("group.member_added", creator, readded)):  # fmt: skip
             details = json.dumps({"member": member} if member else {})
             run(sa.text("INSERT INTO audit_event (created_at, actor_id, action, object_type, "
                         "object_id, details) VALUES (CURRENT_TIMESTAMP, :actor, :action, "
@@ -389,7 +391,20 @@ def test_the_migration_tells_who_chose_their_group_from_the_audit_trail(tmp_path
         db.session.commit()
         upgrade()
         via = dict(run(sa.text("SELECT user_id, joined_via FROM membership")).all())
-        assert via == {creator: "created", by_code: "join_code", added: "added"}
+        assert via == {
+            creator: "created", by_code: "join_code", added: "added", readded: "added"
+        }  # fmt: skip
+        db.session.remove()
         downgrade(revision="0008_scale_indexes")
-        assert run(sa.text("SELECT COUNT(*) FROM membership")).scalar() == 3
+        assert run(sa.text("SELECT COUNT(*) FROM membership")).scalar() == 4
+        # Upgrading again keeps what members chose since (as the new code audits it).
+        run(sa.text("INSERT INTO audit_event (created_at, actor_id, action, object_type, "
+                    "object_id, details) VALUES (CURRENT_TIMESTAMP, :actor, "
+                    "'group.membership_confirmed', 'youth_group', 1, '{}')"),
+            {"actor": added})  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        via = dict(run(sa.text("SELECT user_id, joined_via FROM membership")).all())
+        assert via[added] == "confirmed" and via[by_code] == "join_code"
         db.session.remove()

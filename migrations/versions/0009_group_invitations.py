@@ -27,6 +27,12 @@ INVITATION_STATUS = sa.Enum(
     "pending", "accepted", "declined", "cancelled",
     name="invitationstatus", native_enum=False, create_constraint=True, length=32,
 )  # fmt: skip
+#: Steps only the member can take, as this revision's code audits them.
+SELF_CHOSEN = {
+    "group.invitation_accepted": "invitation",
+    "group.member_joined": "join_code",
+    "group.membership_confirmed": "confirmed",
+}
 
 
 def upgrade():
@@ -77,10 +83,13 @@ def upgrade():
 
 
 def _classify_memberships():
-    """Creators and people who joined by code chose their group; the audit trail says who."""
+    """Creators and people who joined by code chose their group; the audit trail says who
+    (its latest step per person: someone who joined by code and was later re-added by a lead
+    after leaving counts as added)."""
     connection = op.get_bind()
     audit = sa.table(
         "audit_event",
+        sa.column("id", sa.Integer),
         sa.column("action", sa.String),
         sa.column("object_type", sa.String),
         sa.column("object_id", sa.Integer),
@@ -94,10 +103,12 @@ def _classify_memberships():
         sa.column("joined_via", sa.String),
     )
     rows = connection.execute(
-        sa.select(audit.c.action, audit.c.object_id, audit.c.actor_id, audit.c.details).where(
+        sa.select(audit.c.action, audit.c.object_id, audit.c.actor_id, audit.c.details)
+        .where(
             audit.c.object_type == "youth_group",
-            audit.c.action.in_(("group.created", "group.member_added")),
+            audit.c.action.in_(("group.created", "group.member_added", *SELF_CHOSEN)),
         )
+        .order_by(audit.c.id)
     )
     chosen = {}
     for action, group_id, actor_id, details in rows:
@@ -105,8 +116,11 @@ def _classify_memberships():
             continue
         if action == "group.created":
             chosen[(group_id, actor_id)] = "created"
-        elif (details or {}).get("member") == actor_id:
-            chosen.setdefault((group_id, actor_id), "join_code")
+        elif action in SELF_CHOSEN:  # after a downgrade and a new upgrade
+            chosen[(group_id, actor_id)] = SELF_CHOSEN[action]
+        else:  # group.member_added: by themselves with the code, or by a lead (the last counts)
+            member = (details or {}).get("member")
+            chosen[(group_id, member)] = "join_code" if member == actor_id else "added"
     for (group_id, user_id), via in chosen.items():
         connection.execute(
             sa.update(membership)
