@@ -45,6 +45,11 @@ class Config:
     RATELIMIT_RESET_ACCOUNT = "3 per minute;10 per hour"
     #: Wrong passwords typed inside a session (confirm, change password, erasure, contact change).
     RATELIMIT_PASSWORD_PROMPT = "5 per minute;20 per hour"
+    # Group invitations per inviting account; wrong join codes per account and per address
+    # (only failures count, so a whole class joining behind one Wi-Fi is never stopped).
+    RATELIMIT_GROUP_INVITE = "10 per hour"
+    RATELIMIT_JOIN_CODE = "5 per minute;20 per hour"
+    RATELIMIT_JOIN_CODE_ADDRESS = "30 per minute;100 per hour"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -239,7 +239,8 @@ def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) 
                 lead_id=members[0], join_code=f"b{number:07d}", active=True,
                 created_at=now)  # fmt: skip
         for person in members:
-            out.add("membership", group_id=group_id, user_id=person, joined_at=now)
+            out.add("membership", group_id=group_id, user_id=person, joined_at=now,
+                    joined_via="created" if person == members[0] else "invitation")  # fmt: skip
         mentor = mentor_id if number < 200 and mentor_id else rng.choice(mentors)
         out.add("group_mentor", group_id=group_id, mentor_id=mentor, assigned_at=now)
         for _ in range(plans // groups + (number < plans % groups)):

@@ -71,6 +71,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal.camps.cohort import bp as camp_cohort_bp
     from portal.camps.manage import bp as camps_manage_bp
     from portal.camps.routes import bp as camps_bp
+    from portal.groups.joining import bp as group_members_bp
     from portal.groups.manage import bp as groups_manage_bp
     from portal.groups.routes import bp as groups_bp
     from portal.main.routes import bp as main_bp
@@ -87,6 +88,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(training_bp)
     app.register_blueprint(training_manage_bp)
     app.register_blueprint(groups_bp)
+    app.register_blueprint(group_members_bp)
     app.register_blueprint(groups_manage_bp)
     app.register_blueprint(reports_bp)
 

@@ -3,6 +3,7 @@
 from flask import render_template
 from flask import request
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -53,6 +54,8 @@ def render_error(status: int, message=None):
 def handle_http_error(error: HTTPException):
     if error.code is None or error.code < 400 or request.path.startswith("/static/"):
         return error
+    if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+        return render_error(429, error.description)  # the limit's own translated message
     return render_error(error.code if error.code in MESSAGES else 400)
 
 

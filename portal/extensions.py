@@ -102,6 +102,15 @@ def failed_attempt(response) -> bool:
     return bool(g.get("wrong_password"))
 
 
+def signed_in_key() -> str:
+    """Rate-limit key for the signed-in account (invitations, join codes)."""
+    from flask_login import current_user
+
+    if current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return "address:" + (get_remote_address() or "")
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record):
     """WAL, a busy timeout and foreign keys on every SQLite connection."""

@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.extensions import utcnow
 from portal.groups.models import ActionPlan
 from portal.groups.models import GroupMentor
+from portal.groups.models import JoinedVia
 from portal.groups.models import Membership
 from portal.groups.models import PlanActivity
 from portal.groups.models import PlanStatus
@@ -216,9 +217,10 @@ class YouthGroupFactory(BaseFactory):
 
     @factory.post_generation
     def members(self, create, extracted, **kwargs):
-        self.memberships.append(Membership(user_id=self.lead.id))
+        self.memberships.append(Membership(user_id=self.lead.id, joined_via=JoinedVia.CREATED))
         for person in extracted or []:
-            self.memberships.append(Membership(user_id=person.id))
+            # Members in tests accepted an invitation (their own choice).
+            self.memberships.append(Membership(user_id=person.id, joined_via=JoinedVia.INVITATION))
         if create:
             db.session.commit()
 

@@ -75,20 +75,6 @@ def test_join_with_a_code_and_a_reset_code_stops_working(client, app, db):
     assert "No group has this code" in error_summary(response.text)[0]
 
 
-def test_lead_invites_registered_young_people_only(client, db):
-    group = YouthGroupFactory()
-    as_user(client, group.lead)
-    friend = UserFactory(email=None, phone="+996700222333")
-    client.post(f"/groups/{group.id}/members", data={"person": "0700 222 333"})
-    assert services.is_member(group, friend)
-    assert db.session.scalar(
-        sa.select(Notification.user_id).where(Notification.user_id == friend.id)
-    )
-    UserFactory(roles={Role.MENTOR}, email="m@example.org")
-    response = client.post(f"/groups/{group.id}/members?lang=en", data={"person": "m@example.org"})
-    assert error_summary(response.text) == ["Only young people can be members of a group."]
-
-
 def test_a_member_who_leaves_loses_access_at_once(client, db):
     member = UserFactory()
     group = YouthGroupFactory(members=[member])

@@ -9,7 +9,9 @@ import pytest
 
 from portal.camps.models import ApplicationStatus
 from portal.extensions import db
+from portal.groups import members
 from portal.groups import services as group_services
+from portal.groups.models import JoinedVia
 from portal.groups.models import PlanStatus
 from portal.security import Role
 from portal.training.models import EnrolmentStatus
@@ -43,6 +45,30 @@ def member_group():
     return group.lead, Role.YOUTH, {"group_id": group.id}
 
 
+def added_member():
+    """Someone a lead added before invitations existed: they are asked to stay or leave."""
+    person = UserFactory()
+    group = YouthGroupFactory(members=[person])
+    group_services.membership(group, person).joined_via = JoinedVia.ADDED
+    db.session.commit()
+    return person, Role.YOUTH, {"group_id": group.id}
+
+
+def sent_invitation():
+    group = YouthGroupFactory()
+    invitation = members.invite(group, ("email", "invited@example.org"), by=group.lead)
+    db.session.commit()
+    return group.lead, Role.YOUTH, {"group_id": group.id, "invitation_id": invitation.id}
+
+
+def received_invitation():
+    group = YouthGroupFactory()
+    person = UserFactory()
+    invitation = members.invite(group, ("email", person.email), by=group.lead)
+    db.session.commit()
+    return person, Role.YOUTH, {"invitation_id": invitation.id}
+
+
 def member_plan():
     plan = ActionPlanFactory()
     return plan.group.lead, Role.YOUTH, {"plan_id": plan.id, "number": 1}
@@ -73,10 +99,15 @@ OWNED = {
     "training.save_attendance": led_session,
     "training.all_present": led_session,
     "groups.group": member_group,
-    "groups.invite": member_group,
-    "groups.reset_code": member_group,
-    "groups.leave": member_group,
-    "groups.hand_over": member_group,
+    "group_members.invite": member_group,
+    "group_members.reset_code": member_group,
+    "group_members.leave": member_group,
+    "group_members.hand_over": member_group,
+    "group_members.stay": added_member,
+    "group_members.cancel_invitation": sent_invitation,
+    "group_members.invitation": received_invitation,
+    "group_members.accept": received_invitation,
+    "group_members.decline": received_invitation,
     "groups.new_plan": member_group,
     "groups.plan": member_plan,
     "groups.submit": member_plan,

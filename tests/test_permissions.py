@@ -6,6 +6,7 @@ from portal.accounts.models import ErasureRequest
 from portal.camps.models import CampQuestion
 from portal.camps.models import QuestionKind
 from portal.extensions import db
+from portal.groups import members
 from portal.groups import services as group_services
 from portal.security import Role
 from portal.training.models import EnrolmentStatus
@@ -135,12 +136,21 @@ MATRIX = {
     "training_manage.export_ambassadors": ("GET", "/manage/ambassadors/export.csv", ORGANISERS),
     "groups.index": ("GET", "/groups", SIGNED_IN),
     "groups.new_group": ("GET", "/groups/new", row(LOGIN, 200, 403, 200, 200)),
-    "groups.join": ("GET", "/groups/join", row(LOGIN, 200, 403, 403, 403)),
     "groups.group": ("GET", "/groups/{group}", OWNER_ONLY_BUT_ORGANISERS),
-    "groups.invite": ("POST", "/groups/{group}/members", row(LOGIN, 404, 404, 400, 400)),
-    "groups.reset_code": ("POST", "/groups/{group}/join-code", NOT_THEIRS),
-    "groups.leave": ("POST", "/groups/{group}/leave", row(LOGIN, 404, 404, 302, 302)),
-    "groups.hand_over": ("POST", "/groups/{group}/lead", NOT_THEIRS),
+    "group_members.join": ("GET", "/groups/join", row(LOGIN, 200, 403, 403, 403)),
+    "group_members.invite": ("POST", "/groups/{group}/members", row(LOGIN, 404, 404, 400, 400)),
+    "group_members.cancel_invitation": (
+        "POST",
+        "/groups/{group}/invitations/{invitation}/cancel",
+        row(LOGIN, 404, 404, 302, 302),
+    ),
+    "group_members.invitation": ("GET", "/invitations/{invitation}", OWNER_ONLY),
+    "group_members.accept": ("POST", "/invitations/{invitation}/accept", OWNER_ONLY),
+    "group_members.decline": ("POST", "/invitations/{invitation}/decline", OWNER_ONLY),
+    "group_members.reset_code": ("POST", "/groups/{group}/join-code", NOT_THEIRS),
+    "group_members.stay": ("POST", "/groups/{group}/stay", NOT_THEIRS),
+    "group_members.leave": ("POST", "/groups/{group}/leave", row(LOGIN, 404, 404, 302, 302)),
+    "group_members.hand_over": ("POST", "/groups/{group}/lead", NOT_THEIRS),
     "groups.new_plan": ("POST", "/groups/{group}/plans", NOT_THEIRS),
     "groups.plan": ("GET", "/plans/{plan}", OWNER_ONLY_BUT_ORGANISERS),
     "groups.submit": ("POST", "/plans/{plan}/submit", NOT_THEIRS),
@@ -159,6 +169,7 @@ MATRIX = {
         "/manage/groups/{group}/mentors/{mentor}/remove",
         organisers(302),
     ),
+    "groups_manage.reassign_lead": ("POST", "/manage/groups/{group}/lead", organisers(302)),
     "groups_manage.toggle_group": ("POST", "/manage/groups/{group}/active", organisers(302)),
     "groups_manage.archive": ("POST", "/manage/plans/{plan}/archive", organisers(302)),
     "reports.dashboard": ("GET", "/reports", row(LOGIN, 403, 200, 200, 200)),
@@ -259,8 +270,11 @@ class Objects(dict):
         mentor = UserFactory(roles={Role.MENTOR})
         plan = ActionPlanFactory(group=YouthGroupFactory(mentors=[mentor]))
         group_services.submit(plan, by=plan.group.lead)
+        invitee = UserFactory()
+        invitation = members.invite(plan.group, ("email", invitee.email), by=plan.group.lead)
         db.session.commit()
-        return {"group": plan.group_id, "plan": plan.id, "mentor": mentor.id}
+        return {"group": plan.group_id, "plan": plan.id, "mentor": mentor.id,
+                "invitation": invitation.id}  # fmt: skip
 
     def _build_erasure(self):
         erasure = ErasureRequest(user_id=UserFactory().id)
@@ -276,7 +290,7 @@ class Objects(dict):
 BUILT_BY = {
     **dict.fromkeys(("camp", "question", "application", "consent"), "camp"),
     **dict.fromkeys(("programme", "enrolment", "session", "certificate", "code"), "training"),
-    **dict.fromkeys(("group", "plan", "mentor"), "plan"),
+    **dict.fromkeys(("group", "plan", "mentor", "invitation"), "plan"),
     "erasure": "erasure",
     "other": "other",
 }

@@ -18,6 +18,7 @@ from portal.camps.models import ApplicationEvent
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import GuardianConsent
 from portal.extensions import utcnow
+from portal.groups.models import JoinedVia
 from portal.groups.models import Membership
 from portal.groups.models import YouthGroup
 from portal.i18n import local_today
@@ -271,11 +272,17 @@ def test_erased_people_are_in_no_export(client, login_as, db):
 def test_a_group_led_by_an_erased_person_gets_the_longest_standing_member(db, login_as, client):
     lead = UserFactory(full_name=NAME)
     early, later, switched_off = UserFactory(), UserFactory(), UserFactory(active=False)
+    never_asked = UserFactory()  # put in by a lead before invitations: not made lead unasked
     group = YouthGroupFactory(lead=lead)
     now = utcnow()
-    for person, days in ((switched_off, 30), (later, 5), (early, 10)):
+    for person, days, via in (
+        (switched_off, 30, JoinedVia.INVITATION),
+        (never_asked, 20, JoinedVia.ADDED),
+        (later, 5, JoinedVia.JOIN_CODE),
+        (early, 10, JoinedVia.INVITATION),
+    ):
         group.memberships.append(
-            Membership(user_id=person.id, joined_at=now - timedelta(days=days))
+            Membership(user_id=person.id, joined_at=now - timedelta(days=days), joined_via=via)
         )
     alone = YouthGroupFactory(lead=lead, name="Жалгыз топ")
     db.session.commit()

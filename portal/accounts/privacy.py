@@ -22,8 +22,10 @@ from portal.camps.models import Camp
 from portal.camps.models import GuardianConsent
 from portal.extensions import db
 from portal.extensions import utcnow
-from portal.groups import services as group_services
+from portal.groups import members as group_members
+from portal.groups.contacts import contact_digest
 from portal.groups.models import ActionPlan
+from portal.groups.models import GroupInvitation
 from portal.groups.models import Membership
 from portal.groups.models import PlanComment
 from portal.groups.models import ProgressUpdate
@@ -125,6 +127,20 @@ def export_data(user: User) -> dict:
             {"group": m.group.name, "joined_at": _plain(m.joined_at), "left_at": _plain(m.left_at)}
             for m in db.session.scalars(sa.select(Membership).where(Membership.user_id == user.id))
         ],  # fmt: skip
+        "group_invitations": [
+            {
+                "group": i.group.name,
+                "status": i.status.value,
+                "sent_at": _plain(i.created_at),
+                "expires_at": _plain(i.expires_at),
+                "answered_at": _plain(i.answered_at),
+            }
+            for i in db.session.scalars(
+                sa.select(GroupInvitation)
+                .where(GroupInvitation.invitee_id == user.id)
+                .order_by(GroupInvitation.id)
+            )
+        ],  # fmt: skip
         "plan_comments": [
             {"plan": c.plan_id, "body": c.body, "created_at": _plain(c.created_at)}
             for c in db.session.scalars(
@@ -182,14 +198,15 @@ def _attendance(enrolment) -> list[dict]:
 
 def erase(user: User, *, by) -> None:
     """Anonymise the person, keeping what aggregates count (region, district, gender, the
-    month of birth, statuses), and delete their uploads, messages and mail.
+    month of birth, statuses), and delete their uploads, messages, mail and invitations.
 
     Also gone: their village, ethnicity answers, photo consent, the scores and free-text reasons
     about them, and the IP addresses and details of the audit events about or by them. Groups
     they led get a new lead (or go to the organisers), and exports leave them out.
     """
     for group in db.session.scalars(sa.select(YouthGroup).where(YouthGroup.lead_id == user.id)):
-        group_services.replace_leaving_lead(group, user, by=by)
+        group_members.replace_leaving_lead(group, user, by=by)
+    _delete_invitations(user)
     user.full_name = f"— {user.id}"
     user.email = None
     user.phone = None
@@ -279,6 +296,19 @@ def _mark_erased(user: User, *, by) -> None:
         erasure.done_at = utcnow()
         erasure.done_by_id = getattr(by, "id", None)
         db.session.add(erasure)
+
+
+def _delete_invitations(user: User) -> None:
+    """Invitations that reached the person or named their contact (before it is cleared)."""
+    digests = [contact_digest(value) for value in (user.email, user.phone) if value]
+    db.session.execute(
+        sa.delete(GroupInvitation).where(
+            sa.or_(
+                GroupInvitation.invitee_id == user.id,
+                GroupInvitation.contact_digest.in_(digests),
+            )
+        )
+    )
 
 
 def clear_application(application) -> None:

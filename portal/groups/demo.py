@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.groups import members
 from portal.groups import services
 from portal.groups.models import Decision
 from portal.groups.models import ProblemCategory
@@ -62,12 +63,15 @@ def seed_groups() -> None:
     services.assign_mentor(papan, mentor, by=organiser)
     services.assign_mentor(suzak, mentor2, by=organiser)
     classmates = db.session.scalars(
-        sa.select(User).where(User.email.like("young%@demo.example.org")).order_by(User.id).limit(4)
+        sa.select(User).where(User.email.like("young%@demo.example.org")).order_by(User.id).limit(5)
     ).all()
-    for person in classmates[:2]:
-        services.add_member(papan, person, by=lead)
-    for person in classmates[2:]:
-        services.add_member(suzak, person, by=other)
+    # Members come in by their own step: an accepted invitation or the join code.
+    for group, by, invited, by_code in ((papan, lead, classmates[0], classmates[1]),
+                                        (suzak, other, classmates[2], classmates[3])):  # fmt: skip
+        members.accept(members.invite(group, ("email", invited.email), by=by), invited)
+        members.join_by_code(group.join_code, by_code)
+    # One invitation still waiting for an answer, so the lead sees the list.
+    members.invite(papan, ("email", classmates[4].email), by=lead)
 
     _plan(papan, lead, "Кыздар мектепте калсын", ProblemCategory.GIRLS_LEAVING_SCHOOL)
     sent = _plan(papan, lead, "Ала качууга жок дейли", ProblemCategory.BRIDE_KIDNAPPING)

@@ -23,6 +23,7 @@ from portal.accounts.forms import PersonDetails
 from portal.admin.forms import FilterForm
 from portal.camps.forms import MultiCheckboxField
 from portal.forms import BaseForm
+from portal.groups.contacts import parse_contact
 from portal.groups.labels import CATEGORY_LABELS
 from portal.groups.labels import CRITERIA
 from portal.groups.labels import PARTNER_LABELS
@@ -45,14 +46,21 @@ class GroupForm(BaseForm):
     validate_district = PersonDetails.validate_district
 
 
-class PersonForm(BaseForm):
+class InviteForm(BaseForm):
     person = StringField(
-        _l("E-mail or phone number of a registered young person"),
+        _l("E-mail or phone number of a young person"),
         validators=[
             DataRequired(_l("Enter an e-mail address or a phone number.")),
             Length(max=254),
         ],
+        description=_l("They get an invitation and join only if they accept it."),
     )
+
+    def validate_person(self, field):
+        # Only the shape is checked here: whether anyone uses the contact is never said.
+        self.contact = parse_contact(field.data)
+        if self.contact is None:
+            raise ValidationError(_l("Enter an e-mail address or a phone number."))
 
 
 class JoinForm(BaseForm):

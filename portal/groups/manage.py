@@ -11,12 +11,15 @@ from flask_login import current_user
 
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.groups import members
+from portal.groups import policy
 from portal.groups import queries
 from portal.groups import services
 from portal.groups.forms import ChooseMentorForm
 from portal.groups.forms import PlanFilterForm
 from portal.groups.models import ActionPlan
 from portal.groups.models import YouthGroup
+from portal.groups.routes import lead_form
 from portal.listing import paginate
 from portal.places import sorted_by_name
 from portal.places import top_level_units
@@ -81,6 +84,23 @@ def remove_mentor(group_id, mentor_id):
     services.remove_mentor(group, mentor_id, by=current_user)
     db.session.commit()
     flash(_("The mentor is removed from the group."), "success")
+    return redirect(url_for("groups.group", group_id=group.id))
+
+
+@bp.post("/groups/<int:group_id>/lead")
+@organisers_only
+def reassign_lead(group_id):
+    """Give the group a new lead among the members who chose to join."""
+    group = db.get_or_404(YouthGroup, group_id)
+    form = lead_form(group, request.form)
+    if form.validate_on_submit():
+        new_lead = next(p for p in policy.lead_candidates(group) if str(p.id) == form.member.data)
+        members.hand_over_lead(group, new_lead, by=current_user)
+        db.session.commit()
+        flash(_("The group has a new lead."), "success")
+    else:
+        for error in form.member.errors:
+            flash(str(error), "error")
     return redirect(url_for("groups.group", group_id=group.id))
 
 

@@ -57,6 +57,25 @@ class Decision(enum.Enum):
     REQUEST_CHANGES = "request_changes"
 
 
+class JoinedVia(enum.Enum):
+    """How a person came into a group: every way but ADDED is their own choice."""
+
+    CREATED = "created"
+    INVITATION = "invitation"
+    JOIN_CODE = "join_code"
+    #: Put in by a lead before invitations existed, without being asked.
+    ADDED = "added"
+    #: Was ADDED, then chose to stay.
+    CONFIRMED = "confirmed"
+
+
+class InvitationStatus(enum.Enum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
 class YouthGroup(db.Model):
     __tablename__ = "youth_group"
 
@@ -112,9 +131,64 @@ class Membership(db.Model):
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     #: Set when the person leaves; they lose access to the group's plans at once.
     left_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    joined_via: Mapped[JoinedVia] = mapped_column(str_enum(JoinedVia))
+
+    @property
+    def consented(self) -> bool:
+        """The person chose to be in the group (only they may be handed the lead role)."""
+        return self.joined_via is not JoinedVia.ADDED
 
     group: Mapped[YouthGroup] = relationship(back_populates="memberships")
     person = relationship("User", lazy="joined")
+
+
+class GroupInvitation(db.Model):
+    """A lead's invitation to a contact; membership exists only once the invitee accepts.
+
+    A row is written for every contact the lead types, whether or not it names someone who may
+    be invited, so nothing the lead sees tells the cases apart.
+    """
+
+    __tablename__ = "group_invitation"
+    __table_args__ = (sa.Index("ix_group_invitation_group_contact", "group_id", "contact_digest"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("youth_group.id", ondelete="CASCADE"), index=True
+    )
+    #: The young person it reached; None when the contact named nobody who may be invited.
+    invitee_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    invited_by_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    #: The contact as typed, masked ("+996 *** *** *33"), so the lead recognises it.
+    contact_hint: Mapped[str] = mapped_column(sa.String(64))
+    #: Keyed hash of the normalised contact: one open invitation per contact and group, and
+    #: erased with the person.
+    contact_digest: Mapped[str] = mapped_column(sa.String(64))
+    status: Mapped[InvitationStatus] = mapped_column(
+        str_enum(InvitationStatus), default=InvitationStatus.PENDING
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    group: Mapped[YouthGroup] = relationship(lazy="joined")
+    invited_by = relationship("User", foreign_keys=[invited_by_id])
+
+    def is_open(self, now: datetime) -> bool:
+        """Still waiting for the invitee's answer."""
+        return self.status is InvitationStatus.PENDING and self.expires_at > now
+
+    def looks_open_to_inviter(self, now: datetime) -> bool:
+        """What the lead sees: a declined invitation looks unanswered until it expires, so
+        saying no costs nothing and no contact stands out from one with no account."""
+        return (
+            self.status in (InvitationStatus.PENDING, InvitationStatus.DECLINED)
+            and self.expires_at > now
+        )
 
 
 class GroupMentor(db.Model):

@@ -42,6 +42,39 @@ def can_invite(user, group) -> bool:
     return group.active and (can_lead(user, group) or can_manage_groups(user))
 
 
+def can_become_lead(membership) -> bool:
+    """Only a member who chose to join (accepted, used the code, or chose to stay)."""
+    return membership.left_at is None and membership.consented
+
+
+def lead_candidates(group) -> list:
+    """Members the lead role may be handed to."""
+    return [
+        m.person for m in group.memberships if can_become_lead(m) and m.user_id != group.lead_id
+    ]
+
+
+def can_reassign_lead(user, group) -> bool:
+    """Organisers may give a group a new lead (say, when the lead left the programme)."""
+    return can_manage_groups(user)
+
+
+def must_confirm_membership(user, group) -> bool:
+    """A lead added this person before invitations existed: they are asked to stay or leave."""
+    return user.is_authenticated and any(
+        m.user_id == user.id and m.left_at is None and not m.consented for m in group.memberships
+    )
+
+
+def can_answer_invitation(user, invitation) -> bool:
+    """Only the person the invitation reached; everyone else gets a 404."""
+    return user.is_authenticated and invitation.invitee_id == user.id
+
+
+def can_cancel_invitation(user, invitation) -> bool:
+    return can_invite(user, invitation.group)
+
+
 def can_view_plan(user, plan) -> bool:
     return can_view_group(user, plan.group)
 

@@ -7,7 +7,9 @@ from sqlalchemy.orm import selectinload
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.groups.models import ActionPlan
+from portal.groups.models import GroupInvitation
 from portal.groups.models import GroupMentor
+from portal.groups.models import InvitationStatus
 from portal.groups.models import Membership
 from portal.groups.models import PlanComment
 from portal.groups.models import PlanReview
@@ -44,6 +46,32 @@ def all_groups(q=None):
     if q:
         query = query.where(sa.func.lower(YouthGroup.name).like(contains_pattern(q), escape="\\"))
     return query
+
+
+def invitations_sent(group, now):
+    """What the lead sees: invitations not accepted, cancelled or expired (no names)."""
+    return db.session.scalars(
+        sa.select(GroupInvitation)
+        .where(
+            GroupInvitation.group_id == group.id,
+            GroupInvitation.status.in_((InvitationStatus.PENDING, InvitationStatus.DECLINED)),
+            GroupInvitation.expires_at > now,
+        )
+        .order_by(GroupInvitation.created_at.desc(), GroupInvitation.id.desc())
+    ).all()
+
+
+def invitations_for(user, now):
+    """Invitations waiting for the user's answer."""
+    return db.session.scalars(
+        sa.select(GroupInvitation)
+        .where(
+            GroupInvitation.invitee_id == user.id,
+            GroupInvitation.status == InvitationStatus.PENDING,
+            GroupInvitation.expires_at > now,
+        )
+        .order_by(GroupInvitation.created_at.desc(), GroupInvitation.id.desc())
+    ).all()
 
 
 def plans_of(group):

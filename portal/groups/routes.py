@@ -11,7 +11,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
-from portal.accounts.services import find_by_login
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.forms import ActionForm
@@ -22,8 +21,7 @@ from portal.groups.forms import ChooseMemberForm
 from portal.groups.forms import ChooseMentorForm
 from portal.groups.forms import CommentForm
 from portal.groups.forms import GroupForm
-from portal.groups.forms import JoinForm
-from portal.groups.forms import PersonForm
+from portal.groups.forms import InviteForm
 from portal.groups.forms import PlanForm
 from portal.groups.forms import ProgressForm
 from portal.groups.forms import review_form_class
@@ -42,7 +40,7 @@ from portal.security import role_required
 bp = Blueprint("groups", __name__)
 
 
-def _group(group_id) -> YouthGroup:
+def load_group(group_id) -> YouthGroup:
     group = db.get_or_404(YouthGroup, group_id)
     require(policy.can_view_group(current_user, group), 404)
     return group
@@ -59,7 +57,8 @@ def _plan(plan_id) -> ActionPlan:
 def index():
     """The groups the user belongs to or mentors."""
     page = paginate(queries.my_groups(current_user))
-    return render_template("groups/index.html", page=page, join_form=JoinForm(formdata=None))
+    invitations = queries.invitations_for(current_user, utcnow())
+    return render_template("groups/index.html", page=page, invitations=invitations)
 
 
 @bp.route("/groups/new", methods=["GET", "POST"])
@@ -74,36 +73,21 @@ def new_group():
             district_code=form.district.data or None, community=(form.community.data or "").strip(),
         )  # fmt: skip
         db.session.commit()
-        flash(_("Your group is created. Invite members with the join code."), "success")
+        flash(_("Your group is created. Invite members or share the join code."), "success")
         return redirect(url_for(".group", group_id=group.id))
     status = 400 if form.is_submitted() else 200
     return render_template("groups/new.html", form=form, places=places), status
 
 
-@bp.route("/groups/join", methods=["GET", "POST"])
-@role_required(Role.YOUTH)
-def join():
-    """Join a group with the code its lead shared."""
-    form = JoinForm()
-    if form.validate_on_submit():
-        try:
-            group = services.join_by_code(form.code.data, current_user)
-        except services.GroupError as error:
-            form.code.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Welcome to the group!"), "success")
-            return redirect(url_for(".group", group_id=group.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("groups/join.html", form=form), status
-
-
-def _group_page(group, status=200, **forms):
+def group_page(group, status=200, **forms):
+    """The group page, with the forms a view hands back after a refused post."""
+    can_invite = policy.can_invite(current_user, group)
     context = {
-        "invite_form": PersonForm(formdata=None),
-        "lead_form": _lead_form(group),
+        "invite_form": InviteForm(formdata=None),
+        "lead_form": lead_form(group),
         "action_form": ActionForm(),
         "mentor_form": None,
+        "invitations": queries.invitations_sent(group, utcnow()) if can_invite else [],
     }
     if policy.can_manage_groups(current_user):
         mentor_form = ChooseMentorForm(formdata=None)
@@ -114,11 +98,10 @@ def _group_page(group, status=200, **forms):
     return render_template("groups/group.html", group=group, plans=page, **context), status
 
 
-def _lead_form(group, formdata=None):
+def lead_form(group, formdata=None):
+    """Choose the new lead among the members who chose to join."""
     form = ChooseMemberForm(formdata=formdata)
-    form.member.choices = [
-        (str(person.id), person.full_name) for person in group.members if person.id != group.lead_id
-    ]
+    form.member.choices = [(str(p.id), p.full_name) for p in policy.lead_candidates(group)]
     return form
 
 
@@ -126,80 +109,14 @@ def _lead_form(group, formdata=None):
 @login_required
 def group(group_id):
     """A group: members, mentors, plans; invitations and the lead's tools."""
-    return _group_page(_group(group_id))
-
-
-@bp.post("/groups/<int:group_id>/members")
-@login_required
-def invite(group_id):
-    """Add a registered young person to the group by e-mail or phone."""
-    group = _group(group_id)
-    require(policy.can_invite(current_user, group))
-    form = PersonForm()
-    if not form.validate_on_submit():
-        return _group_page(group, 400, invite_form=form)
-    person = find_by_login(form.person.data)
-    if person is None:
-        form.person.errors.append(_("No account has this e-mail address or phone number."))
-        return _group_page(group, 400, invite_form=form)
-    try:
-        added = services.add_member(group, person, by=current_user)
-    except services.GroupError as error:
-        form.person.errors.append(str(error))
-        return _group_page(group, 400, invite_form=form)
-    db.session.commit()
-    flash(_("Added to the group.") if added else _("This person is already a member."), "success")
-    return redirect(url_for(".group", group_id=group.id))
-
-
-@bp.post("/groups/<int:group_id>/join-code")
-@login_required
-def reset_code(group_id):
-    """Give the group a new join code (the old one stops working)."""
-    group = _group(group_id)
-    require(policy.can_lead(current_user, group))
-    services.reset_join_code(group, by=current_user)
-    db.session.commit()
-    flash(_("The group has a new join code."), "success")
-    return redirect(url_for(".group", group_id=group.id))
-
-
-@bp.post("/groups/<int:group_id>/leave")
-@login_required
-def leave(group_id):
-    """Leave the group (its plans are then no longer visible)."""
-    group = _group(group_id)
-    try:
-        services.leave(group, current_user)
-    except services.GroupError as error:
-        flash(str(error), "error")
-        return redirect(url_for(".group", group_id=group.id))
-    db.session.commit()
-    flash(_("You left the group."), "success")
-    return redirect(url_for(".index"))
-
-
-@bp.post("/groups/<int:group_id>/lead")
-@login_required
-def hand_over(group_id):
-    """Hand the lead role to another member."""
-    group = _group(group_id)
-    require(policy.can_lead(current_user, group))
-    form = _lead_form(group, request.form)
-    if not form.validate_on_submit():
-        return _group_page(group, 400, lead_form=form)
-    new_lead = next(p for p in group.members if str(p.id) == form.member.data)
-    services.hand_over_lead(group, new_lead, by=current_user)
-    db.session.commit()
-    flash(_("The lead role is handed over."), "success")
-    return redirect(url_for(".group", group_id=group.id))
+    return group_page(load_group(group_id))
 
 
 @bp.post("/groups/<int:group_id>/plans")
 @login_required
 def new_plan(group_id):
     """Start a new action plan for the group."""
-    group = _group(group_id)
+    group = load_group(group_id)
     require(policy.is_member(current_user, group) and group.active)
     plan = services.start_plan(group, by=current_user)
     db.session.commit()

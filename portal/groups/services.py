@@ -1,4 +1,6 @@
-"""Every change to groups and action plans: checks the step, keeps history, audits, notifies."""
+"""Every change to groups and action plans: checks the step, keeps history, audits, notifies.
+
+Membership, invitations and the lead role live in portal.groups.members."""
 
 from datetime import timedelta
 
@@ -6,7 +8,6 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.models import User
 from portal.audit import audit_event
 from portal.extensions import db
 from portal.extensions import utcnow
@@ -15,6 +16,7 @@ from portal.groups.models import UNDER_WAY
 from portal.groups.models import ActionPlan
 from portal.groups.models import Decision
 from portal.groups.models import GroupMentor
+from portal.groups.models import JoinedVia
 from portal.groups.models import Membership
 from portal.groups.models import PlanActivity
 from portal.groups.models import PlanComment
@@ -23,7 +25,6 @@ from portal.groups.models import PlanStatus
 from portal.groups.models import PlanVersion
 from portal.groups.models import ProgressUpdate
 from portal.groups.models import YouthGroup
-from portal.groups.models import new_join_code
 from portal.links import external_url
 from portal.notify import notify
 from portal.notify import queue_email
@@ -51,90 +52,9 @@ def is_member(group, user) -> bool:
 
 def create_group(*, lead, **fields) -> YouthGroup:
     group = YouthGroup(lead_id=lead.id, **fields)
-    group.memberships.append(Membership(user_id=lead.id))
+    group.memberships.append(Membership(user_id=lead.id, joined_via=JoinedVia.CREATED))
     db.session.add(group)
     audit_event("group.created", group, actor=lead)
-    return group
-
-
-def add_member(group: YouthGroup, person, *, by) -> bool:
-    """Add a registered young person; return False if they were already a member."""
-    if not person.has_role(Role.YOUTH):
-        raise GroupError(_l("Only young people can be members of a group."))
-    found = membership(group, person)
-    if found is not None and found.left_at is None:
-        return False
-    if found is None:
-        group.memberships.append(Membership(user_id=person.id))
-    else:
-        found.left_at = None
-        found.joined_at = utcnow()
-    audit_event("group.member_added", group, actor=by, member=person.id)
-    if person.id != by.id:
-        notify(
-            person,
-            _l("You were added to a youth group. You can leave it at any time."),
-            link=url_for("groups.group", group_id=group.id),
-        )
-    return True
-
-
-def leave(group: YouthGroup, person) -> None:
-    if group.lead_id == person.id:
-        raise GroupError(_l("Hand the lead role to another member before you leave."))
-    found = membership(group, person)
-    if found is None or found.left_at is not None:
-        raise GroupError(_l("You are not a member of this group."))
-    found.left_at = utcnow()
-    audit_event("group.member_left", group, actor=person)
-
-
-def hand_over_lead(group: YouthGroup, new_lead, *, by) -> None:
-    if group.lead_id != by.id and not by.has_role(Role.ORGANISER):
-        raise GroupError(_l("Only the lead can hand over the lead role."))
-    if not is_member(group, new_lead):
-        raise GroupError(_l("The new lead must be a member of the group."))
-    group.lead_id = new_lead.id
-    audit_event("group.lead_changed", group, actor=by, lead=new_lead.id)
-    notify(new_lead, _l("You are now the lead of your youth group."),
-           link=url_for("groups.group", group_id=group.id))  # fmt: skip
-
-
-def replace_leaving_lead(group: YouthGroup, leaving, *, by):
-    """The longest-standing remaining member leads; with nobody left, organisers take it over
-    (the group then shows as needing a lead). Returns the new lead, or None."""
-    successor = db.session.scalar(
-        sa.select(User)
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.group_id == group.id,
-            Membership.left_at.is_(None),
-            User.id != leaving.id,
-            User.active.is_(True),
-        )
-        .order_by(Membership.joined_at, Membership.user_id)
-        .limit(1)
-    )
-    group.lead_id = successor.id if successor else None
-    audit_event("group.lead_changed", group, actor=by, lead=group.lead_id)
-    if successor:
-        notify(successor, _l("You are now the lead of your youth group."),
-               link=url_for("groups.group", group_id=group.id))  # fmt: skip
-    return successor
-
-
-def reset_join_code(group: YouthGroup, *, by) -> None:
-    group.join_code = new_join_code()
-    audit_event("group.join_code_reset", group, actor=by)
-
-
-def join_by_code(code: str, person) -> YouthGroup:
-    group = db.session.scalar(
-        sa.select(YouthGroup).where(YouthGroup.join_code == code.strip(), YouthGroup.active)
-    )
-    if group is None:
-        raise GroupError(_l("No group has this code. Ask your group's lead for the right one."))
-    add_member(group, person, by=person)
     return group
 
 
