@@ -68,9 +68,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from portal.accounts.routes import bp as accounts_bp
     from portal.admin.routes import bp as admin_bp
+
+    # Each domain's cron commands hang on its blueprint (`flask camps …`, `flask plans …`).
+    from portal.camps import commands as camp_commands  # noqa: F401
     from portal.camps.cohort import bp as camp_cohort_bp
     from portal.camps.manage import bp as camps_manage_bp
     from portal.camps.routes import bp as camps_bp
+    from portal.groups import commands as group_commands  # noqa: F401
     from portal.groups.joining import bp as group_members_bp
     from portal.groups.manage import bp as groups_manage_bp
     from portal.groups.routes import bp as groups_bp

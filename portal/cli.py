@@ -16,14 +16,11 @@ from portal.accounts.models import User
 from portal.accounts.validators import normalise_email
 from portal.accounts.validators import normalise_phone
 from portal.extensions import db
-from portal.notify import deliver_if_configured
 from portal.notify import deliver_pending
 from portal.security import Role
 from portal.translit import to_latin
 
 outbox = AppGroup("outbox", help="The e-mail outbox.")
-camps = AppGroup("camps", help="Camp chores to run from cron.")
-plans = AppGroup("plans", help="Action plan chores to run from cron.")
 retention = AppGroup("retention", help="Keeping personal data no longer than needed.")
 translate = AppGroup("translate", help="Extract, update and compile the translations.")
 
@@ -32,18 +29,11 @@ TRANSLATIONS = ROOT / "translations"
 POT = ROOT / "messages.pot"
 
 
-def as_request():
-    """A request context for commands, so links in mail point at BASE_URL and writes lock."""
-    return current_app.test_request_context(base_url=current_app.config["BASE_URL"], method="POST")
-
-
 def register(app) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
     app.cli.add_command(outbox)
     app.cli.add_command(translate)
-    app.cli.add_command(camps)
-    app.cli.add_command(plans)
     app.cli.add_command(retention)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
@@ -100,9 +90,8 @@ def seed_demo(if_empty):
     if if_empty and db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         click.echo("The database already has accounts; demo data not added.")
         return
-    with as_request():
-        logins = seed()
-        db.session.commit()
+    logins = seed()
+    db.session.commit()
     click.echo(f"Demo data ready. Every demo login uses the password {DEMO_PASSWORD}")
     for email, roles in logins:
         click.echo(f"  {email:32} {roles}")
@@ -116,43 +105,6 @@ def outbox_send(limit):
     click.echo(f"Sent {sent}, failed {failed}.")
     if failed:
         sys.exit(1)
-
-
-@camps.command("expire-offers")
-def camps_expire_offers():
-    """Decline offers not confirmed in time and offer the places to the waiting lists."""
-    from portal.camps.services import expire_offers
-
-    with as_request():
-        expired = expire_offers()
-        db.session.commit()
-    deliver_if_configured()
-    click.echo(f"Expired {len(expired)} offers.")
-
-
-@camps.command("remind")
-@click.option("--days", default=2, show_default=True, help="Days before the camp starts.")
-def camps_remind(days):
-    """Remind confirmed participants that their camp starts soon (each person once)."""
-    from portal.camps.services import send_camp_reminders
-
-    with as_request():
-        count = send_camp_reminders(days_before=days)
-        db.session.commit()
-    deliver_if_configured()
-    click.echo(f"Reminded {count} participants.")
-
-
-@plans.command("remind-progress")
-def plans_remind_progress():
-    """Remind groups whose approved plan has had no progress update for 30 days."""
-    from portal.groups.services import remind_overdue_progress
-
-    with as_request():
-        count = remind_overdue_progress()
-        db.session.commit()
-    deliver_if_configured()
-    click.echo(f"Reminded {count} groups.")
 
 
 @retention.command("apply")

@@ -50,6 +50,10 @@ def role_required(*roles: Role):
     return decorator
 
 
+#: The organisers' tools (admins hold every organiser right, see `has_role`).
+organisers_only = role_required(Role.ORGANISER)
+
+
 #: Exports, role changes and erasure need a password typed within this many seconds.
 RECENT_LOGIN_SECONDS = 15 * 60
 

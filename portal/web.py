@@ -18,7 +18,6 @@ from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.accounts import policy
 from portal.extensions import db
 from portal.forms import ActionForm
 from portal.forms import error_list
@@ -67,7 +66,6 @@ def init_app(app) -> None:
             unread = 0
         return {
             "Role": Role,
-            "policy": policy,
             "unread_notifications": unread,
             # Only signed-in pages show the sign-out button (a form costs a CSRF signature).
             "logout_form": ActionForm(formdata=None) if current_user.is_authenticated else None,

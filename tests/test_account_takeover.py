@@ -323,3 +323,32 @@ def test_remember_me_without_a_last_seen_cookie_is_not_enough(client, db):
     remembered_login(client)
     client.delete_cookie(portal.web.LAST_SEEN_COOKIE)
     assert client.get("/account/profile").status_code == 302
+
+
+def test_no_code_builds_an_absolute_link_from_the_request():
+    """Every absolute link goes through portal/links.py: url_for(_external=True) would take the
+    host from the request, which an attacker controls."""
+    from pathlib import Path
+
+    portal_dir = Path(__file__).resolve().parent.parent / "portal"
+    offenders = [
+        str(path.relative_to(portal_dir))
+        for path in portal_dir.rglob("*")
+        if path.suffix in (".py", ".html", ".txt")
+        and ("_external" in path.read_text(encoding="utf-8") or "url_root" in path.read_text())
+        and path.name != "links.py"
+    ]
+    assert offenders == []
+
+
+def test_group_invitation_mail_links_to_base_url(db, forged):
+    from flask import current_app
+
+    from portal.groups import members
+    from tests.factories import YouthGroupFactory
+
+    group = YouthGroupFactory()
+    UserFactory(email="invitee@example.org")
+    with current_app.test_request_context("/", headers=forged):
+        members.invite(group, ("email", "invitee@example.org"), by=group.lead)
+    assert set(re.findall(r"https?://[^/\s]+", newest_email(db).body)) == {BASE}

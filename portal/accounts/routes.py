@@ -60,6 +60,12 @@ from portal.security import role_required
 bp = Blueprint("accounts", __name__)
 
 
+@bp.record_once
+def register_template_globals(state) -> None:
+    """Templates ask the account rules (`policy.can_manage_accounts(current_user)`)."""
+    state.app.jinja_env.globals["policy"] = policy
+
+
 def _limit(name: str):
     return lambda: current_app.config[name]
 

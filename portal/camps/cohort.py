@@ -26,12 +26,10 @@ from portal.camps.review_forms import WaitlistMoveForm
 from portal.extensions import db
 from portal.places import place_names
 from portal.places import top_level_units
-from portal.security import Role
+from portal.security import organisers_only
 from portal.security import recent_login_required
-from portal.security import role_required
 
 bp = Blueprint("camp_cohort", __name__, url_prefix="/manage")
-organisers_only = role_required(Role.ORGANISER)
 
 
 @bp.get("/camps/<int:camp_id>/waitlist")

@@ -36,14 +36,12 @@ from portal.forms import ActionForm
 from portal.listing import paginate
 from portal.places import sorted_by_name
 from portal.places import top_level_units
-from portal.security import Role
-from portal.security import role_required
+from portal.security import organisers_only
 from portal.uploads import UploadError
 from portal.uploads import save_upload
 from portal.uploads import upload_path
 
 bp = Blueprint("camps_manage", __name__, url_prefix="/manage")
-organisers_only = role_required(Role.ORGANISER)
 
 
 @bp.get("/camps")

@@ -23,11 +23,9 @@ from portal.groups.routes import lead_form
 from portal.listing import paginate
 from portal.places import sorted_by_name
 from portal.places import top_level_units
-from portal.security import Role
-from portal.security import role_required
+from portal.security import organisers_only
 
 bp = Blueprint("groups_manage", __name__, url_prefix="/manage")
-organisers_only = role_required(Role.ORGANISER)
 
 
 @bp.get("/plans")

@@ -9,7 +9,6 @@ answered the same way, and only a young person who may be invited receives it.
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
@@ -26,6 +25,8 @@ from portal.groups.models import YouthGroup
 from portal.groups.models import new_join_code
 from portal.groups.services import GroupError
 from portal.groups.services import membership
+from portal.links import external_url
+from portal.links import local_path
 from portal.notify import notify
 from portal.notify import queue_email
 from portal.security import Role
@@ -100,12 +101,12 @@ def _deliver(invitation: GroupInvitation, person) -> None:
     notify(
         person,
         _l("You are invited to join a youth group. Open the invitation to say yes or no."),
-        link=url_for("group_members.invitation", invitation_id=invitation.id),
+        link=local_path("group_members.invitation", invitation_id=invitation.id),
     )
     queue_email(
         person, _l("An invitation to a youth group"), "group_invitation",
         group=invitation.group, expires_at=invitation.expires_at,
-        link=url_for("group_members.invitation", invitation_id=invitation.id, _external=True),
+        link=external_url("group_members.invitation", invitation_id=invitation.id),
     )  # fmt: skip
 
 
@@ -127,7 +128,7 @@ def accept(invitation: GroupInvitation, person, *, now=None) -> None:
         notify(
             group.lead,
             _l("A young person accepted your invitation and joined your group."),
-            link=url_for("groups.group", group_id=group.id),
+            link=local_path("groups.group", group_id=group.id),
         )
 
 
@@ -228,7 +229,7 @@ def hand_over_lead(group: YouthGroup, new_lead, *, by) -> None:
     group.lead_id = new_lead.id
     audit_event("group.lead_changed", group, actor=by, lead=new_lead.id)
     notify(new_lead, _l("You are now the lead of your youth group."),
-           link=url_for("groups.group", group_id=group.id))  # fmt: skip
+           link=local_path("groups.group", group_id=group.id))  # fmt: skip
 
 
 def replace_leaving_lead(group: YouthGroup, leaving, *, by):
@@ -251,7 +252,7 @@ def replace_leaving_lead(group: YouthGroup, leaving, *, by):
     audit_event("group.lead_changed", group, actor=by, lead=group.lead_id)
     if successor:
         notify(successor, _l("You are now the lead of your youth group."),
-               link=url_for("groups.group", group_id=group.id))  # fmt: skip
+               link=local_path("groups.group", group_id=group.id))  # fmt: skip
     return successor
 
 

@@ -37,7 +37,7 @@ from portal.security import Role
 from portal.security import require
 from portal.security import role_required
 
-bp = Blueprint("groups", __name__)
+bp = Blueprint("groups", __name__, cli_group="plans")
 
 
 def load_group(group_id) -> YouthGroup:

@@ -5,7 +5,6 @@ Membership, invitations and the lead role live in portal.groups.members."""
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import audit_event
@@ -26,6 +25,7 @@ from portal.groups.models import PlanVersion
 from portal.groups.models import ProgressUpdate
 from portal.groups.models import YouthGroup
 from portal.links import external_url
+from portal.links import local_path
 from portal.notify import notify
 from portal.notify import queue_email
 from portal.security import Role
@@ -66,7 +66,7 @@ def assign_mentor(group: YouthGroup, mentor, *, by) -> None:
     group.mentor_links.append(GroupMentor(mentor_id=mentor.id))
     audit_event("group.mentor_assigned", group, actor=by, mentor=mentor.id)
     notify(mentor, _l("You are now the mentor of a youth group."),
-           link=url_for("groups.group", group_id=group.id))  # fmt: skip
+           link=local_path("groups.group", group_id=group.id))  # fmt: skip
 
 
 def remove_mentor(group: YouthGroup, mentor_id: int, *, by) -> None:
@@ -188,7 +188,7 @@ def add_comment(plan: ActionPlan, *, author, body: str) -> PlanComment:
     people.pop(author.id, None)
     for person in people.values():
         notify(person, _l("New message in the discussion of an action plan."),
-               link=url_for("groups.plan", plan_id=plan.id))  # fmt: skip
+               link=local_path("groups.plan", plan_id=plan.id))  # fmt: skip
     return comment
 
 
@@ -249,7 +249,7 @@ def _tell_mentors(plan, message) -> None:
 
 
 def _tell(person, plan, message) -> None:
-    notify(person, message, link=url_for("groups.plan", plan_id=plan.id))
+    notify(person, message, link=local_path("groups.plan", plan_id=plan.id))
     queue_email(
         person, _l("News about an action plan"), "plan_news", message=message, plan=plan,
         link=external_url("groups.plan", plan_id=plan.id),

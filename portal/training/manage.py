@@ -25,8 +25,8 @@ from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.places import units_by_parent
 from portal.security import Role
+from portal.security import organisers_only
 from portal.security import recent_login_required
-from portal.security import role_required
 from portal.training import queries
 from portal.training import services
 from portal.training.forms import DirectoryFilterForm
@@ -43,7 +43,6 @@ from portal.training.models import Enrolment
 from portal.training.models import Programme
 
 bp = Blueprint("training_manage", __name__, url_prefix="/manage")
-organisers_only = role_required(Role.ORGANISER)
 
 
 @bp.get("/programmes")
