@@ -8,7 +8,6 @@ from portal.camps.services import send_camp_reminders
 from portal.extensions import db
 from portal.notify import deliver_if_configured
 
-
 bp.cli.help = "Camp chores to run from cron."
 
 

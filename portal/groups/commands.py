@@ -7,7 +7,6 @@ from portal.groups.routes import bp
 from portal.groups.services import remind_overdue_progress
 from portal.notify import deliver_if_configured
 
-
 bp.cli.help = "Action plan chores to run from cron."
 
 
