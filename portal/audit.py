@@ -1,6 +1,7 @@
 """The audit trail: who did what to which object, when and from where."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Optional
 
@@ -40,6 +41,9 @@ DETAIL_LABELS = {
     "reason": _l("Reason"),
 }
 
+if TYPE_CHECKING:  # annotations only: accounts imports this module
+    from portal.accounts.models import User
+
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_event"
@@ -59,7 +63,7 @@ class AuditEvent(db.Model):
     #: Non-sensitive facts about the change (old and new roles, reason codes).
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
-    actor = relationship("User", foreign_keys=[actor_id], lazy="raise")
+    actor: Mapped[Optional["User"]] = relationship("User", foreign_keys=[actor_id], lazy="raise")
 
     @property
     def label(self) -> str:

@@ -162,7 +162,7 @@ class ErasureRequest(db.Model):
     done_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     done_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
 
-    person = relationship("User", foreign_keys=[user_id], lazy="joined")
+    person: Mapped["User"] = relationship("User", foreign_keys=[user_id], lazy="joined")
 
 
 def not_erased(user_id):

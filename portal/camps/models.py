@@ -4,6 +4,7 @@ import enum
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Optional
 
@@ -18,6 +19,9 @@ from portal.extensions import str_enum
 from portal.extensions import utcnow
 from portal.i18n import localized
 from portal.places import place
+
+if TYPE_CHECKING:  # for the annotations only: accounts sits below this domain
+    from portal.accounts.models import User
 
 
 class CampStatus(enum.Enum):
@@ -201,7 +205,7 @@ class Application(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     camp: Mapped[Camp] = relationship(lazy="joined")
-    applicant = relationship("User", lazy="joined")
+    applicant: Mapped["User"] = relationship("User", lazy="joined")
     events: Mapped[list["ApplicationEvent"]] = relationship(
         back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
     )
@@ -248,7 +252,7 @@ class ApplicationEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="events")
-    actor = relationship("User")
+    actor: Mapped[Optional["User"]] = relationship("User")
 
 
 class GuardianConsent(db.Model):
@@ -275,7 +279,7 @@ class GuardianConsent(db.Model):
     )
 
     application: Mapped[Application] = relationship(back_populates="consents")
-    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    recorded_by: Mapped[Optional["User"]] = relationship("User", foreign_keys=[recorded_by_id])
 
 
 class ApplicationEthnicity(db.Model):

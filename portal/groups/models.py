@@ -4,6 +4,7 @@ import enum
 import secrets
 from datetime import date
 from datetime import datetime
+from typing import TYPE_CHECKING
 from typing import Any
 from typing import Optional
 
@@ -17,6 +18,9 @@ from portal.extensions import db
 from portal.extensions import str_enum
 from portal.extensions import utcnow
 from portal.places import place
+
+if TYPE_CHECKING:  # for the annotations only: accounts sits below this domain
+    from portal.accounts.models import User
 
 
 def new_join_code() -> str:
@@ -102,7 +106,7 @@ class YouthGroup(db.Model):
         """The district from the reference data kept in memory (no join per row)."""
         return place(self.district_code)
 
-    lead = relationship("User", foreign_keys=[lead_id], lazy="joined")
+    lead: Mapped[Optional["User"]] = relationship("User", foreign_keys=[lead_id], lazy="joined")
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="group", cascade="all, delete-orphan"
     )
@@ -139,7 +143,7 @@ class Membership(db.Model):
         return self.joined_via is not JoinedVia.ADDED
 
     group: Mapped[YouthGroup] = relationship(back_populates="memberships")
-    person = relationship("User", lazy="joined")
+    person: Mapped["User"] = relationship("User", lazy="joined")
 
 
 class GroupInvitation(db.Model):
@@ -176,7 +180,7 @@ class GroupInvitation(db.Model):
     answered_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     group: Mapped[YouthGroup] = relationship(lazy="joined")
-    invited_by = relationship("User", foreign_keys=[invited_by_id])
+    invited_by: Mapped[Optional["User"]] = relationship("User", foreign_keys=[invited_by_id])
 
     def is_open(self, now: datetime) -> bool:
         """Still waiting for the invitee's answer."""
@@ -203,7 +207,7 @@ class GroupMentor(db.Model):
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[YouthGroup] = relationship(back_populates="mentor_links")
-    mentor = relationship("User", lazy="joined")
+    mentor: Mapped["User"] = relationship("User", lazy="joined")
 
 
 #: The plan's sections, in the order the form and the review show them.
@@ -248,7 +252,7 @@ class ActionPlan(db.Model):
     last_progress_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     group: Mapped[YouthGroup] = relationship(lazy="joined")
-    updated_by = relationship("User", foreign_keys=[updated_by_id])
+    updated_by: Mapped[Optional["User"]] = relationship("User", foreign_keys=[updated_by_id])
     activities: Mapped[list["PlanActivity"]] = relationship(
         back_populates="plan", order_by="PlanActivity.position", cascade="all, delete-orphan"
     )
@@ -295,7 +299,7 @@ class PlanVersion(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     plan: Mapped[ActionPlan] = relationship(back_populates="versions")
-    submitted_by = relationship("User")
+    submitted_by: Mapped[Optional["User"]] = relationship("User")
     reviews: Mapped[list["PlanReview"]] = relationship(
         back_populates="version", order_by="PlanReview.id"
     )
@@ -320,7 +324,7 @@ class PlanReview(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     version: Mapped[PlanVersion] = relationship(back_populates="reviews")
-    mentor = relationship("User", lazy="joined")
+    mentor: Mapped[Optional["User"]] = relationship("User", lazy="joined")
 
 
 class PlanComment(db.Model):
@@ -334,7 +338,7 @@ class PlanComment(db.Model):
     body: Mapped[str] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    author = relationship("User", lazy="joined")
+    author: Mapped[Optional["User"]] = relationship("User", lazy="joined")
 
 
 class ProgressUpdate(db.Model):
@@ -351,4 +355,4 @@ class ProgressUpdate(db.Model):
     activity_statuses: Mapped[dict[str, str]] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    author = relationship("User", lazy="joined")
+    author: Mapped[Optional["User"]] = relationship("User", lazy="joined")

@@ -5,6 +5,7 @@ import secrets
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from typing import Optional
 
 import sqlalchemy as sa
@@ -17,6 +18,9 @@ from portal.extensions import db
 from portal.extensions import str_enum
 from portal.extensions import utcnow
 from portal.i18n import localized
+
+if TYPE_CHECKING:  # for the annotations only: accounts sits below this domain
+    from portal.accounts.models import User
 
 
 class DeliveryMode(enum.Enum):
@@ -132,7 +136,7 @@ class TrainingSession(db.Model):
 
     programme: Mapped[Programme] = relationship(back_populates="sessions")
     module: Mapped[Optional[Module]] = relationship(lazy="joined")
-    trainer = relationship("User", lazy="joined")
+    trainer: Mapped[Optional["User"]] = relationship("User", lazy="joined")
 
 
 class Enrolment(db.Model):
@@ -154,7 +158,7 @@ class Enrolment(db.Model):
     dropped_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     programme: Mapped[Programme] = relationship(lazy="joined")
-    person = relationship("User", lazy="joined")
+    person: Mapped["User"] = relationship("User", lazy="joined")
     certificate: Mapped[Optional["Certificate"]] = relationship(
         back_populates="enrolment", uselist=False
     )
