@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from portal.extensions import Model
 from portal.extensions import UTCDateTime
 from portal.extensions import db
 from portal.extensions import utcnow
@@ -45,7 +46,7 @@ if TYPE_CHECKING:  # annotations only: accounts imports this module
     from portal.accounts.models import User
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_event"
     __table_args__ = (sa.Index("ix_audit_event_object", "object_type", "object_id"),)
 

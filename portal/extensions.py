@@ -4,6 +4,7 @@ import hashlib
 import hmac
 from datetime import UTC
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask import has_request_context
@@ -59,6 +60,12 @@ def utcnow() -> datetime:
 
 # Tests join the session to an outer transaction; elsewhere this setting changes nothing.
 db = SQLAlchemy(model_class=Base, session_options={"join_transaction_mode": "create_savepoint"})
+if TYPE_CHECKING:
+    #: What `db.Model` is as far as a type checker can see (Flask-SQLAlchemy builds it at run
+    #: time from Base, adding `query` and the table name, which our models do not use).
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from portal.extensions import Model
 from portal.extensions import UTCDateTime
 from portal.extensions import db
 from portal.extensions import str_enum
@@ -23,7 +24,7 @@ from portal.extensions import utcnow
 sent_messages: list[EmailMessage] = []
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notification"
     __table_args__ = (sa.Index("ix_notification_user_unread", "user_id", "read_at"),)
 
@@ -43,7 +44,7 @@ class EmailStatus(enum.Enum):
     FAILED = "failed"
 
 
-class OutboundEmail(db.Model):
+class OutboundEmail(Model):
     __tablename__ = "outbound_email"
 
     id: Mapped[int] = mapped_column(primary_key=True)

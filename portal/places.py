@@ -12,6 +12,7 @@ from flask_babel import gettext
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from portal.extensions import Model
 from portal.extensions import db
 from portal.extensions import str_enum
 from portal.i18n import localized
@@ -24,7 +25,7 @@ class UnitKind(enum.Enum):
     TOWN = "town"
 
 
-class AdminUnit(db.Model):
+class AdminUnit(Model):
     __tablename__ = "admin_unit"
 
     #: ISO 3166-2:KG for regions and cities, the project's own codes below.

@@ -13,8 +13,8 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 from sqlalchemy.orm import validates
 
+from portal.extensions import Model
 from portal.extensions import UTCDateTime
-from portal.extensions import db
 from portal.extensions import str_enum
 from portal.extensions import utcnow
 from portal.places import place
@@ -37,7 +37,7 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,7 +121,7 @@ class User(UserMixin, db.Model):
         self.session_token = secrets.token_hex(8)
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_role"
 
     user_id: Mapped[int] = mapped_column(
@@ -132,7 +132,7 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
-class Consent(db.Model):
+class Consent(Model):
     """A dated consent the person gave, with the text they saw; withdrawing keeps the row."""
 
     __tablename__ = "consent"
@@ -150,7 +150,7 @@ class Consent(db.Model):
     user: Mapped[User] = relationship(back_populates="consents")
 
 
-class ErasureRequest(db.Model):
+class ErasureRequest(Model):
     """A person's request to be erased; an admin carries it out."""
 
     __tablename__ = "erasure_request"

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from portal.extensions import Model
 from portal.extensions import UTCDateTime
-from portal.extensions import db
 from portal.extensions import str_enum
 from portal.extensions import utcnow
 from portal.i18n import localized
@@ -72,7 +72,7 @@ class ConsentMethod(enum.Enum):
     PHONE_CALL = "phone_call"
 
 
-class Camp(db.Model):
+class Camp(Model):
     __tablename__ = "camp"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -126,7 +126,7 @@ class Camp(db.Model):
         ]
 
 
-class CampQuestion(db.Model):
+class CampQuestion(Model):
     __tablename__ = "camp_question"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -153,7 +153,7 @@ class CampQuestion(db.Model):
         return [(choice["value"], localized(choice["label"])) for choice in self.choices]
 
 
-class Application(db.Model):
+class Application(Model):
     __tablename__ = "application"
     __table_args__ = (
         sa.UniqueConstraint("camp_id", "user_id", name="uq_application_camp_user"),
@@ -232,7 +232,7 @@ class Application(db.Model):
         return self.is_minor and self.active_consent is None
 
 
-class ApplicationEvent(db.Model):
+class ApplicationEvent(Model):
     """One step of an application's history: who moved it from which status to which, and why."""
 
     __tablename__ = "application_event"
@@ -255,7 +255,7 @@ class ApplicationEvent(db.Model):
     actor: Mapped[Optional["User"]] = relationship("User")
 
 
-class GuardianConsent(db.Model):
+class GuardianConsent(Model):
     """A guardian's consent for a minor to attend one camp, and how it was given."""
 
     __tablename__ = "guardian_consent"
@@ -282,7 +282,7 @@ class GuardianConsent(db.Model):
     recorded_by: Mapped[Optional["User"]] = relationship("User", foreign_keys=[recorded_by_id])
 
 
-class ApplicationEthnicity(db.Model):
+class ApplicationEthnicity(Model):
     """One self-described ethnic group of an applicant; optional, kept apart from the profile.
 
     No row means "prefer not to say". Only ever read as aggregates (DESIGN §6).
@@ -296,7 +296,7 @@ class ApplicationEthnicity(db.Model):
     group: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
 
 
-class CampAttendance(db.Model):
+class CampAttendance(Model):
     """Whether a participant was at the camp on one of its days."""
 
     __tablename__ = "camp_attendance"

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from portal.extensions import Model
 from portal.extensions import UTCDateTime
-from portal.extensions import db
 from portal.extensions import str_enum
 from portal.extensions import utcnow
 from portal.places import place
@@ -80,7 +80,7 @@ class InvitationStatus(enum.Enum):
     CANCELLED = "cancelled"
 
 
-class YouthGroup(db.Model):
+class YouthGroup(Model):
     __tablename__ = "youth_group"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,7 +123,7 @@ class YouthGroup(db.Model):
         return [link.mentor for link in self.mentor_links]
 
 
-class Membership(db.Model):
+class Membership(Model):
     __tablename__ = "membership"
 
     group_id: Mapped[int] = mapped_column(
@@ -146,7 +146,7 @@ class Membership(db.Model):
     person: Mapped["User"] = relationship("User", lazy="joined")
 
 
-class GroupInvitation(db.Model):
+class GroupInvitation(Model):
     """A lead's invitation to a contact; membership exists only once the invitee accepts.
 
     A row is written for every contact the lead types, whether or not it names someone who may
@@ -195,7 +195,7 @@ class GroupInvitation(db.Model):
         )
 
 
-class GroupMentor(db.Model):
+class GroupMentor(Model):
     __tablename__ = "group_mentor"
 
     group_id: Mapped[int] = mapped_column(
@@ -217,7 +217,7 @@ SECTIONS = (
 )  # fmt: skip
 
 
-class ActionPlan(db.Model):
+class ActionPlan(Model):
     __tablename__ = "action_plan"
     __table_args__ = (sa.Index("ix_action_plan_status_submitted", "status", "submitted_at"),)
 
@@ -265,7 +265,7 @@ class ActionPlan(db.Model):
         return self.versions[-1] if self.versions else None
 
 
-class PlanActivity(db.Model):
+class PlanActivity(Model):
     __tablename__ = "plan_activity"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -282,7 +282,7 @@ class PlanActivity(db.Model):
     plan: Mapped[ActionPlan] = relationship(back_populates="activities")
 
 
-class PlanVersion(db.Model):
+class PlanVersion(Model):
     """What the group sent for review, frozen: never changed after it is written."""
 
     __tablename__ = "plan_version"
@@ -305,7 +305,7 @@ class PlanVersion(db.Model):
     )
 
 
-class PlanReview(db.Model):
+class PlanReview(Model):
     __tablename__ = "plan_review"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -327,7 +327,7 @@ class PlanReview(db.Model):
     mentor: Mapped[Optional["User"]] = relationship("User", lazy="joined")
 
 
-class PlanComment(db.Model):
+class PlanComment(Model):
     __tablename__ = "plan_comment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -341,7 +341,7 @@ class PlanComment(db.Model):
     author: Mapped[Optional["User"]] = relationship("User", lazy="joined")
 
 
-class ProgressUpdate(db.Model):
+class ProgressUpdate(Model):
     __tablename__ = "progress_update"
 
     id: Mapped[int] = mapped_column(primary_key=True)

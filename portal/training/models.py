@@ -13,8 +13,8 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
+from portal.extensions import Model
 from portal.extensions import UTCDateTime
-from portal.extensions import db
 from portal.extensions import str_enum
 from portal.extensions import utcnow
 from portal.i18n import localized
@@ -64,7 +64,7 @@ class AttendanceStatus(enum.Enum):
 ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
 
 
-class Programme(db.Model):
+class Programme(Model):
     __tablename__ = "programme"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -97,7 +97,7 @@ class Programme(db.Model):
         return localized(self.description)
 
 
-class Module(db.Model):
+class Module(Model):
     __tablename__ = "module"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,7 +117,7 @@ class Module(db.Model):
         return localized(self.title)
 
 
-class TrainingSession(db.Model):
+class TrainingSession(Model):
     __tablename__ = "training_session"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -139,7 +139,7 @@ class TrainingSession(db.Model):
     trainer: Mapped[Optional["User"]] = relationship("User", lazy="joined")
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __tablename__ = "enrolment"
     __table_args__ = (
         sa.UniqueConstraint("programme_id", "user_id", name="uq_enrolment_programme_user"),
@@ -164,7 +164,7 @@ class Enrolment(db.Model):
     )
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     __tablename__ = "attendance"
 
     session_id: Mapped[int] = mapped_column(
@@ -180,7 +180,7 @@ class Attendance(db.Model):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class AttendanceChange(db.Model):
+class AttendanceChange(Model):
     """Every change of an attendance mark: who changed what, and when."""
 
     __tablename__ = "attendance_change"
@@ -206,7 +206,7 @@ def new_certificate_code() -> str:
     return secrets.token_urlsafe(12)
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     __tablename__ = "certificate"
 
     id: Mapped[int] = mapped_column(primary_key=True)
