@@ -1,6 +1,7 @@
 """Cohort balance: the cohort against the pool and targets, and a seeded, explained suggestion."""
 
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import force_locale
@@ -9,6 +10,7 @@ from portal.camps import balance
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationStatus as S
+from portal.i18n import local_today
 from tests.factories import ApplicationFactory
 from tests.factories import CampFactory
 from tests.factories import UserFactory
@@ -37,30 +39,47 @@ def test_cohort_and_pool_side_by_side(db):
     assert (female.cohort_share, female.target, female.on_target) == (50, (40, 60), True)
 
 
-def test_ethnicity_is_shown_only_for_groups_of_ten_or_more(db):
-    camp = CampFactory(capacity=50)
-    for number in range(12):
-        application = applicant(camp, status=S.ACCEPTED if number < 3 else S.SUBMITTED)
+def closed_camp(**extra):
+    return CampFactory(applications_close=local_today() - timedelta(days=1), **extra)
+
+
+def test_ethnicity_counts_everyone_who_applied_and_hides_groups_under_ten(db):
+    camp = closed_camp(capacity=50)
+    for number, status in enumerate([S.ACCEPTED] * 3 + [S.REJECTED] * 2 + [S.SUBMITTED] * 7):
+        application = applicant(camp, status=status if number else S.WITHDRAWN)
         db.session.add(ApplicationEthnicity(application_id=application.id, group="uzbek"))
     for _ in range(4):
         application = applicant(camp)
         db.session.add(ApplicationEthnicity(application_id=application.id, group="kyrgyz"))
+    ApplicationFactory(camp=camp, status=S.DRAFT, submitted_at=None)
     db.session.commit()
-    cells = {(cohort, pool) for _label, cohort, pool in balance.ethnicity_table(camp)}
-    # 12 Uzbek applicants are shown, their 3 in the cohort are not; the 4 Kyrgyz are not at all.
-    assert cells == {(None, 12), (None, None)}
+    # 12 Uzbek applicants (whatever the decision) shown as 10; the 4 Kyrgyz not listed.
+    with force_locale("en"):
+        shown = [(label, cell.shown()) for label, cell in balance.ethnicity_table(camp)]
+    assert shown == [("Uzbek", "10")]
 
 
-def test_balance_page_hides_small_ethnicity_cells(client, login_as, db):
-    login_as("organiser")
+def test_no_ethnicity_while_applications_are_open(db):
     camp = CampFactory()
-    for _ in range(3):
+    for _ in range(12):
         application = applicant(camp)
-        db.session.add(ApplicationEthnicity(application_id=application.id, group="tatar"))
+        db.session.add(ApplicationEthnicity(application_id=application.id, group="uzbek"))
+    db.session.commit()
+    assert balance.ethnicity_table(camp) == []
+
+
+def test_balance_page_hides_small_ethnicity_groups(client, login_as, db):
+    login_as("organiser")
+    camp = closed_camp()
+    for group, number in (("tatar", 3), ("uzbek", 11)):
+        for _ in range(number):
+            application = applicant(camp)
+            db.session.add(ApplicationEthnicity(application_id=application.id, group=group))
     db.session.commit()
     page = client.get(f"/manage/camps/{camp.id}/balance?lang=en").text
-    assert "&lt;10" in page
-    assert ">3<" not in page.split("Self-described ethnicity")[1]
+    figures = page.split("Self-described ethnicity")[1].split("</table>")[0]
+    assert "Uzbek" in figures and ">10<" in figures
+    assert "Tatar" not in figures and ">3<" not in figures
 
 
 def test_suggestion_meets_the_minimum_then_takes_the_best_scores(db):
@@ -177,3 +196,34 @@ def test_counts_by_the_database_equal_counts_of_loaded_applications(db):
     assert in_sql.tables == loaded.tables
     ages = {row.value: row.pool for row in in_sql.tables["age_band"]}
     assert ages == {"16-17": 2, "18-21": 1, "26+": 1, "?": 1}
+
+
+def ethnicity_figures(page: str) -> str:
+    return page.split("Self-described ethnicity")[1].split("</table>")[0]
+
+
+def test_one_decision_never_changes_the_ethnicity_figures(client, login_as, db):
+    """The organiser decides named applicants one by one: if a figure moved with one decision,
+    it would tell that applicant's answer."""
+    login_as("organiser")
+    camp = closed_camp(capacity=50)
+    uzbek = []
+    for number in range(14):
+        application = applicant(camp, status=S.ACCEPTED if number < 9 else S.SUBMITTED)
+        db.session.add(ApplicationEthnicity(application_id=application.id, group="uzbek"))
+        uzbek.append(application)
+    for _ in range(11):
+        application = applicant(camp)
+        db.session.add(ApplicationEthnicity(application_id=application.id, group="kyrgyz"))
+    db.session.commit()
+    before = ethnicity_figures(client.get(f"/manage/camps/{camp.id}/balance?lang=en").text)
+    for decision in ("accepted", "rejected"):
+        target = uzbek[-1] if decision == "accepted" else uzbek[-2]
+        client.post(
+            f"/manage/applications/{target.id}/decide",
+            data={"decision": decision, "reason": "Места закончились."},
+        )
+        db.session.refresh(target)
+        assert target.status.value == decision
+        after = ethnicity_figures(client.get(f"/manage/camps/{camp.id}/balance?lang=en").text)
+        assert after == before, decision

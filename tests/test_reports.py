@@ -2,6 +2,8 @@
 
 import csv
 import io
+from datetime import UTC
+from datetime import datetime
 from datetime import timedelta
 
 import pytest
@@ -11,8 +13,13 @@ from openpyxl import load_workbook
 from portal.audit import AuditEvent
 from portal.camps.models import ApplicationEthnicity
 from portal.extensions import utcnow
+from portal.i18n import local_today
 from portal.reports import routes as report_routes
+from portal.reports.safe import MIN_CELL
+from portal.reports.safe import MIN_ETHNICITY_CELL
+from portal.reports.safe import ROUND_TO
 from portal.reports.safe import protect
+from portal.reports.safe import publish
 from portal.training.models import EnrolmentStatus
 from tests.factories import ActionPlanFactory
 from tests.factories import ApplicationFactory
@@ -27,24 +34,43 @@ def shown(breakdown):
     return [cell.shown() for _label, cell in breakdown.rows], breakdown.total.shown()
 
 
-def test_cells_under_five_are_hidden():
-    assert shown(protect([("a", 12), ("b", 7), ("c", 0)], 19)) == (["12", "7", "0"], "19")
-    assert shown(protect([("a", 3), ("b", 2)], 5)) == (["<5", "<5"], "5")
+@pytest.mark.parametrize(
+    "count, figure",
+    [(0, "[c]"), (1, "[c]"), (4, "[c]"), (5, "5"), (9, "5"), (12, "10"), (19, "15")],
+)
+def test_people_counts_under_five_are_hidden_and_others_rounded_down_to_five(count, figure):
+    assert publish(count).shown() == figure
 
 
-def test_a_single_hidden_cell_takes_the_next_smallest_with_it():
-    # 20 - 12 - 6 would give away the 2 if only it were hidden.
-    assert shown(protect([("a", 12), ("b", 6), ("c", 2)], 20)) == (["12", "<5", "<5"], "20")
+def test_ethnicity_counts_under_ten_are_hidden():
+    assert [publish(n, MIN_ETHNICITY_CELL).shown() for n in (9, 10, 14)] == ["[c]", "10", "10"]
 
 
-def test_without_another_cell_to_hide_the_total_is_hidden():
-    assert shown(protect([("a", 3), ("b", 0)], 3)) == (["<5", "0"], "<5")
-    assert shown(protect([("a", 8), ("b", 0), ("c", 4)], 12)) == (["<5", "0", "<5"], "12")
+def test_totals_are_rounded_on_their_own_and_hidden_rows_are_left_out():
+    assert shown(protect([("a", 12), ("b", 7), ("c", 0)], 19)) == (["10", "5"], "15")
+    assert shown(protect([("a", 3), ("b", 2)], 5)) == ([], "5")
+    assert shown(protect([("a", 12), ("b", 6), ("c", 2)], 20)) == (["10", "5"], "20")
 
 
-@pytest.mark.parametrize("total", [1, 4])
+@pytest.mark.parametrize("total", [0, 1, 4])
 def test_small_totals_are_hidden(total):
-    assert protect([], total).total.shown() == "<5"
+    assert protect([], total).total.shown() == "[c]"
+
+
+def test_two_hidden_counts_and_their_shown_sum_never_pin_either():
+    """Rounding to the nearest 5 would fail here: 4 + 4 = 8 shows as "10" (8 to 12), which
+    forces both hidden counts to be 4. Rounding down keeps at least two values possible."""
+
+    def block(count):
+        cell = publish(count)
+        return (0, MIN_CELL - 1) if cell.hidden else (cell.value, cell.value + ROUND_TO - 1)
+
+    for a in range(MIN_CELL):
+        for b in range(MIN_CELL):
+            low, high = block(a + b)
+            other = block(b)
+            candidates = [x for x in range(MIN_CELL) if low - other[1] <= x <= high - other[0]]
+            assert len(candidates) > 1, (a, b)
 
 
 def girl_from_batken(**extra):
@@ -68,8 +94,9 @@ def test_how_many_girls_from_batken_were_reached_and_became_ambassadors(client, 
     page = client.get("/reports?region=KG-B&lang=en").text
     gender_table = page.split('id="table-gender"')[1].split("</table>")[0]
     female_row = gender_table.split("Female</th>")[1].split("</tr>")[0]
-    assert female_row.count('<td class="num">7</td>') == 1  # reached
-    assert '<td class="num">5</td>' in female_row  # ambassadors trained
+    # 7 reached and 5 ambassadors, both shown rounded down to 5; camps and groups: nobody.
+    assert female_row.count('<td class="num">5</td>') == 2
+    assert female_row.count('<td class="num">[c]</td>') == 2
 
 
 def test_mentors_see_only_their_own_groups(client, login_as, db):
@@ -80,12 +107,14 @@ def test_mentors_see_only_their_own_groups(client, login_as, db):
     page = client.get("/reports?lang=en").text
     assert "Your groups only" in page
     figures = page.split('class="cards figures"')[1].split("</ul>")[0]
-    assert '<p class="figure">7</p>' in figures  # six members and the lead, not the other group
+    # Six members and the lead (7, shown as 5), not the other group (16 in all, shown as 15).
+    assert '<p class="figure">5</p>' in figures and '<p class="figure">15</p>' not in figures
     assert client.get("/reports/export.csv").status_code == 403
 
 
-def test_ethnicity_only_for_regions_where_every_cell_is_ten_or_more(client, login_as, db):
+def test_ethnicity_only_for_years_that_have_ended_with_small_groups_hidden(client, login_as, db):
     login_as("organiser")
+    last_year = local_today().year - 1
     for region, counts in (
         ("KG-O", {"kyrgyz": 12, "uzbek": 11}),
         ("KG-B", {"kyrgyz": 15, "uzbek": 3}),
@@ -93,13 +122,20 @@ def test_ethnicity_only_for_regions_where_every_cell_is_ten_or_more(client, logi
         for group, number in counts.items():
             for _ in range(number):
                 person = UserFactory(region_code=region, district_code=None)
-                application = ApplicationFactory(applicant=person)
+                application = ApplicationFactory(
+                    applicant=person, submitted_at=datetime(last_year, 6, 1, tzinfo=UTC)
+                )
                 db.session.add(ApplicationEthnicity(application_id=application.id, group=group))
     db.session.commit()
-    page = client.get("/reports?lang=en").text
+    page = client.get(f"/reports?year={last_year}&lang=en").text
     table = page.split('id="table-ethnicity"')[1].split("</section>")[0]
-    assert "Osh region" in table and "Batken region" not in table
+    osh = table.split("Osh region</th>")[1].split("</tr>")[0]
+    batken = table.split("Batken region</th>")[1].split("</tr>")[0]
+    assert osh.count('<td class="num">10</td>') == 2
+    assert '<td class="num">15</td>' in batken and '<td class="num">[c]</td>' in batken
     assert "<tfoot>" not in table
+    # The running year's applicants still change: no ethnicity table at all.
+    assert 'id="table-ethnicity"' not in client.get("/reports?lang=en").text
 
 
 def test_export_has_a_sheet_per_table_in_the_readers_language_and_is_audited(client, login_as, db):
@@ -125,7 +161,7 @@ def test_exports_keep_small_cells_hidden(client, login_as, db):
     for _ in range(3):
         ApplicationFactory(applicant=UserFactory(region_code="KG-J", district_code="KG-J-AKSY"))
     text = client.get("/reports/export.csv?lang=en").data.decode("utf-8-sig")
-    assert ",3," not in text and ",<5," in text
+    assert ",3," not in text and "Jalal-Abad" not in text and ",[c]" in text
 
 
 def test_dashboard_query_count_does_not_grow_with_data(login_as, assert_constant_queries, db):
@@ -154,7 +190,7 @@ def test_public_page_shows_aggregates_only_and_is_cached(client, db, count_queri
     first = client.get("/at-a-glance?lang=en")
     assert first.status_code == 200 and "public" in first.headers["Cache-Control"]
     assert "Жашыруун" not in first.text
-    assert '<p class="figure">6</p>' in first.text
+    assert '<p class="figure">5</p>' in first.text  # 6, rounded down
     with count_queries() as counted:
         assert client.get("/at-a-glance?lang=en").status_code == 200
     assert counted.total == 0
@@ -187,18 +223,19 @@ def test_dashboard_figures_are_kept_a_few_minutes_and_say_when_they_were_compute
     for _ in range(6):
         ApplicationFactory(applicant=UserFactory(gender="female"))
     first = client.get("/reports?lang=en")
-    assert '<p class="figure">6</p>' in first.text and "Figures as of" in first.text
-    ApplicationFactory(applicant=UserFactory(gender="female"))
+    assert '<p class="figure">5</p>' in first.text and "Figures as of" in first.text
+    for _ in range(4):
+        ApplicationFactory(applicant=UserFactory(gender="female"))
     with count_queries() as counted:
         again = client.get("/reports?lang=en")
-    assert '<p class="figure">6</p>' in again.text  # the kept figures, without aggregating again
+    assert '<p class="figure">5</p>' in again.text  # the kept figures, without aggregating again
     assert counted.total <= 2
     report_routes.REPORT_CACHE.clear()
-    assert '<p class="figure">7</p>' in client.get("/reports?lang=en").text
+    assert '<p class="figure">10</p>' in client.get("/reports?lang=en").text
 
 
-def test_bad_dates_get_a_message(client, login_as, db):
+def test_a_year_that_is_not_offered_gets_a_message(client, login_as, db):
     login_as("organiser")
-    response = client.get("/reports?date_from=2026-05-01&date_to=2026-01-01&lang=en")
+    response = client.get("/reports?year=1990&lang=en")
     assert response.status_code == 400
-    assert "The end date cannot be before the start date." in response.text
+    assert 'class="error-summary"' in response.text

@@ -24,15 +24,18 @@ from portal.camps.queries import age_band
 from portal.camps.queries import age_band_clauses
 from portal.camps.queries import years_before
 from portal.extensions import db
+from portal.i18n import local_today
 from portal.places import place_names
+from portal.reports.safe import MIN_ETHNICITY_CELL
+from portal.reports.safe import Cell
+from portal.reports.safe import any_shown
+from portal.reports.safe import publish
 
 #: Applications that are, or could still become, part of the cohort.
 POOL_STATUSES = (S.SUBMITTED, S.WAITLISTED, *SEAT_STATUSES)
 CANDIDATE_STATUSES = (S.SUBMITTED, S.WAITLISTED)
 #: Dimensions the organiser can set targets for.
 TARGET_DIMENSIONS = ("region", "gender")
-#: Ethnicity cells smaller than this are hidden (DESIGN §6).
-ETHNICITY_MIN_CELL = 10
 DIMENSION_LABELS = {
     "region": _l("Region or city"),
     "district": _l("District or town"),
@@ -83,8 +86,8 @@ class Balance:
     cohort_size: int
     pool_size: int
     tables: dict[str, list[Row]] = field(default_factory=dict)
-    #: Ethnicity as (label, cohort, pool) with small cells shown as None.
-    ethnicity: list[tuple[str, int | None, int | None]] = field(default_factory=list)
+    #: Ethnicity of everyone who applied, as (label, figure); see ethnicity_table.
+    ethnicity: list[tuple[str, Cell]] = field(default_factory=list)
 
 
 def pool_of(camp) -> list[Application]:
@@ -200,40 +203,36 @@ def balance_of(camp, applications=None, *, also_accepted: frozenset[int] = froze
                     share, target)
             )  # fmt: skip
         result.tables[dimension] = rows
-    result.ethnicity = ethnicity_table(camp, also_accepted)
+    if applications is None:  # a suggestion's preview never shows ethnicity
+        result.ethnicity = ethnicity_table(camp)
     return result
 
 
-def ethnicity_table(camp, also_accepted=frozenset()) -> list[tuple[str, int | None, int | None]]:
-    """Counts by self-described group, only where a cell is at least ETHNICITY_MIN_CELL.
+def ethnicity_table(camp) -> list[tuple[str, Cell]]:
+    """Self-described groups of everyone who applied (whatever their status), once
+    applications are closed, published by reports/safe.py with the ethnicity threshold.
 
-    Groups are not exclusive (people may give several) and no total is shown, so a hidden
-    cell cannot be worked out from the others.
+    The organiser decides named applicants one by one, so a figure that moved with one
+    decision (the accepted cohort, the pool left undecided, a proposal) would tell that
+    applicant's answer; and before the closing day one new application would move it.
+    Groups are not exclusive (people may give several) and there is no total.
     """
     from portal.camps.forms import ethnicity_choices
 
+    if local_today() <= camp.applications_close:
+        return []
     counts = db.session.execute(
-        sa.select(
-            ApplicationEthnicity.group,
-            sa.func.count().filter(
-                sa.or_(Application.status.in_(SEAT_STATUSES), Application.id.in_(also_accepted))
-            ),
-            sa.func.count(),
-        )
+        sa.select(ApplicationEthnicity.group, sa.func.count(sa.distinct(Application.user_id)))
         .join(Application, Application.id == ApplicationEthnicity.application_id)
-        .where(Application.camp_id == camp.id, Application.status.in_(POOL_STATUSES))
+        .where(Application.camp_id == camp.id, Application.submitted_at.is_not(None))
         .group_by(ApplicationEthnicity.group)
     ).all()
     labels = dict(ethnicity_choices())
     table = []
-    for group, cohort, pool in sorted(counts, key=lambda row: -row[2]):
-        table.append(
-            (
-                str(labels.get(group, group)),
-                cohort if cohort >= ETHNICITY_MIN_CELL else None,
-                pool if pool >= ETHNICITY_MIN_CELL else None,
-            )
-        )
+    for group, applied in sorted(counts, key=lambda row: (-row[1], row[0])):
+        cell = publish(applied, MIN_ETHNICITY_CELL)
+        if any_shown([cell]):
+            table.append((str(labels.get(group, group)), cell))
     return table
 
 

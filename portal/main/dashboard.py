@@ -11,11 +11,13 @@ from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.places import AdminUnit
+from portal.reports.safe import publish
 from portal.security import Role
 
 
 def youth_counts() -> dict:
-    """Young people registered, in the last 30 days, and by region."""
+    """Young people registered, in the last 30 days, and by region: published by the rule of
+    reports/safe.py (a region's row is listed only when its figure is shown)."""
     youth_ids = sa.select(UserRole.user_id).where(UserRole.role == Role.YOUTH)
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(User).where(User.id.in_(youth_ids))
@@ -32,7 +34,12 @@ def youth_counts() -> dict:
         .group_by(AdminUnit.code)
         .order_by(sa.func.count(User.id).desc())
     ).all()
-    return {"total": total, "recent": recent, "by_region": by_region}
+    by_region = [(unit, publish(count)) for unit, count in by_region]
+    return {
+        "total": publish(total),
+        "recent": publish(recent),
+        "by_region": [(unit, cell) for unit, cell in by_region if not cell.hidden],
+    }
 
 
 def role_counts() -> dict[Role, int]:

@@ -12,11 +12,13 @@ from portal.groups.labels import CATEGORY_LABELS
 from portal.groups.labels import STATUS_LABELS as PLAN_STATUS_LABELS
 from portal.groups.models import PlanStatus
 from portal.groups.models import ProblemCategory
+from portal.i18n import local_today
 from portal.reports import aggregates
 from portal.reports.safe import MIN_ETHNICITY_CELL
 from portal.reports.safe import Cell
-from portal.reports.safe import headline
-from portal.reports.safe import protect
+from portal.reports.safe import any_shown
+from portal.reports.safe import exact
+from portal.reports.safe import publish
 from portal.training.labels import DELIVERY_LABELS
 from portal.training.labels import TOPIC_LABELS
 from portal.training.models import DeliveryMode
@@ -38,17 +40,20 @@ DIMENSION_LABELS = {
 
 @dataclass
 class Table:
-    """A titled table of cells; people counts are protected, activity counts are not."""
+    """A titled table of cells; people counts are published by safe.publish, activity counts
+    are exact."""
 
     key: str
     title: str
     columns: list[str]
     rows: list[tuple[str, list[Cell]]] = field(default_factory=list)
+    #: The value each row stands for (a region code, a gender…), for tests and exports.
+    row_keys: list[str] = field(default_factory=list)
     totals: list[Cell] | None = None
     note: str = ""
 
     def as_rows(self) -> list[list[str]]:
-        """Plain rows for CSV/XLSX: suppressed cells stay "<5"."""
+        """Plain rows for CSV/XLSX: hidden figures stay "[c]"."""
         body = [[label, *[cell.shown() for cell in cells]] for label, cells in self.rows]
         if self.totals is not None:
             body.append([_("Total"), *[cell.shown() for cell in self.totals]])
@@ -75,8 +80,8 @@ def build(scope: aggregates.Scope, names: dict[str, str]) -> Report:
         tables.append(ethnicity)
     places = aggregates.communities(scope)
     return Report(
-        headlines={name: headline(value) for name, value in totals.items()},
-        communities={key: Cell(value) for key, value in places.items()},
+        headlines={name: publish(value) for name, value in totals.items()},
+        communities={key: publish(value) for key, value in places.items()},
         tables=tables,
     )
 
@@ -91,37 +96,38 @@ def _label(dimension: str, value: str, names: dict[str, str]) -> str:
     return value
 
 
+#: Values that mean "not given": never published, so no table is known to add up (safe.py).
+NOT_GIVEN = (None, "?", "unknown")
+
+
 def _people_table(dimension, counts, totals, names) -> Table:
-    values = sorted(counts, key=lambda v: (-counts[v].get("reached", 0), str(v)))
+    values = sorted(
+        (v for v in counts if v not in NOT_GIVEN),
+        key=lambda v: (-counts[v].get("reached", 0), str(v)),
+    )
     table = Table(
         key=dimension,
         title=str(DIMENSION_LABELS[dimension]),
         columns=[str(label) for label in METRIC_LABELS.values()],
     )
-    protected = {
-        metric: protect([(v, counts[v].get(metric, 0)) for v in values], totals[metric])
-        for metric in METRIC_LABELS
-    }
-    for index, value in enumerate(values):
-        table.rows.append(
-            (_label(dimension, value, names), [protected[m].rows[index][1] for m in METRIC_LABELS])
-        )
-    table.totals = [protected[m].total for m in METRIC_LABELS]
+    for value in values:
+        cells = [publish(counts[value].get(metric, 0)) for metric in METRIC_LABELS]
+        if any_shown(cells):
+            table.rows.append((_label(dimension, value, names), cells))
+            table.row_keys.append(value)
+    table.totals = [publish(totals[metric]) for metric in METRIC_LABELS]
     return table
 
 
 def _camps_table(scope, names) -> Table:
+    """Camps held per region. Their participants are counted by the people tables (by where
+    they live): counted here too, by the camp's region, they would add up to a headline."""
     rows = aggregates.camps_held(scope)
-    table = Table(
-        key="camps",
-        title=_("Camps held"),
-        columns=[_("Camps"), _("Participants")],
-    )
-    participants = protect([(region, people) for region, _camps, people in rows],
-                           sum(people for _r, _c, people in rows))  # fmt: skip
-    for index, (region, camps, _people) in enumerate(rows):
-        table.rows.append((names.get(region, region), [Cell(camps), participants.rows[index][1]]))
-    table.totals = [Cell(sum(camps for _r, camps, _p in rows)), participants.total]
+    table = Table(key="camps", title=_("Camps held"), columns=[_("Camps")])
+    for region, camps, _people in rows:
+        table.rows.append((names.get(region, region), [exact(camps)]))
+        table.row_keys.append(region)
+    table.totals = [exact(sum(camps for _r, camps, _p in rows))]
     return table
 
 
@@ -141,10 +147,10 @@ def _sessions_table(scope) -> Table:
             table.rows.append(
                 (
                     str(TOPIC_LABELS[topic]),
-                    [Cell(by_topic[topic.value].get(m.value, 0)) for m in modes],
+                    [exact(by_topic[topic.value].get(m.value, 0)) for m in modes],
                 )
             )
-    table.totals = [Cell(sum(c for _t, m, c in rows if m == mode.value)) for mode in modes]
+    table.totals = [exact(sum(c for _t, m, c in rows if m == mode.value)) for mode in modes]
     return table
 
 
@@ -164,18 +170,24 @@ def _plans_table(scope) -> Table:
             table.rows.append(
                 (
                     str(CATEGORY_LABELS[category]),
-                    [Cell(cells[category.value].get(s.value, 0)) for s in statuses],
+                    [exact(cells[category.value].get(s.value, 0)) for s in statuses],
                 )
             )
-    table.totals = [Cell(sum(c for s, _cat, c in rows if s == status.value)) for status in statuses]
+    table.totals = [
+        exact(sum(c for s, _cat, c in rows if s == status.value)) for status in statuses
+    ]
     return table
 
 
 def _ethnicity_table(scope, names) -> Table | None:
-    """Self-described ethnicity by region, only for regions where every cell has 10 or more.
+    """Self-described ethnicity of applicants by region, for a year that has ended (its
+    applicants no longer change, so no figure moves with one new application).
 
-    No totals are shown and groups are not exclusive, so nothing hidden can be worked out.
+    Each cell is published with the ethnicity threshold; there are no totals, and groups are
+    not exclusive (people may give several).
     """
+    if scope.end >= local_today():
+        return None
     rows = aggregates.ethnicity_by_region(scope)
     if not rows:
         return None
@@ -183,16 +195,18 @@ def _ethnicity_table(scope, names) -> Table | None:
     groups = sorted({group for _region, group, _n in rows})
     by_region: dict[str, dict[str, int]] = {}
     for region, group, count in rows:
-        by_region.setdefault(region, {})[group] = count
+        if region not in NOT_GIVEN:
+            by_region.setdefault(region, {})[group] = count
     table = Table(
         key="ethnicity",
         title=_("Self-described ethnicity of applicants, by region"),
         columns=[str(labels.get(group, group)) for group in groups],
-        note=_("Only regions where every group has at least %(count)d people are shown.",
-               count=MIN_ETHNICITY_CELL),
+        note=_("Shown only for years that have ended; groups of fewer than %(count)d people "
+               "are hidden.", count=MIN_ETHNICITY_CELL),
     )  # fmt: skip
     for region, counts in sorted(by_region.items()):
-        values = [counts.get(group, 0) for group in groups]
-        if all(value >= MIN_ETHNICITY_CELL for value in values):
-            table.rows.append((names.get(region, region), [Cell(value) for value in values]))
+        cells = [publish(counts.get(group, 0), MIN_ETHNICITY_CELL) for group in groups]
+        if any_shown(cells):
+            table.rows.append((names.get(region, region), cells))
+            table.row_keys.append(region)
     return table

@@ -24,9 +24,11 @@ from portal.places import top_level_units
 from portal.reports import aggregates
 from portal.reports.forms import ReportFilterForm
 from portal.reports.report import METRIC_LABELS
+from portal.reports.report import NOT_GIVEN
 from portal.reports.report import build
-from portal.reports.safe import headline
+from portal.reports.safe import FOOTNOTE
 from portal.reports.safe import protect
+from portal.reports.safe import publish
 from portal.security import Role
 from portal.security import recent_login_required
 from portal.security import role_required
@@ -49,11 +51,9 @@ def _filters():
         (u.code, u.name) for u in sorted_by_name(top_level_units())
     ]
     valid = form.validate()
+    # Whole years only: two windows a day apart would differ by one person (reports/safe.py).
     year = int(form.year.data) if valid and form.year.data else this_year
     start, end = date(year, 1, 1), date(year, 12, 31)
-    if valid and form.date_from.data:
-        start = form.date_from.data
-        end = form.date_to.data or local_today()
     mentor_id = None if current_user.has_role(Role.ORGANISER) else current_user.id
     scope = aggregates.Scope(start, end, region=(form.region.data or None) if valid else None,
                              mentor_id=mentor_id)  # fmt: skip
@@ -101,7 +101,8 @@ def export(fmt):
     headlines = ExportTable(
         title=_("Summary"),
         header=["", _("People")],
-        rows=[[str(METRIC_LABELS[k]), cell.shown()] for k, cell in report.headlines.items()],
+        rows=[[str(METRIC_LABELS[k]), cell.shown()] for k, cell in report.headlines.items()]
+        + [[str(FOOTNOTE), ""]],
     )
     audit_event("report.exported", None, format=fmt, start=str(scope.start), end=str(scope.end),
                 region=scope.region or "")  # fmt: skip
@@ -141,25 +142,26 @@ def glance():
 
 
 def _glance_figures(year: int) -> dict:
+    """The dashboard's figures for the year, published by the same rule (reports/safe.py)."""
     scope = aggregates.Scope(date(year, 1, 1), date(year, 12, 31))
     totals, counts = aggregates.breakdowns(scope)
     by_region = counts["region"]
     girls = counts["gender"].get("female", {})
     regions = protect(
-        sorted(((region, counts.get("reached", 0)) for region, counts in by_region.items()),
-               key=lambda pair: -pair[1]),
+        sorted(((region, counts.get("reached", 0)) for region, counts in by_region.items()
+                if region not in NOT_GIVEN), key=lambda pair: -pair[1]),
         totals["reached"],
     )  # fmt: skip
     camps = aggregates.camps_held(scope)
     plans = aggregates.plans_by_status_and_category(scope)
     return {
-        "reached": headline(totals["reached"]),
-        "girls": headline(girls.get("reached", 0)),
-        "ambassadors": headline(totals["ambassadors"]),
+        "reached": publish(totals["reached"]),
+        "girls": publish(girls.get("reached", 0)),
+        "ambassadors": publish(totals["ambassadors"]),
         "camps": sum(count for _region, count, _people in camps),
         "plans": sum(count for _status, _category, count in plans),
         "plans_done": sum(c for status, _cat, c in plans if status == "completed"),
-        "communities": aggregates.communities(scope)["communities"],
+        "communities": publish(aggregates.communities(scope)["communities"]),
         "regions": regions.rows,
     }
 
@@ -174,3 +176,9 @@ def first_column(rows):
 def region_rows(rows, names):
     return [(names.get(code, _("Not given")) if code != "?" else _("Not given"), cell)
             for code, cell in rows]  # fmt: skip
+
+
+@bp.app_template_global()
+def suppression_footnote():
+    """What "[c]" and the rounding mean, for every page that shows people counts."""
+    return FOOTNOTE
