@@ -96,6 +96,10 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(groups_manage_bp)
     app.register_blueprint(reports_bp)
 
+    from portal import transactions
+
+    transactions.init_app(app)
+
     from portal import cli
 
     cli.register(app)

@@ -1,13 +1,27 @@
-"""Translated error pages; a 500 rolls the transaction back first."""
+"""The rule-error base class, and translated error pages; errors roll the transaction back."""
 
+from flask import flash
+from flask import redirect
 from flask import render_template
 from flask import request
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
+
+
+class PortalError(Exception):
+    """A step the rules do not allow; the message is translated for the person.
+
+    Each domain's error (AccountError, CampError, GroupError, TrainingError) is one of these. A
+    view that shows the message on its own form catches it; any other reaches
+    `handle_portal_error`: the request's changes are rolled back, the message is shown on the
+    page the person came from.
+    """
+
 
 MESSAGES = {
     400: (
@@ -63,12 +77,24 @@ def handle_csrf_error(error: CSRFError):
     return render_error(400, CSRF_MESSAGE)
 
 
+def handle_portal_error(error: PortalError):
+    from portal.security import is_safe_next_url
+
+    db.session.rollback()
+    flash(str(error), "error")
+    back = request.referrer or ""
+    root = request.host_url.rstrip("/")
+    back = back[len(root) :] if back.startswith(root) else ""
+    return redirect(back if is_safe_next_url(back) else url_for("main.home"), 303)
+
+
 def handle_server_error(error):
     db.session.rollback()
     return render_error(500)
 
 
 def init_app(app) -> None:
+    app.register_error_handler(PortalError, handle_portal_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(500, handle_server_error)

@@ -48,7 +48,6 @@ from portal.extensions import wrong_password_given
 from portal.i18n import lang_param
 from portal.i18n import parse_lang
 from portal.i18n import remember_language_cookie
-from portal.notify import deliver_if_configured
 from portal.notify import unread_count_of
 from portal.places import fill_place_choices
 from portal.security import Role
@@ -107,7 +106,6 @@ def set_language():
         return redirect(next_url)
     if current_user.locale != chosen:
         services.update_profile(current_user, locale=chosen)
-        db.session.commit()
     response = redirect(next_url)
     remember_language_cookie(response, chosen)
     return response
@@ -136,7 +134,6 @@ def register():
             if _contact_is_free(form):
                 raise
         else:
-            db.session.commit()
             _start_session(user, remember=False)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("main.home", lang=lang_param(user.locale)))
@@ -172,7 +169,6 @@ def _start_session(user: User, *, remember: bool) -> None:
     session["seen"] = int(time.time())
     g.refresh_last_seen = True  # the remember-me cookie is only good with a recent last-seen
     services.record_login(user)
-    db.session.commit()
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
@@ -211,7 +207,6 @@ def login():
 def logout():
     """Sign out here and on every other device (a POST, so no link can sign someone out)."""
     current_user.rotate_session_token()
-    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -226,8 +221,6 @@ def request_reset():
     form = ResetRequestForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
-        deliver_if_configured()
         flash(
             _(
                 "If an account uses this e-mail, we have sent a link to it. The link works for "
@@ -251,8 +244,6 @@ def reset_password(token):
     form.password_owner = user
     if form.validate_on_submit():
         services.set_password(user, form.password.data, reason="reset")
-        db.session.commit()
-        deliver_if_configured()
         flash(_("Your new password is saved. Sign in with it now."), "success")
         return redirect(url_for(".login"))
     status = 400 if form.is_submitted() else 200
@@ -283,7 +274,6 @@ def profile():
         and _contact_change_confirmed(form, current_user)
     ):
         services.update_profile(current_user, **form.person_details())
-        db.session.commit()
         g.locale = current_user.locale
         refresh()
         flash(_("Your details are saved."), "success")
@@ -334,8 +324,6 @@ def change_password():
     if form.validate_on_submit():
         if services.authenticate_user(current_user, form.current_password.data):
             services.set_password(current_user, form.password.data, reason="changed")
-            db.session.commit()
-            deliver_if_configured()
             # The token in the login cookie changed; give this device a fresh cookie.
             login_user(current_user._get_current_object())
             flash(_("Your new password is saved."), "success")
@@ -389,7 +377,6 @@ def assisted_reset():
             form.phone.errors.append(_("The account is switched off."))
         elif policy.holds_staff_role(user):
             services.refuse_assisted_reset(user, by=current_user)
-            db.session.commit()
             form.phone.errors.append(
                 _(
                     "Reset links are only for young people's accounts. Staff reset their "
@@ -399,7 +386,6 @@ def assisted_reset():
         else:
             require(policy.can_issue_reset_link_for(current_user, user))
             link = services.issue_assisted_reset_link(user, by=current_user)
-            db.session.commit()
             return render_template(
                 "accounts/assisted_reset.html", form=form, link=link, person=user
             )
@@ -425,7 +411,6 @@ def download_data():
     """Everything the portal holds about the signed-in person, as JSON (audited)."""
     data = privacy.export_data(current_user)
     audit_event("user.data_exported", current_user._get_current_object())
-    db.session.commit()
     response = jsonify(data)
     response.headers["Content-Disposition"] = 'attachment; filename="my-jashtar-data.json"'
     response.headers["Cache-Control"] = "no-store"
@@ -450,6 +435,5 @@ def request_erasure():
         return render_template("accounts/data.html", pending=None, form=form), 400
     db.session.add(ErasureRequest(user_id=current_user.id))
     audit_event("user.erasure_requested", current_user._get_current_object())
-    db.session.commit()
     flash(_("Your request is sent. An admin will erase your data and tell you."), "success")
     return redirect(url_for(".my_data"))

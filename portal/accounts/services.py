@@ -17,6 +17,7 @@ from portal.accounts.validators import looks_like_email
 from portal.accounts.validators import normalise_email
 from portal.accounts.validators import normalise_phone
 from portal.audit import audit_event
+from portal.errors import PortalError
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.links import external_url
@@ -38,7 +39,7 @@ DATA_PROCESSING_CONSENT_TEXT = _l(
 RESET_SALT = "password-reset"
 
 
-class AccountError(Exception):
+class AccountError(PortalError):
     """A change the rules do not allow; the message is translated for the user."""
 
 

@@ -88,11 +88,13 @@ def change_roles(user_id):
     if not form.validate_on_submit():
         return _user_page(person, form, 400)
     try:
-        services.change_roles(person, {Role(value) for value in form.roles.data}, by=current_user)
+        with db.session.begin_nested():
+            services.change_roles(
+                person, {Role(value) for value in form.roles.data}, by=current_user
+            )
     except services.AccountError as error:
         form.roles.errors.append(str(error))
         return _user_page(person, form, 400)
-    db.session.commit()
     flash(_("Roles saved."), "success")
     return redirect(url_for(".user", user_id=person.id))
 
@@ -113,14 +115,12 @@ def reactivate(user_id):
 
 def _set_active(user_id, active, message):
     person = db.get_or_404(User, user_id)
-    if not ActionForm().validate_on_submit():
-        return _user_page(person, RolesForm(), 400)
     try:
-        services.set_active(person, active, by=current_user)
+        with db.session.begin_nested():
+            services.set_active(person, active, by=current_user)
     except services.AccountError as error:
         flash(str(error), "error")
         return redirect(url_for(".user", user_id=person.id))
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for(".user", user_id=person.id))
 
@@ -165,6 +165,5 @@ def carry_out_erasure(request_id):
         privacy.erase(erasure.person, by=current_user)
         erasure.done_at = utcnow()
         erasure.done_by_id = current_user.id
-        db.session.commit()
         flash(_("The person's data is erased."), "success")
     return redirect(url_for(".erasure_requests"))

@@ -53,13 +53,13 @@ def move_on_waitlist(application_id):
     form = WaitlistMoveForm()
     if form.validate_on_submit():
         try:
-            services.move_on_waitlist(
-                application, form.position.data, reason=form.reason.data, by=current_user
-            )
+            with db.session.begin_nested():
+                services.move_on_waitlist(
+                    application, form.position.data, reason=form.reason.data, by=current_user
+                )
         except services.CampError as error:
             flash(str(error), "error")
         else:
-            db.session.commit()
             flash(_("The waiting list is updated."), "success")
     else:
         for error in [*form.position.errors, *form.reason.errors]:
@@ -100,13 +100,12 @@ def mark_checkin(application_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.mark_attendance(
-            application, form.day.data, form.present.data == "yes", by=current_user
-        )
+        with db.session.begin_nested():
+            services.mark_attendance(
+                application, form.day.data, form.present.data == "yes", by=current_user
+            )
     except services.CampError as error:
         flash(str(error), "error")
-    else:
-        db.session.commit()
     anchor = f"person-{application.id}"
     return redirect(
         url_for(
@@ -125,7 +124,6 @@ def export(camp_id, fmt):
     with_health = request.args.get("health") == "1"
     table = exports.camp_table(camp, who=who, with_health=with_health)
     audit_event("camp.exported", camp, who=who, format=fmt, health=with_health)
-    db.session.commit()
     return exports.send_table(table, fmt, f"camp-{camp.id}-{who}")
 
 
@@ -174,6 +172,5 @@ def save_targets(camp_id):
     if not form.validate_on_submit():
         return cohort_balance(camp_id, targets_form=form, status=400)
     services.save_camp(camp, by=current_user, targets=form.targets())
-    db.session.commit()
     flash(_("The targets are saved."), "success")
     return redirect(url_for(".cohort_balance", camp_id=camp.id))

@@ -69,7 +69,6 @@ def new_camp():
     form = _camp_form(CampForm())
     if form.validate_on_submit():
         camp = services.save_camp(Camp(), by=current_user, **form.camp_fields())
-        db.session.commit()
         flash(_("The camp is saved as a draft. Add questions, then publish it."), "success")
         return redirect(url_for(".camp", camp_id=camp.id))
     status = 400 if form.is_submitted() else 200
@@ -86,7 +85,6 @@ def edit_camp(camp_id):
         form.fill_from(camp)
     if form.validate_on_submit():
         services.save_camp(camp, by=current_user, **form.camp_fields())
-        db.session.commit()
         flash(_("The camp is saved."), "success")
         return redirect(url_for(".camp", camp_id=camp.id))
     status = 400 if form.is_submitted() else 200
@@ -119,11 +117,11 @@ def camp_status(camp_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.set_camp_status(camp, CampStatus(form.status.data), by=current_user)
+        with db.session.begin_nested():
+            services.set_camp_status(camp, CampStatus(form.status.data), by=current_user)
     except services.CampError as error:
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_("The camp's status is changed."), "success")
     return redirect(url_for(".camp", camp_id=camp.id))
 
@@ -150,7 +148,6 @@ def add_question(camp_id):
             question_form=form, action_form=ActionForm(),
         ), 400  # fmt: skip
     services.add_question(camp, by=current_user, **form.question_fields())
-    db.session.commit()
     flash(_("The question is added."), "success")
     return redirect(url_for(".camp", camp_id=camp.id))
 
@@ -160,10 +157,9 @@ def add_question(camp_id):
 def delete_question(camp_id, question_id):
     """Remove an extra question (answers already given stay in the applications)."""
     question = db.get_or_404(CampQuestion, question_id)
-    if question.camp_id != camp_id or not ActionForm().validate_on_submit():
-        abort(404 if question.camp_id != camp_id else 400)
+    if question.camp_id != camp_id:
+        abort(404)
     services.remove_question(question, by=current_user)
-    db.session.commit()
     flash(_("The question is removed."), "success")
     return redirect(url_for(".camp", camp_id=camp_id))
 
@@ -199,14 +195,14 @@ def bulk_decide(camp_id):
     done, refused = 0, []
     for application in queries.applications_by_id(camp, form.applications.data):
         try:
-            services.decide(
-                application, form.decision.data, reason=form.reason.data or "", by=current_user
-            )
+            with db.session.begin_nested():
+                services.decide(
+                    application, form.decision.data, reason=form.reason.data or "", by=current_user
+                )
         except services.CampError as error:
             refused.append(f"{application.applicant.full_name}: {error}")
         else:
             done += 1
-    db.session.commit()
     flash(_("Decision saved for %(count)d applications.", count=done), "success")
     for message in refused:
         flash(message, "error")
@@ -225,7 +221,6 @@ def _application_page(application, status=200, **forms):
     if application.is_minor:
         # Seeing a minor's health and guardian details is recorded every time.
         audit_event("application.sensitive_viewed", application)
-        db.session.commit()
     context = {
         "review_form": ReviewForm(
             formdata=None, data={"score": str(application.score or ""), "notes": application.notes}
@@ -264,7 +259,6 @@ def review(application_id):
         application, score=int(form.score.data) if form.score.data else None,
         notes=form.notes.data or "", by=current_user,
     )  # fmt: skip
-    db.session.commit()
     flash(_("Review saved."), "success")
     return redirect(url_for(".application", application_id=application.id))
 
@@ -278,14 +272,13 @@ def decide(application_id):
     if not form.validate_on_submit():
         return _application_page(application, 400, decision_form=form)
     try:
-        services.decide(
-            application, form.decision.data, reason=form.reason.data or "", by=current_user
-        )
+        with db.session.begin_nested():
+            services.decide(
+                application, form.decision.data, reason=form.reason.data or "", by=current_user
+            )
     except services.CampError as error:
-        db.session.rollback()
         form.decision.errors.append(str(error))
         return _application_page(managed_application(application_id), 400, decision_form=form)
-    db.session.commit()
     flash(_("Decision saved."), "success")
     return redirect(url_for(".application", application_id=application.id))
 
@@ -306,14 +299,14 @@ def record_consent(application_id):
             form.scan.errors.append(str(error))
             return _application_page(application, 400, consent_form=form)
     try:
-        services.record_guardian_consent(
-            application, ConsentMethod(form.method.data), by=current_user,
-            note=form.note.data or "", file=stored,
-        )  # fmt: skip
+        with db.session.begin_nested():
+            services.record_guardian_consent(
+                application, ConsentMethod(form.method.data), by=current_user,
+                note=form.note.data or "", file=stored,
+            )  # fmt: skip
     except services.CampError as error:
         form.method.errors.append(str(error))
         return _application_page(application, 400, consent_form=form)
-    db.session.commit()
     flash(_("The guardian's consent is recorded."), "success")
     return redirect(url_for(".application", application_id=application.id))
 
@@ -329,10 +322,7 @@ def _managed_consent(consent_id) -> GuardianConsent:
 def withdraw_consent(consent_id):
     """Mark a guardian's consent as withdrawn."""
     consent = _managed_consent(consent_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     services.withdraw_guardian_consent(consent, by=current_user)
-    db.session.commit()
     flash(_("The consent is marked as withdrawn."), "success")
     return redirect(url_for(".application", application_id=consent.application_id))
 
@@ -351,7 +341,6 @@ def consent_scan(consent_id):
     if not path.exists():
         abort(404)
     audit_event("consent.scan_viewed", consent.application)
-    db.session.commit()
     response = send_file(path, mimetype=consent.file_type, max_age=0)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Disposition"] = "inline"
@@ -363,9 +352,6 @@ def consent_scan(consent_id):
 def remind_consent(application_id):
     """Tell the applicant that their guardian's consent is still missing."""
     application = managed_application(application_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     services.remind_missing_consent(application, by=current_user)
-    db.session.commit()
     flash(_("The applicant is reminded."), "success")
     return redirect(url_for(".application", application_id=application.id))

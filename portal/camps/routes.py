@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from flask import Blueprint
-from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -77,11 +76,11 @@ def apply(camp_id):
     camp = db.get_or_404(Camp, camp_id)
     require(policy.can_view_camp(current_user, camp), 404)
     try:
-        application = services.start_application(camp, current_user)
+        with db.session.begin_nested():
+            application = services.start_application(camp, current_user)
     except services.CampError as error:
         flash(str(error), "error")
         return redirect(url_for(".camp", camp_id=camp.id))
-    db.session.commit()
     return redirect(url_for(".application", application_id=application.id))
 
 
@@ -126,7 +125,6 @@ def application(application_id):
         _save(form, application)
         if not missing:
             return _save_or_send(application, sending)
-        db.session.commit()
     return render_template(
         "camps/application_form.html", application=application, form=form, camp=camp
     ), 400
@@ -134,16 +132,14 @@ def application(application_id):
 
 def _save_or_send(application, sending: bool):
     if not sending:
-        db.session.commit()
         flash(_("Your draft is saved. You can come back and finish it later."), "success")
     else:
         try:
-            services.submit(application)
+            with db.session.begin_nested():
+                services.submit(application)
         except services.CampError as error:
-            db.session.commit()
             flash(str(error), "error")
         else:
-            db.session.commit()
             flash(_("Your application is sent. Good luck!"), "success")
     return redirect(url_for(".application", application_id=application.id))
 
@@ -217,15 +213,12 @@ def withdraw(application_id):
 
 def _applicant_step(application_id, step, message):
     application = _own_application(application_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
     try:
-        step(application)
+        with db.session.begin_nested():
+            step(application)
     except services.CampError as error:
-        db.session.rollback()
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for(".application", application_id=application_id))
 

@@ -19,6 +19,7 @@ from portal.camps.models import CampQuestion
 from portal.camps.models import CampStatus
 from portal.camps.models import ConsentMethod
 from portal.camps.models import GuardianConsent
+from portal.errors import PortalError
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
@@ -35,7 +36,7 @@ DECIDABLE = {S.SUBMITTED, S.WAITLISTED, S.ACCEPTED}
 DECISIONS = {S.ACCEPTED, S.WAITLISTED, S.REJECTED}
 
 
-class CampError(Exception):
+class CampError(PortalError):
     """A step the rules do not allow now; the message is translated for the person."""
 
 

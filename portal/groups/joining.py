@@ -67,11 +67,11 @@ def join():
     form = JoinForm()
     if form.validate_on_submit():
         try:
-            group = members.join_by_code(form.code.data, current_user)
+            with db.session.begin_nested():
+                group = members.join_by_code(form.code.data, current_user)
         except GroupError as error:
             form.code.errors.append(str(error))
         else:
-            db.session.commit()
             flash(_("Welcome to the group!"), "success")
             return redirect(url_for("groups.group", group_id=group.id))
     status = 400 if form.is_submitted() else 200
@@ -90,7 +90,6 @@ def invite(group_id):
     if not form.validate_on_submit():
         return group_page(group, 400, invite_form=form)
     members.invite(group, form.contact, by=current_user)
-    db.session.commit()
     flash(_("If a young person uses this contact, they will get an invitation."), "success")
     return redirect(url_for("groups.group", group_id=group.id, _anchor="invite-title"))
 
@@ -104,7 +103,6 @@ def cancel_invitation(group_id, invitation_id):
     require(invitation.group_id == group.id, 404)
     require(policy.can_cancel_invitation(current_user, invitation))
     members.cancel(invitation, by=current_user)
-    db.session.commit()
     flash(_("The invitation is cancelled."), "success")
     return redirect(url_for("groups.group", group_id=group.id, _anchor="invite-title"))
 
@@ -128,11 +126,11 @@ def accept(invitation_id):
     """Say yes: only now does the person become a member."""
     invitation = _invitation(invitation_id)
     try:
-        members.accept(invitation, current_user)
+        with db.session.begin_nested():
+            members.accept(invitation, current_user)
     except GroupError as error:
         flash(str(error), "error")
         return redirect(url_for(".invitation", invitation_id=invitation.id))
-    db.session.commit()
     flash(_("Welcome to the group!"), "success")
     return redirect(url_for("groups.group", group_id=invitation.group_id))
 
@@ -143,11 +141,11 @@ def decline(invitation_id):
     """Say no; the group's lead is not told and cannot invite the person again."""
     invitation = _invitation(invitation_id)
     try:
-        members.decline(invitation, current_user)
+        with db.session.begin_nested():
+            members.decline(invitation, current_user)
     except GroupError as error:
         flash(str(error), "error")
         return redirect(url_for(".invitation", invitation_id=invitation.id))
-    db.session.commit()
     flash(_("You declined the invitation. The group will not invite you again."), "success")
     return redirect(url_for("groups.index"))
 
@@ -159,7 +157,6 @@ def reset_code(group_id):
     group = load_group(group_id)
     require(policy.can_lead(current_user, group))
     members.reset_join_code(group, by=current_user)
-    db.session.commit()
     flash(_("The group has a new join code."), "success")
     return redirect(url_for("groups.group", group_id=group.id))
 
@@ -171,7 +168,6 @@ def stay(group_id):
     group = load_group(group_id)
     require(policy.must_confirm_membership(current_user, group))
     members.confirm_membership(group, current_user)
-    db.session.commit()
     flash(_("Thank you: you stay in the group."), "success")
     return redirect(url_for("groups.group", group_id=group.id))
 
@@ -182,11 +178,11 @@ def leave(group_id):
     """Leave the group (its plans are then no longer visible)."""
     group = load_group(group_id)
     try:
-        members.leave(group, current_user)
+        with db.session.begin_nested():
+            members.leave(group, current_user)
     except GroupError as error:
         flash(str(error), "error")
         return redirect(url_for("groups.group", group_id=group.id))
-    db.session.commit()
     flash(_("You left the group."), "success")
     return redirect(url_for("groups.index"))
 
@@ -202,6 +198,5 @@ def hand_over(group_id):
         return group_page(group, 400, lead_form=form)
     new_lead = next(p for p in policy.lead_candidates(group) if str(p.id) == form.member.data)
     members.hand_over_lead(group, new_lead, by=current_user)
-    db.session.commit()
     flash(_("The lead role is handed over."), "success")
     return redirect(url_for("groups.group", group_id=group.id))

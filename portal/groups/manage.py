@@ -66,7 +66,6 @@ def assign_mentor(group_id):
     form = _mentor_form(request.form)
     if form.validate_on_submit():
         services.assign_mentor(group, db.session.get(User, int(form.mentor.data)), by=current_user)
-        db.session.commit()
         flash(_("The mentor is assigned."), "success")
     else:
         for error in form.mentor.errors:
@@ -80,7 +79,6 @@ def remove_mentor(group_id, mentor_id):
     """Take a mentor off the group (they lose access to its plans)."""
     group = db.get_or_404(YouthGroup, group_id)
     services.remove_mentor(group, mentor_id, by=current_user)
-    db.session.commit()
     flash(_("The mentor is removed from the group."), "success")
     return redirect(url_for("groups.group", group_id=group.id))
 
@@ -94,7 +92,6 @@ def reassign_lead(group_id):
     if form.validate_on_submit():
         new_lead = next(p for p in policy.lead_candidates(group) if str(p.id) == form.member.data)
         members.hand_over_lead(group, new_lead, by=current_user)
-        db.session.commit()
         flash(_("The group has a new lead."), "success")
     else:
         for error in form.member.errors:
@@ -108,7 +105,6 @@ def toggle_group(group_id):
     """Switch a group off (its plans stay readable) or on again."""
     group = db.get_or_404(YouthGroup, group_id)
     services.set_group_active(group, not group.active, by=current_user)
-    db.session.commit()
     flash(
         _("The group is switched on.") if group.active else _("The group is switched off."),
         "success",
@@ -122,6 +118,5 @@ def archive(plan_id):
     """Archive a plan."""
     plan = db.get_or_404(ActionPlan, plan_id)
     services.archive(plan, by=current_user)
-    db.session.commit()
     flash(_("The plan is archived."), "success")
     return redirect(url_for("groups.plan", plan_id=plan.id))

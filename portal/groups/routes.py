@@ -72,7 +72,6 @@ def new_group():
             lead=current_user, name=form.name.data.strip(), region_code=form.region.data,
             district_code=form.district.data or None, community=(form.community.data or "").strip(),
         )  # fmt: skip
-        db.session.commit()
         flash(_("Your group is created. Invite members or share the join code."), "success")
         return redirect(url_for(".group", group_id=group.id))
     status = 400 if form.is_submitted() else 200
@@ -119,7 +118,6 @@ def new_plan(group_id):
     group = load_group(group_id)
     require(policy.is_member(current_user, group) and group.active)
     plan = services.start_plan(group, by=current_user)
-    db.session.commit()
     return redirect(url_for(".plan", plan_id=plan.id))
 
 
@@ -141,7 +139,6 @@ def plan(plan_id):
         services.save_draft(
             plan, by=current_user, activities=form.activity_rows(), **form.sections()
         )
-        db.session.commit()
         flash(_("The plan is saved."), "success")
         return redirect(url_for(".plan", plan_id=plan.id))
     return _plan_page(plan, form, 400 if form.is_submitted() else 200)
@@ -183,11 +180,11 @@ def submit(plan_id):
     plan = _plan(plan_id)
     require(policy.can_submit_plan(current_user, plan))
     try:
-        version = services.submit(plan, by=current_user)
+        with db.session.begin_nested():
+            version = services.submit(plan, by=current_user)
     except services.GroupError as error:
         flash(str(error), "error")
         return redirect(url_for(".plan", plan_id=plan.id))
-    db.session.commit()
     flash(_("Version %(number)d is sent to your mentors.", number=version.number), "success")
     return redirect(url_for(".plan", plan_id=plan.id))
 
@@ -227,7 +224,6 @@ def review(plan_id):
             section_comments={k: (form[f"comment_{k}"].data or "").strip() for k in SECTION_LABELS},
             overall_comment=form.overall_comment.data, decision=form.decision.data,
         )  # fmt: skip
-        db.session.commit()
         flash(_("Your review is sent to the group."), "success")
         return redirect(url_for(".queue"))
     status = 400 if form.is_submitted() else 200
@@ -249,7 +245,6 @@ def comment(plan_id):
     form = CommentForm()
     if form.validate_on_submit():
         services.add_comment(plan, author=current_user, body=form.body.data.strip())
-        db.session.commit()
         flash(_("Message sent."), "success")
     else:
         for error in form.body.errors:
@@ -276,7 +271,6 @@ def progress(plan_id):
         plan, by=current_user, percent=form.percent_complete.data,
         what_happened=form.what_happened.data, statuses=statuses,
     )  # fmt: skip
-    db.session.commit()
     flash(_("Progress update posted."), "success")
     return redirect(url_for(".plan", plan_id=plan.id, _anchor="progress"))
 
@@ -288,7 +282,6 @@ def complete(plan_id):
     plan = _plan(plan_id)
     require(policy.can_complete_plan(current_user, plan))
     services.complete(plan, by=current_user)
-    db.session.commit()
     flash(_("Well done: the plan is marked as carried out."), "success")
     return redirect(url_for(".plan", plan_id=plan.id))
 

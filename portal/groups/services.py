@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import audit_event
+from portal.errors import PortalError
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.groups.models import EDITABLE
@@ -34,7 +35,7 @@ from portal.security import Role
 PROGRESS_DUE = timedelta(days=30)
 
 
-class GroupError(Exception):
+class GroupError(PortalError):
     """A step the rules do not allow; the message is translated for the person."""
 
 

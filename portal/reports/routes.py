@@ -15,7 +15,6 @@ from flask_login import current_user
 from portal.audit import audit_event
 from portal.camps.exports import Table as ExportTable
 from portal.camps.exports import send_table
-from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
 from portal.places import place_names
@@ -106,7 +105,6 @@ def export(fmt):
     )
     audit_event("report.exported", None, format=fmt, start=str(scope.start), end=str(scope.end),
                 region=scope.region or "")  # fmt: skip
-    db.session.commit()
     return send_table([headlines, *tables], fmt, f"jashtar-reach-{scope.start}-{scope.end}")
 
 

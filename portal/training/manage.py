@@ -60,7 +60,6 @@ def new_programme():
     form = ProgrammeForm()
     if form.validate_on_submit():
         programme = services.save_programme(Programme(), by=current_user, **form.programme_fields())
-        db.session.commit()
         flash(_("The programme is saved. Add its modules and sessions."), "success")
         return redirect(url_for(".programme", programme_id=programme.id))
     status = 400 if form.is_submitted() else 200
@@ -77,7 +76,6 @@ def edit_programme(programme_id):
         form.fill_from(programme)
     if form.validate_on_submit():
         services.save_programme(programme, by=current_user, **form.programme_fields())
-        db.session.commit()
         flash(_("The programme is saved."), "success")
         return redirect(url_for(".programme", programme_id=programme.id))
     status = 400 if form.is_submitted() else 200
@@ -156,7 +154,6 @@ def add_module(programme_id):
     if not form.validate_on_submit():
         return _programme_page(programme, 400, module_form=form)
     services.add_module(programme, by=current_user, **form.module_fields())
-    db.session.commit()
     flash(_("The module is added."), "success")
     return redirect(url_for(".programme", programme_id=programme.id))
 
@@ -172,18 +169,18 @@ def add_session(programme_id):
     trainer = db.session.get(User, int(form.trainer.data)) if form.trainer.data else None
     module_id = int(form.module.data) if form.module.data else None
     try:
-        services.add_session(
-            programme,
-            by=current_user,
-            module_id=module_id,
-            trainer=trainer,
-            place=form.place.data.strip(),
-            starts_at=form.starts_at.data.replace(tzinfo=BISHKEK),
-        )
+        with db.session.begin_nested():
+            services.add_session(
+                programme,
+                by=current_user,
+                module_id=module_id,
+                trainer=trainer,
+                place=form.place.data.strip(),
+                starts_at=form.starts_at.data.replace(tzinfo=BISHKEK),
+            )
     except services.TrainingError as error:
         form.trainer.errors.append(str(error))
         return _programme_page(programme, 400, session_form=form)
-    db.session.commit()
     flash(_("The session is added."), "success")
     return redirect(url_for(".programme", programme_id=programme.id))
 
@@ -201,11 +198,11 @@ def enrol_one(programme_id):
         form.person.errors.append(_("No account has this e-mail address or phone number."))
         return _programme_page(programme, 400, enrol_form=form)
     try:
-        _enrolment, changed = services.enrol(programme, person, by=current_user)
+        with db.session.begin_nested():
+            _enrolment, changed = services.enrol(programme, person, by=current_user)
     except services.TrainingError as error:
         form.person.errors.append(str(error))
         return _programme_page(programme, 400, enrol_form=form)
-    db.session.commit()
     flash(_("Enrolled.") if changed else _("This person is already enrolled."), "success")
     return redirect(url_for(".programme", programme_id=programme.id))
 
@@ -220,7 +217,6 @@ def enrol_camp(programme_id):
         return _programme_page(programme, 400, camp_form=form)
     camp = db.get_or_404(Camp, int(form.camp.data))
     count = services.enrol_camp_participants(programme, camp, by=current_user)
-    db.session.commit()
     flash(_("%(count)d camp participants enrolled.", count=count), "success")
     return redirect(url_for(".programme", programme_id=programme.id))
 
@@ -236,7 +232,6 @@ def enrol_list(programme_id):
     count, unknown = services.enrol_from_list(
         programme, form.people.data.splitlines(), by=current_user
     )
-    db.session.commit()
     flash(_("%(count)d young people enrolled.", count=count), "success")
     if unknown:
         flash(_("Not found: %(people)s", people=", ".join(unknown)), "error")
@@ -249,11 +244,11 @@ def drop(enrolment_id):
     """Mark that someone left the programme."""
     enrolment = db.get_or_404(Enrolment, enrolment_id)
     try:
-        services.drop(enrolment, by=current_user)
+        with db.session.begin_nested():
+            services.drop(enrolment, by=current_user)
     except services.TrainingError as error:
         flash(str(error), "error")
     else:
-        db.session.commit()
         flash(_("The enrolment is ended."), "success")
     return redirect(url_for(".programme", programme_id=enrolment.programme_id))
 
@@ -269,11 +264,11 @@ def revoke(certificate_id):
             flash(str(error), "error")
     else:
         try:
-            services.revoke_certificate(certificate, reason=form.reason.data, by=current_user)
+            with db.session.begin_nested():
+                services.revoke_certificate(certificate, reason=form.reason.data, by=current_user)
         except services.TrainingError as error:
             flash(str(error), "error")
         else:
-            db.session.commit()
             flash(_("The certificate is revoked."), "success")
     return redirect(url_for(".programme", programme_id=certificate.enrolment.programme_id))
 
@@ -331,5 +326,4 @@ def export_ambassadors(fmt):
         ],
     )  # fmt: skip
     audit_event("ambassadors.exported", None, format=fmt, count=len(rows))
-    db.session.commit()
     return send_table(table, fmt, "ambassadors")

@@ -107,7 +107,6 @@ def save_attendance(session_id):
             changed += services.record_attendance(
                 session, enrolment, AttendanceStatus(value), by=current_user
             )
-    db.session.commit()
     flash(_("Attendance saved (%(count)d changes).", count=changed), "success")
     return redirect(url_for(".attendance", session_id=session.id))
 
@@ -118,7 +117,6 @@ def all_present(session_id):
     """Mark everyone expected as present in one click."""
     session = _session_for(session_id)
     changed = services.mark_all_present(session, by=current_user)
-    db.session.commit()
     flash(_("Everyone is marked present (%(count)d changes).", count=changed), "success")
     return redirect(url_for(".attendance", session_id=session.id))
 

@@ -11,6 +11,7 @@ from portal.accounts.services import find_by_login
 from portal.audit import audit_event
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
+from portal.errors import PortalError
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
@@ -32,7 +33,7 @@ from portal.training.models import Programme
 from portal.training.models import TrainingSession
 
 
-class TrainingError(Exception):
+class TrainingError(PortalError):
     """A step the rules do not allow; the message is translated for the person."""
 
 

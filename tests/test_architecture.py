@@ -1,0 +1,97 @@
+"""The house's rules, kept by construction: each one a test that fails when code breaks it."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from portal.accounts.services import AccountError
+from portal.camps.services import CampError
+from portal.errors import PortalError
+from portal.extensions import db as _db
+from portal.groups.services import GroupError
+from portal.training.services import TrainingError
+
+PORTAL = Path(__file__).resolve().parent.parent / "portal"
+
+
+def sources(pattern="**/*.py"):
+    return {path.relative_to(PORTAL).as_posix(): path.read_text() for path in PORTAL.glob(pattern)}
+
+
+def view_modules():
+    """Every module that defines a blueprint, i.e. holds views."""
+    return {name: text for name, text in sources().items() if "Blueprint(" in text}
+
+
+def test_views_never_commit_or_roll_back():
+    """The request's one commit happens in portal/transactions.py, after the view returns."""
+    offenders = [
+        name
+        for name, text in view_modules().items()
+        if re.search(r"db\.session\.(commit|rollback)\(", text) and name != "main/routes.py"
+    ]
+    assert offenders == []
+    # The health check rolls back its own failed probe of the database, and nothing else.
+    assert sources()["main/routes.py"].count("db.session.rollback()") == 1
+
+
+def test_every_domain_error_is_a_portal_error():
+    for error in (AccountError, CampError, GroupError, TrainingError):
+        assert issubclass(error, PortalError)
+
+
+def test_views_do_not_check_csrf_a_second_time():
+    """CSRFProtect checks every POST before the view; an empty form's validate is redundant."""
+    offenders = [name for name, text in view_modules().items() if "ActionForm().validate" in text]
+    assert offenders == []
+
+
+def test_every_view_is_wrapped_in_the_one_transaction(app):
+    unwrapped = [
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and not getattr(view, "transactional", False)
+    ]
+    assert unwrapped == []
+
+
+def test_the_transaction_commits_after_the_view_and_never_after_an_error(db, monkeypatch):
+    from portal import transactions
+
+    commits = []
+    monkeypatch.setattr(transactions, "commit", lambda: commits.append(1))
+
+    assert transactions.transactional(lambda: "page")() == "page"
+    assert commits == [1]
+
+    def refused():
+        raise CampError("Not now.")
+
+    with pytest.raises(CampError):
+        transactions.transactional(refused)()
+    assert commits == [1]
+
+
+def test_an_uncaught_rule_error_rolls_back_and_shows_its_message_where_the_person_was(
+    app, db, monkeypatch
+):
+    from flask import get_flashed_messages
+
+    from portal.errors import handle_portal_error
+
+    rolled_back = []
+    monkeypatch.setattr(_db.session, "rollback", lambda: rolled_back.append(1))
+    with app.test_request_context(
+        "/manage/camps/1/status",
+        method="POST",
+        headers={"Referer": "http://localhost/manage/camps/1"},
+    ):
+        response = handle_portal_error(CampError("The camp is full."))
+        assert get_flashed_messages(with_categories=True) == [("error", "The camp is full.")]
+    assert (response.status_code, response.headers["Location"]) == (303, "/manage/camps/1")
+    assert rolled_back == [1]
+    with app.test_request_context(
+        "/x", method="POST", headers={"Referer": "https://evil.example/"}
+    ):
+        assert handle_portal_error(CampError("No.")).headers["Location"] == "/"
