@@ -50,15 +50,10 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r portal
 
-## Lint, then the whole suite on SQLite; again on PostgreSQL when TEST_DATABASE_URL is set.
+## Lint, then the suite on SQLite, on PostgreSQL (when TEST_DATABASE_URL is set) and the browser
+## journeys, the three side by side (tests/run_suites.py; logs in tests/logs/). About 4 minutes.
 test: lint translations
-	env -u TEST_DATABASE_URL $(BIN)/python -m pytest
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		echo "== the suite again on PostgreSQL ($$TEST_DATABASE_URL) =="; \
-		$(BIN)/python -m pytest -m "not browser"; \
-	else \
-		echo "SKIPPED: PostgreSQL run (set TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test)"; \
-	fi
+	$(BIN)/python tests/run_suites.py
 
 ## gunicorn with the production configuration (needs SECRET_KEY; see README).
 serve: translations db

@@ -32,9 +32,13 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         # Only the client address and scheme come from the proxy (deploy/nginx.conf sets both and
         # passes the Host it accepted); X-Forwarded-Host/Port/Prefix are never trusted.
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0
+        )
     if app.config["TRUSTED_HOSTS"]:
-        app.wsgi_app = refuse_unknown_hosts(app.wsgi_app, app.config["TRUSTED_HOSTS"])
+        app.wsgi_app = refuse_unknown_hosts(  # type: ignore[method-assign]
+            app.wsgi_app, app.config["TRUSTED_HOSTS"]
+        )
 
     from portal import assets
     from portal import errors

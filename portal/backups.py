@@ -28,7 +28,7 @@ def _pg_args() -> tuple[list[str], dict]:
         "-U",
         url.username or "postgres",
     ]
-    return [*args, url.database], env
+    return [*args, url.database or "postgres"], env
 
 
 def backup_database(path: str) -> None:

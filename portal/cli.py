@@ -225,7 +225,7 @@ def generate_uz_latn() -> Path:
         if isinstance(message.string, (list, tuple)):
             message.string = tuple(to_latin(text) for text in message.string)
         else:
-            message.string = to_latin(message.string)
+            message.string = to_latin(message.string or "")
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("wb") as handle:
         write_po(handle, catalog, width=100)

@@ -106,7 +106,7 @@ def seed() -> list[tuple[str, str]]:
             continue
         extra = dict(profile)
         age = extra.pop("age", None)
-        if age:
+        if isinstance(age, int):
             extra["date_of_birth"] = birthday(age)
         _add(name, email, None, roles, locale, **extra)
     for name, email, phone, age, gender, region, district, community in DEMO_YOUTH + more_youth():
@@ -147,4 +147,4 @@ def _add(name, email, phone, roles, locale, **profile) -> User:
 
 
 def demo_user(email: str) -> User:
-    return db.session.scalar(sa.select(User).where(User.email == email))
+    return db.session.scalars(sa.select(User).where(User.email == email)).one()

@@ -93,7 +93,7 @@ class TitleAndDescription:
 
 def error_list(form) -> list[tuple[str, str]]:
     """(field id, message) for every error in the form, sub-forms and row lists included."""
-    found = []
+    found: list[tuple[str, str]] = []
     for field in form:
         if field.type == "FieldList":
             for entry in field:

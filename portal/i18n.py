@@ -1,5 +1,6 @@
 """Languages, the locale selector, date formats and per-language content."""
 
+from collections.abc import Mapping
 from datetime import date
 from datetime import datetime
 from urllib.parse import urlencode
@@ -122,17 +123,19 @@ def short_datetime(value: datetime | None) -> str:
     return "" if value is None else format_datetime(value, SHORT_DATETIME)
 
 
-def localized(values: dict[str, str | None], locale: str | None = None) -> str:
+def localized(values: Mapping[str, str | None], locale: str | None = None) -> str:
     """Pick the text for the current language from {"ky": …, "ru": …, "uz_Cyrl": …, "en": …}.
 
     Falls back through Kyrgyz, Russian, Uzbek and English; uz_Latn is transliterated.
     """
     locale = locale or str(get_locale())
-    if locale == "uz_Latn" and values.get("uz_Cyrl"):
-        return to_latin(values["uz_Cyrl"])
+    cyrillic = values.get("uz_Cyrl")
+    if locale == "uz_Latn" and cyrillic:
+        return to_latin(cyrillic)
     for code in (locale, "ky", "ru", "uz_Cyrl", "en"):
-        if values.get(code):
-            return values[code]
+        text = values.get(code)
+        if text:
+            return text
     return ""
 
 

@@ -48,9 +48,10 @@ def _by_key(query):
 
 
 def _count(query) -> int:
-    return db.session.scalar(
+    counted = db.session.scalar(
         sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
     )
+    return counted or 0
 
 
 class Page:

@@ -113,7 +113,7 @@ def unread_count(user) -> int:
     loaded = getattr(user, "unread_notifications", None)
     if loaded is not None:
         return loaded
-    return db.session.scalar(sa.select(unread_count_of(user.id)))
+    return db.session.scalar(sa.select(unread_count_of(user.id))) or 0
 
 
 def deliver_pending(limit: int = 100) -> tuple[int, int]:

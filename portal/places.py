@@ -87,7 +87,16 @@ class Place:
     name_ru: str
     name_uz_cyrl: str
 
-    name = AdminUnit.name
+    @property
+    def name(self) -> str:
+        return localized(
+            {
+                "ky": self.name_ky,
+                "ru": self.name_ru,
+                "uz_Cyrl": self.name_uz_cyrl,
+                "en": self.name_en,
+            }
+        )
 
 
 _places: list[Place] = []

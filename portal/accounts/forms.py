@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from wtforms import BooleanField
+from wtforms import Field
 from wtforms import DateField
 from wtforms import EmailField
 from wtforms import PasswordField
@@ -113,6 +114,16 @@ class PersonDetails:
     district_parents: dict[str, str] = {}
     #: The youngest age allowed; the profile view lifts it for staff.
     minimum_age: int | None = MINIMUM_AGE
+    # The fields every form with these details declares (for the type checker).
+    full_name: Field
+    email: Field
+    phone: Field
+    date_of_birth: Field
+    gender: Field
+    region: Field
+    district: Field
+    community: Field
+    locale: Field
 
     def person_details(self) -> dict:
         """The person's fields, cleaned, as keyword arguments for the account services."""

@@ -62,8 +62,8 @@ def move_on_waitlist(application_id):
         else:
             flash(_("The waiting list is updated."), "success")
     else:
-        for error in [*form.position.errors, *form.reason.errors]:
-            flash(str(error), "error")
+        for message in [*form.position.errors, *form.reason.errors]:
+            flash(str(message), "error")
     return redirect(url_for(".waitlist", camp_id=application.camp_id))
 
 
@@ -83,11 +83,11 @@ def checkin(camp_id):
 
 
 def _camp_day(camp, value) -> date:
-    try:
-        day = date.fromisoformat(value) if value else None
-    except ValueError:
-        day = None
     days = camp.days()
+    try:
+        day = date.fromisoformat(value) if value else days[0]
+    except ValueError:
+        day = days[0]
     return day if day in days else days[0]
 
 

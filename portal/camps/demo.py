@@ -1,5 +1,6 @@
 """Demo camps and applications in every state (part of `flask seed-demo`)."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -88,7 +89,7 @@ def seed_camps(organiser: User) -> None:
     _applications(camps, youth, organiser)
 
 
-def _people() -> list[User]:
+def _people() -> Sequence[User]:
     return db.session.scalars(
         sa.select(User)
         .where(User.role_rows.any(role=Role.YOUTH), User.date_of_birth.is_not(None))

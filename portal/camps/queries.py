@@ -1,5 +1,6 @@
 """Read-only queries behind the camp lists."""
 
+from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
@@ -165,7 +166,7 @@ def all_camps():
     return sa.select(Camp).order_by(Camp.start_date.desc(), Camp.id.desc())
 
 
-def applications_by_id(camp, ids: list[int]) -> list[Application]:
+def applications_by_id(camp, ids: list[int]) -> Sequence[Application]:
     return db.session.scalars(
         sa.select(Application)
         .where(Application.camp_id == camp.id, Application.id.in_(ids), sent_to_organisers())

@@ -1,5 +1,6 @@
 """Every change to camps and applications: checks the transition, writes history, audit, news."""
 
+from collections.abc import Sequence
 from datetime import date
 from datetime import timedelta
 
@@ -87,7 +88,7 @@ def remove_question(question: CampQuestion, *, by) -> None:
     audit_event("camp.question_removed", camp, actor=by)
 
 
-def applications_of(camp: Camp, *, statuses) -> list[Application]:
+def applications_of(camp: Camp, *, statuses) -> Sequence[Application]:
     return db.session.scalars(
         sa.select(Application)
         .where(Application.camp_id == camp.id, Application.status.in_(statuses))
@@ -165,7 +166,7 @@ def _store_ethnicity(application: Application, groups: list[str]) -> None:
         db.session.add(ApplicationEthnicity(application_id=application.id, group=group))
 
 
-def ethnicity_of(application: Application) -> list[str]:
+def ethnicity_of(application: Application) -> Sequence[str]:
     return db.session.scalars(
         sa.select(ApplicationEthnicity.group).where(
             ApplicationEthnicity.application_id == application.id
@@ -282,11 +283,12 @@ def lock_camp(camp_id: int) -> Camp:
 
 
 def seats_taken(camp: Camp) -> int:
-    return db.session.scalar(
+    taken = db.session.scalar(
         sa.select(sa.func.count())
         .select_from(Application)
         .where(Application.camp_id == camp.id, Application.status.in_(SEAT_STATUSES))
     )
+    return taken or 0
 
 
 def offer_deadline(camp: Camp, today: date | None = None) -> date:
@@ -306,7 +308,7 @@ def next_waitlist_position(camp: Camp) -> int:
     return (highest or 0) + 1
 
 
-def waitlist(camp: Camp) -> list[Application]:
+def waitlist(camp: Camp) -> Sequence[Application]:
     return db.session.scalars(
         sa.select(Application)
         .where(Application.camp_id == camp.id, Application.status == S.WAITLISTED)
@@ -374,8 +376,8 @@ def expire_offers(today: date | None = None) -> list[Application]:
             _l("The time to confirm your camp place has passed, so it went to someone else."),
         )
     for camp_id in sorted({application.camp_id for application in expired}):
-        promote_from_waitlist(db.session.get(Camp, camp_id))
-    return expired
+        promote_from_waitlist(db.session.get_one(Camp, camp_id))
+    return list(expired)
 
 
 # --- guardian consent -------------------------------------------------------------------------

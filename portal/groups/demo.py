@@ -68,10 +68,10 @@ def seed_groups() -> None:
     # Members come in by their own step: an accepted invitation or the join code.
     for group, by, invited, by_code in ((papan, lead, classmates[0], classmates[1]),
                                         (suzak, other, classmates[2], classmates[3])):  # fmt: skip
-        members.accept(members.invite(group, ("email", invited.email), by=by), invited)
+        members.accept(members.invite(group, ("email", invited.email or ""), by=by), invited)
         members.join_by_code(group.join_code, by_code)
     # One invitation still waiting for an answer, so the lead sees the list.
-    members.invite(papan, ("email", classmates[4].email), by=lead)
+    members.invite(papan, ("email", classmates[4].email or ""), by=lead)
 
     _plan(papan, lead, "Кыздар мектепте калсын", ProblemCategory.GIRLS_LEAVING_SCHOOL)
     sent = _plan(papan, lead, "Ала качууга жок дейли", ProblemCategory.BRIDE_KIDNAPPING)

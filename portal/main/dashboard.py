@@ -1,5 +1,6 @@
 """Figures for the home page's per-role dashboard (read-only, a few aggregate queries)."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -34,11 +35,11 @@ def youth_counts() -> dict:
         .group_by(AdminUnit.code)
         .order_by(sa.func.count(User.id).desc())
     ).all()
-    by_region = [(unit, publish(count)) for unit, count in by_region]
+    published = [(unit, publish(count)) for unit, count in by_region]
     return {
-        "total": publish(total),
-        "recent": publish(recent),
-        "by_region": [(unit, cell) for unit, cell in by_region if not cell.hidden],
+        "total": publish(total or 0),
+        "recent": publish(recent or 0),
+        "by_region": [(unit, cell) for unit, cell in published if not cell.hidden],
     }
 
 
@@ -47,11 +48,11 @@ def role_counts() -> dict[Role, int]:
         sa.select(UserRole.role, sa.func.count()).group_by(UserRole.role)
     ).all()
     counts = {role: 0 for role in Role}
-    counts.update(dict(rows))
+    counts.update({role: count for role, count in rows})
     return counts
 
 
-def recent_audit_events(limit: int = 5) -> list[AuditEvent]:
+def recent_audit_events(limit: int = 5) -> Sequence[AuditEvent]:
     return db.session.scalars(
         sa.select(AuditEvent)
         .options(selectinload(AuditEvent.actor))

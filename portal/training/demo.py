@@ -71,7 +71,9 @@ def seed_training(organiser: User, mentor: User) -> None:
     people = db.session.scalars(
         sa.select(User).where(User.role_rows.any(role=Role.YOUTH)).order_by(User.id).limit(8)
     ).all()
-    graduate = db.session.scalar(sa.select(User).where(User.email == "youth2@demo.example.org"))
+    graduate = db.session.scalars(
+        sa.select(User).where(User.email == "youth2@demo.example.org")
+    ).one()
     for person in [graduate, *[p for p in people if p.id != graduate.id][:6]]:
         enrolment, _changed = services.enrol(programme, person, by=organiser)
         enrolment.enrolled_at = start - timedelta(days=1)

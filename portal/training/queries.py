@@ -23,8 +23,8 @@ def rate(attended: int, expected: int) -> int | None:
 
 def session_rates(programme: Programme) -> dict[int, tuple[int, int]]:
     """session id → (attended, expected) for the programme's sessions that have started."""
-    expected = dict(
-        db.session.execute(
+    expected: dict[int, int] = dict(
+        db.session.execute(  # type: ignore[arg-type]
             sa.select(TrainingSession.id, sa.func.count(Enrolment.id))
             .join(
                 Enrolment,
@@ -38,8 +38,8 @@ def session_rates(programme: Programme) -> dict[int, tuple[int, int]]:
             .group_by(TrainingSession.id)
         ).all()
     )
-    attended = dict(
-        db.session.execute(
+    attended: dict[int, int] = dict(
+        db.session.execute(  # type: ignore[arg-type]
             sa.select(Attendance.session_id, sa.func.count())
             .join(TrainingSession, TrainingSession.id == Attendance.session_id)
             .where(TrainingSession.programme_id == programme.id, Attendance.status.in_(ATTENDED))

@@ -220,8 +220,8 @@ def progress(enrolment: Enrolment, marks: dict | None = None) -> Progress:
     sessions = [s for s in programme.sessions if s.starts_at >= enrolment.enrolled_at]
     if programme.completion_rule is CompletionRule.REQUIRED_MODULES:
         required = {m.id for m in programme.modules if m.required}
-        attended = {s.module_id for s in sessions if marks.get(s.id) in ATTENDED} & required
-        return Progress(len(attended), len(required), bool(required) and attended == required)
+        modules = {s.module_id for s in sessions if marks.get(s.id) in ATTENDED} & required
+        return Progress(len(modules), len(required), bool(required) and modules == required)
     counted = [s for s in sessions if marks.get(s.id) is not AttendanceStatus.EXCUSED]
     attended = sum(1 for s in counted if marks.get(s.id) in ATTENDED)
     needed = math.ceil(len(counted) * programme.completion_percent / 100)
