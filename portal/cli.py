@@ -111,7 +111,7 @@ def outbox_send(limit):
 @click.option("--days", type=int, default=None, help="Defaults to RETENTION_DAYS (365).")
 def retention_apply(days):
     """Clear the answers of people never accepted, once their camp ended over DAYS ago."""
-    from portal.accounts.privacy import apply_retention
+    from portal.camps.privacy import apply_retention
 
     count = apply_retention(days if days is not None else current_app.config["RETENTION_DAYS"])
     db.session.commit()

@@ -5,9 +5,15 @@ from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
+from portal.extensions import db
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+#: Session.info key: [(file name, the transaction that let it go)] waiting for the commit.
+_TO_DELETE = "uploads_to_delete"
 #: File signature → (MIME type, extension).
 SIGNATURES = {
     b"%PDF-": ("application/pdf", ".pdf"),
@@ -54,3 +60,43 @@ def upload_path(name: str) -> Path:
     if not name or "/" in name or "\\" in name or name.startswith("."):
         raise FileNotFoundError(name)
     return upload_dir() / name
+
+
+def delete_after_commit(name: str) -> None:
+    """Delete the stored file once the current transaction commits; a rollback keeps it."""
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_TO_DELETE, []).append((name, transaction))
+
+
+@event.listens_for(Session, "after_commit")
+def _delete_committed_uploads(session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint was released: the outer transaction may still roll back
+    for name, _transaction in session.info.pop(_TO_DELETE, ()):
+        try:
+            upload_path(name).unlink(missing_ok=True)
+        except OSError:  # the row is committed without it; a stray file is the lesser harm
+            current_app.logger.warning("an upload could not be deleted", exc_info=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _keep_rolled_back_uploads(session, previous_transaction) -> None:
+    waiting = session.info.get(_TO_DELETE)
+    if waiting:
+        waiting[:] = [
+            (name, transaction)
+            for name, transaction in waiting
+            if not _within(transaction, previous_transaction)
+        ]
+
+
+def _within(transaction, ended) -> bool:
+    """`transaction` is `ended` or began inside it (None: before any transaction began)."""
+    if transaction is None:
+        return ended.parent is None
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False

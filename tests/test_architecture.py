@@ -1,5 +1,6 @@
 """The house's rules, kept by construction: each one a test that fails when code breaks it."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from portal.groups.services import GroupError
 from portal.training.services import TrainingError
 
 PORTAL = Path(__file__).resolve().parent.parent / "portal"
+UPPER_DOMAINS = ("portal.camps", "portal.groups", "portal.training")
+#: Wiring that knows every domain on purpose: the app factory, the CLI and the demo seeder.
+WIRING = {"__init__.py", "cli.py", "demo.py"}
 
 
 def sources(pattern="**/*.py"):
@@ -95,3 +99,37 @@ def test_an_uncaught_rule_error_rolls_back_and_shows_its_message_where_the_perso
         "/x", method="POST", headers={"Referer": "https://evil.example/"}
     ):
         assert handle_portal_error(CampError("No.")).headers["Location"] == "/"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module the file imports, at the top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+BOTTOM = sorted(
+    [*(PORTAL / "accounts").glob("*.py"), *(p for p in PORTAL.glob("*.py") if p.name not in WIRING)]
+)
+
+
+@pytest.mark.parametrize("path", BOTTOM, ids=lambda p: str(p.relative_to(PORTAL)))
+def test_accounts_and_the_core_know_no_upper_domain(path):
+    """Accounts and the core reach the other domains only through portal.signals."""
+    upward = {
+        name
+        for name in imported_modules(path)
+        if any(name == domain or name.startswith(domain + ".") for domain in UPPER_DOMAINS)
+    }
+    assert upward == set()
+
+
+def test_the_check_sees_an_upward_import(tmp_path):
+    source = tmp_path / "example.py"
+    source.write_text("def f():\n    from portal.groups import services\n    import portal.camps\n")
+    assert {"portal.groups", "portal.camps"} <= imported_modules(source)

@@ -2,10 +2,12 @@
 
 import json
 import logging
+import time
 from datetime import timedelta
 
 import sqlalchemy as sa
 
+from portal import signals
 from portal.accounts import privacy
 from portal.accounts.models import Consent
 from portal.accounts.models import ConsentKind
@@ -17,22 +19,30 @@ from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationEvent
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import GuardianConsent
+from portal.extensions import db as _db
 from portal.extensions import utcnow
 from portal.groups.models import JoinedVia
 from portal.groups.models import Membership
+from portal.groups.models import PlanComment
+from portal.groups.models import ProgressUpdate
 from portal.groups.models import YouthGroup
 from portal.i18n import local_today
 from portal.notify import Notification
 from portal.reports import aggregates
 from portal.security import Role
+from portal.training.models import Attendance
+from portal.training.models import AttendanceStatus
 from portal.training.models import Certificate
+from portal.uploads import delete_after_commit
 from portal.uploads import upload_path
 from tests.factories import PASSWORD
+from tests.factories import ActionPlanFactory
 from tests.factories import ApplicationFactory
 from tests.factories import CampFactory
 from tests.factories import CertificateFactory
 from tests.factories import EnrolmentFactory
 from tests.factories import GuardianConsentFactory
+from tests.factories import TrainingSessionFactory
 from tests.factories import UserFactory
 from tests.factories import YouthGroupFactory
 from tests.factories import minor
@@ -160,6 +170,7 @@ ETHNICITY = "secret_ethnos"
 REASON = "Жеке себеп: үйдө кыйынчылык"
 IP = "10.9.8.7"
 PHOTO_TEXT = "PHOTO-CONSENT-TEXT-77"
+SCAN = "0123456789abcdef0123456789abcdef.pdf"
 
 
 def a_person_with_everything(db):
@@ -190,6 +201,18 @@ def a_person_with_everything(db):
     certificate = CertificateFactory(
         enrolment__person=person, holder_name=NAME, revoke_reason=REASON
     )
+    session = TrainingSessionFactory(programme=certificate.enrolment.programme)
+    db.session.add(Attendance(session_id=session.id, enrolment_id=certificate.enrolment_id,
+                              status=AttendanceStatus.PRESENT))  # fmt: skip
+    upload_path(SCAN).write_bytes(b"%PDF-1.4")
+    GuardianConsentFactory(application=application, note=REASON, file_name=SCAN,
+                           file_type="application/pdf")  # fmt: skip
+    # A member (not the lead) of someone else's group, with words in its plan.
+    plan = ActionPlanFactory(group=YouthGroupFactory(members=[person]), updated_by_id=person.id)
+    db.session.add(PlanComment(plan_id=plan.id, author_id=person.id, body=REASON))
+    db.session.add(ProgressUpdate(plan_id=plan.id, author_id=person.id, percent_complete=10,
+                                  what_happened=REASON))  # fmt: skip
+    db.session.add(Notification(user_id=person.id, message=REASON))
     db.session.commit()
     return person, application, certificate
 
@@ -210,6 +233,7 @@ def test_erasure_leaves_nothing_of_the_person_in_any_table(app, db, login_as):
             text = repr(tuple(row))
             for secret in (NAME, EMAIL, PHONE, VILLAGE, ETHNICITY, REASON, IP, PHOTO_TEXT):
                 assert secret not in text, (table.name, secret)
+    assert not upload_path(SCAN).exists()
     erased = db.session.get(Application, application.id)
     assert erased.score is None and erased.photo_consent_at is None and erased.answers == {}
     assert erased.status is S.CONFIRMED  # aggregates still count the place
@@ -314,3 +338,95 @@ def test_an_erasure_marks_the_request_done_even_without_one(db):
     assert db.session.scalar(
         sa.select(ErasureRequest.done_at).where(ErasureRequest.user_id == person.id)
     )
+
+
+def test_the_download_keeps_its_shape(client, db):
+    """Each domain adds its own sections; together they are what the download always held."""
+    person, _application, _certificate = a_person_with_everything(db)
+    with client.session_transaction() as session:
+        session["_user_id"] = person.get_id()
+        session["auth_at"] = session["seen"] = int(time.time())
+    response = client.get("/account/data.json")
+    data = json.loads(response.data)
+    assert list(data) == [
+        "activity_log", "applications", "consents", "group_invitations", "groups",
+        "notifications", "plan_comments", "profile", "progress_updates", "roles", "training",
+    ]  # fmt: skip
+    assert response.text.index('"activity_log"') < response.text.index('"training"')
+
+    def shape(section):
+        return [sorted(row) for row in data[section]]
+
+    assert sorted(data["profile"]) == sorted([
+        "full_name", "email", "phone", "date_of_birth", "gender", "region_code", "district_code",
+        "community", "locale", "created_at", "last_login_at",
+    ])  # fmt: skip
+    assert shape("consents") == [["granted_at", "kind", "text", "version", "withdrawn_at"]]
+    assert shape("applications") == [sorted([
+        "camp", "status", "motivation", "safety_problem", "spoken_languages", "previous_camps",
+        "needs", "emergency_name", "emergency_phone", "guardian_name", "guardian_relation",
+        "guardian_phone", "photo_consent_at", "answers", "decision_reason", "submitted_at",
+        "created_at", "ethnicity", "guardian_consents",
+    ])]  # fmt: skip
+    assert data["applications"][0]["ethnicity"] == [ETHNICITY]
+    assert [sorted(c) for c in data["applications"][0]["guardian_consents"]] == [
+        ["method", "recorded_at", "withdrawn_at"]
+    ]
+    assert shape("training") == [
+        ["attendance", "certificate", "completed_at", "enrolled_at", "programme", "status"]
+    ]
+    assert data["training"][0]["attendance"][0]["status"] == "present"
+    assert sorted(data["training"][0]["certificate"]) == ["code", "issued_on"]
+    assert shape("groups") == [["group", "joined_at", "left_at"]]
+    assert shape("plan_comments") == [["body", "created_at", "plan"]]
+    assert shape("progress_updates") == [["created_at", "plan", "what_happened"]]
+    assert shape("notifications") == [["created_at", "message"]]
+    assert {tuple(sorted(e)) for e in data["activity_log"]} == {("action", "at")}
+
+
+def test_a_rolled_back_erasure_keeps_the_consent_scan(db):
+    """Scans go only once the erasure is committed: a failed erasure loses no evidence."""
+    person, application, _certificate = a_person_with_everything(db)
+    privacy.erase(person, by=UserFactory(roles={Role.ADMIN}))
+    assert upload_path(SCAN).exists()
+    db.session.rollback()
+    db.session.commit()  # a later commit does not carry out the rolled-back deletion
+    assert upload_path(SCAN).exists()
+    assert db.session.scalar(sa.select(GuardianConsent.file_name)) == SCAN
+    privacy.erase(db.session.get(User, person.id), by=None)
+    db.session.commit()
+    assert not upload_path(SCAN).exists()
+
+
+def test_every_column_naming_a_person_is_answered_for_by_its_domain(app):
+    """A new table that points at a person fails here until its domain's privacy.py says what
+    export and erasure do with it (and connect() is called when the app is created)."""
+    naming_a_person = {
+        f"{table.name}.{column.name}"
+        for table in _db.metadata.sorted_tables
+        for column in table.columns
+        if any(fk.column.table.name == "user" for fk in column.foreign_keys)
+    }
+    assert naming_a_person - set(signals.person_columns) == set()
+    assert set(signals.person_columns) - naming_a_person == set()  # no stale entries
+    assert all(signals.person_columns.values())
+    for signal in (signals.data_requested, signals.user_erased):
+        answering = {receiver.__module__ for receiver in signal.receivers_for(UserFactory.build())}
+        assert answering == {"portal.camps.privacy", "portal.groups.privacy",
+                             "portal.training.privacy"}  # fmt: skip
+
+
+def test_an_upload_goes_only_when_the_outermost_transaction_commits(db):
+    released, rolled_back = "released-savepoint.pdf", "rolled-back-savepoint.pdf"
+    for name in (released, rolled_back):
+        upload_path(name).write_bytes(b"%PDF-1.4")
+    db.session.execute(sa.select(1))
+    with db.session.begin_nested():
+        delete_after_commit(released)
+    assert upload_path(released).exists()  # the outer transaction could still roll back
+    savepoint = db.session.begin_nested()
+    delete_after_commit(rolled_back)
+    savepoint.rollback()
+    db.session.commit()
+    assert not upload_path(released).exists()
+    assert upload_path(rolled_back).exists()

@@ -3,9 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from wtforms import BooleanField
-from wtforms import Field
 from wtforms import DateField
 from wtforms import EmailField
+from wtforms import Field
 from wtforms import PasswordField
 from wtforms import RadioField
 from wtforms import SelectField

@@ -165,6 +165,11 @@ class ErasureRequest(Model):
     person: Mapped["User"] = relationship("User", foreign_keys=[user_id], lazy="joined")
 
 
+def pseudonym(user_id: int) -> str:
+    """The name an erased person goes by from then on (their account and certificates)."""
+    return f"— {user_id}"
+
+
 def not_erased(user_id):
     """SQL: the person `user_id` (a column) has not been erased; exports leave erased people out."""
     return ~sa.exists().where(

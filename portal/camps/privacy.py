@@ -1,0 +1,141 @@
+"""The camps' part of a person's data: their applications, exported, erased and retained."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal import signals
+from portal.audit import audit_event
+from portal.camps.models import Application
+from portal.camps.models import ApplicationEthnicity
+from portal.camps.models import ApplicationEvent
+from portal.camps.models import ApplicationStatus as S
+from portal.camps.models import Camp
+from portal.camps.models import GuardianConsent
+from portal.extensions import db
+from portal.extensions import utcnow
+from portal.i18n import local_today
+from portal.signals import plain
+from portal.uploads import delete_after_commit
+
+APPLICATION_FIELDS = (
+    "status", "motivation", "safety_problem", "spoken_languages", "previous_camps", "needs",
+    "emergency_name", "emergency_phone", "guardian_name", "guardian_relation", "guardian_phone",
+    "photo_consent_at", "answers", "decision_reason", "submitted_at", "created_at",
+)  # fmt: skip
+
+PERSON_COLUMNS = {
+    "application.user_id": "exported; erased: what they wrote and what was recorded about them "
+    "(score, notes, reasons, photo consent, ethnicity, consent scans) goes, the status stays",
+    "application_event.actor_id": signals.ACTOR_KEPT,
+    "camp.created_by_id": signals.ACTOR_KEPT,
+    "camp_attendance.recorded_by_id": signals.ACTOR_KEPT,
+    "guardian_consent.recorded_by_id": signals.ACTOR_KEPT,
+    "guardian_consent.withdrawn_by_id": signals.ACTOR_KEPT,
+}
+
+
+def connect() -> None:
+    """Answer for the camps' tables when a person's data is requested or erased."""
+    signals.data_requested.connect(export_applications)
+    signals.user_erased.connect(erase_applications)
+    signals.answer_for(PERSON_COLUMNS)
+
+
+def export_applications(user) -> dict:
+    """The person's applications with their guardian consents and ethnicity answers.
+
+    Organisers' private notes and scores about the person are their working notes on a
+    selection and stay out; the decision and its reason are included.
+    """
+    applications = db.session.scalars(
+        sa.select(Application).where(Application.user_id == user.id)
+    ).all()
+    return {
+        "applications": [
+            {
+                "camp": a.camp.title,
+                **{name: plain(getattr(a, name)) for name in APPLICATION_FIELDS},
+                "ethnicity": _ethnicity(a),
+                "guardian_consents": [
+                    {
+                        "method": c.method.value,
+                        "recorded_at": plain(c.recorded_at),
+                        "withdrawn_at": plain(c.withdrawn_at),
+                    }
+                    for c in a.consents
+                ],
+            }
+            for a in applications
+        ]
+    }
+
+
+def _ethnicity(application) -> list[str]:
+    return db.session.scalars(
+        sa.select(ApplicationEthnicity.group).where(
+            ApplicationEthnicity.application_id == application.id
+        )
+    ).all()
+
+
+def erase_applications(user, *, by) -> dict[str, list[int]]:
+    """Clear the person's applications, keeping the statuses aggregates count."""
+    application_ids = db.session.scalars(
+        sa.select(Application.id).where(Application.user_id == user.id)
+    ).all()
+    for application in db.session.scalars(
+        sa.select(Application).where(Application.user_id == user.id)
+    ):
+        clear_application(application)
+        application.photo_consent_at = None
+        application.score = None
+    db.session.execute(
+        sa.delete(ApplicationEthnicity).where(
+            ApplicationEthnicity.application_id.in_(application_ids)
+        )
+    )
+    db.session.execute(
+        sa.update(ApplicationEvent)
+        .where(ApplicationEvent.application_id.in_(application_ids))
+        .values(reason="")
+    )
+    return {"application": application_ids}
+
+
+def clear_application(application) -> None:
+    """Remove what the person wrote and what was recorded about them; keep the status."""
+    for name in ("motivation", "safety_problem", "previous_camps", "needs", "emergency_name",
+                 "guardian_name", "guardian_relation", "notes", "decision_reason"):  # fmt: skip
+        setattr(application, name, "")
+    application.emergency_phone = application.guardian_phone = None
+    application.answers = {}
+    application.anonymised_at = utcnow()
+    for consent in db.session.scalars(
+        sa.select(GuardianConsent).where(GuardianConsent.application_id == application.id)
+    ):
+        if consent.file_name:
+            delete_after_commit(consent.file_name)  # a rollback keeps the scan
+            consent.file_name = None
+        consent.note = ""
+
+
+def apply_retention(days: int) -> int:
+    """Clear applications of people never accepted to a camp that ended over `days` ago."""
+    never_accepted = (S.DRAFT, S.SUBMITTED, S.WAITLISTED, S.REJECTED, S.WITHDRAWN)
+    due = db.session.scalars(
+        sa.select(Application)
+        .join(Camp, Camp.id == Application.camp_id)
+        .where(
+            Application.status.in_(never_accepted),
+            Application.anonymised_at.is_(None),
+            Camp.end_date < local_today() - timedelta(days=days),
+        )
+    ).all()
+    # An application withdrawn after an offer was once accepted: its history says so; keep it.
+    due = [a for a in due if not any(e.to_status is S.ACCEPTED for e in a.events)]
+    for application in due:
+        clear_application(application)
+    if due:
+        audit_event("retention.applied", None, actor=None, applications=len(due))
+    return len(due)
