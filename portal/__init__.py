@@ -37,6 +37,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = refuse_unknown_hosts(app.wsgi_app, app.config["TRUSTED_HOSTS"])
 
     from portal import assets
+    from portal import caching
     from portal import errors
     from portal import i18n
     from portal.extensions import babel
@@ -53,6 +54,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     )
     csrf.init_app(app)
     compress.init_app(app)
+    caching.init_app(app)
     assets.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
