@@ -81,7 +81,19 @@ class Config:
     MAIL_DELIVER_ON_REQUEST = False
 
     PER_PAGE = 25
-    #: The reach dashboard's figures are kept this long per worker (0: always recomputed).
+    #: Caches shared by the app servers (Flask-Caching). Redis when CACHE_REDIS_URL (or
+    #: REDIS_URL) is set; otherwise each worker keeps its own (SimpleCache), which stays correct
+    #: because versions are read from the database (portal/caching.py). CACHE_TYPE, when set,
+    #: names the backend outright.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL") or os.environ.get("REDIS_URL")
+    CACHE_TYPE = os.environ.get("CACHE_TYPE")
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "jashtar:")
+    CACHE_DEFAULT_TIMEOUT = 300
+    #: Seconds a Redis command may take before the cache counts as down.
+    CACHE_REDIS_TIMEOUT = float(os.environ.get("CACHE_REDIS_TIMEOUT", "0.5"))
+    #: After a cache error, a worker computes pages without the cache for this many seconds.
+    CACHE_RETRY_SECONDS = 30
+    #: The reach dashboard's figures are kept this long (0: always recomputed).
     REPORT_CACHE_SECONDS = 300
     #: Pages, CSV and JSON leave compressed (Flask-Compress); static files are pre-gzipped by
     #: portal/assets.py. A 10 KB page then fits the first round trip on a 2G phone.
@@ -121,6 +133,10 @@ class TestingConfig(Config):
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
     REPORT_CACHE_SECONDS = 0
+    #: Nothing is kept between requests; tests of caching give their app a cache of its own.
+    CACHE_TYPE = "NullCache"
+    CACHE_NO_NULL_WARNING = True
+    CACHE_REDIS_URL = None
     #: Not the test client's "localhost": tests prove links never come from the request.
     BASE_URL = "https://portal.example.org"
 

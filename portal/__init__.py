@@ -41,6 +41,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         )
 
     from portal import assets
+    from portal import caching
     from portal import errors
     from portal import i18n
     from portal.extensions import babel
@@ -57,6 +58,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     )
     csrf.init_app(app)
     compress.init_app(app)
+    caching.init_app(app)
     assets.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask import has_request_context
 from flask import request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -72,6 +73,8 @@ csrf = CSRFProtect()
 compress = Compress()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+#: Shared by every app server (Redis when configured); see portal/caching.py.
+cache = Cache()
 
 
 def hashed_key(kind: str, value: str) -> str:

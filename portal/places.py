@@ -99,6 +99,9 @@ class Place:
         )
 
 
+#: Kept per process on purpose, not in the shared cache: the units change only by a migration,
+#: and a deploy that migrates restarts every server, so no two servers can hold different
+#: copies while they run (and a page needs no cache round trip for them).
 _places: list[Place] = []
 
 

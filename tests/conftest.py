@@ -12,6 +12,7 @@ from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
 
 from portal import create_app
+from portal.extensions import cache as _cache
 from portal.extensions import db as _db
 from portal.extensions import limiter
 from portal.notify import sent_messages
@@ -173,6 +174,17 @@ def assert_constant_queries(client, count_queries):
         assert few.total == many.total
 
     return check
+
+
+@pytest.fixture
+def kept_cache(app):
+    """Give the app (whose tests cache nothing) an empty cache of its own for this test."""
+    from flask_caching.backends import SimpleCache
+
+    original = app.extensions["cache"][_cache]
+    app.extensions["cache"][_cache] = SimpleCache()
+    yield app.extensions["cache"][_cache]
+    app.extensions["cache"][_cache] = original
 
 
 @pytest.fixture

@@ -182,8 +182,7 @@ def test_dashboard_query_count_does_not_grow_with_data(login_as, assert_constant
     assert_constant_queries("/reports", add_rows)
 
 
-def test_public_page_shows_aggregates_only_and_is_cached(client, db, count_queries):
-    report_routes.GLANCE_CACHE.clear()
+def test_public_page_shows_aggregates_only_and_is_cached(client, db, count_queries, kept_cache):
     report_routes.GLANCE_PAGES.clear()
     for _ in range(6):
         ApplicationFactory(applicant=UserFactory(full_name="Жашыруун Адам", gender="female"))
@@ -194,13 +193,11 @@ def test_public_page_shows_aggregates_only_and_is_cached(client, db, count_queri
     with count_queries() as counted:
         assert client.get("/at-a-glance?lang=en").status_code == 200
     assert counted.total == 0
-    report_routes.GLANCE_CACHE.clear()
 
 
 def test_a_visitors_rendered_page_is_reused_but_never_shown_to_someone_signed_in(
-    client, login_as, db
+    client, login_as, db, kept_cache
 ):
-    report_routes.GLANCE_CACHE.clear()
     report_routes.GLANCE_PAGES.clear()
     visitor = client.get("/at-a-glance?lang=en")
     assert "Sign out" not in visitor.text and len(report_routes.GLANCE_PAGES) == 1
@@ -210,15 +207,13 @@ def test_a_visitors_rendered_page_is_reused_but_never_shown_to_someone_signed_in
     login_as("youth")
     signed_in = client.get("/at-a-glance?lang=en")
     assert "Sign out" in signed_in.text
-    report_routes.GLANCE_CACHE.clear()
     report_routes.GLANCE_PAGES.clear()
 
 
 def test_dashboard_figures_are_kept_a_few_minutes_and_say_when_they_were_computed(
-    app, client, login_as, db, count_queries, monkeypatch
+    app, client, login_as, db, count_queries, monkeypatch, kept_cache
 ):
     monkeypatch.setitem(app.config, "REPORT_CACHE_SECONDS", 300)
-    report_routes.REPORT_CACHE.clear()
     login_as("organiser")
     for _ in range(6):
         ApplicationFactory(applicant=UserFactory(gender="female"))
@@ -230,7 +225,7 @@ def test_dashboard_figures_are_kept_a_few_minutes_and_say_when_they_were_compute
         again = client.get("/reports?lang=en")
     assert '<p class="figure">5</p>' in again.text  # the kept figures, without aggregating again
     assert counted.total <= 2
-    report_routes.REPORT_CACHE.clear()
+    kept_cache.clear()
     assert '<p class="figure">10</p>' in client.get("/reports?lang=en").text
 
 

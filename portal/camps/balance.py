@@ -4,7 +4,6 @@ reproducible suggestion of a balanced cohort from reviewed applicants."""
 import json
 import math
 import random
-import time
 from collections import Counter
 from dataclasses import dataclass
 from dataclasses import field
@@ -13,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal import caching
 from portal.accounts.forms import GENDER_LABELS
 from portal.accounts.models import User
 from portal.camps.models import SEAT_STATUSES
@@ -23,6 +23,7 @@ from portal.camps.queries import AGE_BANDS
 from portal.camps.queries import age_band
 from portal.camps.queries import age_band_clauses
 from portal.camps.queries import years_before
+from portal.camps.versions import version_name
 from portal.extensions import db
 from portal.i18n import local_today
 from portal.places import place_names
@@ -112,29 +113,18 @@ def label_for(dimension: str, value: str, names: dict[str, str]) -> str:
     return value
 
 
-#: camp id → (version, counts), per worker. See pool_counts.
-_COUNTS: dict[int, tuple[tuple, tuple]] = {}
+#: Counts are kept until the camp's version changes; this long at most, in case someone changes
+#: the database by hand (no version bump).
 COUNTS_SECONDS = 300
 
 
 def pool_counts(camp) -> tuple[int, int, dict[str, Counter], dict[str, Counter]]:
     """Cohort and pool sizes and counts by dimension, aggregated by the database: a camp may
-    have 20,000 applicants, too many to load for a page. The counts are kept until one of the
-    camp's applications changes (one indexed query tells), and at most COUNTS_SECONDS, since
-    an applicant may edit their profile."""
-    version = (
-        camp.start_date,
-        *db.session.execute(
-            sa.select(sa.func.count(), sa.func.max(Application.updated_at)).where(
-                Application.camp_id == camp.id
-            )
-        ).one(),
-        int(time.monotonic() // COUNTS_SECONDS),
+    have 20,000 applicants, too many to load for a page. The counts are shared by every app
+    server until the camp's version changes (one primary-key read tells; see camps/versions.py)."""
+    return caching.remember_versioned(
+        version_name(camp.id), lambda: _count_pool(camp), timeout=COUNTS_SECONDS
     )
-    kept = _COUNTS.get(camp.id)
-    if kept is None or kept[0] != version:
-        kept = _COUNTS[camp.id] = (version, _count_pool(camp))
-    return kept[1]
 
 
 def _count_pool(camp) -> tuple[int, int, dict[str, Counter], dict[str, Counter]]:

@@ -159,7 +159,6 @@ class Application(Model):
         sa.UniqueConstraint("camp_id", "user_id", name="uq_application_camp_user"),
         sa.Index("ix_application_camp_status", "camp_id", "status", "submitted_at"),
         sa.Index("ix_application_camp_submitted", "camp_id", "submitted_at"),
-        sa.Index("ix_application_camp_updated", "camp_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,6 @@
 """The reach dashboard, its exports, and the public "at a glance" page."""
 
-import time
+import secrets
 from datetime import date
 
 from flask import Blueprint
@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal import caching
 from portal.audit import audit_event
 from portal.camps.exports import Table as ExportTable
 from portal.camps.exports import send_table
@@ -33,13 +34,11 @@ from portal.security import recent_login_required
 from portal.security import role_required
 
 bp = Blueprint("reports", __name__)
-#: (year, locale) → (computed at, figures, region names) for the public page.
-GLANCE_CACHE: dict[tuple[int, str], tuple[float, dict, dict]] = {}
+#: The public page's figures are shared by every server (portal/caching.py) this long.
 GLANCE_SECONDS = 600
-#: (year and locale, figures' time, address) → the rendered page for visitors.
+#: (year and locale, the figures' stamp, address) → the rendered page for visitors, per worker:
+#: the stamp names one computation of the shared figures, so every worker shows the same ones.
 GLANCE_PAGES: dict[tuple, str] = {}
-#: (scope, locale) → (computed at, wall time, report) for the dashboard.
-REPORT_CACHE: dict = {}
 
 
 def _filters():
@@ -72,18 +71,18 @@ def dashboard():
 
 
 def _cached_report(scope):
-    """The report for `scope`, kept REPORT_CACHE_SECONDS per worker: at ten times the
-    programme's scale it aggregates a million rows, too slow for every page view."""
+    """(computed at, report) for `scope`, shared by every server for REPORT_CACHE_SECONDS: at
+    ten times the programme's scale it aggregates a million rows, too slow for every page view.
+    The page says when the figures were computed."""
     seconds = current_app.config["REPORT_CACHE_SECONDS"]
-    key = (scope, str(get_locale()))
-    cached = REPORT_CACHE.get(key)
-    if cached is None or time.monotonic() - cached[0] > seconds:
-        if len(REPORT_CACHE) >= 256:
-            REPORT_CACHE.clear()
-        cached = (time.monotonic(), utcnow(), build(scope, place_names()))
-        if seconds:
-            REPORT_CACHE[key] = cached
-    return cached[1], cached[2]
+
+    def compute():
+        return utcnow(), build(scope, place_names())
+
+    if not seconds:
+        return compute()
+    key = f"report:{scope.start}:{scope.end}:{scope.region or ''}:{scope.mentor_id or ''}"
+    return caching.remember(f"{key}:{get_locale()}", compute, timeout=seconds)
 
 
 @bp.get("/reports/export.<any(csv, xlsx):fmt>")
@@ -113,11 +112,12 @@ def glance():
     """Public headline figures for the current year and each region (aggregates only)."""
     year = local_today().year
     key = (year, str(get_locale()))
-    cached = GLANCE_CACHE.get(key)
-    if cached is None or time.monotonic() - cached[0] > GLANCE_SECONDS:
-        cached = (time.monotonic(), _glance_figures(year), place_names())
-        GLANCE_CACHE[key] = cached
-    computed, figures, names = cached
+    computed, figures = caching.remember(
+        f"glance:{year}",  # the same figures in every language
+        lambda: (secrets.token_hex(8), _glance_figures(year)),
+        timeout=GLANCE_SECONDS,
+    )
+    names = place_names()
     headers = {"Cache-Control": f"public, max-age={GLANCE_SECONDS}"}
     # A visitor's page is the same for everyone in a language: keep it rendered with the figures
     # (only for the plain address or ?lang=, and with no message waiting to be shown).

@@ -1,0 +1,163 @@
+"""Caches shared by every app server, with versions counted by the database.
+
+Flask-Caching keeps the values: Redis when CACHE_REDIS_URL is set (every server sees the same
+entries), one SimpleCache per worker otherwise, NullCache in tests. A value that must never be
+older than the database is kept under a *version*: a counter row in `cache_version`, bumped in
+the same transaction as the change it versions. Every server reads the counter from the
+database before it looks in the cache, so a change committed on one server changes the key
+every server computes, whatever the servers' clocks say. The old value is also deleted after
+the commit, which frees Redis at once (an unreachable key would expire on its own anyway).
+
+A cache that fails (Redis down, slow or refusing) never fails a page: the value is computed as
+if nothing were kept, and the worker leaves the cache alone for CACHE_RETRY_SECONDS.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+import sqlalchemy as sa
+from flask import current_app
+from flask import has_app_context
+from sqlalchemy import event
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import mapped_column
+
+from portal.extensions import Model
+from portal.extensions import cache
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+#: session.info keys: names changed in this transaction, and counters bumped at its commit.
+_CHANGED = "cache_versions_changed"
+_BUMPED = "cache_versions_bumped"
+
+
+class CacheVersion(Model):
+    """A counter per cached thing (e.g. "camp:12"), bumped by every change to what it counts."""
+
+    __tablename__ = "cache_version"
+
+    name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    #: Only ever goes up, by one per committed transaction that changed the thing named.
+    counter: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+def init_app(app) -> None:
+    """Choose the backend (Redis when a URL is set) and bind the shared `cache` to `app`."""
+    config = app.config
+    if not config.get("CACHE_TYPE"):
+        config["CACHE_TYPE"] = "RedisCache" if config.get("CACHE_REDIS_URL") else "SimpleCache"
+    if config["CACHE_TYPE"] == "RedisCache" and not config.get("CACHE_OPTIONS"):
+        # A Redis that hangs must cost a page half a second, not the worker's whole timeout.
+        timeout = config["CACHE_REDIS_TIMEOUT"]
+        config["CACHE_OPTIONS"] = {"socket_connect_timeout": timeout, "socket_timeout": timeout}
+    cache.init_app(app)
+    app.extensions["portal_cache"] = {"down_until": 0.0}
+
+
+# --- reading and writing, never failing ------------------------------------------------------
+
+
+def _usable() -> bool:
+    return time.monotonic() >= current_app.extensions["portal_cache"]["down_until"]
+
+
+def _failed(error: Exception) -> None:
+    """Leave the cache alone for a while: a Redis that is down would slow every page."""
+    seconds = current_app.config["CACHE_RETRY_SECONDS"]
+    current_app.extensions["portal_cache"]["down_until"] = time.monotonic() + seconds
+    log.warning("cache unavailable (%s); pages are computed without it for %ss",
+                type(error).__name__, seconds)  # fmt: skip
+
+
+def remember(key: str, compute: Callable[[], Any], timeout: int | None = None) -> Any:
+    """The value kept under `key`, or `compute()` (then kept for `timeout` seconds)."""
+    value = None
+    if _usable():
+        try:
+            value = cache.get(key)
+        except Exception as error:  # any backend failure: compute as if nothing were kept
+            _failed(error)
+    if value is None:
+        value = compute()
+        if _usable():
+            try:
+                cache.set(key, value, timeout=timeout)
+            except Exception as error:
+                _failed(error)
+    return value
+
+
+def forget(*keys: str) -> None:
+    """Delete `keys` from the cache (best effort)."""
+    if keys and has_app_context() and _usable():
+        try:
+            cache.delete_many(*keys)
+        except Exception as error:
+            _failed(error)
+
+
+# --- versions counted by the database --------------------------------------------------------
+
+
+def version_of(name: str) -> int:
+    """The counter of `name` now (0 before its first change): one primary-key read."""
+    found = db.session.scalar(sa.select(CacheVersion.counter).where(CacheVersion.name == name))
+    return found or 0
+
+
+def versioned_key(name: str, version: int) -> str:
+    return f"v:{name}@{version}"
+
+
+def remember_versioned(name: str, compute: Callable[[], Any], timeout: int | None = None) -> Any:
+    """`compute()` kept until `name` changes (read the version first: the value computed after
+    it can only be as new or newer)."""
+    return remember(versioned_key(name, version_of(name)), compute, timeout)
+
+
+def changed(session: Session, name: str) -> None:
+    """Note that this transaction changes `name`; its counter is bumped when it commits."""
+    session.info.setdefault(_CHANGED, set()).add(name)
+
+
+def _upsert(dialect_name: str, names: list[str]):
+    insert = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    statement = insert(CacheVersion).values([{"name": name, "counter": 1} for name in names])
+    return statement.on_conflict_do_update(
+        index_elements=[CacheVersion.name], set_={"counter": CacheVersion.counter + 1}
+    ).returning(CacheVersion.name, CacheVersion.counter)
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_changed_versions(session: Session) -> None:
+    """Bump the counters of everything this transaction changed, as its last statement.
+
+    Last, so the counter rows' locks are taken after every other lock (a camp row locked for
+    a decision) and in name order: two transactions never wait for each other in a circle.
+    """
+    session.flush()  # changes still pending would otherwise be flushed after this hook
+    names = sorted(session.info.pop(_CHANGED, ()))
+    if not names:
+        return
+    connection = session.connection()
+    rows = connection.execute(_upsert(connection.dialect.name, names)).all()
+    session.info.setdefault(_BUMPED, []).extend(rows)
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_old_versions(session: Session) -> None:
+    bumped = session.info.pop(_BUMPED, None)
+    if bumped:
+        forget(*(versioned_key(name, counter - 1) for name, counter in bumped))
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_was_bumped(session: Session) -> None:
+    session.info.pop(_BUMPED, None)

@@ -1,0 +1,60 @@
+"""Which changes move a camp's cache version (portal/caching.py), so every app server stops
+using the camp's kept cohort balance the moment such a change commits, wherever it was made."""
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal import caching
+from portal.accounts.models import User
+from portal.camps.models import Application
+from portal.camps.models import Camp
+
+#: What an applicant's balance figures are made of, besides their application.
+_PERSON_FIELDS = ("region_code", "district_code", "gender", "date_of_birth")
+
+
+def version_name(camp_id: int) -> str:
+    """The cache version (portal/caching.py) of a camp's applications and its applicants."""
+    return f"camp:{camp_id}"
+
+
+@event.listens_for(Session, "before_flush")
+def _track_removals(session: Session, _flush_context, _instances) -> None:
+    """Removed applications and camps change their camp's version (read while the rows exist)."""
+    for obj in session.deleted:
+        if isinstance(obj, Application):
+            caching.changed(session, version_name(obj.camp_id))
+        elif isinstance(obj, Camp):
+            caching.changed(session, version_name(obj.id))
+
+
+@event.listens_for(Session, "after_flush")
+def _track_changes(session: Session, _flush_context) -> None:
+    """Change the version of every camp whose balance this flush changes: an application
+    added or changed, a camp's first day moved (age bands), an applicant's region, district,
+    gender or date of birth changed. Done here rather than in each service so that no path
+    writing those rows (decisions, erasure, retention, profile edits) can forget it."""
+    camps = set()
+    for obj in session.new:
+        if isinstance(obj, Application):
+            camps.add(obj.camp_id)
+    people = []
+    for obj in session.dirty:
+        if isinstance(obj, Application) and session.is_modified(obj):
+            camps.add(obj.camp_id)
+            camps.update(sa.inspect(obj).attrs.camp_id.history.deleted or ())
+        elif isinstance(obj, Camp) and sa.inspect(obj).attrs.start_date.history.has_changes():
+            camps.add(obj.id)
+        elif isinstance(obj, User) and any(
+            sa.inspect(obj).attrs[name].history.has_changes() for name in _PERSON_FIELDS
+        ):
+            people.append(obj.id)
+    if people:
+        camps.update(
+            session.connection().scalars(
+                sa.select(Application.camp_id).where(Application.user_id.in_(people))
+            )
+        )
+    for camp_id in camps - {None}:
+        caching.changed(session, version_name(camp_id))

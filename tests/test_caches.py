@@ -1,0 +1,272 @@
+"""Shared caches (issue "Architecture", move 8): several app servers, one database, and a cache
+that is Redis, one per server, or gone; figures are never older than the database says."""
+
+import re
+import secrets
+import socket
+import time
+from contextlib import contextmanager
+from datetime import datetime
+from datetime import timedelta
+
+import pytest
+import redis
+
+import portal.extensions
+from portal import caching
+from portal import create_app
+from portal.camps.models import ApplicationStatus as S
+from portal.camps.versions import version_name
+from portal.extensions import cache
+from portal.extensions import db as _db
+from portal.security import Role
+from tests.conftest import PortalClient
+from tests.factories import ApplicationFactory
+from tests.factories import CampFactory
+from tests.factories import UserFactory
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+ACCEPTED = re.compile(r"Accepted: (\d+) of (\d+) places\. Applicants in the pool: (\d+)\.")
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own in the shared Redis; only its keys are removed after."""
+    prefix = f"test-{secrets.token_hex(6)}:"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
+    client.close()
+
+
+def redis_keys(prefix: str) -> list[str]:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        return sorted(key.decode()[len(prefix) :] for key in client.scan_iter(match=f"{prefix}*"))
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def start_server(app, db, database_uri, upload_folder):
+    """`start_server(**cache_settings)`: another app object ("server") on the test's database."""
+    with app.app_context():
+        connection = _db.engines[None]
+    started = []
+
+    def start(**settings):
+        server = create_app(
+            "testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOAD_FOLDER=upload_folder,
+            **settings,
+        )  # fmt: skip
+        server.test_client_class = PortalClient
+        with server.app_context():
+            started.append((server, _db.engines[None]))
+            _db.engines[None] = connection
+        return server
+
+    yield start
+    for server, engine in started:
+        with server.app_context():
+            _db.engines[None] = engine
+            engine.dispose()
+
+
+def signed_in(server, user) -> PortalClient:
+    client = server.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["auth_at"] = session["seen"] = int(time.time())
+    return client
+
+
+def accepted_on(client, camp) -> tuple[int, int]:
+    """(accepted, pool) as the balance page shows them."""
+    page = client.get(f"/manage/camps/{camp.id}/balance?lang=en")
+    assert page.status_code == 200
+    found = ACCEPTED.search(page.text)
+    return int(found.group(1)), int(found.group(3))
+
+
+def cohort_now(client, camp) -> str:
+    """The "cohort now" tables of the balance page (not the targets form below them)."""
+    page = client.get(f"/manage/camps/{camp.id}/balance?lang=en").text
+    return page.split('id="now-title"')[1].split('id="targets-title"')[0]
+
+
+def accept(client, application):
+    response = client.post(
+        f"/manage/applications/{application.id}/decide", data={"decision": "accepted"}
+    )
+    assert response.status_code == 302, response.text
+
+
+def camp_with_applicants(count=6, accepted=5):
+    """A camp whose first applications wait for a decision (and were not the last to change)."""
+    camp = CampFactory(capacity=20)
+    applications = [
+        ApplicationFactory(
+            camp=camp, status=S.ACCEPTED if number >= count - accepted else S.SUBMITTED
+        )
+        for number in range(count)
+    ]
+    return camp, applications
+
+
+@contextmanager
+def clock_behind(monkeypatch, minutes):
+    """This server's clock, which stamps the rows it writes, `minutes` behind.
+
+    (time.time stays: signed cookies from a server ahead of this one would be refused, which
+    is a matter for the servers' NTP, not for caches.)
+    """
+
+    class Skewed(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) - timedelta(minutes=minutes)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(portal.extensions, "datetime", Skewed)
+        yield
+
+
+def test_two_servers_sharing_redis_see_an_acceptance_at_once(start_server, redis_prefix, db):
+    settings = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": REDIS_URL,
+                "CACHE_KEY_PREFIX": redis_prefix}  # fmt: skip
+    server_a, server_b = start_server(**settings), start_server(**settings)
+    organiser = UserFactory(roles={Role.ORGANISER})
+    on_a, on_b = signed_in(server_a, organiser), signed_in(server_b, organiser)
+    camp, applications = camp_with_applicants()
+    assert accepted_on(on_b, camp) == (5, 6)
+    assert [key for key in redis_keys(redis_prefix) if f"camp:{camp.id}@" in key]  # kept there
+    accept(on_a, applications[0])
+    assert accepted_on(on_b, camp) == (6, 6)
+    assert accepted_on(on_a, camp) == (6, 6)
+
+
+def test_the_figures_of_a_version_that_changed_are_deleted_from_redis(
+    start_server, redis_prefix, db
+):
+    server = start_server(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=REDIS_URL,
+                          CACHE_KEY_PREFIX=redis_prefix)  # fmt: skip
+    client = signed_in(server, UserFactory(roles={Role.ORGANISER}))
+    camp, applications = camp_with_applicants()
+    accepted_on(client, camp)
+    kept = [key for key in redis_keys(redis_prefix) if f"camp:{camp.id}@" in key]
+    assert len(kept) == 1
+    accept(client, applications[0])
+    assert kept[0] not in redis_keys(redis_prefix)
+
+
+def test_two_servers_with_a_cache_each_agree_because_the_version_is_in_the_database(
+    start_server, db
+):
+    server_a = start_server(CACHE_TYPE="SimpleCache")
+    server_b = start_server(CACHE_TYPE="SimpleCache")
+    organiser = UserFactory(roles={Role.ORGANISER})
+    on_a, on_b = signed_in(server_a, organiser), signed_in(server_b, organiser)
+    camp, applications = camp_with_applicants()
+    assert accepted_on(on_b, camp) == (5, 6)
+    accept(on_a, applications[0])
+    assert accepted_on(on_b, camp) == (6, 6)
+
+
+@pytest.mark.parametrize("cache_type", ["SimpleCache", "RedisCache"])
+def test_a_server_whose_clock_is_minutes_behind_still_changes_everyones_balance(
+    start_server, redis_prefix, db, monkeypatch, cache_type
+):
+    settings = {"CACHE_TYPE": cache_type, "CACHE_REDIS_URL": REDIS_URL,
+                "CACHE_KEY_PREFIX": redis_prefix}  # fmt: skip
+    server_a, server_b = start_server(**settings), start_server(**settings)
+    organiser = UserFactory(roles={Role.ORGANISER})
+    on_a, on_b = signed_in(server_a, organiser), signed_in(server_b, organiser)
+    camp, applications = camp_with_applicants()
+    assert accepted_on(on_b, camp) == (5, 6)
+    with clock_behind(monkeypatch, minutes=4):
+        accept(on_a, applications[0])
+        assert accepted_on(on_a, camp) == (6, 6)
+    assert accepted_on(on_b, camp) == (6, 6)
+
+
+def test_an_applicant_who_moves_region_moves_in_the_balance_at_once(start_server, db):
+    server = start_server(CACHE_TYPE="SimpleCache")
+    client = signed_in(server, UserFactory(roles={Role.ORGANISER}))
+    camp = CampFactory()
+    person = UserFactory(region_code="KG-O", district_code=None)
+    ApplicationFactory(camp=camp, applicant=person, status=S.ACCEPTED)
+    assert "Batken" not in cohort_now(client, camp) and "Osh region" in cohort_now(client, camp)
+    person.region_code = "KG-B"
+    db.session.commit()
+    assert "Batken" in cohort_now(client, camp) and "Osh region" not in cohort_now(client, camp)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_with_redis_down_pages_are_computed_and_never_fail(start_server, db):
+    server = start_server(CACHE_TYPE="RedisCache",
+                          CACHE_REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")  # fmt: skip
+    client = signed_in(server, UserFactory(roles={Role.ORGANISER}))
+    camp, applications = camp_with_applicants()
+    assert accepted_on(client, camp) == (5, 6)
+    accept(client, applications[0])
+    assert accepted_on(client, camp) == (6, 6)
+    assert client.get("/reports?lang=en").status_code == 200
+    assert server.test_client().get("/at-a-glance?lang=en").status_code == 200
+
+
+def test_a_kept_balance_costs_fewer_queries_and_does_not_grow_with_applicants(
+    start_server, db, count_queries
+):
+    server = start_server(CACHE_TYPE="SimpleCache")
+    client = signed_in(server, UserFactory(roles={Role.ORGANISER}))
+    camp, _applications = camp_with_applicants()
+    with count_queries() as first:
+        accepted_on(client, camp)
+    with count_queries() as kept:
+        accepted_on(client, camp)
+    assert kept.total < first.total
+    for _ in range(30):
+        ApplicationFactory(camp=camp)
+    accepted_on(client, camp)
+    with count_queries() as more:
+        assert accepted_on(client, camp) == (5, 36)
+    assert more.total == kept.total
+
+
+def test_a_failing_cache_is_left_alone_for_a_while_then_tried_again(start_server, db, monkeypatch):
+    server = start_server(CACHE_TYPE="RedisCache", CACHE_RETRY_SECONDS=30,
+                          CACHE_REDIS_URL=f"redis://127.0.0.1:{closed_port()}/0")  # fmt: skip
+    backend = server.extensions["cache"][cache]
+    tried = []
+    real_get, real_monotonic = backend.get, time.monotonic
+    monkeypatch.setattr(backend, "get", lambda key: tried.append(key) or real_get(key))
+    with server.app_context():
+        assert caching.remember("figures", lambda: 1) == 1
+        assert caching.remember("figures", lambda: 2) == 2  # computed, Redis not asked again
+        assert len(tried) == 1
+        monkeypatch.setattr(time, "monotonic", lambda: real_monotonic() + 31)
+        assert caching.remember("figures", lambda: 3) == 3
+        assert len(tried) == 2
+
+
+def test_only_committed_changes_move_a_camps_version(db):
+    camp, applications = camp_with_applicants()
+    name = version_name(camp.id)
+    before = caching.version_of(name)
+    applications[0].score = 4
+    db.session.flush()
+    db.session.rollback()
+    assert caching.version_of(name) == before
+    applications[0].score = 4
+    db.session.commit()
+    assert caching.version_of(name) == before + 1
+    ApplicationFactory(camp=CampFactory())
+    db.session.commit()
+    assert caching.version_of(name) == before + 1
