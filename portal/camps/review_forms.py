@@ -2,11 +2,9 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField
 from wtforms import IntegerField
 from wtforms import RadioField
 from wtforms import SelectField
-from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
@@ -17,6 +15,8 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from portal.forms import BaseForm
+from portal.forms import CalendarDateField
+from portal.forms import IdListField
 
 
 def score_choices():
@@ -58,11 +58,8 @@ class DecisionForm(BaseForm):
 
 
 class BulkDecisionForm(DecisionForm):
-    applications = SelectMultipleField(
-        _l("Applications"),
-        coerce=int,
-        validate_choice=False,
-        validators=[DataRequired(_l("Tick at least one application."))],
+    applications = IdListField(
+        _l("Applications"), validators=[DataRequired(_l("Tick at least one application."))]
     )
 
 
@@ -106,5 +103,5 @@ class WaitlistMoveForm(BaseForm):
 
 
 class CheckInForm(BaseForm):
-    day = DateField(validators=[InputRequired()])
+    day = CalendarDateField(validators=[InputRequired()])
     present = RadioField(choices=[("yes", ""), ("no", "")], validators=[InputRequired()])

@@ -1,18 +1,20 @@
 """The dashboard's filters."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField
 from wtforms import SelectField
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from portal.admin.forms import FilterForm
+from portal.forms import CalendarDateField
 
 
 class ReportFilterForm(FilterForm):
     year = SelectField(_l("Year"), validators=[Optional()])
-    date_from = DateField(_l("From"), validators=[Optional()], description=_l("Or choose dates:"))
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = CalendarDateField(
+        _l("From"), validators=[Optional()], description=_l("Or choose dates:")
+    )
+    date_to = CalendarDateField(_l("To"), validators=[Optional()])
     region = SelectField(_l("Region or city"), validators=[Optional()])
 
     def validate_date_to(self, field):
