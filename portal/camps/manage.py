@@ -37,8 +37,7 @@ from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.security import Role
 from portal.security import role_required
-from portal.uploads import UploadError
-from portal.uploads import save_upload
+from portal.uploads import store_upload
 from portal.uploads import upload_path
 
 bp = Blueprint("camps_manage", __name__, url_prefix="/manage")
@@ -295,22 +294,24 @@ def record_consent(application_id):
     form = GuardianConsentForm()
     if not form.validate_on_submit():
         return _application_page(application, 400, consent_form=form)
-    stored = None
-    if form.method.data == "paper_form":
-        try:
-            stored = save_upload(form.scan.data)
-        except UploadError as error:
-            form.scan.errors.append(str(error))
-            return _application_page(application, 400, consent_form=form)
+    scan = form.checked_scan
     try:
         services.record_guardian_consent(
             application, ConsentMethod(form.method.data), by=current_user,
-            note=form.note.data or "", file=stored,
+            note=form.note.data or "", file=(scan.name, scan.mime) if scan else None,
         )  # fmt: skip
     except services.CampError as error:
         form.method.errors.append(str(error))
         return _application_page(application, 400, consent_form=form)
-    db.session.commit()
+    # Written only now that the consent is accepted, and removed if it cannot be saved.
+    if scan:
+        store_upload(scan)
+    try:
+        db.session.commit()
+    except Exception:
+        if scan:
+            upload_path(scan.name).unlink(missing_ok=True)
+        raise
     flash(_("The guardian's consent is recorded."), "success")
     return redirect(url_for(".application", application_id=application.id))
 
@@ -343,9 +344,14 @@ def consent_scan(consent_id):
         abort(404)
     audit_event("consent.scan_viewed", consent.application)
     db.session.commit()
-    response = send_file(path, mimetype=consent.file_type, max_age=0)
+    # Downloaded, never shown in the portal's own origin: a file is only as safe as its reader.
+    extension = path.suffix or ""
+    response = send_file(
+        path, mimetype=consent.file_type, max_age=0, as_attachment=True,
+        download_name=f"consent-{consent.id}{extension}",
+    )  # fmt: skip
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Disposition"] = "inline"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

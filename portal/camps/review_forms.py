@@ -17,6 +17,9 @@ from wtforms.validators import ValidationError
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
 from portal.forms import IdListField
+from portal.uploads import CheckedUpload
+from portal.uploads import UploadError
+from portal.uploads import check_upload
 
 
 def score_choices():
@@ -86,9 +89,18 @@ class GuardianConsentForm(BaseForm):
         description=_l("For a phone call: who you spoke to and when."),
     )
 
+    #: The scan, checked but not yet stored (set when the form is valid and a scan is needed).
+    checked_scan: CheckedUpload | None = None
+
     def validate_scan(self, field):
-        if self.method.data == "paper_form" and not field.data:
+        if self.method.data != "paper_form":
+            return
+        if not field.data:
             raise ValidationError(_l("Attach the scan or photo of the signed form."))
+        try:
+            self.checked_scan = check_upload(field.data)
+        except UploadError as error:
+            raise ValidationError(str(error)) from error
 
 
 class WaitlistMoveForm(BaseForm):
