@@ -6,6 +6,7 @@ import re
 from datetime import date
 from datetime import datetime
 
+import wtforms
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -31,6 +32,7 @@ BUILTIN_MESSAGES = (
     _l("'%(value)s' are not valid choices for this field."),
     _l("Not a valid date value."),
     _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
     _l("Invalid input."),
     _l("Invalid value, must be one of: %(values)s."),
     _l("Field must be between %(min)d and %(max)d characters long."),
@@ -85,6 +87,29 @@ class CalendarDateField(_WithinCalendar, DateField):
 
 class CalendarDateTimeField(_WithinCalendar, DateTimeLocalField):
     """A date and time from FIRST_YEAR to LAST_YEAR; another is refused, the typed text kept."""
+
+
+class IntegerField(wtforms.IntegerField):
+    """A whole number of at most 15 digits; a longer one is refused before it is converted
+    (WTForms' NumberRange turns it into a float, and 400 digits overflow)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and (valuelist[0] or "").strip():
+            if not re.fullmatch(r"\s*[-+]?[0-9]{1,15}\s*", valuelist[0]):
+                self.data = None
+                raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
+
+
+class DecimalField(wtforms.DecimalField):
+    """A plain decimal number (no exponent, NaN or infinity, at most 12 + 6 digits)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and (valuelist[0] or "").strip():
+            if not re.fullmatch(r"\s*[-+]?[0-9]{1,12}(?:\.[0-9]{1,6})?\s*", valuelist[0]):
+                self.data = None
+                raise ValueError(self.gettext("Not a valid decimal value."))
+        super().process_formdata(valuelist)
 
 
 class RowList(FieldList):

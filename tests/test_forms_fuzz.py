@@ -51,7 +51,7 @@ CALENDAR_EDGES = [
 ]  # fmt: skip
 #: … and page numbers or ids too big for any database column.
 HUGE_NUMBERS = ["99999999999999999999", "9223372036854775808", "-9223372036854775809",
-                "2147483648", "1" + "0" * 400]  # fmt: skip
+                "2147483648", "1" + "0" * 400, "1e-999999999", "NaN", "-Infinity"]  # fmt: skip
 EDGES = CALENDAR_EDGES + HUGE_NUMBERS
 VALUES = st.one_of(
     st.sampled_from(NASTY),

@@ -215,3 +215,27 @@ def test_a_ticked_box_sent_twice_counts_once(client, login_as, db):
     assert response.status_code == 302
     db.session.refresh(application)
     assert application.status is ApplicationStatus.REJECTED
+
+
+@pytest.mark.parametrize("number", ["1" + "0" * 400, "1e2", "١٢"])
+def test_a_number_with_hundreds_of_digits_is_refused_not_converted(client, login_as, db, number):
+    login_as("organiser")
+    camp = CampFactory(eligible_regions=["KG-O"])
+    data = {"t_gender_male_min": number, "t_gender_male_max": "20"}
+    response = client.post(f"/manage/camps/{camp.id}/targets?lang=ru", data=data)
+    assert response.status_code == 400
+    assert translated("Not a valid integer value.", "ru") in response.text
+
+
+@pytest.mark.parametrize("hours", ["1e-999999999", "NaN", "Infinity", "9" * 400])
+def test_module_hours_must_be_a_plain_number(client, login_as, db, hours):
+    login_as("organiser")
+    programme = ProgrammeFactory()
+    response = client.post(
+        f"/manage/programmes/{programme.id}/modules?lang=ky",
+        data={"module_ky": "Демократия", "topic": "democracy", "hours": hours},
+    )
+    assert response.status_code == 400
+    assert translated("Not a valid decimal value.", "ky") in response.text
+    db.session.refresh(programme)
+    assert programme.modules == []

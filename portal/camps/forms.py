@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from wtforms import BooleanField
-from wtforms import IntegerField
 from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
@@ -19,6 +18,7 @@ from wtforms.validators import ValidationError
 from portal.camps.models import QuestionKind
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
+from portal.forms import IntegerField
 from portal.forms import TitleAndDescription
 from portal.i18n import TRANSLATED_LOCALES
 

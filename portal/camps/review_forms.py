@@ -2,7 +2,6 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import IntegerField
 from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import StringField
@@ -17,6 +16,7 @@ from wtforms.validators import ValidationError
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
 from portal.forms import IdListField
+from portal.forms import IntegerField
 from portal.uploads import CheckedUpload
 from portal.uploads import UploadError
 from portal.uploads import check_upload

@@ -4,7 +4,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import Form
 from wtforms import FormField
-from wtforms import IntegerField
 from wtforms import RadioField
 from wtforms import SearchField
 from wtforms import SelectField
@@ -22,6 +21,7 @@ from portal.admin.forms import FilterForm
 from portal.camps.forms import MultiCheckboxField
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
+from portal.forms import IntegerField
 from portal.forms import RowList
 from portal.groups.labels import CATEGORY_LABELS
 from portal.groups.labels import CRITERIA
