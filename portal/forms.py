@@ -1,8 +1,21 @@
-"""The base form: WTForms' built-in messages served from the portal's own catalogues."""
+"""The base form: WTForms' built-in messages served from the portal's own catalogues; the
+fields every domain shares for dates, row lists and ticked ids, bounded so that odd but
+well-formed input is refused with a message, never a 500."""
 
+import re
+from datetime import date
+from datetime import datetime
+
+import wtforms
 from flask_babel import get_translations
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
+from wtforms import DateField
+from wtforms import DateTimeLocalField
+from wtforms import FieldList
+from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import Length
@@ -19,6 +32,7 @@ BUILTIN_MESSAGES = (
     _l("'%(value)s' are not valid choices for this field."),
     _l("Not a valid date value."),
     _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
     _l("Invalid input."),
     _l("Invalid value, must be one of: %(values)s."),
     _l("Field must be between %(min)d and %(max)d characters long."),
@@ -29,6 +43,143 @@ BUILTIN_MESSAGES = (
     _l("The CSRF token has expired."),
     _l("The CSRF tokens do not match."),
 )
+
+
+#: The years any date typed into the portal may fall in: wide enough for every record, narrow
+#: enough that adding a day, an age band or Bishkek's time zone never leaves Python's calendar.
+FIRST_YEAR = 1900
+LAST_YEAR = 2100
+#: The largest id a database key holds (PostgreSQL `integer`).
+MAX_ID = 2**31 - 1
+
+
+def within_calendar(value: date) -> bool:
+    return FIRST_YEAR <= value.year <= LAST_YEAR
+
+
+def calendar_error() -> str:
+    return _(
+        "Choose a date between the years %(first)d and %(last)d.", first=FIRST_YEAR, last=LAST_YEAR
+    )
+
+
+def parse_month(value: str | None) -> date | None:
+    """The first day of a `YYYY-MM` month sent in a query string; None if it is not one, or
+    lies outside the years the portal accepts (a filter that cannot match is no filter)."""
+    if not value or not re.fullmatch(r"[0-9]{4}-[0-9]{2}", value):
+        return None
+    try:
+        month = datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return None
+    return month if within_calendar(month) else None
+
+
+class _WithinCalendar:
+    def pre_validate(self, form):
+        if self.data is not None and not within_calendar(self.data):
+            raise ValidationError(calendar_error())
+
+
+class CalendarDateField(_WithinCalendar, DateField):
+    """A date from FIRST_YEAR to LAST_YEAR; another is refused, the typed text kept."""
+
+
+class CalendarDateTimeField(_WithinCalendar, DateTimeLocalField):
+    """A date and time from FIRST_YEAR to LAST_YEAR; another is refused, the typed text kept."""
+
+
+class IntegerField(wtforms.IntegerField):
+    """A whole number of at most 15 digits; a longer one is refused before it is converted
+    (WTForms' NumberRange turns it into a float, and 400 digits overflow)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and (valuelist[0] or "").strip():
+            if not re.fullmatch(r"\s*[-+]?[0-9]{1,15}\s*", valuelist[0]):
+                self.data = None
+                raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
+
+
+class DecimalField(wtforms.DecimalField):
+    """A plain decimal number (no exponent, NaN or infinity, at most 12 + 6 digits)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and (valuelist[0] or "").strip():
+            if not re.fullmatch(r"\s*[-+]?[0-9]{1,12}(?:\.[0-9]{1,6})?\s*", valuelist[0]):
+                self.data = None
+                raise ValueError(self.gettext("Not a valid decimal value."))
+        super().process_formdata(valuelist)
+
+
+class RowList(FieldList):
+    """A list of rows that says so when more are sent than it takes (WTForms alone drops the
+    extra rows without a word, and adding one past `max_entries` is an AssertionError)."""
+
+    def _extract_indices(self, prefix, formdata):
+        # WTForms takes any Unicode digit ("²"), which int() then refuses: ASCII row numbers only.
+        start = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix + "-"):
+                index = key[start:].split("-", 1)[0]
+                if re.fullmatch(r"[0-9]{1,9}", index):
+                    yield int(index)
+
+    def process(self, formdata, *args, **kwargs):
+        self.rows_sent = len(set(self._extract_indices(self.name, formdata or ())))
+        super().process(formdata, *args, **kwargs)
+
+    @property
+    def list_errors(self) -> list[str]:
+        """The errors of the list itself, not of one of its rows."""
+        return [error for error in self.errors if isinstance(error, str)]
+
+    def too_many(self) -> str:
+        return ngettext(
+            "There can be at most %(num)d row here.",
+            "There can be at most %(num)d rows here.",
+            self.max_entries,
+        )
+
+    def append_row(self) -> bool:
+        """One more empty row, if the list may grow; else the list carries the error."""
+        if self.max_entries is not None and len(self.entries) >= self.max_entries:
+            self.errors = [self.too_many()]
+            return False
+        self.append_entry()
+        return True
+
+    def validate(self, form, extra_validators=()):
+        valid = super().validate(form, extra_validators)
+        if self.max_entries is not None and self.rows_sent > self.max_entries:
+            self.errors = [*self.errors, self.too_many()]
+            return False
+        return valid
+
+
+class IdListField(SelectMultipleField):
+    """Ids ticked on one page of a list: whole numbers a key can hold, at most a page of them."""
+
+    def __init__(self, label=None, validators=None, *, max_entries=100, **kwargs):
+        super().__init__(label, validators, coerce=int, validate_choice=False, **kwargs)
+        self.max_entries = max_entries
+
+    def process_formdata(self, valuelist):
+        if any(not re.fullmatch(r"[0-9]{1,10}", value or "") for value in valuelist):
+            self.data = []
+            raise ValueError(_("Not a valid choice."))
+        self.data = list(dict.fromkeys(int(value) for value in valuelist))
+
+    def pre_validate(self, form):
+        if any(not 1 <= value <= MAX_ID for value in self.data or ()):
+            raise ValidationError(_("Not a valid choice."))
+        if len(self.data or ()) > self.max_entries:
+            raise ValidationError(
+                ngettext(
+                    "Tick at most %(num)d at once.", "Tick at most %(num)d at once.",
+                    self.max_entries,
+                )
+            )  # fmt: skip
 
 
 class _PortalTranslations:
@@ -95,7 +246,8 @@ def error_list(form) -> list[tuple[str, str]]:
     """(field id, message) for every error in the form, sub-forms and row lists included."""
     found: list[tuple[str, str]] = []
     for field in form:
-        if field.type == "FieldList":
+        if field.type in ("FieldList", "RowList"):
+            found.extend((field.id, error) for error in field.errors if isinstance(error, str))
             for entry in field:
                 found.extend(error_list(entry.form) if entry.type == "FormField" else
                              [(entry.id, str(error)) for error in entry.errors])  # fmt: skip

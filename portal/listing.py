@@ -1,5 +1,6 @@
 """Pagination and search patterns shared by every list page."""
 
+import re
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -8,6 +9,19 @@ from flask import current_app
 from flask import request
 
 from portal.extensions import db
+
+#: No list has this many pages; a larger `?page=` is not converted, just answered 404.
+MAX_PAGE = 10**6
+
+
+def page_number() -> int:
+    """`?page=` as a number: 1 when absent or not a number; 404 when it is out of range."""
+    raw = request.args.get("page", "")
+    if not re.fullmatch(r"-?[0-9]+", raw):
+        return 1
+    if raw.startswith("-") or len(raw) > len(str(MAX_PAGE)) or int(raw) > MAX_PAGE:
+        abort(404)
+    return int(raw)
 
 
 def paginate(query, per_page: int | None = None) -> "Page":
@@ -58,7 +72,7 @@ class Page:
     """One page of a list, with what the pager macro needs."""
 
     def __init__(self, total: int, load, per_page: int | None = None):
-        self.page = request.args.get("page", 1, type=int)
+        self.page = page_number()
         self.per_page = min(per_page or current_app.config["PER_PAGE"], 100)
         self.total = total
         self.pages = max(1, -(-total // self.per_page))

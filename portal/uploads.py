@@ -1,6 +1,12 @@
-"""Uploaded files (consent scans): type checked from the content, stored with random names."""
+"""Uploaded files (consent scans): type checked from the content, stored with random names.
 
+A file is checked whole in memory first (`check_upload`) and written only once everything else
+the request does has been accepted (`store_upload`), so a refused upload leaves nothing on disk.
+"""
+
+import re
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
@@ -13,6 +19,7 @@ from portal.extensions import db
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 #: Session.info key: [(file name, the transaction that let it go)] waiting for the commit.
+_WRITTEN = "uploads_written"
 _TO_DELETE = "uploads_to_delete"
 #: File signature → (MIME type, extension).
 SIGNATURES = {
@@ -20,10 +27,32 @@ SIGNATURES = {
     b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
     b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
 }
+#: The extensions a file of each type may be called by.
+EXTENSIONS = {
+    "application/pdf": {".pdf"},
+    "image/jpeg": {".jpg", ".jpeg", ".jpe", ".jfif"},
+    "image/png": {".png"},
+}
+#: Marks of a second format inside the file (a PDF or an image that is also a web page, or a PDF
+#: that runs a script): a browser or a PDF reader could be made to run it, and a scan needs none.
+#: Each is five bytes or more, so the compressed bytes of a real scan almost never hold one.
+POLYGLOT_MARKERS = re.compile(
+    rb"<(?:!doctype|html|head|body|script|iframe|object|embed|meta|svg[\s>/])|/javascript",
+    re.IGNORECASE,
+)
 
 
 class UploadError(ValueError):
     """The file is too large or not of an accepted type; the message is translated."""
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    """An accepted file, still in memory, with the random name it will be stored under."""
+
+    data: bytes
+    mime: str
+    name: str
 
 
 def upload_dir() -> Path:
@@ -41,8 +70,8 @@ def detect_type(head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def save_upload(upload: FileStorage) -> tuple[str, str]:
-    """Store an accepted file under a random name; return (file name, MIME type)."""
+def check_upload(upload: FileStorage) -> CheckedUpload:
+    """Read and check the file, writing nothing; UploadError says why it is refused."""
     data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise UploadError(_("The file is larger than 5 MB. Scan it again at a lower resolution."))
@@ -50,9 +79,20 @@ def save_upload(upload: FileStorage) -> tuple[str, str]:
     if kind is None:
         raise UploadError(_("Send a PDF, JPEG or PNG file."))
     mime, extension = kind
-    name = secrets.token_hex(16) + extension
-    (upload_dir() / name).write_bytes(data)
-    return name, mime
+    declared = Path(upload.filename or "").suffix.lower()
+    if declared and declared not in EXTENSIONS[mime]:
+        raise UploadError(
+            _("The file's name does not match what is inside. Send the PDF, JPEG or PNG itself.")
+        )
+    if POLYGLOT_MARKERS.search(data):
+        raise UploadError(
+            _("The file holds more than a scan (a web page or a script). Scan the form again.")
+        )
+    return CheckedUpload(data=data, mime=mime, name=secrets.token_hex(16) + extension)
+
+
+def store_upload(checked: CheckedUpload) -> None:
+    (upload_dir() / checked.name).write_bytes(checked.data)
 
 
 def upload_path(name: str) -> Path:
@@ -69,15 +109,30 @@ def delete_after_commit(name: str) -> None:
     session.info.setdefault(_TO_DELETE, []).append((name, transaction))
 
 
+def remove_on_rollback(name: str) -> None:
+    """A file just written for this transaction: delete it again if the transaction does not
+    commit, so a failed request leaves no file without a row."""
+    db.session().info.setdefault(_WRITTEN, []).append(name)
+
+
 @event.listens_for(Session, "after_commit")
 def _delete_committed_uploads(session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint was released: the outer transaction may still roll back
+    session.info.pop(_WRITTEN, None)  # committed: the new files now belong to their rows
     for name, _transaction in session.info.pop(_TO_DELETE, ()):
         try:
             upload_path(name).unlink(missing_ok=True)
         except OSError:  # the row is committed without it; a stray file is the lesser harm
             current_app.logger.warning("an upload could not be deleted", exc_info=True)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _remove_rolled_back_files(session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:
+        return  # only a savepoint: the files belong to the outer transaction
+    for name in session.info.pop(_WRITTEN, ()):
+        upload_path(name).unlink(missing_ok=True)
 
 
 @event.listens_for(Session, "after_soft_rollback")

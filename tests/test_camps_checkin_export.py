@@ -3,10 +3,13 @@
 import csv
 import io
 
+import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from portal.audit import AuditEvent
+from portal.camps.exports import Table
+from portal.camps.exports import send_table
 from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationStatus as S
 from tests.factories import ApplicationFactory
@@ -123,3 +126,34 @@ def test_spreadsheet_formulas_in_answers_are_neutralised(client, login_as, db):
     )
     rows = read_csv(client.get(f"/manage/camps/{camp.id}/export.csv"))
     assert rows[1][0].startswith("'=")
+
+
+FORMULAS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_every_cell_that_starts_like_a_formula_is_escaped(app, fmt):
+    table = Table(title="T", header=["Name", *FORMULAS], rows=[[*FORMULAS, -5, "a-b"]])
+    with app.test_request_context():
+        response = send_table(table, fmt, "list")
+    if fmt == "csv":
+        header, row = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+    else:
+        sheet = load_workbook(io.BytesIO(response.data)).active
+        header, row = [list(r) for r in sheet.iter_rows(values_only=True)]
+        assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)
+    escaped = ["'" + text for text in FORMULAS]
+    if fmt == "xlsx":
+        header = header[: len(escaped) + 1]
+        escaped = [text.replace("\r", "\n") for text in escaped]  # XML reads CR as LF
+    assert header[1:] == escaped
+    assert row[: len(FORMULAS)] == escaped
+    assert row[len(FORMULAS) :] == (["-5", "a-b"] if fmt == "csv" else [-5, "a-b"])
+
+
+def test_a_health_note_starting_with_a_tab_is_escaped_in_the_export(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory()
+    ApplicationFactory(camp=camp, status=S.CONFIRMED, needs="\t=HYPERLINK(1)")
+    rows = read_csv(client.get(f"/manage/camps/{camp.id}/export.csv?health=1"))
+    assert rows[1][-1] == "'\t=HYPERLINK(1)"

@@ -1,21 +1,28 @@
 """Guardian consent for minors: recorded by phone or scanned form, checked, served safely."""
 
 import io
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from portal.audit import AuditEvent
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import ConsentMethod
 from portal.camps.models import GuardianConsent
+from portal.extensions import db as _db
 from portal.uploads import MAX_UPLOAD_BYTES
 from tests.factories import ApplicationFactory
 from tests.factories import GuardianConsentFactory
+from tests.factories import UserFactory
 from tests.factories import minor
 from tests.helpers import error_summary
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64
+MISMATCH = "The file's name does not match what is inside. Send the PDF, JPEG or PNG itself."
+POLYGLOT = "The file holds more than a scan (a web page or a script). Scan the form again."
 
 
 def upload(client, application, content, name="consent.pdf", **extra):
@@ -56,6 +63,11 @@ def test_scanned_form_is_stored_with_a_random_name_and_served_to_organisers_only
     scan = client.get(f"/manage/consents/{consent.id}/scan")
     assert scan.status_code == 200 and scan.data == PDF
     assert scan.headers["Cache-Control"] == "no-store"
+    # Downloaded, never shown inline in the portal's origin, and never sniffed as another type.
+    assert scan.headers["Content-Disposition"] == f"attachment; filename=consent-{consent.id}.pdf"
+    assert scan.headers["Content-Type"] == "application/pdf"
+    assert scan.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in scan.headers["Content-Security-Policy"]
 
     youth = app.test_client()
     with youth.session_transaction() as session:
@@ -66,8 +78,86 @@ def test_scanned_form_is_stored_with_a_random_name_and_served_to_organisers_only
 def test_png_is_accepted_by_its_content(client, login_as, db):
     login_as("organiser")
     application = ApplicationFactory(applicant=minor())
-    assert upload(client, application, PNG, name="photo.jpeg").status_code == 302
+    assert upload(client, application, PNG, name="photo.png").status_code == 302
     assert db.session.scalar(sa.select(GuardianConsent.file_type)) == "image/png"
+
+
+def test_a_phone_photo_with_its_metadata_is_accepted(client, login_as, db):
+    login_as("organiser")
+    application = ApplicationFactory(applicant=minor())
+    photo = JPEG + b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF/></x:xmpmeta>' + b"\xff\xd9"
+    assert upload(client, application, photo, name="IMG_2031.JPG").status_code == 302
+    assert db.session.scalar(sa.select(GuardianConsent.file_type)) == "image/jpeg"
+
+
+def test_a_file_named_for_another_type_is_refused(client, login_as, db):
+    login_as("organiser")
+    application = ApplicationFactory(applicant=minor())
+    response = upload(client, application, PNG, name="photo.jpeg")
+    assert response.status_code == 400
+    assert error_summary(response.text) == [MISMATCH]
+    assert upload(client, application, PDF, name="form.html").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "content, name",
+    [
+        (PDF + b"<html><body>hello</body></html>", "form.pdf"),
+        (b"%PDF-1.4\n<!DOCTYPE html><script>alert(1)</script>", "form.pdf"),
+        (PDF + b"<< /S /JavaScript /JS (app.alert(1)) >>", "form.pdf"),
+        (PNG + b"<script>alert(1)</script>", "photo.png"),
+        (JPEG + b"\xff\xd9<SVG onload=alert(1)>", "photo.jpg"),
+        (JPEG + b"\xff\xd9" + b"\x00" * 300_000 + b"<iframe src=x>", "photo.jpg"),
+    ],
+)
+def test_a_file_that_is_two_formats_at_once_is_refused(client, login_as, db, content, name):
+    login_as("organiser")
+    application = ApplicationFactory(applicant=minor())
+    response = upload(client, application, content, name=name)
+    assert response.status_code == 400
+    assert error_summary(response.text) == [POLYGLOT]
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GuardianConsent)) == 0
+
+
+@pytest.mark.parametrize(
+    "content, name, applicant",
+    [
+        (b"MZ\x90\x00 not really a pdf", "form.pdf", minor),
+        (PDF + b"0" * MAX_UPLOAD_BYTES, "form.pdf", minor),
+        (PDF + b"<html>", "form.pdf", minor),
+        (PNG, "photo.jpg", minor),
+        # The file itself is fine, but an adult needs no guardian consent: nothing is kept.
+        (PDF, "form.pdf", UserFactory),
+    ],
+)
+def test_a_refused_upload_leaves_no_file_on_disk(
+    client, login_as, db, upload_folder, content, name, applicant
+):
+    login_as("organiser")
+    application = ApplicationFactory(applicant=applicant())
+    before = sorted(Path(upload_folder).iterdir())
+    assert upload(client, application, content, name=name).status_code == 400
+    assert sorted(Path(upload_folder).iterdir()) == before
+
+
+def test_a_consent_that_cannot_be_saved_takes_its_file_away(
+    client, login_as, db, upload_folder, monkeypatch
+):
+    login_as("organiser")
+    application = ApplicationFactory(applicant=minor())
+    before = sorted(Path(upload_folder).iterdir())
+
+    commit = _db.session.commit
+
+    def fail():
+        if any(isinstance(new, GuardianConsent) for new in _db.session.new):
+            raise sa.exc.OperationalError("COMMIT", {}, Exception("disk I/O error"))
+        commit()
+
+    monkeypatch.setattr(_db.session, "commit", fail)
+    with pytest.raises(sa.exc.OperationalError):
+        upload(client, application, PDF)
+    assert sorted(Path(upload_folder).iterdir()) == before
 
 
 def test_wrong_type_is_refused_whatever_the_name(client, login_as, db):

@@ -1,7 +1,6 @@
 """Forms of the admin pages."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField
 from wtforms import SearchField
 from wtforms import SelectField
 from wtforms import SelectMultipleField
@@ -11,6 +10,7 @@ from wtforms.validators import Optional
 
 from portal.audit import ACTION_LABELS
 from portal.forms import BaseForm
+from portal.forms import CalendarDateField
 from portal.security import Role
 
 
@@ -52,8 +52,8 @@ class UserFilterForm(FilterForm):
 class AuditFilterForm(FilterForm):
     action = SelectField(_l("Action"), choices=action_choices, validators=[Optional()])
     actor = SearchField(_l("Who (e-mail)"), validators=[Optional(), Length(max=254)])
-    date_from = DateField(_l("From"), validators=[Optional()])
-    date_to = DateField(_l("To"), validators=[Optional()])
+    date_from = CalendarDateField(_l("From"), validators=[Optional()])
+    date_to = CalendarDateField(_l("To"), validators=[Optional()])
 
 
 class RolesForm(BaseForm):

@@ -101,7 +101,7 @@ def send_table(tables: "Table | list[Table]", fmt: str, name: str) -> Response:
                 if number:
                     writer.writerow([])
                 writer.writerow([table.title])
-            writer.writerow(table.header)
+            writer.writerow([_safe_cell(cell) for cell in table.header])
             writer.writerows([_safe_cell(cell) for cell in row] for row in table.rows)
         # A BOM lets spreadsheet programs read Cyrillic correctly.
         body = "\ufeff" + buffer.getvalue()
@@ -112,7 +112,7 @@ def send_table(tables: "Table | list[Table]", fmt: str, name: str) -> Response:
         used = set()
         for table in tables:
             sheet = workbook.create_sheet(_sheet_title(table.title, used))
-            sheet.append(table.header)
+            sheet.append([_safe_cell(cell) for cell in table.header])
             for row in table.rows:
                 sheet.append([_safe_cell(cell) for cell in row])
         stream = io.BytesIO()
@@ -135,8 +135,13 @@ def _sheet_title(title: str, used: set) -> str:
     return candidate
 
 
+#: What makes a spreadsheet program read a cell as a formula (OWASP's CSV injection list):
+#: a leading tab or carriage return is skipped by some, and the formula after it runs.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _safe_cell(value):
     """Keep text that starts like a formula from running in a spreadsheet program."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value

@@ -3,8 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from wtforms import BooleanField
-from wtforms import DateField
-from wtforms import IntegerField
 from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
@@ -19,6 +17,8 @@ from wtforms.validators import ValidationError
 
 from portal.camps.models import QuestionKind
 from portal.forms import BaseForm
+from portal.forms import CalendarDateField
+from portal.forms import IntegerField
 from portal.forms import TitleAndDescription
 from portal.i18n import TRANSLATED_LOCALES
 
@@ -28,6 +28,10 @@ CONTENT_LANGUAGES = {"ky": "Кыргызча", "ru": "Русский", "uz_Cyrl"
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+    def process_formdata(self, valuelist):
+        # A box ticked twice (a repeated key) counts once.
+        super().process_formdata(list(dict.fromkeys(valuelist)))
 
 
 def camp_language_choices():
@@ -69,16 +73,20 @@ class CampForm(TitleAndDescription, BaseForm):
         _l("Venue"),
         validators=[DataRequired(message=_l("Write where the camp takes place.")), Length(max=200)],
     )
-    start_date = DateField(_l("First day"), validators=[InputRequired(_l("Enter the first day."))])
-    end_date = DateField(_l("Last day"), validators=[InputRequired(_l("Enter the last day."))])
-    applications_open = DateField(
+    start_date = CalendarDateField(
+        _l("First day"), validators=[InputRequired(_l("Enter the first day."))]
+    )
+    end_date = CalendarDateField(
+        _l("Last day"), validators=[InputRequired(_l("Enter the last day."))]
+    )
+    applications_open = CalendarDateField(
         _l("Applications open on"), validators=[InputRequired(_l("Enter when applications open."))]
     )
-    applications_close = DateField(
+    applications_close = CalendarDateField(
         _l("Applications close on"),
         validators=[InputRequired(_l("Enter when applications close."))],
     )
-    confirmation_deadline = DateField(
+    confirmation_deadline = CalendarDateField(
         _l("Accepted applicants confirm by"),
         validators=[InputRequired(_l("Enter the confirmation deadline."))],
     )

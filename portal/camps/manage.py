@@ -37,8 +37,8 @@ from portal.listing import paginate
 from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.security import organisers_only
-from portal.uploads import UploadError
-from portal.uploads import save_upload
+from portal.uploads import remove_on_rollback
+from portal.uploads import store_upload
 from portal.uploads import upload_path
 
 bp = Blueprint("camps_manage", __name__, url_prefix="/manage")
@@ -291,22 +291,20 @@ def record_consent(application_id):
     form = GuardianConsentForm()
     if not form.validate_on_submit():
         return _application_page(application, 400, consent_form=form)
-    stored = None
-    if form.method.data == "paper_form":
-        try:
-            stored = save_upload(form.scan.data)
-        except UploadError as error:
-            form.scan.errors.append(str(error))
-            return _application_page(application, 400, consent_form=form)
+    scan = form.checked_scan
     try:
         with db.session.begin_nested():
             services.record_guardian_consent(
                 application, ConsentMethod(form.method.data), by=current_user,
-                note=form.note.data or "", file=stored,
+                note=form.note.data or "", file=(scan.name, scan.mime) if scan else None,
             )  # fmt: skip
     except services.CampError as error:
         form.method.errors.append(str(error))
         return _application_page(application, 400, consent_form=form)
+    # Written only now that the consent is accepted, and removed if the request's commit fails.
+    if scan:
+        store_upload(scan)
+        remove_on_rollback(scan.name)
     flash(_("The guardian's consent is recorded."), "success")
     return redirect(url_for(".application", application_id=application.id))
 
@@ -341,9 +339,14 @@ def consent_scan(consent_id):
     if not path.exists():
         abort(404)
     audit_event("consent.scan_viewed", consent.application)
-    response = send_file(path, mimetype=consent.file_type, max_age=0)
+    # Downloaded, never shown in the portal's own origin: a file is only as safe as its reader.
+    extension = path.suffix or ""
+    response = send_file(
+        path, mimetype=consent.file_type, max_age=0, as_attachment=True,
+        download_name=f"consent-{consent.id}{extension}",
+    )  # fmt: skip
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Content-Disposition"] = "inline"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 

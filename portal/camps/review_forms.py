@@ -2,11 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import DateField
-from wtforms import IntegerField
 from wtforms import RadioField
 from wtforms import SelectField
-from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
@@ -17,6 +14,12 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from portal.forms import BaseForm
+from portal.forms import CalendarDateField
+from portal.forms import IdListField
+from portal.forms import IntegerField
+from portal.uploads import CheckedUpload
+from portal.uploads import UploadError
+from portal.uploads import check_upload
 
 
 def score_choices():
@@ -58,11 +61,8 @@ class DecisionForm(BaseForm):
 
 
 class BulkDecisionForm(DecisionForm):
-    applications = SelectMultipleField(
-        _l("Applications"),
-        coerce=int,
-        validate_choice=False,
-        validators=[DataRequired(_l("Tick at least one application."))],
+    applications = IdListField(
+        _l("Applications"), validators=[DataRequired(_l("Tick at least one application."))]
     )
 
 
@@ -89,9 +89,18 @@ class GuardianConsentForm(BaseForm):
         description=_l("For a phone call: who you spoke to and when."),
     )
 
+    #: The scan, checked but not yet stored (set when the form is valid and a scan is needed).
+    checked_scan: CheckedUpload | None = None
+
     def validate_scan(self, field):
-        if self.method.data == "paper_form" and not field.data:
+        if self.method.data != "paper_form":
+            return
+        if not field.data:
             raise ValidationError(_l("Attach the scan or photo of the signed form."))
+        try:
+            self.checked_scan = check_upload(field.data)
+        except UploadError as error:
+            raise ValidationError(str(error)) from error
 
 
 class WaitlistMoveForm(BaseForm):
@@ -106,5 +115,5 @@ class WaitlistMoveForm(BaseForm):
 
 
 class CheckInForm(BaseForm):
-    day = DateField(validators=[InputRequired()])
+    day = CalendarDateField(validators=[InputRequired()])
     present = RadioField(choices=[("yes", ""), ("no", "")], validators=[InputRequired()])

@@ -1,7 +1,5 @@
 """Camps for young people: browse, apply, follow the application, confirm, decline, withdraw."""
 
-from datetime import datetime
-
 from flask import Blueprint
 from flask import flash
 from flask import redirect
@@ -23,6 +21,7 @@ from portal.camps.models import Application
 from portal.camps.models import Camp
 from portal.extensions import db
 from portal.forms import ActionForm
+from portal.forms import parse_month
 from portal.listing import paginate
 from portal.places import sorted_by_name
 from portal.places import top_level_units
@@ -37,19 +36,12 @@ bp = Blueprint("camps", __name__)
 def index():
     """Published camps, filtered by region and month."""
     region = request.args.get("region") or None
-    month = _parse_month(request.args.get("month"))
+    month = parse_month(request.args.get("month"))
     page = paginate(queries.published_camps(region=region, month=month))
     regions = sorted_by_name(top_level_units())
     return render_template(
         "camps/index.html", page=page, regions=regions, region=region, month=month
     )
-
-
-def _parse_month(value: str | None):
-    try:
-        return datetime.strptime(value or "", "%Y-%m").date()
-    except ValueError:
-        return None
 
 
 @bp.get("/camps/<int:camp_id>")

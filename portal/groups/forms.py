@@ -2,11 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
-from wtforms import DateField
-from wtforms import FieldList
 from wtforms import Form
 from wtforms import FormField
-from wtforms import IntegerField
 from wtforms import RadioField
 from wtforms import SearchField
 from wtforms import SelectField
@@ -23,6 +20,9 @@ from portal.accounts.forms import PersonDetails
 from portal.admin.forms import FilterForm
 from portal.camps.forms import MultiCheckboxField
 from portal.forms import BaseForm
+from portal.forms import CalendarDateField
+from portal.forms import IntegerField
+from portal.forms import RowList
 from portal.groups.contacts import parse_contact
 from portal.groups.labels import CATEGORY_LABELS
 from portal.groups.labels import CRITERIA
@@ -83,8 +83,8 @@ class ActivityForm(Form):
 
     what = StringField(_l("What"), validators=[Optional(), Length(max=300)])
     who = StringField(_l("Who is responsible"), validators=[Optional(), Length(max=200)])
-    starts_on = DateField(_l("From"), validators=[Optional()])
-    ends_on = DateField(_l("To"), validators=[Optional()])
+    starts_on = CalendarDateField(_l("From"), validators=[Optional()])
+    ends_on = CalendarDateField(_l("To"), validators=[Optional()])
     resources = StringField(_l("Resources needed"), validators=[Optional(), Length(max=300)])
     remove = BooleanField(_l("Remove this activity"))
 
@@ -114,7 +114,7 @@ class PlanForm(BaseForm):
     root_causes = text(SECTION_LABELS["root_causes"])
     affected = text(SECTION_LABELS["affected"])
     objectives = text(SECTION_LABELS["objectives"])
-    activities = FieldList(FormField(ActivityForm), min_entries=1, max_entries=40)
+    activities = RowList(FormField(ActivityForm), min_entries=1, max_entries=40)
     partners = MultiCheckboxField(SECTION_LABELS["partners"], choices=partner_choices)
     partners_other = StringField(_l("Other partners"), validators=[Optional(), Length(max=200)])
     risks = text(

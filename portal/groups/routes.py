@@ -133,8 +133,7 @@ def plan(plan_id):
         # The select's options are the enum's values; without this the first one shows.
         form.category.data = plan.category.value
     if request.method == "POST" and request.form.get("action") == "add_row":
-        form.activities.append_entry()
-        return _plan_page(plan, form)
+        return _plan_page(plan, form, 200 if form.activities.append_row() else 400)
     if form.validate_on_submit():
         services.save_draft(
             plan, by=current_user, activities=form.activity_rows(), **form.sections()

@@ -50,7 +50,8 @@ def _filters():
     ]
     valid = form.validate()
     # Whole years only: two windows a day apart would differ by one person (reports/safe.py).
-    year = int(form.year.data) if valid and form.year.data else this_year
+    offered = {value for value, _label in form.year.choices}
+    year = int(form.year.data) if valid and form.year.data in offered else this_year
     start, end = date(year, 1, 1), date(year, 12, 31)
     mentor_id = None if current_user.has_role(Role.ORGANISER) else current_user.id
     scope = aggregates.Scope(start, end, region=(form.region.data or None) if valid else None,

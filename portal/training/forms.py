@@ -2,9 +2,6 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
-from wtforms import DateTimeLocalField
-from wtforms import DecimalField
-from wtforms import IntegerField
 from wtforms import RadioField
 from wtforms import SearchField
 from wtforms import SelectField
@@ -19,6 +16,9 @@ from wtforms.validators import ValidationError
 
 from portal.admin.forms import FilterForm
 from portal.forms import BaseForm
+from portal.forms import CalendarDateTimeField
+from portal.forms import DecimalField
+from portal.forms import IntegerField
 from portal.forms import TitleAndDescription
 from portal.i18n import TRANSLATED_LOCALES
 from portal.training.labels import DELIVERY_LABELS
@@ -124,7 +124,7 @@ class ModuleForm(BaseForm):
 
 class SessionForm(BaseForm):
     module = SelectField(_l("Module"), validators=[Optional()])
-    starts_at = DateTimeLocalField(
+    starts_at = CalendarDateTimeField(
         _l("Date and time"),
         format="%Y-%m-%dT%H:%M",
         validators=[InputRequired(_l("Enter the date and time of the session."))],
