@@ -18,6 +18,7 @@ from wtforms import FieldList
 from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms import widgets
 from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
@@ -256,3 +257,33 @@ def error_list(form) -> list[tuple[str, str]]:
         else:
             found.extend((field.id, str(error)) for error in field.errors)
     return found
+
+
+class FilterForm(BaseForm):
+    """Filters sent by GET; no CSRF token needed for a search."""
+
+    class Meta:
+        csrf = False
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+    def process_formdata(self, valuelist):
+        # A box ticked twice (a repeated key) counts once.
+        super().process_formdata(list(dict.fromkeys(valuelist)))
+
+
+def validate_district_in_region(form, field):
+    """A form's `validate_district`: the district belongs to the chosen region, and a region
+    with districts needs one. The view sets `form.district_parents` (code → region)."""
+    region = form.region.data
+    has_districts = region in form.district_parents.values()
+    if not field.data:
+        field.data = None
+        if has_districts:
+            raise ValidationError(_l("Choose your district or town."))
+        return
+    if form.district_parents.get(field.data) != region:
+        raise ValidationError(_l("This district is not in the region you chose."))

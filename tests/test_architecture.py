@@ -133,3 +133,32 @@ def test_the_check_sees_an_upward_import(tmp_path):
     source = tmp_path / "example.py"
     source.write_text("def f():\n    from portal.groups import services\n    import portal.camps\n")
     assert {"portal.groups", "portal.camps"} <= imported_modules(source)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for p in PORTAL.rglob("*.py") if "admin" not in p.parts and p.name not in WIRING),
+    ids=lambda p: str(p.relative_to(PORTAL)),
+)
+def test_no_domain_imports_the_admin_pages(path):
+    """What several domains share lives in the core (portal/forms.py, portal/spreadsheets.py,
+    portal/ages.py, accounts/labels.py), not in whichever domain wrote it first."""
+    assert not any(name.startswith("portal.admin") for name in imported_modules(path))
+
+
+def test_shared_pieces_have_one_home():
+    texts = sources()
+    for definition, home in [
+        ("class FilterForm(", "forms.py"),
+        ("class MultiCheckboxField(", "forms.py"),
+        ("class Table:", "spreadsheets.py"),
+        ("def send_table(", "spreadsheets.py"),
+        ("GENDER_LABELS = {", "accounts/labels.py"),
+        ("AGE_BANDS = (", "ages.py"),
+        ("def years_before(", "ages.py"),
+        ("def validate_district_in_region(", "forms.py"),
+        ("MIN_ETHNICITY_CELL = ", "reports/safe.py"),
+        ("MIN_CELL = ", "reports/safe.py"),
+    ]:
+        homes = [name for name, text in texts.items() if definition in text]
+        assert homes == [home], (definition, homes)

@@ -18,27 +18,20 @@ from wtforms.validators import Length
 from wtforms.validators import Optional as OptionalField
 from wtforms.validators import ValidationError
 
+from portal.accounts.labels import GENDER_LABELS
 from portal.accounts.models import Gender
-from portal.accounts.models import age_on
 from portal.accounts.validators import Email
 from portal.accounts.validators import FullName
 from portal.accounts.validators import Phone
 from portal.accounts.validators import StrongPassword
+from portal.ages import age_on
 from portal.forms import BaseForm
+from portal.forms import validate_district_in_region
 from portal.i18n import LANGUAGES
 from portal.i18n import local_today
 from portal.security import MIN_PASSWORD_LENGTH
 
 MINIMUM_AGE = 14
-
-
-#: Gender values (and "unknown" for people who preferred not to say) → their name.
-GENDER_LABELS = {
-    "female": _l("Female"),
-    "male": _l("Male"),
-    "other": _l("Other"),
-    "unknown": _l("Prefer not to say"),
-}
 
 
 def gender_choices():
@@ -158,16 +151,7 @@ class PersonDetails:
         if not self.email.data and not field.data:
             raise ValidationError(_l("Give an e-mail address or a phone number."))
 
-    def validate_district(self, field):
-        region = self.region.data
-        has_districts = region in self.district_parents.values()
-        if not field.data:
-            field.data = None
-            if has_districts:
-                raise ValidationError(_l("Choose your district or town."))
-            return
-        if self.district_parents.get(field.data) != region:
-            raise ValidationError(_l("This district is not in the region you chose."))
+    validate_district = validate_district_in_region
 
 
 class RegistrationForm(PersonDetails, BaseForm):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 from sqlalchemy.orm import validates
 
+from portal.ages import age_on
 from portal.extensions import Model
 from portal.extensions import UTCDateTime
 from portal.extensions import str_enum
@@ -30,11 +31,6 @@ class Gender(enum.Enum):
 class ConsentKind(enum.Enum):
     DATA_PROCESSING = "data_processing"
     PHOTO_MEDIA = "photo_media"
-
-
-def age_on(born: date, day: date) -> int:
-    """Completed years on `day` (someone born on 29 February turns a year older on 1 March)."""
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 class User(UserMixin, Model):

@@ -11,6 +11,7 @@ from wtforms.validators import Optional
 from portal.audit import ACTION_LABELS
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
+from portal.forms import FilterForm
 from portal.security import Role
 
 
@@ -29,13 +30,6 @@ def role_choices():
 
 def action_choices():
     return [("", _l("All actions"))] + list(ACTION_LABELS.items())
-
-
-class FilterForm(BaseForm):
-    """Filters sent by GET; no CSRF token needed for a search."""
-
-    class Meta:
-        csrf = False
 
 
 class UserFilterForm(FilterForm):

@@ -13,16 +13,16 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal import caching
-from portal.accounts.forms import GENDER_LABELS
+from portal.accounts.labels import GENDER_LABELS
 from portal.accounts.models import User
+from portal.ages import AGE_BANDS
+from portal.ages import age_band
+from portal.ages import years_before
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationStatus as S
-from portal.camps.queries import AGE_BANDS
-from portal.camps.queries import age_band
 from portal.camps.queries import age_band_clauses
-from portal.camps.queries import years_before
 from portal.camps.versions import version_name
 from portal.extensions import db
 from portal.i18n import local_today
@@ -99,8 +99,10 @@ def pool_of(camp) -> list[Application]:
     ).all()
 
 
-def label_for(dimension: str, value: str, names: dict[str, str]) -> str:
-    if value == "?":
+def label_for(dimension: str, value: str | None, names: dict[str, str]) -> str:
+    """How one value of a dimension (region, district, gender, language) reads on screen; the
+    cohort balance and the reach reports both name their rows with it."""
+    if value in (None, "?"):
         return _("Not given")
     if dimension in ("region", "district"):
         return names.get(value, value)

@@ -7,12 +7,12 @@ from wtforms import SelectField
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
-from portal.accounts.forms import GENDER_LABELS
-from portal.admin.forms import FilterForm
+from portal.accounts.labels import GENDER_LABELS
+from portal.ages import AGE_BANDS
 from portal.camps.forms import spoken_language_choices
 from portal.camps.models import ApplicationStatus
-from portal.camps.queries import AGE_BANDS
 from portal.camps.statuses import STATUS_LABELS
+from portal.forms import FilterForm
 from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.places import units_by_parent

@@ -4,10 +4,8 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from wtforms import BooleanField
 from wtforms import SelectField
-from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
-from wtforms import widgets
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
@@ -19,19 +17,11 @@ from portal.camps.models import QuestionKind
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
 from portal.forms import IntegerField
+from portal.forms import MultiCheckboxField
 from portal.forms import TitleAndDescription
 from portal.i18n import TRANSLATED_LOCALES
 
 CONTENT_LANGUAGES = {"ky": "Кыргызча", "ru": "Русский", "uz_Cyrl": "Ўзбекча"}
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-    def process_formdata(self, valuelist):
-        # A box ticked twice (a repeated key) counts once.
-        super().process_formdata(list(dict.fromkeys(valuelist)))
 
 
 def camp_language_choices():

@@ -8,6 +8,9 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Gender
 from portal.accounts.models import User
+from portal.ages import AGE_BANDS
+from portal.ages import age_band  # noqa: F401  (templates of the organiser pages use it)
+from portal.ages import years_before
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
 from portal.camps.models import Camp
@@ -16,18 +19,6 @@ from portal.camps.models import CampStatus
 from portal.camps.models import GuardianConsent
 from portal.extensions import db
 from portal.listing import contains_pattern
-
-#: (label key, lowest age, highest age)
-AGE_BANDS = (("14-15", 14, 15), ("16-17", 16, 17), ("18-21", 18, 21), ("22-25", 22, 25))
-
-
-def age_band(age: int | None) -> str:
-    if age is None:
-        return "?"
-    for label, low, high in AGE_BANDS:
-        if low <= age <= high:
-            return label
-    return "26+" if age > 25 else "?"
 
 
 def published_camps(*, region=None, month=None):
@@ -141,13 +132,6 @@ def _birth_range(camp, low: int, high: int) -> tuple[date, date]:
     earliest = years_before(start, high + 1)
     latest = years_before(start, low)
     return earliest, latest
-
-
-def years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
 
 
 def age_band_clauses(camp, band: str):

@@ -16,13 +16,13 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from portal.accounts.forms import PersonDetails
-from portal.admin.forms import FilterForm
 from portal.camps.forms import MultiCheckboxField
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
+from portal.forms import FilterForm
 from portal.forms import IntegerField
 from portal.forms import RowList
+from portal.forms import validate_district_in_region
 from portal.groups.contacts import parse_contact
 from portal.groups.labels import CATEGORY_LABELS
 from portal.groups.labels import CRITERIA
@@ -43,7 +43,7 @@ class GroupForm(BaseForm):
     community = StringField(_l("Village or community"), validators=[Optional(), Length(max=120)])
     #: district code → region code, set by the view with the choices.
     district_parents: dict[str, str] = {}
-    validate_district = PersonDetails.validate_district
+    validate_district = validate_district_in_region
 
 
 class InviteForm(BaseForm):

@@ -12,6 +12,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from portal.accounts.models import User
+from portal.ages import AGE_BANDS
+from portal.ages import years_before
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationStatus
@@ -31,8 +33,6 @@ from portal.training.models import EnrolmentStatus
 from portal.training.models import Module
 from portal.training.models import Programme
 from portal.training.models import TrainingSession
-
-AGE_BANDS = (("14-15", 14, 15), ("16-17", 16, 17), ("18-21", 18, 21), ("22-25", 22, 25))
 
 
 @dataclass(frozen=True)
@@ -145,10 +145,7 @@ def age_band_column(reference: date):
     """A SQL CASE giving the age band on `reference` from the date of birth."""
 
     def born_before(years: int) -> date:
-        try:
-            return reference.replace(year=reference.year - years)
-        except ValueError:
-            return reference.replace(year=reference.year - years, day=28)
+        return years_before(reference, years)
 
     whens = [
         (

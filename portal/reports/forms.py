@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import Optional
 
-from portal.admin.forms import FilterForm
+from portal.forms import FilterForm
 
 
 class ReportFilterForm(FilterForm):

@@ -6,7 +6,7 @@ from dataclasses import field
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.forms import GENDER_LABELS
+from portal.camps.balance import label_for
 from portal.camps.forms import ethnicity_choices
 from portal.groups.labels import CATEGORY_LABELS
 from portal.groups.labels import STATUS_LABELS as PLAN_STATUS_LABELS
@@ -39,7 +39,7 @@ DIMENSION_LABELS = {
 
 
 @dataclass
-class Table:
+class ReportTable:
     """A titled table of cells; people counts are published by safe.publish, activity counts
     are exact."""
 
@@ -64,7 +64,7 @@ class Table:
 class Report:
     headlines: dict[str, Cell]
     communities: dict[str, Cell]
-    tables: list[Table]
+    tables: list[ReportTable]
 
 
 def build(scope: aggregates.Scope, names: dict[str, str]) -> Report:
@@ -86,26 +86,16 @@ def build(scope: aggregates.Scope, names: dict[str, str]) -> Report:
     )
 
 
-def _label(dimension: str, value: str, names: dict[str, str]) -> str:
-    if value in (None, "?"):
-        return _("Not given")
-    if dimension in ("region", "district"):
-        return names.get(value, value)
-    if dimension == "gender":
-        return str(GENDER_LABELS[value])
-    return value
-
-
 #: Values that mean "not given": never published, so no table is known to add up (safe.py).
 NOT_GIVEN = (None, "?", "unknown")
 
 
-def _people_table(dimension, counts, totals, names) -> Table:
+def _people_table(dimension, counts, totals, names) -> ReportTable:
     values = sorted(
         (v for v in counts if v not in NOT_GIVEN),
         key=lambda v: (-counts[v].get("reached", 0), str(v)),
     )
-    table = Table(
+    table = ReportTable(
         key=dimension,
         title=str(DIMENSION_LABELS[dimension]),
         columns=[str(label) for label in METRIC_LABELS.values()],
@@ -113,17 +103,17 @@ def _people_table(dimension, counts, totals, names) -> Table:
     for value in values:
         cells = [publish(counts[value].get(metric, 0)) for metric in METRIC_LABELS]
         if any_shown(cells):
-            table.rows.append((_label(dimension, value, names), cells))
+            table.rows.append((label_for(dimension, value, names), cells))
             table.row_keys.append(value)
     table.totals = [publish(totals[metric]) for metric in METRIC_LABELS]
     return table
 
 
-def _camps_table(scope, names) -> Table:
+def _camps_table(scope, names) -> ReportTable:
     """Camps held per region. Their participants are counted by the people tables (by where
     they live): counted here too, by the camp's region, they would add up to a headline."""
     rows = aggregates.camps_held(scope)
-    table = Table(key="camps", title=_("Camps held"), columns=[_("Camps")])
+    table = ReportTable(key="camps", title=_("Camps held"), columns=[_("Camps")])
     for region, camps, _people in rows:
         table.rows.append((names.get(region, region), [exact(camps)]))
         table.row_keys.append(region)
@@ -131,10 +121,10 @@ def _camps_table(scope, names) -> Table:
     return table
 
 
-def _sessions_table(scope) -> Table:
+def _sessions_table(scope) -> ReportTable:
     rows = aggregates.sessions_held(scope)
     modes = [mode for mode in DeliveryMode]
-    table = Table(
+    table = ReportTable(
         key="sessions",
         title=_("Training sessions held, by topic and way of teaching"),
         columns=[str(DELIVERY_LABELS[mode]) for mode in modes],
@@ -154,10 +144,10 @@ def _sessions_table(scope) -> Table:
     return table
 
 
-def _plans_table(scope) -> Table:
+def _plans_table(scope) -> ReportTable:
     rows = aggregates.plans_by_status_and_category(scope)
     statuses = [s for s in PlanStatus if s is not PlanStatus.ARCHIVED]
-    table = Table(
+    table = ReportTable(
         key="plans",
         title=_("Action plans, by problem and status"),
         columns=[str(PLAN_STATUS_LABELS[s]) for s in statuses],
@@ -179,7 +169,7 @@ def _plans_table(scope) -> Table:
     return table
 
 
-def _ethnicity_table(scope, names) -> Table | None:
+def _ethnicity_table(scope, names) -> ReportTable | None:
     """Self-described ethnicity of applicants by region, for a year that has ended (its
     applicants no longer change, so no figure moves with one new application).
 
@@ -197,7 +187,7 @@ def _ethnicity_table(scope, names) -> Table | None:
     for region, group, count in rows:
         if region not in NOT_GIVEN:
             by_region.setdefault(region, {})[group] = count
-    table = Table(
+    table = ReportTable(
         key="ethnicity",
         title=_("Self-described ethnicity of applicants, by region"),
         columns=[str(labels.get(group, group)) for group in groups],

@@ -14,8 +14,6 @@ from flask_login import current_user
 
 from portal import caching
 from portal.audit import audit_event
-from portal.camps.exports import Table as ExportTable
-from portal.camps.exports import send_table
 from portal.extensions import utcnow
 from portal.i18n import local_today
 from portal.places import place_names
@@ -32,6 +30,8 @@ from portal.reports.safe import publish
 from portal.security import Role
 from portal.security import recent_login_required
 from portal.security import role_required
+from portal.spreadsheets import Table
+from portal.spreadsheets import send_table
 
 bp = Blueprint("reports", __name__)
 #: The public page's figures are shared by every server (portal/caching.py) this long.
@@ -94,10 +94,10 @@ def export(fmt):
     _form, _valid, scope = _filters()
     report = build(scope, place_names())
     tables = [
-        ExportTable(title=table.title, header=["", *table.columns], rows=table.as_rows())
+        Table(title=table.title, header=["", *table.columns], rows=table.as_rows())
         for table in report.tables
     ]
-    headlines = ExportTable(
+    headlines = Table(
         title=_("Summary"),
         header=["", _("People")],
         rows=[[str(METRIC_LABELS[k]), cell.shown()] for k, cell in report.headlines.items()]

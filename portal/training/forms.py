@@ -14,10 +14,10 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from portal.admin.forms import FilterForm
 from portal.forms import BaseForm
 from portal.forms import CalendarDateTimeField
 from portal.forms import DecimalField
+from portal.forms import FilterForm
 from portal.forms import IntegerField
 from portal.forms import TitleAndDescription
 from portal.i18n import TRANSLATED_LOCALES

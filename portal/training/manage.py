@@ -14,8 +14,6 @@ from portal.accounts.models import User
 from portal.accounts.models import UserRole
 from portal.accounts.services import find_by_login
 from portal.audit import audit_event
-from portal.camps.exports import Table
-from portal.camps.exports import send_table
 from portal.camps.models import Camp
 from portal.extensions import db
 from portal.i18n import BISHKEK
@@ -27,6 +25,8 @@ from portal.places import units_by_parent
 from portal.security import Role
 from portal.security import organisers_only
 from portal.security import recent_login_required
+from portal.spreadsheets import Table
+from portal.spreadsheets import send_table
 from portal.training import queries
 from portal.training import services
 from portal.training.forms import DirectoryFilterForm
