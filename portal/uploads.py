@@ -127,9 +127,11 @@ def _delete_committed_uploads(session) -> None:
             current_app.logger.warning("an upload could not be deleted", exc_info=True)
 
 
-@event.listens_for(Session, "after_soft_rollback")
-def _remove_rolled_back_files(session, previous_transaction) -> None:
-    if previous_transaction.parent is not None:
+@event.listens_for(Session, "after_transaction_end")
+def _remove_uncommitted_files(session, transaction) -> None:
+    """The outermost transaction ended without a commit (which would have cleared the list):
+    rolled back, or closed after an error. Its new files go."""
+    if transaction.parent is not None or transaction.nested:
         return  # only a savepoint: the files belong to the outer transaction
     for name in session.info.pop(_WRITTEN, ()):
         upload_path(name).unlink(missing_ok=True)
