@@ -49,6 +49,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/bandit -q -r portal
+	$(BIN)/mypy portal
 
 ## Lint, then the suite on SQLite, on PostgreSQL (when TEST_DATABASE_URL is set) and the browser
 ## journeys, the three side by side (tests/run_suites.py; logs in tests/logs/). About 4 minutes.

@@ -18,6 +18,7 @@ class Table:
 def send_table(tables: "Table | list[Table]", fmt: str, name: str) -> Response:
     """One table, or several (XLSX: a sheet each; CSV: one after another under their titles)."""
     tables = [tables] if isinstance(tables, Table) else tables
+    body: str | bytes
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
@@ -34,7 +35,7 @@ def send_table(tables: "Table | list[Table]", fmt: str, name: str) -> Response:
     else:
         workbook = Workbook()
         workbook.remove(workbook.active)
-        used = set()
+        used: set[str] = set()
         for table in tables:
             sheet = workbook.create_sheet(_sheet_title(table.title, used))
             sheet.append([_safe_cell(cell) for cell in table.header])

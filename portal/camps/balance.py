@@ -5,6 +5,7 @@ import json
 import math
 import random
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -91,7 +92,7 @@ class Balance:
     ethnicity: list[tuple[str, Cell]] = field(default_factory=list)
 
 
-def pool_of(camp) -> list[Application]:
+def pool_of(camp) -> Sequence[Application]:
     return db.session.scalars(
         sa.select(Application)
         .where(Application.camp_id == camp.id, Application.status.in_(POOL_STATUSES))
@@ -147,8 +148,8 @@ def _count_pool(camp) -> tuple[int, int, dict[str, Counter], dict[str, Counter]]
         .where(Application.camp_id == camp.id, Application.status.in_(POOL_STATUSES))
         .group_by(*columns)
     )  # fmt: skip
-    in_cohort = {dimension: Counter() for dimension in DIMENSION_LABELS}
-    in_pool = {dimension: Counter() for dimension in DIMENSION_LABELS}
+    in_cohort: dict[str, Counter[str]] = {dimension: Counter() for dimension in DIMENSION_LABELS}
+    in_pool: dict[str, Counter[str]] = {dimension: Counter() for dimension in DIMENSION_LABELS}
     cohort_size = pool_size = 0
     for region, district, gender, band, languages, seated, everyone in rows:
         cohort_size += seated
@@ -280,7 +281,7 @@ def suggest(camp, *, seed: int) -> Suggestion:
     # Seeded so a proposal can be repeated; only breaks ties, nothing secret.
     rng = random.Random(seed)  # nosec B311
     rng.shuffle(candidates)
-    candidates.sort(key=lambda a: -a.score)  # stable: equal scores keep the seeded order
+    candidates.sort(key=lambda a: -(a.score or 0))  # stable: equal scores keep the seeded order
 
     final_size = len(cohort) + min(seats, len(candidates))
     bounds = _bounds(camp, final_size)

@@ -19,6 +19,7 @@ from portal.spreadsheets import send_table  # noqa: F401  (the camp's own downlo
 
 def camp_table(camp, *, who: str, with_health: bool) -> Table:
     """Rows for the camp's participants (places held or attended) or all who applied."""
+    statuses: tuple[ApplicationStatus, ...]
     if who == "participants":
         statuses = (*SEAT_STATUSES, ApplicationStatus.NO_SHOW)
     else:

@@ -1,5 +1,6 @@
 """The camps' part of a person's data: their applications, exported, erased and retained."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -71,7 +72,7 @@ def export_applications(user) -> dict:
     }
 
 
-def _ethnicity(application) -> list[str]:
+def _ethnicity(application) -> Sequence[str]:
     return db.session.scalars(
         sa.select(ApplicationEthnicity.group).where(
             ApplicationEthnicity.application_id == application.id
@@ -81,9 +82,9 @@ def _ethnicity(application) -> list[str]:
 
 def erase_applications(user, *, by) -> dict[str, list[int]]:
     """Clear the person's applications, keeping the statuses aggregates count."""
-    application_ids = db.session.scalars(
-        sa.select(Application.id).where(Application.user_id == user.id)
-    ).all()
+    application_ids = list(
+        db.session.scalars(sa.select(Application.id).where(Application.user_id == user.id)).all()
+    )
     for application in db.session.scalars(
         sa.select(Application).where(Application.user_id == user.id)
     ):

@@ -302,4 +302,4 @@ def ethnicity_by_region(scope: Scope) -> list[tuple[str, str, int]]:
         query = query.where(User.region_code == scope.region)
     if scope.mentor_id is not None:
         return []
-    return list(db.session.execute(query))
+    return [tuple(row) for row in db.session.execute(query)]

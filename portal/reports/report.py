@@ -132,12 +132,12 @@ def _sessions_table(scope) -> ReportTable:
     by_topic: dict[str, dict[str, int]] = {}
     for topic, mode, count in rows:
         by_topic.setdefault(topic, {})[mode] = count
-    for topic in Topic:
-        if topic.value in by_topic:
+    for kind in Topic:
+        if kind.value in by_topic:
             table.rows.append(
                 (
-                    str(TOPIC_LABELS[topic]),
-                    [exact(by_topic[topic.value].get(m.value, 0)) for m in modes],
+                    str(TOPIC_LABELS[kind]),
+                    [exact(by_topic[kind.value].get(m.value, 0)) for m in modes],
                 )
             )
     table.totals = [exact(sum(c for _t, m, c in rows if m == mode.value)) for mode in modes]
@@ -155,12 +155,12 @@ def _plans_table(scope) -> ReportTable:
     cells: dict[str, dict[str, int]] = {}
     for status, category, count in rows:
         cells.setdefault(category, {})[status] = count
-    for category in ProblemCategory:
-        if category.value in cells:
+    for problem in ProblemCategory:
+        if problem.value in cells:
             table.rows.append(
                 (
-                    str(CATEGORY_LABELS[category]),
-                    [exact(cells[category.value].get(s.value, 0)) for s in statuses],
+                    str(CATEGORY_LABELS[problem]),
+                    [exact(cells[problem.value].get(s.value, 0)) for s in statuses],
                 )
             )
     table.totals = [

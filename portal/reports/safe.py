@@ -69,7 +69,7 @@ class Cell:
     @property
     def chart_value(self) -> int:
         """The bar's length; a hidden figure gets no bar (the template checks `hidden`)."""
-        return 0 if self.hidden else self.value
+        return 0 if self.hidden or self.value is None else self.value
 
 
 def publish(count: int, threshold: int = MIN_CELL) -> Cell:

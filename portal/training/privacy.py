@@ -61,9 +61,9 @@ def _attendance(enrolment) -> list[dict]:
 
 def erase_training(user, *, by) -> dict[str, list[int]]:
     """Certificates name the pseudonym and keep no revocation reason; records stay for counts."""
-    enrolment_ids = db.session.scalars(
-        sa.select(Enrolment.id).where(Enrolment.user_id == user.id)
-    ).all()
+    enrolment_ids = list(
+        db.session.scalars(sa.select(Enrolment.id).where(Enrolment.user_id == user.id)).all()
+    )
     certificate_ids = []
     for certificate in db.session.scalars(
         sa.select(Certificate).where(Certificate.enrolment_id.in_(enrolment_ids))
