@@ -269,7 +269,7 @@ class Visitor:
         self.follow("main button[type=submit]")
 
     def sign_out(self):
-        self.follow("header form button[type=submit]")
+        self.follow("header form[action$='/auth/logout'] button[type=submit]")
 
     def download(self, target):
         """Fetch what a link points to with this person's cookies (a PDF, a scan)."""
