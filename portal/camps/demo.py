@@ -14,7 +14,9 @@ from portal.camps.models import CampQuestion
 from portal.camps.models import CampStatus
 from portal.camps.models import ConsentMethod
 from portal.camps.models import QuestionKind
+from portal.camps.services.history import move
 from portal.extensions import db
+from portal.extensions import utcnow
 from portal.i18n import local_today
 from portal.security import Role
 
@@ -112,8 +114,8 @@ def _apply(camp, person, organiser, *, status, score=None, consent=True):
     services._record(application, None, S.DRAFT, actor=person)
     if status is S.DRAFT:
         return application
-    application.submitted_at = services.utcnow()
-    services._move(application, S.SUBMITTED, actor=person)
+    application.submitted_at = utcnow()
+    move(application, S.SUBMITTED, actor=person)
     application.score = score
     if consent and application.is_minor and status not in (S.SUBMITTED,):
         services.record_guardian_consent(
@@ -134,11 +136,11 @@ def _apply(camp, person, organiser, *, status, score=None, consent=True):
     reason = "" if first is S.ACCEPTED else "Бул жолу орун калган жок."
     services.decide(application, first, reason=reason, by=organiser)
     if status in (S.CONFIRMED, S.ATTENDED, S.NO_SHOW):
-        services._move(application, S.CONFIRMED, actor=person)
+        move(application, S.CONFIRMED, actor=person)
     if status is S.DECLINED:
-        services._move(application, S.DECLINED, actor=person)
+        move(application, S.DECLINED, actor=person)
     if status is S.WITHDRAWN:
-        services._move(application, S.WITHDRAWN, actor=person)
+        move(application, S.WITHDRAWN, actor=person)
     if status in (S.ATTENDED, S.NO_SHOW):
         for day in camp.days():
             services.mark_attendance(application, day, status is S.ATTENDED, by=organiser)
