@@ -17,12 +17,12 @@ from portal.camps import balance
 from portal.camps import exports
 from portal.camps import queries
 from portal.camps import services
-from portal.camps.forms import targets_form_class
+from portal.camps.forms.applications import BulkDecisionForm
+from portal.camps.forms.camps import targets_form_class
+from portal.camps.forms.checkin import CheckInForm
+from portal.camps.forms.waitlist import WaitlistMoveForm
 from portal.camps.manage import managed_application
 from portal.camps.models import Camp
-from portal.camps.review_forms import BulkDecisionForm
-from portal.camps.review_forms import CheckInForm
-from portal.camps.review_forms import WaitlistMoveForm
 from portal.extensions import db
 from portal.places import place_names
 from portal.places import top_level_units

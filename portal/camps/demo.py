@@ -15,6 +15,7 @@ from portal.camps.models import CampStatus
 from portal.camps.models import ConsentMethod
 from portal.camps.models import QuestionKind
 from portal.camps.services.history import move
+from portal.camps.services.history import record
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
@@ -111,7 +112,7 @@ def _apply(camp, person, organiser, *, status, score=None, consent=True):
         application.guardian_relation = "апам"
         application.guardian_phone = "+996555000112"
     db.session.add(application)
-    services._record(application, None, S.DRAFT, actor=person)
+    record(application, None, S.DRAFT, actor=person)
     if status is S.DRAFT:
         return application
     application.submitted_at = utcnow()

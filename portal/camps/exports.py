@@ -12,11 +12,11 @@ from openpyxl import Workbook
 from portal.accounts.forms import GENDER_LABELS
 from portal.accounts.models import User
 from portal.accounts.models import not_erased
+from portal.camps.labels import STATUS_LABELS
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
 from portal.camps.queries import sent_to_organisers
-from portal.camps.statuses import STATUS_LABELS
 from portal.extensions import db
 from portal.i18n import short_date
 

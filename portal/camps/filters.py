@@ -10,9 +10,9 @@ from wtforms.validators import Optional
 from portal.accounts.forms import GENDER_LABELS
 from portal.admin.forms import FilterForm
 from portal.camps.forms import spoken_language_choices
+from portal.camps.labels import STATUS_LABELS
 from portal.camps.models import ApplicationStatus
 from portal.camps.queries import AGE_BANDS
-from portal.camps.statuses import STATUS_LABELS
 from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.places import units_by_parent

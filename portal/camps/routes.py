@@ -13,10 +13,10 @@ from flask_login import login_required
 from portal.camps import policy
 from portal.camps import queries
 from portal.camps import services
-from portal.camps.application_form import application_form_class
-from portal.camps.application_form import field_name
-from portal.camps.application_form import is_asked
-from portal.camps.application_form import missing_for_submit
+from portal.camps.forms.applications import application_form_class
+from portal.camps.forms.applications import field_name
+from portal.camps.forms.applications import is_asked
+from portal.camps.forms.applications import missing_for_submit
 from portal.camps.models import Application
 from portal.camps.models import Camp
 from portal.extensions import db
@@ -217,9 +217,9 @@ def _applicant_step(application_id, step, message):
 
 @bp.app_context_processor
 def camp_helpers():
-    from portal.camps.statuses import CAMP_STATUS_LABELS
-    from portal.camps.statuses import CONSENT_METHOD_LABELS
-    from portal.camps.statuses import STATUS_LABELS
+    from portal.camps.labels import CAMP_STATUS_LABELS
+    from portal.camps.labels import CONSENT_METHOD_LABELS
+    from portal.camps.labels import STATUS_LABELS
 
     return {
         "status_label": lambda status: STATUS_LABELS[status],

@@ -1,13 +1,10 @@
 """Forms for setting up a camp: details, status, extra questions and cohort targets."""
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
 from wtforms import BooleanField
 from wtforms import SelectField
-from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
-from wtforms import widgets
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
@@ -15,52 +12,14 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
+from portal.camps.forms import MultiCheckboxField
+from portal.camps.forms import camp_language_choices
 from portal.camps.models import QuestionKind
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
 from portal.forms import IntegerField
 from portal.forms import TitleAndDescription
 from portal.i18n import TRANSLATED_LOCALES
-
-CONTENT_LANGUAGES = {"ky": "Кыргызча", "ru": "Русский", "uz_Cyrl": "Ўзбекча"}
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-    def process_formdata(self, valuelist):
-        # A box ticked twice (a repeated key) counts once.
-        super().process_formdata(list(dict.fromkeys(valuelist)))
-
-
-def camp_language_choices():
-    return [("ky", _l("Kyrgyz")), ("ru", _l("Russian")), ("uz", _l("Uzbek"))]
-
-
-def spoken_language_choices():
-    return camp_language_choices() + [
-        ("tg", _l("Tajik")),
-        ("en", _l("English")),
-        ("other", _l("Another language")),
-    ]
-
-
-def ethnicity_choices():
-    # Context keeps these apart from the language names ("Kyrgyz" the people, not the language).
-    return [
-        ("kyrgyz", _lp("ethnicity", "Kyrgyz")),
-        ("uzbek", _lp("ethnicity", "Uzbek")),
-        ("tajik", _lp("ethnicity", "Tajik")),
-        ("russian", _lp("ethnicity", "Russian")),
-        ("turk", _lp("ethnicity", "Turk")),
-        ("uyghur", _lp("ethnicity", "Uyghur")),
-        ("azerbaijani", _lp("ethnicity", "Azerbaijani")),
-        ("tatar", _lp("ethnicity", "Tatar")),
-        ("dungan", _lp("ethnicity", "Dungan")),
-        ("kazakh", _lp("ethnicity", "Kazakh")),
-        ("other", _lp("ethnicity", "Other")),
-    ]
 
 
 class CampForm(TitleAndDescription, BaseForm):
@@ -173,6 +132,8 @@ class CampStatusForm(BaseForm):
 
 #: Ways organisers write yes and no in the three languages (and English).
 YES = {"yes", "ооба", "да", "ҳа", "ha"}
+
+
 NO = {"no", "жок", "нет", "йўқ", "yoʻq", "yo'q"}
 
 

@@ -1,18 +1,23 @@
-"""The application form a young person fills in: fixed questions, the camp's own, a guardian."""
+"""The application form a young person fills in, and the organisers' review and decisions."""
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import RadioField
+from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
 from portal.accounts.validators import Phone
 from portal.camps.forms import MultiCheckboxField
 from portal.camps.forms import ethnicity_choices
 from portal.camps.forms import spoken_language_choices
 from portal.forms import BaseForm
+from portal.forms import IdListField
 
 
 def field_name(question) -> str:
@@ -124,3 +129,47 @@ def is_asked(question, answers: dict) -> bool:
     if not question.condition_question_id:
         return True
     return (answers.get(str(question.condition_question_id)) or "") == question.condition_value
+
+
+def score_choices():
+    return [("", _l("Not scored"))] + [(str(n), str(n)) for n in range(1, 6)]
+
+
+class ReviewForm(BaseForm):
+    score = SelectField(_l("Score (1 = weak, 5 = strong)"), choices=score_choices)
+    notes = TextAreaField(
+        _l("Private notes"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("Only organisers see these notes."),
+    )
+
+
+def decision_choices():
+    return [
+        ("accepted", _l("Accept")),
+        ("waitlisted", _l("Waiting list")),
+        ("rejected", _l("Reject")),
+    ]
+
+
+class DecisionForm(BaseForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=decision_choices,
+        validators=[InputRequired(_l("Choose a decision."))],
+    )
+    reason = TextAreaField(
+        _l("Reason shown to the applicant"),
+        validators=[Length(max=2000)],
+        description=_l("Kind and short. Needed when you reject or put on the waiting list."),
+    )
+
+    def validate_reason(self, field):
+        if self.decision.data in ("rejected", "waitlisted") and not (field.data or "").strip():
+            raise ValidationError(_l("Write a short reason for the applicant."))
+
+
+class BulkDecisionForm(DecisionForm):
+    applications = IdListField(
+        _l("Applications"), validators=[DataRequired(_l("Tick at least one application."))]
+    )
