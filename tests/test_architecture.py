@@ -24,8 +24,12 @@ def sources(pattern="**/*.py"):
 
 
 def view_modules():
-    """Every module that defines a blueprint, i.e. holds views."""
-    return {name: text for name, text in sources().items() if "Blueprint(" in text}
+    """Every module that defines a blueprint or hangs views on one, i.e. holds views."""
+    return {
+        name: text
+        for name, text in sources().items()
+        if "Blueprint(" in text or re.search(r"^@bp\.(route|get|post)\(", text, re.MULTILINE)
+    }
 
 
 def test_views_never_commit_or_roll_back():
@@ -133,3 +137,19 @@ def test_the_check_sees_an_upward_import(tmp_path):
     source = tmp_path / "example.py"
     source.write_text("def f():\n    from portal.groups import services\n    import portal.camps\n")
     assert {"portal.groups", "portal.camps"} <= imported_modules(source)
+
+
+def test_each_domain_has_one_organiser_blueprint(app):
+    """The organisers' tools of a domain hang on one blueprint under /manage."""
+    prefixes = {}
+    for name, blueprint in app.blueprints.items():
+        if blueprint.url_prefix != "/manage":
+            continue
+        prefixes.setdefault((blueprint.import_name.split(".")[1], blueprint.url_prefix), []).append(
+            name
+        )
+    assert {key: names for key, names in prefixes.items() if len(names) > 1} == {}
+
+
+def test_view_modules_are_found_in_packages_too():
+    assert {"camps/manage/cohort.py", "camps/manage/applications.py"} <= set(view_modules())

@@ -1,8 +1,7 @@
-"""The cohort tools for organisers: waiting list, cohort balance, check-in and exports."""
+"""The cohort: waiting list, balance and targets, check-in and exports."""
 
 from datetime import date
 
-from flask import Blueprint
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -21,15 +20,14 @@ from portal.camps.forms.applications import BulkDecisionForm
 from portal.camps.forms.camps import targets_form_class
 from portal.camps.forms.checkin import CheckInForm
 from portal.camps.forms.waitlist import WaitlistMoveForm
-from portal.camps.manage import managed_application
+from portal.camps.manage import bp
+from portal.camps.manage.applications import managed_application
 from portal.camps.models import Camp
 from portal.extensions import db
 from portal.places import place_names
 from portal.places import top_level_units
 from portal.security import organisers_only
 from portal.security import recent_login_required
-
-bp = Blueprint("camp_cohort", __name__, url_prefix="/manage")
 
 
 @bp.get("/camps/<int:camp_id>/waitlist")
