@@ -16,6 +16,7 @@ from portal.camps.models import ConsentMethod
 from portal.camps.models import QuestionKind
 from portal.camps.services.history import move
 from portal.camps.services.history import record
+from portal.camps.transitions import Who
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
@@ -116,7 +117,7 @@ def _apply(camp, person, organiser, *, status, score=None, consent=True):
     if status is S.DRAFT:
         return application
     application.submitted_at = utcnow()
-    move(application, S.SUBMITTED, actor=person)
+    move(application, S.SUBMITTED, actor=person, who=Who.APPLICANT)
     application.score = score
     if consent and application.is_minor and status not in (S.SUBMITTED,):
         services.record_guardian_consent(
@@ -137,11 +138,11 @@ def _apply(camp, person, organiser, *, status, score=None, consent=True):
     reason = "" if first is S.ACCEPTED else "Бул жолу орун калган жок."
     services.decide(application, first, reason=reason, by=organiser)
     if status in (S.CONFIRMED, S.ATTENDED, S.NO_SHOW):
-        move(application, S.CONFIRMED, actor=person)
+        move(application, S.CONFIRMED, actor=person, who=Who.APPLICANT)
     if status is S.DECLINED:
-        move(application, S.DECLINED, actor=person)
+        move(application, S.DECLINED, actor=person, who=Who.APPLICANT)
     if status is S.WITHDRAWN:
-        move(application, S.WITHDRAWN, actor=person)
+        move(application, S.WITHDRAWN, actor=person, who=Who.APPLICANT)
     if status in (S.ATTENDED, S.NO_SHOW):
         for day in camp.days():
             services.mark_attendance(application, day, status is S.ATTENDED, by=organiser)

@@ -1,6 +1,5 @@
 """Organisers review applications: the list, one application, scores and decisions."""
 
-from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -20,8 +19,8 @@ from portal.camps.forms.applications import ReviewForm
 from portal.camps.forms.consent import GuardianConsentForm
 from portal.camps.forms.waitlist import WaitlistMoveForm
 from portal.camps.manage import bp
-from portal.camps.models import Application
-from portal.camps.models import Camp
+from portal.camps.manage.lookup import managed_application
+from portal.camps.manage.lookup import managed_camp
 from portal.extensions import db
 from portal.forms import ActionForm
 from portal.listing import paginate
@@ -32,7 +31,7 @@ from portal.security import organisers_only
 @organisers_only
 def applications(camp_id):
     """The camp's applications with filters, search, sorting and bulk decisions."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     form = ReviewFilterForm.for_camp(camp, request.args)
     valid = form.validate()
     page = paginate(queries.review_query(camp, filters=form.data if valid else {}))
@@ -50,7 +49,7 @@ def applications(camp_id):
 @organisers_only
 def bulk_decide(camp_id):
     """The same decision for every ticked application; each one is checked on its own."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     form = BulkDecisionForm()
     if not form.validate_on_submit():
         for error in [*form.applications.errors, *form.decision.errors, *form.reason.errors]:
@@ -73,14 +72,6 @@ def bulk_decide(camp_id):
     return redirect(url_for(".applications", camp_id=camp.id))
 
 
-def managed_application(application_id) -> Application:
-    """An application the organiser may see; a draft not yet sent answers 404."""
-    application = db.get_or_404(Application, application_id)
-    if not policy.can_review(current_user, application):
-        abort(404)
-    return application
-
-
 def application_page(application, status=200, **forms):
     if application.is_minor:
         # Seeing a minor's health and guardian details is recorded every time.
@@ -95,6 +86,10 @@ def application_page(application, status=200, **forms):
         "action_form": ActionForm(),
     }
     context.update(forms)
+    # Only the decisions the service would take now are offered.
+    allowed = {decision.value for decision in policy.decisions_for(current_user, application)}
+    decision = context["decision_form"].decision
+    decision.choices = [(value, label) for value, label in decision.choices if value in allowed]
     return render_template(
         "camps/manage/application.html",
         application=application,

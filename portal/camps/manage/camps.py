@@ -15,9 +15,10 @@ from portal.camps.forms.camps import CampForm
 from portal.camps.forms.camps import CampStatusForm
 from portal.camps.forms.camps import QuestionForm
 from portal.camps.manage import bp
+from portal.camps.manage.lookup import managed_camp
+from portal.camps.manage.lookup import managed_question
 from portal.camps.models import ApplicationStatus
 from portal.camps.models import Camp
-from portal.camps.models import CampQuestion
 from portal.camps.models import CampStatus
 from portal.extensions import db
 from portal.forms import ActionForm
@@ -62,7 +63,7 @@ def new_camp():
 @organisers_only
 def edit_camp(camp_id):
     """Change a camp's details."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     form = _camp_form(CampForm())
     if request.method == "GET":
         form.fill_from(camp)
@@ -78,7 +79,7 @@ def edit_camp(camp_id):
 @organisers_only
 def camp(camp_id):
     """A camp's overview for organisers: status, places, questions, links to every tool."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     counts = queries.status_counts([camp.id])[camp.id]
     return render_template(
         "camps/manage/camp.html",
@@ -95,7 +96,7 @@ def camp(camp_id):
 @organisers_only
 def camp_status(camp_id):
     """Publish, close or cancel a camp."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     form = CampStatusForm()
     if not form.validate_on_submit():
         abort(400)
@@ -121,7 +122,7 @@ def _question_form(camp, formdata=None):
 @organisers_only
 def add_question(camp_id):
     """Add an extra question to the camp's application form."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     form = _question_form(camp, request.form)
     if not form.validate_on_submit():
         counts = queries.status_counts([camp.id])[camp.id]
@@ -139,9 +140,7 @@ def add_question(camp_id):
 @organisers_only
 def delete_question(camp_id, question_id):
     """Remove an extra question (answers already given stay in the applications)."""
-    question = db.get_or_404(CampQuestion, question_id)
-    if question.camp_id != camp_id:
-        abort(404)
+    question = managed_question(camp_id, question_id)
     services.remove_question(question, by=current_user)
     flash(_("The question is removed."), "success")
     return redirect(url_for(".camp", camp_id=camp_id))

@@ -21,8 +21,8 @@ from portal.camps.forms.camps import targets_form_class
 from portal.camps.forms.checkin import CheckInForm
 from portal.camps.forms.waitlist import WaitlistMoveForm
 from portal.camps.manage import bp
-from portal.camps.manage.applications import managed_application
-from portal.camps.models import Camp
+from portal.camps.manage.lookup import managed_application
+from portal.camps.manage.lookup import managed_camp
 from portal.extensions import db
 from portal.places import place_names
 from portal.places import top_level_units
@@ -34,7 +34,7 @@ from portal.security import recent_login_required
 @organisers_only
 def waitlist(camp_id):
     """The waiting list in order."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     return render_template(
         "camps/manage/waitlist.html",
         camp=camp,
@@ -69,7 +69,7 @@ def move_on_waitlist(application_id):
 @organisers_only
 def checkin(camp_id):
     """A phone-friendly check-in list for one camp day."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     day = _camp_day(camp, request.args.get("day"))
     return render_template(
         "camps/manage/checkin.html",
@@ -117,7 +117,7 @@ def mark_checkin(application_id):
 @recent_login_required
 def export(camp_id, fmt):
     """Participants or applicants as CSV or XLSX; health needs only when asked for."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     who = "applicants" if request.args.get("who") == "applicants" else "participants"
     with_health = request.args.get("health") == "1"
     table = exports.camp_table(camp, who=who, with_health=with_health)
@@ -145,7 +145,7 @@ def _targets_form(camp, formdata=None):
 @organisers_only
 def cohort_balance(camp_id, targets_form=None, status=200):
     """The cohort against the pool and the targets, with an optional suggested selection."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     suggestion = None
     if request.args.get("suggest"):
         seed = request.args.get("seed", default=1, type=int)
@@ -165,7 +165,7 @@ def cohort_balance(camp_id, targets_form=None, status=200):
 @organisers_only
 def save_targets(camp_id):
     """Save the cohort targets."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     form = _targets_form(camp, request.form)
     if not form.validate_on_submit():
         return cohort_balance(camp_id, targets_form=form, status=400)

@@ -13,9 +13,9 @@ from portal.camps import services
 from portal.camps.forms.consent import GuardianConsentForm
 from portal.camps.manage import bp
 from portal.camps.manage.applications import application_page
-from portal.camps.manage.applications import managed_application
+from portal.camps.manage.lookup import managed_application
+from portal.camps.manage.lookup import managed_consent
 from portal.camps.models import ConsentMethod
-from portal.camps.models import GuardianConsent
 from portal.extensions import db
 from portal.security import organisers_only
 from portal.uploads import remove_on_rollback
@@ -49,17 +49,11 @@ def record_consent(application_id):
     return redirect(url_for(".application", application_id=application.id))
 
 
-def _managed_consent(consent_id) -> GuardianConsent:
-    consent = db.get_or_404(GuardianConsent, consent_id)
-    managed_application(consent.application_id)
-    return consent
-
-
 @bp.post("/consents/<int:consent_id>/withdraw")
 @organisers_only
 def withdraw_consent(consent_id):
     """Mark a guardian's consent as withdrawn."""
-    consent = _managed_consent(consent_id)
+    consent = managed_consent(consent_id)
     services.withdraw_guardian_consent(consent, by=current_user)
     flash(_("The consent is marked as withdrawn."), "success")
     return redirect(url_for(".application", application_id=consent.application_id))
@@ -69,7 +63,7 @@ def withdraw_consent(consent_id):
 @organisers_only
 def consent_scan(consent_id):
     """The scanned consent form, for organisers only."""
-    consent = _managed_consent(consent_id)
+    consent = managed_consent(consent_id)
     if not consent.file_name:
         abort(404)
     try:

@@ -4,9 +4,7 @@ One module per subject; the public names are gathered here so callers write
 `services.submit(...)`.
 """
 
-from portal.camps.services.applications import DECIDABLE
 from portal.camps.services.applications import DECISION_MESSAGES
-from portal.camps.services.applications import DECISIONS
 from portal.camps.services.applications import confirm
 from portal.camps.services.applications import decide
 from portal.camps.services.applications import decline
@@ -42,8 +40,6 @@ from portal.camps.services.waitlist import waitlist
 
 __all__ = [
     "CampError",
-    "DECIDABLE",
-    "DECISIONS",
     "DECISION_MESSAGES",
     "LATE_OFFER_DAYS",
     "add_question",

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import audit_event
-from portal.camps.models import OPEN_STATUSES
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEthnicity
@@ -25,15 +24,13 @@ from portal.camps.services.history import tell
 from portal.camps.services.waitlist import next_waitlist_position
 from portal.camps.services.waitlist import promote_from_waitlist
 from portal.camps.services.waitlist import renumber_waitlist
+from portal.camps.transitions import DECISIONS
+from portal.camps.transitions import Who
+from portal.camps.transitions import application_may_move
+from portal.camps.transitions import decisions_from
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
-
-#: Which statuses an organiser's decision may move an application from.
-DECIDABLE = {S.SUBMITTED, S.WAITLISTED, S.ACCEPTED}
-
-
-DECISIONS = {S.ACCEPTED, S.WAITLISTED, S.REJECTED}
 
 
 def start_application(camp: Camp, user) -> Application:
@@ -45,7 +42,7 @@ def start_application(camp: Camp, user) -> Application:
         # Someone who withdrew may apply again while applications are open. Until they send
         # it again, the reopened draft is theirs alone (organisers see sent applications).
         existing.submitted_at = None
-        move(existing, S.DRAFT, actor=user)
+        move(existing, S.DRAFT, actor=user, who=Who.APPLICANT)
         return existing
     if existing:
         return existing
@@ -94,13 +91,13 @@ def submit(application: Application) -> None:
     if not is_accepting_applications(application.camp):
         raise CampError(_l("Applications for this camp are not open."))
     application.submitted_at = utcnow()
-    move(application, S.SUBMITTED, actor=application.applicant)
+    move(application, S.SUBMITTED, actor=application.applicant, who=Who.APPLICANT)
     tell(application, _l("We received your application. We will tell you our decision here."))
 
 
 def confirm(application: Application) -> None:
     """The applicant takes the offered place."""
-    if application.status is not S.ACCEPTED:
+    if not application_may_move(application.status, S.CONFIRMED, Who.APPLICANT):
         raise CampError(_l("There is no offer to confirm."))
     if application.offer_expires_on and application.offer_expires_on < local_today():
         raise CampError(_l("The time to confirm this place has passed."))
@@ -108,25 +105,25 @@ def confirm(application: Application) -> None:
         raise CampError(
             _l("We need your parent's or guardian's consent first. An organiser will contact them.")
         )
-    move(application, S.CONFIRMED, actor=application.applicant)
+    move(application, S.CONFIRMED, actor=application.applicant, who=Who.APPLICANT)
 
 
 def decline(application: Application) -> None:
     """The applicant gives back the offered place; the waiting list moves up."""
-    if application.status is not S.ACCEPTED:
+    if not application_may_move(application.status, S.DECLINED, Who.APPLICANT):
         raise CampError(_l("There is no offer to decline."))
-    move(application, S.DECLINED, actor=application.applicant)
+    move(application, S.DECLINED, actor=application.applicant, who=Who.APPLICANT)
     promote_from_waitlist(application.camp)
 
 
 def withdraw(application: Application) -> None:
     """The applicant leaves (also the waiting list); a freed place goes to the next person."""
-    if application.status not in OPEN_STATUSES:
+    if not application_may_move(application.status, S.WITHDRAWN, Who.APPLICANT):
         raise CampError(_l("This application is already closed."))
     freed = application.status in SEAT_STATUSES
     queued = application.status is S.WAITLISTED
     application.waitlist_position = None
-    move(application, S.WITHDRAWN, actor=application.applicant)
+    move(application, S.WITHDRAWN, actor=application.applicant, who=Who.APPLICANT)
     if freed:
         promote_from_waitlist(application.camp)
     elif queued:
@@ -142,10 +139,10 @@ def review(application: Application, *, score: int | None, notes: str, by) -> No
 def decide(application: Application, decision, *, reason: str, by) -> None:
     """Accept, waitlist or reject; capacity and guardian consent are checked under a lock."""
     decision = S(decision)
-    if decision not in DECISIONS or application.status not in DECIDABLE:
-        raise CampError(_l("This application cannot get that decision now."))
-    if decision is application.status:
+    if decision is application.status and decision in DECISIONS:
         return
+    if decision not in decisions_from(application.status):
+        raise CampError(_l("This application cannot get that decision now."))
     camp = lock_camp(application.camp.id)
     if decision is S.ACCEPTED:
         if application.needs_guardian_consent:
@@ -160,7 +157,7 @@ def decide(application: Application, decision, *, reason: str, by) -> None:
         application.waitlist_position = next_waitlist_position(camp)
     else:
         application.waitlist_position = None
-    move(application, decision, actor=by, reason=reason)
+    move(application, decision, actor=by, who=Who.ORGANISER, reason=reason)
     audit_event("application.decided", application, actor=by, decision=decision.value)
     tell(application, DECISION_MESSAGES[decision])
     if freed:
@@ -191,7 +188,7 @@ def expire_offers(today: date | None = None) -> list[Application]:
         )
     ).all()
     for application in expired:
-        move(application, S.DECLINED, actor=None, reason="offer expired")
+        move(application, S.DECLINED, actor=None, who=Who.SYSTEM, reason="offer expired")
         tell(
             application,
             _l("The time to confirm your camp place has passed, so it went to someone else."),

@@ -17,6 +17,7 @@ from portal.camps.models import CampQuestion
 from portal.camps.models import CampStatus
 from portal.camps.services.history import CampError
 from portal.camps.services.history import tell
+from portal.camps.transitions import camp_may_move
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
@@ -39,12 +40,7 @@ def save_camp(camp: Camp, *, by, **fields) -> Camp:
 
 def set_camp_status(camp: Camp, status: CampStatus, *, by) -> None:
     """Publish, close or cancel a camp; cancelling tells everyone who applied."""
-    allowed = {
-        CampStatus.PUBLISHED: {CampStatus.DRAFT, CampStatus.CLOSED},
-        CampStatus.CLOSED: {CampStatus.PUBLISHED},
-        CampStatus.CANCELLED: {CampStatus.DRAFT, CampStatus.PUBLISHED, CampStatus.CLOSED},
-    }
-    if camp.status not in allowed[status]:
+    if not camp_may_move(camp.status, status):
         raise CampError(_l("This camp cannot change to that status now."))
     camp.status = status
     audit_event(f"camp.{status.value}", camp, actor=by)

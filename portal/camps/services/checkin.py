@@ -10,12 +10,14 @@ from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import CampAttendance
 from portal.camps.services.history import CampError
 from portal.camps.services.history import move
+from portal.camps.transitions import Who
+from portal.camps.transitions import can_be_checked_in
 from portal.extensions import db
 
 
 def mark_attendance(application: Application, day: date, present: bool, *, by) -> None:
     """Record one camp day; the application becomes attended, or no-show if absent every day."""
-    if application.status not in (S.CONFIRMED, S.ATTENDED, S.NO_SHOW):
+    if not can_be_checked_in(application.status):
         raise CampError(_l("Only confirmed participants can be checked in."))
     if day not in application.camp.days():
         raise CampError(_l("This day is not one of the camp's days."))
@@ -33,4 +35,4 @@ def mark_attendance(application: Application, day: date, present: bool, *, by) -
     )
     target = S.ATTENDED if days_present else S.NO_SHOW
     if application.status is not target:
-        move(application, target, actor=by)
+        move(application, target, actor=by, who=Who.ORGANISER)

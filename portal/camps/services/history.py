@@ -5,6 +5,8 @@ from flask_babel import lazy_gettext as _l
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEvent
 from portal.camps.models import ApplicationStatus as S
+from portal.camps.transitions import Who
+from portal.camps.transitions import application_may_move
 from portal.errors import PortalError
 from portal.links import external_url
 from portal.links import local_path
@@ -16,8 +18,11 @@ class CampError(PortalError):
     """A step the rules do not allow now; the message is translated for the person."""
 
 
-def move(application: Application, status: S, *, actor, reason: str = "") -> None:
+def move(application: Application, status: S, *, actor, who: Who, reason: str = "") -> None:
+    """Take one step of the application's transition table, and write it in its history."""
     previous = application.status
+    if not application_may_move(previous, status, who):
+        raise CampError(_l("This application cannot change to that status now."))
     application.status = status
     record(application, previous, status, actor=actor, reason=reason)
 

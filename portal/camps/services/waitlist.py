@@ -15,6 +15,7 @@ from portal.camps.services.camps import seats_taken
 from portal.camps.services.history import CampError
 from portal.camps.services.history import move
 from portal.camps.services.history import tell
+from portal.camps.transitions import Who
 from portal.extensions import db
 
 
@@ -48,7 +49,7 @@ def promote_from_waitlist(camp: Camp) -> list[Application]:
         application.waitlist_position = None
         application.offer_expires_on = offer_deadline(camp)
         application.decision_reason = ""
-        move(application, S.ACCEPTED, actor=None, reason="waitlist")
+        move(application, S.ACCEPTED, actor=None, who=Who.SYSTEM, reason="waitlist")
         tell(application, _l("A place opened up and it is yours! Please confirm it soon."))
         promoted.append(application)
         free -= 1
