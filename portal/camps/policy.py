@@ -96,7 +96,3 @@ def decisions_for(user, application) -> tuple[ApplicationStatus, ...]:
         for decision in transitions.decisions_from(application.status)
         if not (decision is ApplicationStatus.ACCEPTED and application.needs_guardian_consent)
     )
-
-
-def can_check_in(user, application) -> bool:
-    return can_manage_camps(user) and transitions.can_be_checked_in(application.status)
