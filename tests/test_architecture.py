@@ -153,3 +153,26 @@ def test_each_domain_has_one_organiser_blueprint(app):
 
 def test_view_modules_are_found_in_packages_too():
     assert {"camps/manage/cohort.py", "camps/manage/applications.py"} <= set(view_modules())
+
+
+#: What a view must not do itself: query (the domain's queries.py does) or parse raw input
+#: (forms do).
+RAW_IN_VIEWS = re.compile(r"sa\.select\(|db\.session\.(scalars|execute)\(|request\.form")
+
+
+def test_views_neither_query_nor_parse_the_raw_form():
+    offenders = {
+        name: sorted({match[0] for match in RAW_IN_VIEWS.finditer(text)})
+        for name, text in view_modules().items()
+        if RAW_IN_VIEWS.search(text)
+    }
+    assert offenders == {}
+
+
+def test_the_raw_input_check_sees_a_query_and_a_form_read():
+    text = 'rows = db.session.execute(sa.select(User))\nvalue = request.form.get("x")\n'
+    assert [match[0] for match in RAW_IN_VIEWS.finditer(text)] == [
+        "db.session.execute(",
+        "sa.select(",
+        "request.form",
+    ]

@@ -16,6 +16,7 @@ from portal.accounts.validators import Phone
 from portal.camps.forms import MultiCheckboxField
 from portal.camps.forms import ethnicity_choices
 from portal.camps.forms import spoken_language_choices
+from portal.camps.models import is_asked
 from portal.forms import BaseForm
 from portal.forms import IdListField
 
@@ -24,10 +25,63 @@ def field_name(question) -> str:
     return f"q_{question.id}"
 
 
+class ApplicationAnswers(BaseForm):
+    """What every camp's application form gives back: the answers, and what is missing."""
+
+    _camp = None
+    _minor = False
+    #: The button pressed: "submit" sends the application, anything else saves the draft.
+    action = StringField()
+
+    @property
+    def sending(self) -> bool:
+        return self.action.data == "submit"
+
+    def fill_from(self, application, ethnicity) -> None:
+        self.ethnicity.data = list(ethnicity)
+        self.photo_consent.data = application.photo_consent_at is not None
+        for question in self._camp.questions:
+            self[field_name(question)].data = application.answers.get(str(question.id))
+
+    def answers(self) -> dict[str, str]:
+        """Every extra question's answer as typed (the service drops those not asked)."""
+        return {str(q.id): self[field_name(q)].data or "" for q in self._camp.questions}
+
+    def application_fields(self) -> dict:
+        """The cleaned answers, ready for services.save_answers."""
+        fields = {
+            "motivation": self.motivation.data or "",
+            "safety_problem": self.safety_problem.data or "",
+            "spoken_languages": list(self.spoken_languages.data or []),
+            "previous_camps": self.previous_camps.data or "",
+            "needs": self.needs.data or "",
+            "emergency_name": self.emergency_name.data or "",
+            "emergency_phone": self.emergency_phone.data,
+            "answers": self.answers(),
+            "ethnicity": list(self.ethnicity.data or []),
+            "photo_consent": self.photo_consent.data,
+        }
+        if self._minor:
+            fields.update(
+                guardian_name=self.guardian_name.data or "",
+                guardian_relation=self.guardian_relation.data or "",
+                guardian_phone=self.guardian_phone.data,
+            )
+        return fields
+
+    def missing(self) -> dict[str, str]:
+        """What must still be filled in to send the application (nothing while saving)."""
+        if not self.sending:
+            return {}
+        return missing_for_submit(self, self._camp, minor=self._minor)
+
+
 def application_form_class(camp, *, minor: bool):
     """The form for `camp`: fixed questions, its extra ones and, for minors, the guardian."""
 
-    class ApplicationForm(BaseForm):
+    class ApplicationForm(ApplicationAnswers):
+        _camp = camp
+        _minor = minor
         motivation = TextAreaField(
             _l("Why do you want to come to this camp?"), validators=[Optional(), Length(max=3000)]
         )
@@ -122,13 +176,6 @@ def missing_for_submit(form, camp, *, minor: bool) -> dict[str, str]:
         if question.required and is_asked(question, answers) and not answers[str(question.id)]:
             missing[field_name(question)] = _l("Answer this question.")
     return missing
-
-
-def is_asked(question, answers: dict) -> bool:
-    """A conditional question applies only when the other question got the given answer."""
-    if not question.condition_question_id:
-        return True
-    return (answers.get(str(question.condition_question_id)) or "") == question.condition_value
 
 
 def score_choices():

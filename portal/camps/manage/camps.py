@@ -110,8 +110,8 @@ def camp_status(camp_id):
     return redirect(url_for(".camp", camp_id=camp.id))
 
 
-def _question_form(camp, formdata=None):
-    form = QuestionForm(formdata=formdata) if formdata is not None else QuestionForm(formdata=None)
+def _question_form(camp, submitted: bool = False):
+    form = QuestionForm() if submitted else QuestionForm(formdata=None)
     form.condition_question.choices = [("", _("Always"))] + [
         (str(question.id), question.display_label) for question in camp.questions
     ]
@@ -123,7 +123,7 @@ def _question_form(camp, formdata=None):
 def add_question(camp_id):
     """Add an extra question to the camp's application form."""
     camp = managed_camp(camp_id)
-    form = _question_form(camp, request.form)
+    form = _question_form(camp, submitted=True)
     if not form.validate_on_submit():
         counts = queries.status_counts([camp.id])[camp.id]
         return render_template(

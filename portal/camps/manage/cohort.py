@@ -125,13 +125,14 @@ def export(camp_id, fmt):
     return exports.send_table(table, fmt, f"camp-{camp.id}-{who}")
 
 
-def _targets_form(camp, formdata=None):
+def _targets_form(camp, submitted: bool = False):
     regions = camp.eligible_regions or [unit.code for unit in top_level_units()]
     names = place_names()
     rows = [("region", code, names.get(code, code)) for code in regions]
     rows += [("gender", "female", _("Female")), ("gender", "male", _("Male"))]
-    form = targets_form_class(rows)(formdata=formdata)
-    if formdata is None:
+    form_class = targets_form_class(rows)
+    form = form_class() if submitted else form_class(formdata=None)
+    if not submitted:
         for dimension, values in camp.targets.items():
             for value, (low, high) in values.items():
                 for bound, number in (("min", low), ("max", high)):
@@ -166,7 +167,7 @@ def cohort_balance(camp_id, targets_form=None, status=200):
 def save_targets(camp_id):
     """Save the cohort targets."""
     camp = managed_camp(camp_id)
-    form = _targets_form(camp, request.form)
+    form = _targets_form(camp, submitted=True)
     if not form.validate_on_submit():
         return cohort_balance(camp_id, targets_form=form, status=400)
     services.save_camp(camp, by=current_user, targets=form.targets())

@@ -12,6 +12,7 @@ from portal.camps.models import Application
 from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
+from portal.camps.models import is_asked
 from portal.camps.services.camps import eligibility_problem
 from portal.camps.services.camps import is_accepting_applications
 from portal.camps.services.camps import lock_camp
@@ -59,6 +60,15 @@ def save_answers(application: Application, *, ethnicity: list[str], photo_consen
     """Store what the applicant typed (a draft may be incomplete)."""
     if application.status is not S.DRAFT:
         raise CampError(_l("A sent application cannot be changed."))
+    if "answers" in fields:
+        # Answers to questions that do not apply (or are no longer asked) are not kept.
+        questions = {str(question.id): question for question in application.camp.questions}
+        answers = fields["answers"]
+        fields["answers"] = {
+            key: value
+            for key, value in answers.items()
+            if key in questions and is_asked(questions[key], answers)
+        }
     for name, value in fields.items():
         setattr(application, name, value)
     if photo_consent and application.photo_consent_at is None:
