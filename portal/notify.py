@@ -116,6 +116,23 @@ def unread_count(user) -> int:
     return db.session.scalar(sa.select(unread_count_of(user.id))) or 0
 
 
+def inbox_query(user):
+    """The user's notifications, newest first (a query, for paging)."""
+    return (
+        sa.select(Notification)
+        .where(Notification.user_id == user.id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+
+
+def mark_all_read(user) -> None:
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+
+
 def deliver_pending(limit: int = 100) -> tuple[int, int]:
     """Try each pending e-mail once; return (sent, failed). Failures stay for the next run."""
     config = current_app.config

@@ -24,8 +24,12 @@ def sources(pattern="**/*.py"):
 
 
 def view_modules():
-    """Every module that defines a blueprint, i.e. holds views."""
-    return {name: text for name, text in sources().items() if "Blueprint(" in text}
+    """Every module that defines a blueprint or hangs views on one, i.e. holds views."""
+    return {
+        name: text
+        for name, text in sources().items()
+        if "Blueprint(" in text or re.search(r"^@bp\.(route|get|post)\(", text, re.MULTILINE)
+    }
 
 
 def test_views_never_commit_or_roll_back():
@@ -162,3 +166,42 @@ def test_shared_pieces_have_one_home():
     ]:
         homes = [name for name, text in texts.items() if definition in text]
         assert homes == [home], (definition, homes)
+
+
+def test_each_domain_has_one_organiser_blueprint(app):
+    """The organisers' tools of a domain hang on one blueprint under /manage."""
+    prefixes = {}
+    for name, blueprint in app.blueprints.items():
+        if blueprint.url_prefix != "/manage":
+            continue
+        prefixes.setdefault((blueprint.import_name.split(".")[1], blueprint.url_prefix), []).append(
+            name
+        )
+    assert {key: names for key, names in prefixes.items() if len(names) > 1} == {}
+
+
+def test_view_modules_are_found_in_packages_too():
+    assert {"camps/manage/cohort.py", "camps/manage/applications.py"} <= set(view_modules())
+
+
+#: What a view must not do itself: query (the domain's queries.py does) or parse raw input
+#: (forms do).
+RAW_IN_VIEWS = re.compile(r"sa\.select\(|db\.session\.(scalars|execute)\(|request\.form")
+
+
+def test_views_neither_query_nor_parse_the_raw_form():
+    offenders = {
+        name: sorted({match[0] for match in RAW_IN_VIEWS.finditer(text)})
+        for name, text in view_modules().items()
+        if RAW_IN_VIEWS.search(text)
+    }
+    assert offenders == {}
+
+
+def test_the_raw_input_check_sees_a_query_and_a_form_read():
+    text = 'rows = db.session.execute(sa.select(User))\nvalue = request.form.get("x")\n'
+    assert [match[0] for match in RAW_IN_VIEWS.finditer(text)] == [
+        "db.session.execute(",
+        "sa.select(",
+        "request.form",
+    ]

@@ -292,3 +292,26 @@ def test_owner_sees_their_application(client, login_as, db):
     mine = ApplicationFactory(applicant=user)
     assert client.get(f"/applications/{mine.id}").status_code == 200
     assert mine.camp.display_title in client.get("/applications").text
+
+
+def test_the_service_drops_answers_to_questions_not_asked(db):
+    """The rule lives in the service, whoever calls it: answers to a question removed from the
+    form, or to a conditional question that does not apply, are not kept."""
+    from portal.camps import services
+
+    camp = CampFactory()
+    laptop = CampQuestion(
+        label={"ky": "Ноутбук барбы?"}, kind=QuestionKind.YES_NO, position=1, required=True
+    )
+    camp.questions.append(laptop)
+    db.session.flush()
+    which = CampQuestion(
+        label={"ky": "Кайсы?"}, kind=QuestionKind.SHORT_TEXT, position=2,
+        condition_question_id=laptop.id, condition_value="yes",
+    )  # fmt: skip
+    camp.questions.append(which)
+    db.session.flush()
+    application = ApplicationFactory(camp=camp, status=S.DRAFT, submitted_at=None)
+    answers = {str(laptop.id): "no", str(which.id): "Lenovo", "999999": "an old question"}
+    services.save_answers(application, ethnicity=[], photo_consent=False, answers=answers)
+    assert application.answers == {str(laptop.id): "no"}

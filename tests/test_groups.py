@@ -265,7 +265,8 @@ def test_two_review_rounds_to_an_approved_plan_with_progress(client, db):
         data={
             "percent_complete": "60",
             "what_happened": "Жолугушуу өттү.",
-            f"activity-{activity.id}": "done",
+            "activities-0-activity": str(activity.id),
+            "activities-0-status": "done",
         },
     )
     db.session.refresh(plan)

@@ -123,7 +123,6 @@ ROLE_WIDE = {"camps.camp", "camps.apply"}
 ROLE_WIDE_PREFIXES = (
     "admin.",
     "camps_manage.",
-    "camp_cohort.",
     "training_manage.",
     "groups_manage.",
 )

@@ -211,21 +211,21 @@ MATRIX = {
         "/manage/applications/{application}/remind-consent",
         organisers(302),
     ),
-    "camp_cohort.waitlist": ("GET", "/manage/camps/{camp}/waitlist", ORGANISERS),
-    "camp_cohort.move_on_waitlist": (
+    "camps_manage.waitlist": ("GET", "/manage/camps/{camp}/waitlist", ORGANISERS),
+    "camps_manage.move_on_waitlist": (
         "POST",
         "/manage/applications/{application}/waitlist",
         organisers(302),
     ),
-    "camp_cohort.checkin": ("GET", "/manage/camps/{camp}/checkin", ORGANISERS),
-    "camp_cohort.mark_checkin": (
+    "camps_manage.checkin": ("GET", "/manage/camps/{camp}/checkin", ORGANISERS),
+    "camps_manage.mark_checkin": (
         "POST",
         "/manage/applications/{application}/checkin",
         organisers(400),
     ),
-    "camp_cohort.export": ("GET", "/manage/camps/{camp}/export.csv", ORGANISERS),
-    "camp_cohort.cohort_balance": ("GET", "/manage/camps/{camp}/balance", ORGANISERS),
-    "camp_cohort.save_targets": ("POST", "/manage/camps/{camp}/targets", organisers(302)),
+    "camps_manage.export": ("GET", "/manage/camps/{camp}/export.csv", ORGANISERS),
+    "camps_manage.cohort_balance": ("GET", "/manage/camps/{camp}/balance", ORGANISERS),
+    "camps_manage.save_targets": ("POST", "/manage/camps/{camp}/targets", organisers(302)),
 }
 IGNORED = {"static"}
 

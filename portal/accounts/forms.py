@@ -254,3 +254,11 @@ class ConfirmPasswordForm(BaseForm):
     password = PasswordField(
         _l("Your password"), validators=[DataRequired(message=_l("Enter your password."))]
     )
+
+
+class LanguageForm(BaseForm):
+    """The language switch: the chosen language and the page to go back to (both checked by
+    the view: parse_lang and is_safe_next_url)."""
+
+    lang = StringField()
+    next = StringField()

@@ -2,7 +2,6 @@
 
 import time
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import current_app
 from flask import flash
@@ -21,15 +20,16 @@ from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 from wtforms.validators import InputRequired
 
 from portal.accounts import policy
 from portal.accounts import privacy
+from portal.accounts import queries
 from portal.accounts import services
 from portal.accounts.forms import AssistedResetForm
 from portal.accounts.forms import ChangePasswordForm
 from portal.accounts.forms import ConfirmPasswordForm
+from portal.accounts.forms import LanguageForm
 from portal.accounts.forms import LoginForm
 from portal.accounts.forms import NewPasswordForm
 from portal.accounts.forms import ProfileForm
@@ -48,7 +48,6 @@ from portal.extensions import wrong_password_given
 from portal.i18n import lang_param
 from portal.i18n import parse_lang
 from portal.i18n import remember_language_cookie
-from portal.notify import unread_count_of
 from portal.places import fill_place_choices
 from portal.security import Role
 from portal.security import is_safe_next_url
@@ -69,21 +68,12 @@ def _limit(name: str):
     return lambda: current_app.config[name]
 
 
-#: One query per page: the user, their roles and the unread count together (built once, so
-#: SQLAlchemy's statement cache key is not recomputed on every request).
-USER_QUERY = (
-    sa.select(User, unread_count_of(User.id))
-    .options(joinedload(User.role_rows))
-    .where(User.id == sa.bindparam("user_id"))
-)
-
-
 @login_manager.user_loader
 def load_user(cookie_id: str) -> User | None:
     user_id, _sep, token = cookie_id.partition(":")
     if not user_id.isdigit():
         return None
-    row = db.session.execute(USER_QUERY, {"user_id": int(user_id)}).unique().first()
+    row = queries.user_with_unread(int(user_id))
     if row is None or not row[0].active or row[0].session_token != token:
         return None
     user, user.unread_notifications = row
@@ -98,8 +88,9 @@ def set_language():
     Only a POST saves it: a `?lang=` link (which anyone can send) changes the page, not the
     language messages reach the person in.
     """
-    chosen = parse_lang(request.form.get("lang"))
-    next_url = request.form.get("next")
+    form = LanguageForm()
+    chosen = parse_lang(form.lang.data)
+    next_url = form.next.data
     if not is_safe_next_url(next_url):
         next_url = url_for("main.home")
     if chosen is None:
@@ -397,11 +388,7 @@ def assisted_reset():
 @login_required
 def my_data():
     """Download one's data, or ask for it to be erased."""
-    pending = db.session.scalar(
-        db.select(ErasureRequest).where(
-            ErasureRequest.user_id == current_user.id, ErasureRequest.done_at.is_(None)
-        )
-    )
+    pending = queries.pending_erasure(current_user)
     return render_template("accounts/data.html", pending=pending, form=ConfirmPasswordForm())
 
 

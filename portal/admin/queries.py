@@ -10,6 +10,7 @@ from portal.accounts.models import User
 from portal.accounts.models import UserRole
 from portal.accounts.validators import normalise_phone
 from portal.audit import AuditEvent
+from portal.extensions import db
 from portal.i18n import BISHKEK
 from portal.listing import contains_pattern
 from portal.security import Role
@@ -62,3 +63,8 @@ def audit_query(*, action=None, actor=None, date_from=None, date_to=None, object
     if object_id:
         query = query.where(AuditEvent.object_type == "user", AuditEvent.object_id == object_id)
     return query.options(selectinload(AuditEvent.actor))
+
+
+def recent_events_about(person, limit: int = 20):
+    """The latest audit events about one account, for its admin page."""
+    return db.session.scalars(audit_query(object_id=person.id).limit(limit)).all()

@@ -67,7 +67,7 @@ def user(user_id):
 
 
 def _user_page(person, roles_form, status=200):
-    events = db.session.scalars(queries.audit_query(object_id=person.id).limit(20)).all()
+    events = queries.recent_events_about(person)
     return render_template(
         "admin/user.html",
         person=person,

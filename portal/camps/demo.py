@@ -14,7 +14,11 @@ from portal.camps.models import CampQuestion
 from portal.camps.models import CampStatus
 from portal.camps.models import ConsentMethod
 from portal.camps.models import QuestionKind
+from portal.camps.services.history import move
+from portal.camps.services.history import record
+from portal.camps.transitions import Who
 from portal.extensions import db
+from portal.extensions import utcnow
 from portal.i18n import local_today
 from portal.security import Role
 
@@ -109,11 +113,11 @@ def _apply(camp, person, organiser, *, status, score=None, consent=True):
         application.guardian_relation = "апам"
         application.guardian_phone = "+996555000112"
     db.session.add(application)
-    services._record(application, None, S.DRAFT, actor=person)
+    record(application, None, S.DRAFT, actor=person)
     if status is S.DRAFT:
         return application
-    application.submitted_at = services.utcnow()
-    services._move(application, S.SUBMITTED, actor=person)
+    application.submitted_at = utcnow()
+    move(application, S.SUBMITTED, actor=person, who=Who.APPLICANT)
     application.score = score
     if consent and application.is_minor and status not in (S.SUBMITTED,):
         services.record_guardian_consent(
@@ -134,11 +138,11 @@ def _apply(camp, person, organiser, *, status, score=None, consent=True):
     reason = "" if first is S.ACCEPTED else "Бул жолу орун калган жок."
     services.decide(application, first, reason=reason, by=organiser)
     if status in (S.CONFIRMED, S.ATTENDED, S.NO_SHOW):
-        services._move(application, S.CONFIRMED, actor=person)
+        move(application, S.CONFIRMED, actor=person, who=Who.APPLICANT)
     if status is S.DECLINED:
-        services._move(application, S.DECLINED, actor=person)
+        move(application, S.DECLINED, actor=person, who=Who.APPLICANT)
     if status is S.WITHDRAWN:
-        services._move(application, S.WITHDRAWN, actor=person)
+        move(application, S.WITHDRAWN, actor=person, who=Who.APPLICANT)
     if status in (S.ATTENDED, S.NO_SHOW):
         for day in camp.days():
             services.mark_attendance(application, day, status is S.ATTENDED, by=organiser)

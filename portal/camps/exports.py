@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from portal.accounts.labels import GENDER_LABELS
 from portal.accounts.models import User
 from portal.accounts.models import not_erased
+from portal.camps.labels import STATUS_LABELS
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
 from portal.camps.queries import sent_to_organisers
-from portal.camps.statuses import STATUS_LABELS
 from portal.extensions import db
 from portal.i18n import short_date
 from portal.spreadsheets import Table

@@ -10,8 +10,8 @@ from wtforms.validators import Optional
 from portal.accounts.labels import GENDER_LABELS
 from portal.ages import AGE_BANDS
 from portal.camps.forms import spoken_language_choices
+from portal.camps.labels import STATUS_LABELS
 from portal.camps.models import ApplicationStatus
-from portal.camps.statuses import STATUS_LABELS
 from portal.forms import FilterForm
 from portal.places import sorted_by_name
 from portal.places import top_level_units

@@ -67,6 +67,13 @@ OPEN_STATUSES = (
 )
 
 
+def is_asked(question, answers: dict) -> bool:
+    """A conditional question applies only when the other question got the given answer."""
+    if not question.condition_question_id:
+        return True
+    return (answers.get(str(question.condition_question_id)) or "") == question.condition_value
+
+
 class ConsentMethod(enum.Enum):
     PAPER_FORM = "paper_form"
     PHONE_CALL = "phone_call"

@@ -1,13 +1,24 @@
-"""Who may see and do what with camps and applications (pure predicates)."""
+"""Who may see and do what with camps and applications (pure predicates).
 
+The steps offered on pages come from portal/camps/transitions.py, the tables the services check,
+so a page offers exactly what the service accepts."""
+
+from portal.camps import transitions
 from portal.camps.models import ApplicationStatus
 from portal.camps.models import CampStatus
+from portal.camps.transitions import Who
+from portal.i18n import local_today
 from portal.security import Role
 
 
 def can_manage_camps(user) -> bool:
     """Create and run camps, review applications, record consent and attendance."""
     return user.is_authenticated and user.has_role(Role.ORGANISER)
+
+
+def can_manage_camp(user, camp) -> bool:
+    """Every organiser runs every camp (the programme is small and shares the work)."""
+    return can_manage_camps(user)
 
 
 def can_view_camp(user, camp) -> bool:
@@ -44,6 +55,44 @@ def can_review(user, application) -> bool:
     return can_manage_camps(user) and is_sent(application)
 
 
-def can_see_sensitive_fields(user, application) -> bool:
-    """Health needs and guardian details: the applicant, and organisers (audited for minors)."""
-    return owns(user, application) or can_manage_camps(user)
+def next_camp_statuses(camp) -> tuple[CampStatus, ...]:
+    """The statuses an organiser may move the camp to now."""
+    return transitions.next_camp_statuses(camp.status)
+
+
+def _applicant_may(user, application, target) -> bool:
+    return owns(user, application) and transitions.application_may_move(
+        application.status, target, Who.APPLICANT
+    )
+
+
+def offer_expired(application) -> bool:
+    return bool(application.offer_expires_on and application.offer_expires_on < local_today())
+
+
+def can_confirm(user, application) -> bool:
+    """Take the offered place: in time, and (for a minor) once the guardian has agreed."""
+    return (
+        _applicant_may(user, application, ApplicationStatus.CONFIRMED)
+        and not offer_expired(application)
+        and not application.needs_guardian_consent
+    )
+
+
+def can_decline(user, application) -> bool:
+    return _applicant_may(user, application, ApplicationStatus.DECLINED)
+
+
+def can_withdraw(user, application) -> bool:
+    return _applicant_may(user, application, ApplicationStatus.WITHDRAWN)
+
+
+def decisions_for(user, application) -> tuple[ApplicationStatus, ...]:
+    """The decisions an organiser may give now; a minor is accepted only with consent."""
+    if not can_review(user, application):
+        return ()
+    return tuple(
+        decision
+        for decision in transitions.decisions_from(application.status)
+        if not (decision is ApplicationStatus.ACCEPTED and application.needs_guardian_consent)
+    )

@@ -176,3 +176,7 @@ def checkin_rows(camp, day: date) -> list[tuple[Application, bool | None]]:
         .order_by(User.name_key)
     ).all()
     return [(application, present) for application, present in rows]
+
+
+def my_application_to(camp, user) -> Application | None:
+    return db.session.scalar(my_applications(user).where(Application.camp_id == camp.id))

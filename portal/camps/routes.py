@@ -13,10 +13,7 @@ from flask_login import login_required
 from portal.camps import policy
 from portal.camps import queries
 from portal.camps import services
-from portal.camps.application_form import application_form_class
-from portal.camps.application_form import field_name
-from portal.camps.application_form import is_asked
-from portal.camps.application_form import missing_for_submit
+from portal.camps.forms.applications import application_form_class
 from portal.camps.models import Application
 from portal.camps.models import Camp
 from portal.extensions import db
@@ -52,9 +49,7 @@ def camp(camp_id):
     mine = None
     problem = None
     if current_user.is_authenticated:
-        mine = db.session.scalar(
-            queries.my_applications(current_user).where(Application.camp_id == camp.id)
-        )
+        mine = queries.my_application_to(camp, current_user)
         problem = services.eligibility_problem(camp, current_user)
     return render_template(
         "camps/camp.html", camp=camp, mine=mine, problem=problem, form=ActionForm()
@@ -102,21 +97,20 @@ def application(application_id):
     form_class = application_form_class(camp, minor=application.is_minor)
     form = form_class(obj=application) if request.method == "GET" else form_class()
     if request.method == "GET":
-        _fill_answers(form, application)
+        form.fill_from(application, services.ethnicity_of(application))
     if not form.is_submitted():
         return render_template(
             "camps/application_form.html", application=application, form=form, camp=camp
         )
     valid = form.validate_on_submit()
-    sending = request.form.get("action") == "submit"
-    missing = missing_for_submit(form, camp, minor=application.is_minor) if sending else {}
+    missing = form.missing()
     for name, message in missing.items():
-        getattr(form, name).errors = [*getattr(form, name).errors, str(message)]
+        form[name].errors = [*form[name].errors, str(message)]
     if valid:
         # Save what was typed even when something is missing, so nothing is lost.
-        _save(form, application)
+        services.save_answers(application, **form.application_fields())
         if not missing:
-            return _save_or_send(application, sending)
+            return _save_or_send(application, form.sending)
     return render_template(
         "camps/application_form.html", application=application, form=form, camp=camp
     ), 400
@@ -134,48 +128,6 @@ def _save_or_send(application, sending: bool):
         else:
             flash(_("Your application is sent. Good luck!"), "success")
     return redirect(url_for(".application", application_id=application.id))
-
-
-def _fill_answers(form, application) -> None:
-    form.ethnicity.data = services.ethnicity_of(application)
-    form.photo_consent.data = application.photo_consent_at is not None
-    for question in application.camp.questions:
-        getattr(form, field_name(question)).data = application.answers.get(str(question.id))
-
-
-def _save(form, application) -> None:
-    camp = application.camp
-    answers = {str(q.id): getattr(form, field_name(q)).data or "" for q in camp.questions}
-    # Answers to questions that do not apply are not kept.
-    answers = {
-        key: value for key, value in answers.items() if is_asked(_question(camp, key), answers)
-    }
-    fields = {
-        "motivation": form.motivation.data or "",
-        "safety_problem": form.safety_problem.data or "",
-        "spoken_languages": list(form.spoken_languages.data or []),
-        "previous_camps": form.previous_camps.data or "",
-        "needs": form.needs.data or "",
-        "emergency_name": form.emergency_name.data or "",
-        "emergency_phone": form.emergency_phone.data,
-        "answers": answers,
-    }
-    if application.is_minor:
-        fields.update(
-            guardian_name=form.guardian_name.data or "",
-            guardian_relation=form.guardian_relation.data or "",
-            guardian_phone=form.guardian_phone.data,
-        )
-    services.save_answers(
-        application,
-        ethnicity=list(form.ethnicity.data or []),
-        photo_consent=form.photo_consent.data,
-        **fields,
-    )
-
-
-def _question(camp, key):
-    return next(q for q in camp.questions if str(q.id) == key)
 
 
 @bp.post("/applications/<int:application_id>/confirm")
@@ -217,9 +169,9 @@ def _applicant_step(application_id, step, message):
 
 @bp.app_context_processor
 def camp_helpers():
-    from portal.camps.statuses import CAMP_STATUS_LABELS
-    from portal.camps.statuses import CONSENT_METHOD_LABELS
-    from portal.camps.statuses import STATUS_LABELS
+    from portal.camps.labels import CAMP_STATUS_LABELS
+    from portal.camps.labels import CONSENT_METHOD_LABELS
+    from portal.camps.labels import STATUS_LABELS
 
     return {
         "status_label": lambda status: STATUS_LABELS[status],

@@ -24,6 +24,7 @@ from portal.forms import IntegerField
 from portal.forms import RowList
 from portal.forms import validate_district_in_region
 from portal.groups.contacts import parse_contact
+from portal.groups.labels import ACTIVITY_STATUS_LABELS
 from portal.groups.labels import CATEGORY_LABELS
 from portal.groups.labels import CRITERIA
 from portal.groups.labels import PARTNER_LABELS
@@ -134,6 +135,9 @@ class PlanForm(BaseForm):
         ],
     )
 
+    #: The button pressed: "add_row" asks for another activity row, anything else saves.
+    action = StringField()
+
     def sections(self) -> dict:
         return {
             "title": (self.title.data or "").strip(),
@@ -210,7 +214,15 @@ class CommentForm(BaseForm):
     )
 
 
+class ActivityProgressForm(Form):
+    """One activity's status in a progress update (a row of ProgressForm.activities)."""
+
+    activity = StringField()
+    status = StringField()
+
+
 class ProgressForm(BaseForm):
+    activities = RowList(FormField(ActivityProgressForm), max_entries=200)
     percent_complete = IntegerField(
         _l("How much of the plan is done (%%)"),
         validators=[
@@ -223,6 +235,15 @@ class ProgressForm(BaseForm):
         validators=[DataRequired(_l("Tell your mentor what happened.")), Length(max=5000)],
         description=_l("Do not write names or contact details of victims."),
     )
+
+    def statuses(self, plan) -> dict[str, str]:
+        """{activity id: status} for the plan's own activities; unknown rows are left out."""
+        ids = {str(activity.id) for activity in plan.activities}
+        return {
+            row.activity.data: row.status.data
+            for row in self.activities
+            if row.activity.data in ids and row.status.data in ACTIVITY_STATUS_LABELS
+        }
 
 
 class PlanFilterForm(FilterForm):

@@ -5,7 +5,6 @@ from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
-from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -193,7 +192,7 @@ def hand_over(group_id):
     """Hand the lead role to a member who chose to join."""
     group = load_group(group_id)
     require(policy.can_lead(current_user, group))
-    form = lead_form(group, request.form)
+    form = lead_form(group, submitted=True)
     if not form.validate_on_submit():
         return group_page(group, 400, lead_form=form)
     new_lead = next(p for p in policy.lead_candidates(group) if str(p.id) == form.member.data)

@@ -52,8 +52,8 @@ def groups():
     return render_template("groups/manage/groups.html", page=page)
 
 
-def _mentor_form(formdata=None):
-    form = ChooseMentorForm(formdata=formdata)
+def _mentor_form(submitted: bool = False):
+    form = ChooseMentorForm() if submitted else ChooseMentorForm(formdata=None)
     form.mentor.choices = [(str(m.id), m.full_name) for m in queries.mentors()]
     return form
 
@@ -63,7 +63,7 @@ def _mentor_form(formdata=None):
 def assign_mentor(group_id):
     """Assign a mentor to the group."""
     group = db.get_or_404(YouthGroup, group_id)
-    form = _mentor_form(request.form)
+    form = _mentor_form(submitted=True)
     if form.validate_on_submit():
         services.assign_mentor(group, db.session.get(User, int(form.mentor.data)), by=current_user)
         flash(_("The mentor is assigned."), "success")
@@ -88,7 +88,7 @@ def remove_mentor(group_id, mentor_id):
 def reassign_lead(group_id):
     """Give the group a new lead among the members who chose to join."""
     group = db.get_or_404(YouthGroup, group_id)
-    form = lead_form(group, request.form)
+    form = lead_form(group, submitted=True)
     if form.validate_on_submit():
         new_lead = next(p for p in policy.lead_candidates(group) if str(p.id) == form.member.data)
         members.hand_over_lead(group, new_lead, by=current_user)

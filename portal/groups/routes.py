@@ -97,9 +97,9 @@ def group_page(group, status=200, **forms):
     return render_template("groups/group.html", group=group, plans=page, **context), status
 
 
-def lead_form(group, formdata=None):
-    """Choose the new lead among the members who chose to join."""
-    form = ChooseMemberForm(formdata=formdata)
+def lead_form(group, submitted: bool = False):
+    """Choose the new lead among the members who chose to join (from the request if sent)."""
+    form = ChooseMemberForm() if submitted else ChooseMemberForm(formdata=None)
     form.member.choices = [(str(p.id), p.full_name) for p in policy.lead_candidates(group)]
     return form
 
@@ -132,7 +132,7 @@ def plan(plan_id):
     if request.method == "GET":
         # The select's options are the enum's values; without this the first one shows.
         form.category.data = plan.category.value
-    if request.method == "POST" and request.form.get("action") == "add_row":
+    if request.method == "POST" and form.action.data == "add_row":
         return _plan_page(plan, form, 200 if form.activities.append_row() else 400)
     if form.validate_on_submit():
         services.save_draft(
@@ -260,15 +260,9 @@ def progress(plan_id):
     form = ProgressForm()
     if not form.validate_on_submit():
         return _plan_page(plan, PlanForm(formdata=None, obj=plan), 400, progress_form=form)
-    valid = {"not_started", "under_way", "done", "dropped"}
-    statuses = {
-        str(a.id): request.form.get(f"activity-{a.id}")
-        for a in plan.activities
-        if request.form.get(f"activity-{a.id}") in valid
-    }
     services.post_progress(
         plan, by=current_user, percent=form.percent_complete.data,
-        what_happened=form.what_happened.data, statuses=statuses,
+        what_happened=form.what_happened.data, statuses=form.statuses(plan),
     )  # fmt: skip
     flash(_("Progress update posted."), "success")
     return redirect(url_for(".plan", plan_id=plan.id, _anchor="progress"))

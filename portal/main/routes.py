@@ -12,11 +12,11 @@ from flask_login import current_user
 from flask_login import login_required
 
 from portal.extensions import db
-from portal.extensions import utcnow
 from portal.forms import ActionForm
 from portal.listing import paginate
 from portal.main import dashboard
-from portal.notify import Notification
+from portal.notify import inbox_query
+from portal.notify import mark_all_read
 from portal.notify import unread_count
 from portal.security import Role
 
@@ -52,11 +52,7 @@ def healthz():
 @login_required
 def notifications():
     """The user's inbox, newest first."""
-    page = paginate(
-        sa.select(Notification)
-        .where(Notification.user_id == current_user.id)
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
-    )
+    page = paginate(inbox_query(current_user))
     return render_template("main/notifications.html", page=page, form=ActionForm())
 
 
@@ -64,10 +60,6 @@ def notifications():
 @login_required
 def mark_notifications_read():
     """Mark every notification as read."""
-    db.session.execute(
-        sa.update(Notification)
-        .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-    )
+    mark_all_read(current_user)
     flash(_("All notifications are marked as read."), "success")
     return redirect(url_for(".notifications"))

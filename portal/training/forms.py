@@ -24,6 +24,7 @@ from portal.i18n import TRANSLATED_LOCALES
 from portal.training.labels import DELIVERY_LABELS
 from portal.training.labels import MARK_LABELS
 from portal.training.labels import TOPIC_LABELS
+from portal.training.models import AttendanceStatus
 from portal.training.models import CompletionRule
 from portal.training.models import DeliveryMode
 from portal.training.models import Topic
@@ -46,6 +47,26 @@ def topic_choices():
 
 def attendance_choices():
     return [(status.value, label) for status, label in MARK_LABELS.items()]
+
+
+def attendance_sheet_form(enrolments):
+    """The attendance sheet: one field mark-<enrolment id> a person; `marks()` gives back the
+    valid marks sent, by enrolment (a person left unmarked, or a strange value, is skipped)."""
+
+    class AttendanceSheetForm(BaseForm):
+        def marks(self) -> dict:
+            valid = {value for value, _label in attendance_choices()}
+            return {
+                enrolment: AttendanceStatus(self[f"mark_{enrolment.id}"].data)
+                for enrolment in enrolments
+                if self[f"mark_{enrolment.id}"].data in valid
+            }
+
+    for enrolment in enrolments:
+        setattr(
+            AttendanceSheetForm, f"mark_{enrolment.id}", StringField(name=f"mark-{enrolment.id}")
+        )
+    return AttendanceSheetForm()
 
 
 class ProgrammeForm(TitleAndDescription, BaseForm):

@@ -1,6 +1,5 @@
 """Training for organisers: programmes, modules, sessions, enrolment, certificates, directory."""
 
-import sqlalchemy as sa
 from flask import Blueprint
 from flask import flash
 from flask import redirect
@@ -11,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.models import User
-from portal.accounts.models import UserRole
 from portal.accounts.services import find_by_login
 from portal.audit import audit_event
 from portal.camps.models import Camp
@@ -22,7 +20,6 @@ from portal.listing import paginate_rows
 from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.places import units_by_parent
-from portal.security import Role
 from portal.security import organisers_only
 from portal.security import recent_login_required
 from portal.spreadsheets import Table
@@ -84,34 +81,22 @@ def edit_programme(programme_id):
     ), status
 
 
-def _session_form(programme, formdata=None) -> SessionForm:
-    form = SessionForm(formdata=formdata)
+def _session_form(programme, submitted: bool = False) -> SessionForm:
+    """The session form, filled from the request when `submitted`, else empty."""
+    form = SessionForm() if submitted else SessionForm(formdata=None)
     form.module.choices = [("", _("No module"))] + [
         (str(module.id), module.display_title) for module in programme.modules
     ]
-    trainers = db.session.scalars(
-        sa.select(User)
-        .where(
-            User.active.is_(True),
-            User.id.in_(
-                sa.select(UserRole.user_id).where(
-                    UserRole.role.in_((Role.MENTOR, Role.ORGANISER, Role.ADMIN))
-                )
-            ),
-        )
-        .order_by(User.name_key)
-    ).all()
+    trainers = queries.possible_trainers()
     form.trainer.choices = [("", _("Not decided yet"))] + [
         (str(u.id), u.full_name) for u in trainers
     ]
     return form
 
 
-def _enrol_camp_form(formdata=None) -> EnrolCampForm:
-    form = (
-        EnrolCampForm(formdata=formdata) if formdata is not None else EnrolCampForm(formdata=None)
-    )
-    camps = db.session.scalars(sa.select(Camp).order_by(Camp.start_date.desc()).limit(50)).all()
+def _enrol_camp_form(submitted: bool = False) -> EnrolCampForm:
+    form = EnrolCampForm() if submitted else EnrolCampForm(formdata=None)
+    camps = queries.recent_camps()
     form.camp.choices = [("", _("Choose…"))] + [(str(c.id), c.display_title) for c in camps]
     return form
 
@@ -163,7 +148,7 @@ def add_module(programme_id):
 def add_session(programme_id):
     """Add a session with its time, place or channel, and trainer."""
     programme = db.get_or_404(Programme, programme_id)
-    form = _session_form(programme, request.form)
+    form = _session_form(programme, submitted=True)
     if not form.validate_on_submit():
         return _programme_page(programme, 400, session_form=form)
     trainer = db.session.get(User, int(form.trainer.data)) if form.trainer.data else None
@@ -212,7 +197,7 @@ def enrol_one(programme_id):
 def enrol_camp(programme_id):
     """Enrol everyone who attended a camp."""
     programme = db.get_or_404(Programme, programme_id)
-    form = _enrol_camp_form(request.form)
+    form = _enrol_camp_form(submitted=True)
     if not form.validate_on_submit():
         return _programme_page(programme, 400, camp_form=form)
     camp = db.get_or_404(Camp, int(form.camp.data))
@@ -279,11 +264,7 @@ def _directory_form():
     form.region.choices = everyone + [(u.code, u.name) for u in sorted_by_name(top_level_units())]
     districts = [unit for units in units_by_parent().values() for unit in units]
     form.district.choices = everyone + [(u.code, u.name) for u in sorted_by_name(districts)]
-    ambassador_programmes = db.session.execute(
-        sa.select(Programme.id, Programme.title)
-        .where(Programme.makes_ambassadors.is_(True))
-        .order_by(Programme.id)
-    )
+    ambassador_programmes = queries.ambassador_programmes()
     form.programme.choices = everyone + [
         (str(programme_id), localized(title)) for programme_id, title in ambassador_programmes
     ]
@@ -312,7 +293,7 @@ def export_ambassadors(fmt):
     """The filtered directory as CSV or XLSX (audited; no phone numbers with anything sensitive)."""
     form = _directory_form()
     filters = form.data if form.validate() else {}
-    rows = db.session.execute(queries.directory_query(filters=filters)).all()
+    rows = queries.directory_rows(filters)
     table = Table(
         title=_("Youth ambassadors"),
         header=[_("Name"), _("Region or city"), _("District or town"), _("Programme"),

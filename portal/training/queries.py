@@ -1,13 +1,18 @@
 """Read-only queries: attendance rates, my training, sessions I lead, the ambassador directory."""
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
+from portal.accounts.models import UserRole
 from portal.accounts.models import not_erased
+from portal.camps.models import Camp
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.listing import contains_pattern
+from portal.security import Role
 from portal.training.models import ATTENDED
 from portal.training.models import Attendance
 from portal.training.models import AttendanceStatus
@@ -178,3 +183,37 @@ def programmes_with_counts():
         .outerjoin(counts, counts.c.programme_id == Programme.id)
         .order_by(Programme.created_at.desc(), Programme.id.desc())
     )
+
+
+def possible_trainers() -> Sequence[User]:
+    """Active mentors, organisers and admins, who may lead a session."""
+    return db.session.scalars(
+        sa.select(User)
+        .where(
+            User.active.is_(True),
+            User.id.in_(
+                sa.select(UserRole.user_id).where(
+                    UserRole.role.in_((Role.MENTOR, Role.ORGANISER, Role.ADMIN))
+                )
+            ),
+        )
+        .order_by(User.name_key)
+    ).all()
+
+
+def recent_camps(limit: int = 50):
+    """The latest camps, to enrol their participants."""
+    return db.session.scalars(sa.select(Camp).order_by(Camp.start_date.desc()).limit(limit)).all()
+
+
+def ambassador_programmes():
+    """(id, title) of the programmes that make ambassadors."""
+    return db.session.execute(
+        sa.select(Programme.id, Programme.title)
+        .where(Programme.makes_ambassadors.is_(True))
+        .order_by(Programme.id)
+    ).all()
+
+
+def directory_rows(filters):
+    return db.session.execute(directory_query(filters=filters)).all()

@@ -6,7 +6,6 @@ from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
-from flask import request
 from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,7 +23,7 @@ from portal.training import queries
 from portal.training import services
 from portal.training.certificate_pdf import certificate_pdf
 from portal.training.forms import attendance_choices
-from portal.training.models import AttendanceStatus
+from portal.training.forms import attendance_sheet_form
 from portal.training.models import Certificate
 from portal.training.models import Enrolment
 from portal.training.models import TrainingSession
@@ -99,14 +98,10 @@ def attendance(session_id):
 def save_attendance(session_id):
     """Save the marks sent from the sheet (field mark-<enrolment id>)."""
     session = _session_for(session_id)
-    valid = {value for value, _label in attendance_choices()}
+    form = attendance_sheet_form([enrolment for enrolment, _mark in services.sheet(session)])
     changed = 0
-    for enrolment, _mark in services.sheet(session):
-        value = request.form.get(f"mark-{enrolment.id}")
-        if value in valid:
-            changed += services.record_attendance(
-                session, enrolment, AttendanceStatus(value), by=current_user
-            )
+    for enrolment, status in form.marks().items():
+        changed += services.record_attendance(session, enrolment, status, by=current_user)
     flash(_("Attendance saved (%(count)d changes).", count=changed), "success")
     return redirect(url_for(".attendance", session_id=session.id))
 

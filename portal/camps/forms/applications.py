@@ -1,28 +1,89 @@
-"""The application form a young person fills in: fixed questions, the camp's own, a guardian."""
+"""The application form a young person fills in, and the organisers' review and decisions."""
+
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import RadioField
+from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
 from portal.accounts.validators import Phone
-from portal.camps.forms import MultiCheckboxField
 from portal.camps.forms import ethnicity_choices
 from portal.camps.forms import spoken_language_choices
+from portal.camps.models import is_asked
 from portal.forms import BaseForm
+from portal.forms import IdListField
+from portal.forms import MultiCheckboxField
 
 
 def field_name(question) -> str:
     return f"q_{question.id}"
 
 
+class ApplicationAnswers(BaseForm):
+    """What every camp's application form gives back: the answers, and what is missing."""
+
+    _camp: Any = None  # the camp being applied to, set by the form's factory
+    _minor = False
+    #: The button pressed: "submit" sends the application, anything else saves the draft.
+    action = StringField()
+
+    @property
+    def sending(self) -> bool:
+        return self.action.data == "submit"
+
+    def fill_from(self, application, ethnicity) -> None:
+        self.ethnicity.data = list(ethnicity)
+        self.photo_consent.data = application.photo_consent_at is not None
+        for question in self._camp.questions:
+            self[field_name(question)].data = application.answers.get(str(question.id))
+
+    def answers(self) -> dict[str, str]:
+        """Every extra question's answer as typed (the service drops those not asked)."""
+        return {str(q.id): self[field_name(q)].data or "" for q in self._camp.questions}
+
+    def application_fields(self) -> dict:
+        """The cleaned answers, ready for services.save_answers."""
+        fields = {
+            "motivation": self.motivation.data or "",
+            "safety_problem": self.safety_problem.data or "",
+            "spoken_languages": list(self.spoken_languages.data or []),
+            "previous_camps": self.previous_camps.data or "",
+            "needs": self.needs.data or "",
+            "emergency_name": self.emergency_name.data or "",
+            "emergency_phone": self.emergency_phone.data,
+            "answers": self.answers(),
+            "ethnicity": list(self.ethnicity.data or []),
+            "photo_consent": self.photo_consent.data,
+        }
+        if self._minor:
+            fields.update(
+                guardian_name=self.guardian_name.data or "",
+                guardian_relation=self.guardian_relation.data or "",
+                guardian_phone=self.guardian_phone.data,
+            )
+        return fields
+
+    def missing(self) -> dict[str, str]:
+        """What must still be filled in to send the application (nothing while saving)."""
+        if not self.sending:
+            return {}
+        return missing_for_submit(self, self._camp, minor=self._minor)
+
+
 def application_form_class(camp, *, minor: bool):
     """The form for `camp`: fixed questions, its extra ones and, for minors, the guardian."""
 
-    class ApplicationForm(BaseForm):
+    class ApplicationForm(ApplicationAnswers):
+        _camp = camp
+        _minor = minor
         motivation = TextAreaField(
             _l("Why do you want to come to this camp?"), validators=[Optional(), Length(max=3000)]
         )
@@ -119,8 +180,45 @@ def missing_for_submit(form, camp, *, minor: bool) -> dict[str, str]:
     return missing
 
 
-def is_asked(question, answers: dict) -> bool:
-    """A conditional question applies only when the other question got the given answer."""
-    if not question.condition_question_id:
-        return True
-    return (answers.get(str(question.condition_question_id)) or "") == question.condition_value
+def score_choices():
+    return [("", _l("Not scored"))] + [(str(n), str(n)) for n in range(1, 6)]
+
+
+class ReviewForm(BaseForm):
+    score = SelectField(_l("Score (1 = weak, 5 = strong)"), choices=score_choices)
+    notes = TextAreaField(
+        _l("Private notes"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("Only organisers see these notes."),
+    )
+
+
+def decision_choices():
+    return [
+        ("accepted", _l("Accept")),
+        ("waitlisted", _l("Waiting list")),
+        ("rejected", _l("Reject")),
+    ]
+
+
+class DecisionForm(BaseForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=decision_choices,
+        validators=[InputRequired(_l("Choose a decision."))],
+    )
+    reason = TextAreaField(
+        _l("Reason shown to the applicant"),
+        validators=[Length(max=2000)],
+        description=_l("Kind and short. Needed when you reject or put on the waiting list."),
+    )
+
+    def validate_reason(self, field):
+        if self.decision.data in ("rejected", "waitlisted") and not (field.data or "").strip():
+            raise ValidationError(_l("Write a short reason for the applicant."))
+
+
+class BulkDecisionForm(DecisionForm):
+    applications = IdListField(
+        _l("Applications"), validators=[DataRequired(_l("Tick at least one application."))]
+    )

@@ -1,8 +1,7 @@
-"""The cohort tools for organisers: waiting list, cohort balance, check-in and exports."""
+"""The cohort: waiting list, balance and targets, check-in and exports."""
 
 from datetime import date
 
-from flask import Blueprint
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -17,26 +16,25 @@ from portal.camps import balance
 from portal.camps import exports
 from portal.camps import queries
 from portal.camps import services
-from portal.camps.forms import targets_form_class
-from portal.camps.manage import managed_application
-from portal.camps.models import Camp
-from portal.camps.review_forms import BulkDecisionForm
-from portal.camps.review_forms import CheckInForm
-from portal.camps.review_forms import WaitlistMoveForm
+from portal.camps.forms.applications import BulkDecisionForm
+from portal.camps.forms.camps import targets_form_class
+from portal.camps.forms.checkin import CheckInForm
+from portal.camps.forms.waitlist import WaitlistMoveForm
+from portal.camps.manage import bp
+from portal.camps.manage.lookup import managed_application
+from portal.camps.manage.lookup import managed_camp
 from portal.extensions import db
 from portal.places import place_names
 from portal.places import top_level_units
 from portal.security import organisers_only
 from portal.security import recent_login_required
 
-bp = Blueprint("camp_cohort", __name__, url_prefix="/manage")
-
 
 @bp.get("/camps/<int:camp_id>/waitlist")
 @organisers_only
 def waitlist(camp_id):
     """The waiting list in order."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     return render_template(
         "camps/manage/waitlist.html",
         camp=camp,
@@ -71,7 +69,7 @@ def move_on_waitlist(application_id):
 @organisers_only
 def checkin(camp_id):
     """A phone-friendly check-in list for one camp day."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     day = _camp_day(camp, request.args.get("day"))
     return render_template(
         "camps/manage/checkin.html",
@@ -119,7 +117,7 @@ def mark_checkin(application_id):
 @recent_login_required
 def export(camp_id, fmt):
     """Participants or applicants as CSV or XLSX; health needs only when asked for."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     who = "applicants" if request.args.get("who") == "applicants" else "participants"
     with_health = request.args.get("health") == "1"
     table = exports.camp_table(camp, who=who, with_health=with_health)
@@ -127,13 +125,14 @@ def export(camp_id, fmt):
     return exports.send_table(table, fmt, f"camp-{camp.id}-{who}")
 
 
-def _targets_form(camp, formdata=None):
+def _targets_form(camp, submitted: bool = False):
     regions = camp.eligible_regions or [unit.code for unit in top_level_units()]
     names = place_names()
     rows = [("region", code, names.get(code, code)) for code in regions]
     rows += [("gender", "female", _("Female")), ("gender", "male", _("Male"))]
-    form = targets_form_class(rows)(formdata=formdata)
-    if formdata is None:
+    form_class = targets_form_class(rows)
+    form = form_class() if submitted else form_class(formdata=None)
+    if not submitted:
         for dimension, values in camp.targets.items():
             for value, (low, high) in values.items():
                 for bound, number in (("min", low), ("max", high)):
@@ -147,7 +146,7 @@ def _targets_form(camp, formdata=None):
 @organisers_only
 def cohort_balance(camp_id, targets_form=None, status=200):
     """The cohort against the pool and the targets, with an optional suggested selection."""
-    camp = db.get_or_404(Camp, camp_id)
+    camp = managed_camp(camp_id)
     suggestion = None
     if request.args.get("suggest"):
         seed = request.args.get("seed", default=1, type=int)
@@ -167,8 +166,8 @@ def cohort_balance(camp_id, targets_form=None, status=200):
 @organisers_only
 def save_targets(camp_id):
     """Save the cohort targets."""
-    camp = db.get_or_404(Camp, camp_id)
-    form = _targets_form(camp, request.form)
+    camp = managed_camp(camp_id)
+    form = _targets_form(camp, submitted=True)
     if not form.validate_on_submit():
         return cohort_balance(camp_id, targets_form=form, status=400)
     services.save_camp(camp, by=current_user, targets=form.targets())

@@ -1,7 +1,6 @@
 """Forms for setting up a camp: details, status, extra questions and cohort targets."""
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
 from wtforms import BooleanField
 from wtforms import SelectField
 from wtforms import StringField
@@ -13,6 +12,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
+from portal.camps.forms import camp_language_choices
 from portal.camps.models import QuestionKind
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
@@ -20,37 +20,6 @@ from portal.forms import IntegerField
 from portal.forms import MultiCheckboxField
 from portal.forms import TitleAndDescription
 from portal.i18n import TRANSLATED_LOCALES
-
-CONTENT_LANGUAGES = {"ky": "Кыргызча", "ru": "Русский", "uz_Cyrl": "Ўзбекча"}
-
-
-def camp_language_choices():
-    return [("ky", _l("Kyrgyz")), ("ru", _l("Russian")), ("uz", _l("Uzbek"))]
-
-
-def spoken_language_choices():
-    return camp_language_choices() + [
-        ("tg", _l("Tajik")),
-        ("en", _l("English")),
-        ("other", _l("Another language")),
-    ]
-
-
-def ethnicity_choices():
-    # Context keeps these apart from the language names ("Kyrgyz" the people, not the language).
-    return [
-        ("kyrgyz", _lp("ethnicity", "Kyrgyz")),
-        ("uzbek", _lp("ethnicity", "Uzbek")),
-        ("tajik", _lp("ethnicity", "Tajik")),
-        ("russian", _lp("ethnicity", "Russian")),
-        ("turk", _lp("ethnicity", "Turk")),
-        ("uyghur", _lp("ethnicity", "Uyghur")),
-        ("azerbaijani", _lp("ethnicity", "Azerbaijani")),
-        ("tatar", _lp("ethnicity", "Tatar")),
-        ("dungan", _lp("ethnicity", "Dungan")),
-        ("kazakh", _lp("ethnicity", "Kazakh")),
-        ("other", _lp("ethnicity", "Other")),
-    ]
 
 
 class CampForm(TitleAndDescription, BaseForm):
@@ -163,6 +132,8 @@ class CampStatusForm(BaseForm):
 
 #: Ways organisers write yes and no in the three languages (and English).
 YES = {"yes", "ооба", "да", "ҳа", "ha"}
+
+
 NO = {"no", "жок", "нет", "йўқ", "yoʻq", "yo'q"}
 
 

@@ -1,0 +1,30 @@
+"""Reading accounts for the pages (no changes here)."""
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from portal.accounts.models import ErasureRequest
+from portal.accounts.models import User
+from portal.extensions import db
+from portal.notify import unread_count_of
+
+#: One query per page: the user, their roles and the unread count together (built once, so
+#: SQLAlchemy's statement cache key is not recomputed on every request).
+USER_QUERY = (
+    sa.select(User, unread_count_of(User.id))
+    .options(joinedload(User.role_rows))
+    .where(User.id == sa.bindparam("user_id"))
+)
+
+
+def user_with_unread(user_id: int):
+    """(user, unread notification count), or None."""
+    return db.session.execute(USER_QUERY, {"user_id": user_id}).unique().first()
+
+
+def pending_erasure(user) -> ErasureRequest | None:
+    return db.session.scalar(
+        sa.select(ErasureRequest).where(
+            ErasureRequest.user_id == user.id, ErasureRequest.done_at.is_(None)
+        )
+    )

@@ -1,0 +1,146 @@
+"""Organisers set up camps: details, status and the extra questions."""
+
+from flask import abort
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.camps import queries
+from portal.camps import services
+from portal.camps.forms.camps import CampForm
+from portal.camps.forms.camps import CampStatusForm
+from portal.camps.forms.camps import QuestionForm
+from portal.camps.manage import bp
+from portal.camps.manage.lookup import managed_camp
+from portal.camps.manage.lookup import managed_question
+from portal.camps.models import ApplicationStatus
+from portal.camps.models import Camp
+from portal.camps.models import CampStatus
+from portal.extensions import db
+from portal.forms import ActionForm
+from portal.listing import paginate
+from portal.places import sorted_by_name
+from portal.places import top_level_units
+from portal.security import organisers_only
+
+
+@bp.get("/camps")
+@organisers_only
+def camps():
+    """Every camp with its applications counted by status."""
+    page = paginate(queries.all_camps())
+    counts = queries.status_counts([camp.id for camp in page.items])
+    return render_template(
+        "camps/manage/camps.html", page=page, counts=counts, statuses=list(ApplicationStatus)
+    )
+
+
+def _camp_form(form: CampForm) -> CampForm:
+    regions = sorted_by_name(top_level_units())
+    form.region.choices = [("", _("Choose…"))] + [(unit.code, unit.name) for unit in regions]
+    form.eligible_regions.choices = [(unit.code, unit.name) for unit in regions]
+    return form
+
+
+@bp.route("/camps/new", methods=["GET", "POST"])
+@organisers_only
+def new_camp():
+    """Create a camp (it stays a draft until published)."""
+    form = _camp_form(CampForm())
+    if form.validate_on_submit():
+        camp = services.save_camp(Camp(), by=current_user, **form.camp_fields())
+        flash(_("The camp is saved as a draft. Add questions, then publish it."), "success")
+        return redirect(url_for(".camp", camp_id=camp.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("camps/manage/camp_form.html", form=form, camp=None), status
+
+
+@bp.route("/camps/<int:camp_id>/edit", methods=["GET", "POST"])
+@organisers_only
+def edit_camp(camp_id):
+    """Change a camp's details."""
+    camp = managed_camp(camp_id)
+    form = _camp_form(CampForm())
+    if request.method == "GET":
+        form.fill_from(camp)
+    if form.validate_on_submit():
+        services.save_camp(camp, by=current_user, **form.camp_fields())
+        flash(_("The camp is saved."), "success")
+        return redirect(url_for(".camp", camp_id=camp.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("camps/manage/camp_form.html", form=form, camp=camp), status
+
+
+@bp.get("/camps/<int:camp_id>")
+@organisers_only
+def camp(camp_id):
+    """A camp's overview for organisers: status, places, questions, links to every tool."""
+    camp = managed_camp(camp_id)
+    counts = queries.status_counts([camp.id])[camp.id]
+    return render_template(
+        "camps/manage/camp.html",
+        camp=camp,
+        counts=counts,
+        seats_taken=services.seats_taken(camp),
+        status_form=CampStatusForm(),
+        question_form=_question_form(camp),
+        action_form=ActionForm(),
+    )
+
+
+@bp.post("/camps/<int:camp_id>/status")
+@organisers_only
+def camp_status(camp_id):
+    """Publish, close or cancel a camp."""
+    camp = managed_camp(camp_id)
+    form = CampStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        with db.session.begin_nested():
+            services.set_camp_status(camp, CampStatus(form.status.data), by=current_user)
+    except services.CampError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("The camp's status is changed."), "success")
+    return redirect(url_for(".camp", camp_id=camp.id))
+
+
+def _question_form(camp, submitted: bool = False):
+    form = QuestionForm() if submitted else QuestionForm(formdata=None)
+    form.condition_question.choices = [("", _("Always"))] + [
+        (str(question.id), question.display_label) for question in camp.questions
+    ]
+    return form
+
+
+@bp.post("/camps/<int:camp_id>/questions")
+@organisers_only
+def add_question(camp_id):
+    """Add an extra question to the camp's application form."""
+    camp = managed_camp(camp_id)
+    form = _question_form(camp, submitted=True)
+    if not form.validate_on_submit():
+        counts = queries.status_counts([camp.id])[camp.id]
+        return render_template(
+            "camps/manage/camp.html", camp=camp, counts=counts,
+            seats_taken=services.seats_taken(camp), status_form=CampStatusForm(),
+            question_form=form, action_form=ActionForm(),
+        ), 400  # fmt: skip
+    services.add_question(camp, by=current_user, **form.question_fields())
+    flash(_("The question is added."), "success")
+    return redirect(url_for(".camp", camp_id=camp.id))
+
+
+@bp.post("/camps/<int:camp_id>/questions/<int:question_id>/delete")
+@organisers_only
+def delete_question(camp_id, question_id):
+    """Remove an extra question (answers already given stay in the applications)."""
+    question = managed_question(camp_id, question_id)
+    services.remove_question(question, by=current_user)
+    flash(_("The question is removed."), "success")
+    return redirect(url_for(".camp", camp_id=camp_id))

@@ -1,0 +1,208 @@
+"""Applications: applying, the applicant's answers and choices, review and decisions."""
+
+from collections.abc import Sequence
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from portal.audit import audit_event
+from portal.camps.models import SEAT_STATUSES
+from portal.camps.models import Application
+from portal.camps.models import ApplicationEthnicity
+from portal.camps.models import ApplicationStatus as S
+from portal.camps.models import Camp
+from portal.camps.models import is_asked
+from portal.camps.services.camps import eligibility_problem
+from portal.camps.services.camps import is_accepting_applications
+from portal.camps.services.camps import lock_camp
+from portal.camps.services.camps import offer_deadline
+from portal.camps.services.camps import seats_taken
+from portal.camps.services.history import CampError
+from portal.camps.services.history import move
+from portal.camps.services.history import record
+from portal.camps.services.history import tell
+from portal.camps.services.waitlist import next_waitlist_position
+from portal.camps.services.waitlist import promote_from_waitlist
+from portal.camps.services.waitlist import renumber_waitlist
+from portal.camps.transitions import DECISIONS
+from portal.camps.transitions import Who
+from portal.camps.transitions import application_may_move
+from portal.camps.transitions import decisions_from
+from portal.extensions import db
+from portal.extensions import utcnow
+from portal.i18n import local_today
+
+
+def start_application(camp: Camp, user) -> Application:
+    """The user's application to the camp: the existing one, or a new draft."""
+    existing = db.session.scalar(
+        sa.select(Application).where(Application.camp_id == camp.id, Application.user_id == user.id)
+    )
+    if existing and existing.status is S.WITHDRAWN and is_accepting_applications(camp):
+        # Someone who withdrew may apply again while applications are open. Until they send
+        # it again, the reopened draft is theirs alone (organisers see sent applications).
+        existing.submitted_at = None
+        move(existing, S.DRAFT, actor=user, who=Who.APPLICANT)
+        return existing
+    if existing:
+        return existing
+    problem = eligibility_problem(camp, user)
+    if problem:
+        raise CampError(problem)
+    application = Application(camp=camp, applicant=user, status=S.DRAFT)
+    db.session.add(application)
+    record(application, None, S.DRAFT, actor=user)
+    return application
+
+
+def save_answers(application: Application, *, ethnicity: list[str], photo_consent: bool, **fields):
+    """Store what the applicant typed (a draft may be incomplete)."""
+    if application.status is not S.DRAFT:
+        raise CampError(_l("A sent application cannot be changed."))
+    if "answers" in fields:
+        # Answers to questions that do not apply (or are no longer asked) are not kept.
+        questions = {str(question.id): question for question in application.camp.questions}
+        answers = fields["answers"]
+        fields["answers"] = {
+            key: value
+            for key, value in answers.items()
+            if key in questions and is_asked(questions[key], answers)
+        }
+    for name, value in fields.items():
+        setattr(application, name, value)
+    if photo_consent and application.photo_consent_at is None:
+        application.photo_consent_at = utcnow()
+    elif not photo_consent:
+        application.photo_consent_at = None
+    _store_ethnicity(application, ethnicity)
+
+
+def _store_ethnicity(application: Application, groups: list[str]) -> None:
+    db.session.execute(
+        sa.delete(ApplicationEthnicity).where(ApplicationEthnicity.application_id == application.id)
+    )
+    for group in sorted(set(groups)):
+        db.session.add(ApplicationEthnicity(application_id=application.id, group=group))
+
+
+def ethnicity_of(application: Application) -> Sequence[str]:
+    return db.session.scalars(
+        sa.select(ApplicationEthnicity.group).where(
+            ApplicationEthnicity.application_id == application.id
+        )
+    ).all()
+
+
+def submit(application: Application) -> None:
+    """Send a complete draft to the organisers."""
+    if application.status is not S.DRAFT:
+        raise CampError(_l("This application has already been sent."))
+    if not is_accepting_applications(application.camp):
+        raise CampError(_l("Applications for this camp are not open."))
+    application.submitted_at = utcnow()
+    move(application, S.SUBMITTED, actor=application.applicant, who=Who.APPLICANT)
+    tell(application, _l("We received your application. We will tell you our decision here."))
+
+
+def confirm(application: Application) -> None:
+    """The applicant takes the offered place."""
+    if not application_may_move(application.status, S.CONFIRMED, Who.APPLICANT):
+        raise CampError(_l("There is no offer to confirm."))
+    if application.offer_expires_on and application.offer_expires_on < local_today():
+        raise CampError(_l("The time to confirm this place has passed."))
+    if application.needs_guardian_consent:
+        raise CampError(
+            _l("We need your parent's or guardian's consent first. An organiser will contact them.")
+        )
+    move(application, S.CONFIRMED, actor=application.applicant, who=Who.APPLICANT)
+
+
+def decline(application: Application) -> None:
+    """The applicant gives back the offered place; the waiting list moves up."""
+    if not application_may_move(application.status, S.DECLINED, Who.APPLICANT):
+        raise CampError(_l("There is no offer to decline."))
+    move(application, S.DECLINED, actor=application.applicant, who=Who.APPLICANT)
+    promote_from_waitlist(application.camp)
+
+
+def withdraw(application: Application) -> None:
+    """The applicant leaves (also the waiting list); a freed place goes to the next person."""
+    if not application_may_move(application.status, S.WITHDRAWN, Who.APPLICANT):
+        raise CampError(_l("This application is already closed."))
+    freed = application.status in SEAT_STATUSES
+    queued = application.status is S.WAITLISTED
+    application.waitlist_position = None
+    move(application, S.WITHDRAWN, actor=application.applicant, who=Who.APPLICANT)
+    if freed:
+        promote_from_waitlist(application.camp)
+    elif queued:
+        renumber_waitlist(application.camp)
+
+
+def review(application: Application, *, score: int | None, notes: str, by) -> None:
+    application.score = score
+    application.notes = notes
+    audit_event("application.reviewed", application, actor=by, score=score)
+
+
+def decide(application: Application, decision, *, reason: str, by) -> None:
+    """Accept, waitlist or reject; capacity and guardian consent are checked under a lock."""
+    decision = S(decision)
+    if decision is application.status and decision in DECISIONS:
+        return
+    if decision not in decisions_from(application.status):
+        raise CampError(_l("This application cannot get that decision now."))
+    camp = lock_camp(application.camp.id)
+    if decision is S.ACCEPTED:
+        if application.needs_guardian_consent:
+            raise CampError(_l("Record the guardian's consent before accepting a minor."))
+        if seats_taken(camp) >= camp.capacity:
+            raise CampError(_l("The camp is full. Put the applicant on the waiting list instead."))
+        application.offer_expires_on = offer_deadline(camp)
+    freed = application.status is S.ACCEPTED
+    left_queue = application.status is S.WAITLISTED
+    application.decision_reason = reason
+    if decision is S.WAITLISTED:
+        application.waitlist_position = next_waitlist_position(camp)
+    else:
+        application.waitlist_position = None
+    move(application, decision, actor=by, who=Who.ORGANISER, reason=reason)
+    audit_event("application.decided", application, actor=by, decision=decision.value)
+    tell(application, DECISION_MESSAGES[decision])
+    if freed:
+        promote_from_waitlist(camp)
+    elif left_queue:
+        renumber_waitlist(camp)
+
+
+DECISION_MESSAGES = {
+    S.ACCEPTED: _l(
+        "Good news: you have a place at the camp! Please confirm it before the deadline."
+    ),
+    S.WAITLISTED: _l(
+        "You are on the waiting list for the camp. We will tell you if a place opens."
+    ),
+    S.REJECTED: _l(
+        "We could not offer you a place at this camp. See the reason in your application."
+    ),
+}
+
+
+def expire_offers(today: date | None = None) -> list[Application]:
+    """Offers not confirmed in time are declined and their places offered to the waiting list."""
+    today = today or local_today()
+    expired = db.session.scalars(
+        sa.select(Application).where(
+            Application.status == S.ACCEPTED, Application.offer_expires_on < today
+        )
+    ).all()
+    for application in expired:
+        move(application, S.DECLINED, actor=None, who=Who.SYSTEM, reason="offer expired")
+        tell(
+            application,
+            _l("The time to confirm your camp place has passed, so it went to someone else."),
+        )
+    for camp_id in sorted({application.camp_id for application in expired}):
+        promote_from_waitlist(db.session.get_one(Camp, camp_id))
+    return list(expired)

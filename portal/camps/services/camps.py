@@ -1,0 +1,144 @@
+"""Camps: details, status, questions, who may apply, places taken, reminders."""
+
+from collections.abc import Sequence
+from datetime import date
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from portal.audit import audit_event
+from portal.camps.models import OPEN_STATUSES
+from portal.camps.models import SEAT_STATUSES
+from portal.camps.models import Application
+from portal.camps.models import ApplicationStatus as S
+from portal.camps.models import Camp
+from portal.camps.models import CampQuestion
+from portal.camps.models import CampStatus
+from portal.camps.services.history import CampError
+from portal.camps.services.history import tell
+from portal.camps.transitions import camp_may_move
+from portal.extensions import db
+from portal.extensions import utcnow
+from portal.i18n import local_today
+
+#: An offer made from the waiting list after the camp's deadline stays open this long.
+LATE_OFFER_DAYS = 3
+
+
+def save_camp(camp: Camp, *, by, **fields) -> Camp:
+    """Create or edit a camp from the form's cleaned fields."""
+    creating = camp.id is None
+    for name, value in fields.items():
+        setattr(camp, name, value)
+    if creating:
+        camp.created_by_id = by.id
+        db.session.add(camp)
+    audit_event("camp.created" if creating else "camp.updated", camp, actor=by)
+    return camp
+
+
+def set_camp_status(camp: Camp, status: CampStatus, *, by) -> None:
+    """Publish, close or cancel a camp; cancelling tells everyone who applied."""
+    if not camp_may_move(camp.status, status):
+        raise CampError(_l("This camp cannot change to that status now."))
+    camp.status = status
+    audit_event(f"camp.{status.value}", camp, actor=by)
+    if status is CampStatus.CANCELLED:
+        for application in applications_of(camp, statuses=OPEN_STATUSES):
+            if application.status is not S.DRAFT:
+                tell(application, _l("The camp you applied to is cancelled. We are sorry."))
+
+
+def add_question(camp: Camp, *, by, **fields) -> CampQuestion:
+    """Add an extra question at the end of the camp's application form."""
+    question = CampQuestion(position=len(camp.questions) + 1, **fields)
+    camp.questions.append(question)
+    audit_event("camp.question_added", camp, actor=by)
+    return question
+
+
+def remove_question(question: CampQuestion, *, by) -> None:
+    """Remove a question; answers already given stay in the applications."""
+    camp = question.camp
+    camp.questions.remove(question)
+    audit_event("camp.question_removed", camp, actor=by)
+
+
+def applications_of(camp: Camp, *, statuses) -> Sequence[Application]:
+    return db.session.scalars(
+        sa.select(Application)
+        .where(Application.camp_id == camp.id, Application.status.in_(statuses))
+        .order_by(Application.id)
+    ).all()
+
+
+def is_accepting_applications(camp: Camp, today: date | None = None) -> bool:
+    today = today or local_today()
+    return (
+        camp.status is CampStatus.PUBLISHED
+        and camp.applications_open <= today <= camp.applications_close
+    )
+
+
+def eligibility_problem(camp: Camp, user) -> str | None:
+    """Why `user` cannot apply to `camp`, or None."""
+    if not is_accepting_applications(camp):
+        return _l("Applications for this camp are not open.")
+    age = user.age_on(camp.start_date)
+    if age is None or not camp.min_age <= age <= camp.max_age:
+        return _l(
+            "This camp is for young people aged %(min)d to %(max)d on its first day.",
+            min=camp.min_age,
+            max=camp.max_age,
+        )
+    if camp.eligible_regions and user.region_code not in camp.eligible_regions:
+        return _l("This camp is for young people from other regions.")
+    return None
+
+
+def lock_camp(camp_id: int) -> Camp:
+    """The camp row, locked until commit so capacity checks cannot race (PostgreSQL)."""
+    return db.session.scalars(
+        sa.select(Camp)
+        .where(Camp.id == camp_id)
+        .with_for_update(of=Camp)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def seats_taken(camp: Camp) -> int:
+    taken = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Application)
+        .where(Application.camp_id == camp.id, Application.status.in_(SEAT_STATUSES))
+    )
+    return taken or 0
+
+
+def offer_deadline(camp: Camp, today: date | None = None) -> date:
+    """The camp's confirmation deadline, or a few days for late offers (never after the start)."""
+    today = today or local_today()
+    if camp.confirmation_deadline >= today:
+        return camp.confirmation_deadline
+    return min(today + timedelta(days=LATE_OFFER_DAYS), camp.start_date)
+
+
+def send_camp_reminders(today: date | None = None, days_before: int = 2) -> int:
+    """Remind confirmed participants of camps starting within `days_before` days (once each)."""
+    today = today or local_today()
+    due = db.session.scalars(
+        sa.select(Application)
+        .join(Camp, Application.camp_id == Camp.id)
+        .where(
+            Application.status == S.CONFIRMED,
+            Application.reminded_at.is_(None),
+            Camp.status == CampStatus.PUBLISHED,
+            Camp.start_date >= today,
+            Camp.start_date <= today + timedelta(days=days_before),
+        )
+    ).all()
+    for application in due:
+        application.reminded_at = utcnow()
+        tell(application, _l("Your camp starts soon. We are waiting for you!"))
+    return len(due)

@@ -1,0 +1,38 @@
+"""At the camp: attendance day by day."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from portal.camps.models import Application
+from portal.camps.models import ApplicationStatus as S
+from portal.camps.models import CampAttendance
+from portal.camps.services.history import CampError
+from portal.camps.services.history import move
+from portal.camps.transitions import Who
+from portal.camps.transitions import can_be_checked_in
+from portal.extensions import db
+
+
+def mark_attendance(application: Application, day: date, present: bool, *, by) -> None:
+    """Record one camp day; the application becomes attended, or no-show if absent every day."""
+    if not can_be_checked_in(application.status):
+        raise CampError(_l("Only confirmed participants can be checked in."))
+    if day not in application.camp.days():
+        raise CampError(_l("This day is not one of the camp's days."))
+    record = db.session.get(CampAttendance, (application.id, day))
+    if record is None:
+        record = CampAttendance(application_id=application.id, day=day)
+        db.session.add(record)
+    record.present = present
+    record.recorded_by_id = by.id
+    db.session.flush()
+    days_present = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(CampAttendance)
+        .where(CampAttendance.application_id == application.id, CampAttendance.present.is_(True))
+    )
+    target = S.ATTENDED if days_present else S.NO_SHOW
+    if application.status is not target:
+        move(application, target, actor=by, who=Who.ORGANISER)
