@@ -18,6 +18,13 @@ from portal.extensions import str_enum
 from portal.i18n import localized
 
 
+def name_in_current_language(unit) -> str:
+    """A region's or district's name in the reader's language (an AdminUnit row or a Place)."""
+    return localized(
+        {"ky": unit.name_ky, "ru": unit.name_ru, "uz_Cyrl": unit.name_uz_cyrl, "en": unit.name_en}
+    )
+
+
 class UnitKind(enum.Enum):
     REGION = "region"
     CITY = "city"
@@ -41,14 +48,7 @@ class AdminUnit(Model):
 
     @property
     def name(self) -> str:
-        return localized(
-            {
-                "ky": self.name_ky,
-                "ru": self.name_ru,
-                "uz_Cyrl": self.name_uz_cyrl,
-                "en": self.name_en,
-            }
-        )
+        return name_in_current_language(self)
 
     @property
     def is_top_level(self) -> bool:
@@ -89,14 +89,7 @@ class Place:
 
     @property
     def name(self) -> str:
-        return localized(
-            {
-                "ky": self.name_ky,
-                "ru": self.name_ru,
-                "uz_Cyrl": self.name_uz_cyrl,
-                "en": self.name_en,
-            }
-        )
+        return name_in_current_language(self)
 
 
 #: Kept per process on purpose, not in the shared cache: the units change only by a migration,
