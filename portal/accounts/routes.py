@@ -36,7 +36,6 @@ from portal.accounts.forms import ProfileForm
 from portal.accounts.forms import RegistrationForm
 from portal.accounts.forms import ResetRequestForm
 from portal.accounts.limits import account_key
-from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
 from portal.audit import audit_event
 from portal.extensions import db
@@ -420,7 +419,6 @@ def request_erasure():
             wrong_password_given()
             form.password.errors.append(_("This is not your current password."))
         return render_template("accounts/data.html", pending=None, form=form), 400
-    db.session.add(ErasureRequest(user_id=current_user.id))
-    audit_event("user.erasure_requested", current_user._get_current_object())
+    services.request_erasure(current_user._get_current_object())
     flash(_("Your request is sent. An admin will erase your data and tell you."), "success")
     return redirect(url_for(".my_data"))

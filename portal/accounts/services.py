@@ -12,6 +12,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from portal.accounts.models import Consent
 from portal.accounts.models import ConsentKind
+from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
 from portal.accounts.validators import looks_like_email
 from portal.accounts.validators import normalise_email
@@ -273,3 +274,11 @@ def set_active(user: User, active: bool, *, by: User) -> None:
     if not active:
         user.rotate_session_token()
     audit_event("user.reactivated" if active else "user.deactivated", user, actor=by)
+
+
+def request_erasure(user: User) -> ErasureRequest:
+    """The person asks an admin to erase their account (audited)."""
+    request = ErasureRequest(user_id=user.id)
+    db.session.add(request)
+    audit_event("user.erasure_requested", user)
+    return request

@@ -6,6 +6,7 @@ from datetime import time
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
 from portal.accounts.models import UserRole
 from portal.accounts.validators import normalise_phone
@@ -68,3 +69,10 @@ def audit_query(*, action=None, actor=None, date_from=None, date_to=None, object
 def recent_events_about(person, limit: int = 20):
     """The latest audit events about one account, for its admin page."""
     return db.session.scalars(audit_query(object_id=person.id).limit(limit)).all()
+
+
+def erasure_requests():
+    """Pending requests first, oldest first; then the done ones."""
+    return sa.select(ErasureRequest).order_by(
+        ErasureRequest.done_at.is_not(None), ErasureRequest.requested_at
+    )

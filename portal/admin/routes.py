@@ -147,11 +147,7 @@ def audit():
 @role_required(Role.ADMIN)
 def erasure_requests():
     """Pending and recent erasure requests."""
-    page = paginate(
-        db.select(ErasureRequest).order_by(
-            ErasureRequest.done_at.is_not(None), ErasureRequest.requested_at
-        )
-    )
+    page = paginate(queries.erasure_requests())
     return render_template("admin/erasure.html", page=page, form=ActionForm())
 
 

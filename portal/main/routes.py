@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.forms import ActionForm
 from portal.listing import paginate
 from portal.main import dashboard
+from portal.main import queries
 from portal.notify import inbox_query
 from portal.notify import mark_all_read
 from portal.notify import unread_count
@@ -41,7 +42,7 @@ def home():
 def healthz():
     """Machine-readable health: is the database answering, with its schema in place?"""
     try:
-        revision = db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        revision = queries.schema_revision()
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
         return jsonify(status="error", database="unavailable or not migrated"), 503

@@ -16,6 +16,7 @@ from portal.security import Role
 from portal.training.models import ATTENDED
 from portal.training.models import Attendance
 from portal.training.models import AttendanceStatus
+from portal.training.models import Certificate
 from portal.training.models import Enrolment
 from portal.training.models import EnrolmentStatus
 from portal.training.models import Programme
@@ -217,3 +218,8 @@ def ambassador_programmes():
 
 def directory_rows(filters):
     return db.session.execute(directory_query(filters=filters)).all()
+
+
+def certificate_by_code(code: str) -> Certificate | None:
+    """The certificate a verification code names (codes are at most 32 characters)."""
+    return db.session.scalar(sa.select(Certificate).where(Certificate.code == code[:32]))

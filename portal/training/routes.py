@@ -60,7 +60,7 @@ def certificate(certificate_id):
 @limiter.limit("60 per minute")
 def verify(code):
     """Public check of a certificate: only the name, programme and date."""
-    certificate = db.session.scalar(db.select(Certificate).where(Certificate.code == code[:32]))
+    certificate = queries.certificate_by_code(code)
     status = 200 if certificate is not None and certificate.revoked_at is None else 404
     return render_template("training/verify.html", certificate=certificate, code=code), status
 
