@@ -15,6 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import DateTimeLocalField
 from wtforms import FieldList
+from wtforms import HiddenField
 from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -201,6 +202,25 @@ class BaseForm(FlaskForm):
 
 class ActionForm(BaseForm):
     """An empty form whose only job is the CSRF token on a state-changing button."""
+
+
+#: The value of the `confirm` field that takes a step which cannot be undone.
+CONFIRMED = "yes"
+
+
+class Confirmable:
+    """A form for a step that cannot be undone. Its first post is answered by a page saying
+    what will happen (portal/confirm.py); only a post that carries `confirm` takes the step,
+    so the confirmation works without JavaScript."""
+
+    confirm = HiddenField()
+
+    def confirmed(self) -> bool:
+        return self.confirm.data == CONFIRMED
+
+
+class ConfirmForm(Confirmable, BaseForm):
+    """The button of an irreversible step that sends nothing else."""
 
 
 class TitleAndDescription:

@@ -270,7 +270,7 @@ def test_minor_cannot_confirm_without_guardian_consent(client, login_as, db):
 def test_withdrawn_applicant_may_apply_again_while_open(client, login_as, db):
     user = login_as("youth")
     application = ApplicationFactory(applicant=user, status=S.SUBMITTED)
-    client.post(f"/applications/{application.id}/withdraw")
+    client.post(f"/applications/{application.id}/withdraw", data={"confirm": "yes"})
     db.session.refresh(application)
     assert application.status is S.WITHDRAWN
     again = start(client, application.camp)

@@ -75,7 +75,10 @@ def test_camp_form_explains_date_problems_and_keeps_input(client, login_as, db):
 def test_cancelling_tells_applicants(client, login_as, db):
     login_as("organiser")
     application = ApplicationFactory()
-    client.post(f"/manage/camps/{application.camp_id}/status", data={"status": "cancelled"})
+    client.post(
+        f"/manage/camps/{application.camp_id}/status",
+        data={"status": "cancelled", "confirm": "yes"},
+    )
     notice = db.session.scalar(
         sa.select(Notification).where(Notification.user_id == application.user_id)
     )

@@ -60,7 +60,7 @@ def test_the_queue_is_renumbered_when_someone_leaves_it(client, db):
     assert first.status is S.ACCEPTED
     assert (second.waitlist_position, third.waitlist_position) == (1, 2)
     as_applicant(client, second)
-    client.post(f"/applications/{second.id}/withdraw")
+    client.post(f"/applications/{second.id}/withdraw", data={"confirm": "yes"})
     db.session.expire_all()
     assert third.waitlist_position == 1
     as_applicant(client, third)
@@ -73,7 +73,7 @@ def test_withdrawal_of_a_confirmed_place_also_moves_the_list(client, db):
     holder.status = S.CONFIRMED
     db.session.commit()
     as_applicant(client, holder)
-    client.post(f"/applications/{holder.id}/withdraw")
+    client.post(f"/applications/{holder.id}/withdraw", data={"confirm": "yes"})
     db.session.expire_all()
     assert first.status is S.ACCEPTED
 
@@ -94,7 +94,7 @@ def test_minor_without_consent_is_skipped_and_keeps_their_place_in_the_queue(cli
 def test_applicants_can_leave_the_waiting_list(client, db):
     camp, _accepted, [first, second] = full_camp(db)
     as_applicant(client, first)
-    client.post(f"/applications/{first.id}/withdraw")
+    client.post(f"/applications/{first.id}/withdraw", data={"confirm": "yes"})
     db.session.expire_all()
     assert first.status is S.WITHDRAWN and first.waitlist_position is None
     assert services.waitlist(camp) == [second]

@@ -183,7 +183,7 @@ def test_all_present_in_one_click(client, login_as, db):
     session = TrainingSessionFactory()
     enrolments = [EnrolmentFactory(programme=session.programme) for _ in range(3)]
     EnrolmentFactory(programme=session.programme, status=EnrolmentStatus.DROPPED)
-    client.post(f"/sessions/{session.id}/attendance/all-present")
+    client.post(f"/sessions/{session.id}/attendance/all-present", data={"confirm": "yes"})
     marks = [m.status for _e, m in services.sheet(session) if m]
     assert marks == [A.PRESENT] * 3 and len(enrolments) == 3
 

@@ -253,11 +253,26 @@ def _tell_contact_changed(user: User, old_email: str | None, *, email_changed: b
         )
 
 
-def change_roles(user: User, roles: set[Role], *, by: User) -> None:
-    """Replace a user's roles; an admin cannot take the admin role from themselves."""
+def roles_problem(user: User, roles: set[Role], *, by: User):
+    """Why `by` may not give `user` exactly `roles`, or None. Every account keeps a role (one
+    without any would reach no page), and an admin keeps their own admin role, so the portal
+    always has an admin."""
+    if not roles:
+        return _l("Every account needs at least one role. Tick the roles this person keeps.")
     if user.id == by.id and Role.ADMIN in user.roles and Role.ADMIN not in roles:
-        raise AccountError(_l("You cannot remove your own admin role."))
-    staff_need_email(user.email, roles)
+        return _l("You cannot remove your own admin role.")
+    try:
+        staff_need_email(user.email, roles)
+    except AccountError as error:
+        return error.args[0]
+    return None
+
+
+def change_roles(user: User, roles: set[Role], *, by: User) -> None:
+    """Replace a user's roles, if roles_problem finds none."""
+    problem = roles_problem(user, roles, by=by)
+    if problem:
+        raise AccountError(problem)
     before = sorted(role.value for role in user.roles)
     user.set_roles(roles)
     after = sorted(role.value for role in roles)

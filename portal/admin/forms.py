@@ -11,6 +11,7 @@ from wtforms.validators import Optional
 from portal.audit import ACTION_LABELS
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
+from portal.forms import Confirmable
 from portal.forms import FilterForm
 from portal.security import Role
 
@@ -50,7 +51,7 @@ class AuditFilterForm(FilterForm):
     date_to = CalendarDateField(_l("To"), validators=[Optional()])
 
 
-class RolesForm(BaseForm):
+class RolesForm(Confirmable, BaseForm):
     roles = SelectMultipleField(
         _l("Roles"),
         choices=role_choices,

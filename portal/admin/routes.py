@@ -18,6 +18,7 @@ from portal.admin.forms import AuditFilterForm
 from portal.admin.forms import RolesForm
 from portal.admin.forms import UserFilterForm
 from portal.admin.forms import role_labels
+from portal.confirm import confirmation_page
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.forms import ActionForm
@@ -87,16 +88,40 @@ def change_roles(user_id):
     form = RolesForm()
     if not form.validate_on_submit():
         return _user_page(person, form, 400)
+    roles = {Role(value) for value in form.roles.data}
+    removed = person.roles - roles
+    allowed = services.roles_problem(person, roles, by=current_user) is None
+    if removed and allowed and not form.confirmed():
+        return _removal_confirmation(person, form, removed)
     try:
         with db.session.begin_nested():
-            services.change_roles(
-                person, {Role(value) for value in form.roles.data}, by=current_user
-            )
+            services.change_roles(person, roles, by=current_user)
     except services.AccountError as error:
         form.roles.errors.append(str(error))
         return _user_page(person, form, 400)
     flash(_("Roles saved."), "success")
     return redirect(url_for(".user", user_id=person.id))
+
+
+def _removal_confirmation(person, form, removed):
+    """Taking a role away cuts off its pages at once; the page says which."""
+    labels = role_labels()
+    names = ", ".join(str(labels[role]) for role in sorted(removed, key=lambda r: r.value))
+    consequences = [
+        _("%(name)s will lose these roles: %(roles)s.", name=person.full_name, roles=names),
+        _("The pages and actions of these roles close for them at once, also where they are "
+          "signed in now."),
+    ]  # fmt: skip
+    if Role.ADMIN in removed:
+        consequences.append(_("They will no longer manage accounts or read the audit log."))
+    return confirmation_page(
+        form,
+        title=_("Remove roles from %(name)s?", name=person.full_name),
+        consequences=consequences,
+        button=_("Yes, remove the roles"),
+        back=url_for(".user", user_id=person.id),
+        resend=[("roles", value) for value in form.roles.data],
+    )
 
 
 @bp.post("/users/<int:user_id>/deactivate")

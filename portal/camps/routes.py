@@ -14,11 +14,16 @@ from portal.camps import policy
 from portal.camps import queries
 from portal.camps import services
 from portal.camps.forms.applications import application_form_class
+from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
+from portal.camps.models import ApplicationStatus
 from portal.camps.models import Camp
+from portal.confirm import confirmation_page
 from portal.extensions import db
 from portal.forms import ActionForm
+from portal.forms import ConfirmForm
 from portal.forms import parse_month
+from portal.i18n import short_date
 from portal.listing import paginate
 from portal.places import sorted_by_name
 from portal.places import top_level_units
@@ -151,8 +156,44 @@ def decline(application_id):
 @bp.post("/applications/<int:application_id>/withdraw")
 @login_required
 def withdraw(application_id):
-    """Withdraw the application (also leaves the waiting list)."""
+    """Withdraw the application (also leaves the waiting list), once the page has said what
+    that gives up."""
+    application = _own_application(application_id)
+    form = ConfirmForm()
+    if policy.can_withdraw(current_user, application) and not form.confirmed():
+        return confirmation_page(
+            form,
+            title=_("Withdraw your application?"),
+            consequences=_withdrawal_consequences(application),
+            button=_("Yes, withdraw my application"),
+            back=url_for(".application", application_id=application.id),
+        )
     return _applicant_step(application_id, services.withdraw, _("Your application is withdrawn."))
+
+
+def _withdrawal_consequences(application) -> list[str]:
+    camp = application.camp
+    consequences = [
+        _("Your application to “%(title)s” will be withdrawn.", title=camp.display_title)
+    ]
+    if application.status in SEAT_STATUSES:
+        consequences.append(
+            _("You will give up your place: it goes to the next person on the waiting list, "
+              "and you cannot get it back.")
+        )  # fmt: skip
+    elif application.status is ApplicationStatus.WAITLISTED and application.waitlist_position:
+        consequences.append(
+            _("You will leave the waiting list, where you are number %(position)d.",
+              position=application.waitlist_position)
+        )  # fmt: skip
+    if services.is_accepting_applications(camp):
+        consequences.append(
+            _("You can apply again while applications are open, until %(date)s.",
+              date=short_date(camp.applications_close))
+        )  # fmt: skip
+    else:
+        consequences.append(_("Applications for this camp are closed: you cannot apply again."))
+    return consequences
 
 
 def _applicant_step(application_id, step, message):

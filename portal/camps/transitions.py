@@ -71,6 +71,11 @@ def camp_may_move(status: C, target: C) -> bool:
     return target in CAMP_TRANSITIONS[status]
 
 
+def camp_status_is_final(status: C) -> bool:
+    """No step leads out of it, so moving there cannot be undone (the page asks first)."""
+    return not CAMP_TRANSITIONS[status]
+
+
 def application_may_move(status: S, target: S, who: Who) -> bool:
     return who in APPLICATION_TRANSITIONS[status].get(target, frozenset())
 

@@ -8,12 +8,15 @@ from flask import redirect
 from flask import render_template
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_login import login_required
 
+from portal.confirm import confirmation_page
 from portal.extensions import db
 from portal.extensions import limiter
 from portal.forms import ActionForm
+from portal.forms import ConfirmForm
 from portal.listing import paginate
 from portal.security import Role
 from portal.security import require
@@ -109,11 +112,46 @@ def save_attendance(session_id):
 @bp.post("/sessions/<int:session_id>/attendance/all-present")
 @login_required
 def all_present(session_id):
-    """Mark everyone expected as present in one click."""
+    """Mark everyone expected as present, once the page has said whose marks it replaces."""
     session = _session_for(session_id)
+    form = ConfirmForm()
+    changes = services.all_present_changes(session)
+    if changes and not form.confirmed():
+        return _all_present_confirmation(session, form, changes)
     changed = services.mark_all_present(session, by=current_user)
     flash(_("Everyone is marked present (%(count)d changes).", count=changed), "success")
     return redirect(url_for(".attendance", session_id=session.id))
+
+
+def _all_present_confirmation(session, form, changes):
+    replaced = sum(1 for _enrolment, previous in changes if previous is not None)
+    consequences = [
+        ngettext(
+            "%(num)d person will be marked present at this session.",
+            "%(num)d people will be marked present at this session.",
+            len(changes),
+        )
+    ]
+    if replaced:
+        consequences.append(
+            ngettext(
+                "%(num)d mark already given (late, excused or absent) will be replaced by present.",
+                "%(num)d marks already given (late, excused or absent) will be replaced by "
+                "present.",
+                replaced,
+            )
+        )
+    consequences.append(
+        _("Completion will be worked out again: anyone who completes the programme with this "
+          "session gets a certificate.")
+    )  # fmt: skip
+    return confirmation_page(
+        form,
+        title=_("Mark everyone present?"),
+        consequences=consequences,
+        button=_("Yes, mark everyone present"),
+        back=url_for(".attendance", session_id=session.id),
+    )
 
 
 @bp.app_context_processor

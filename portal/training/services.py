@@ -174,11 +174,20 @@ def record_attendance(session, enrolment, status: AttendanceStatus, *, by) -> bo
     return True
 
 
+def all_present_changes(session) -> list[tuple[Enrolment, AttendanceStatus | None]]:
+    """Who "everyone is here" would mark present, with the mark each has now (None: none)."""
+    return [
+        (enrolment, mark.status if mark else None)
+        for enrolment, mark in sheet(session)
+        if enrolment.status is not EnrolmentStatus.DROPPED
+        and (mark is None or mark.status is not AttendanceStatus.PRESENT)
+    ]
+
+
 def mark_all_present(session, *, by) -> int:
     changed = 0
-    for enrolment, _mark in sheet(session):
-        if enrolment.status is not EnrolmentStatus.DROPPED:
-            changed += record_attendance(session, enrolment, AttendanceStatus.PRESENT, by=by)
+    for enrolment, _previous in all_present_changes(session):
+        changed += record_attendance(session, enrolment, AttendanceStatus.PRESENT, by=by)
     return changed
 
 

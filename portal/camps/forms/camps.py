@@ -16,6 +16,7 @@ from portal.camps.forms import camp_language_choices
 from portal.camps.models import QuestionKind
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
+from portal.forms import Confirmable
 from portal.forms import IntegerField
 from portal.forms import MultiCheckboxField
 from portal.forms import TitleAndDescription
@@ -123,7 +124,7 @@ class CampForm(TitleAndDescription, BaseForm):
             getattr(self, name).data = getattr(camp, name)
 
 
-class CampStatusForm(BaseForm):
+class CampStatusForm(Confirmable, BaseForm):
     status = SelectField(
         choices=[("published", ""), ("closed", ""), ("cancelled", "")],
         validators=[DataRequired()],

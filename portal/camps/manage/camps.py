@@ -7,19 +7,23 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.camps import queries
 from portal.camps import services
+from portal.camps import transitions
 from portal.camps.forms.camps import CampForm
 from portal.camps.forms.camps import CampStatusForm
 from portal.camps.forms.camps import QuestionForm
 from portal.camps.manage import bp
 from portal.camps.manage.lookup import managed_camp
 from portal.camps.manage.lookup import managed_question
+from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import ApplicationStatus
 from portal.camps.models import Camp
 from portal.camps.models import CampStatus
+from portal.confirm import confirmation_page
 from portal.extensions import db
 from portal.forms import ActionForm
 from portal.listing import paginate
@@ -100,14 +104,52 @@ def camp_status(camp_id):
     form = CampStatusForm()
     if not form.validate_on_submit():
         abort(400)
+    status = CampStatus(form.status.data)
+    final = transitions.camp_status_is_final(status)
+    if final and transitions.camp_may_move(camp.status, status) and not form.confirmed():
+        return _cancel_confirmation(camp, form)
     try:
         with db.session.begin_nested():
-            services.set_camp_status(camp, CampStatus(form.status.data), by=current_user)
+            services.set_camp_status(camp, status, by=current_user)
     except services.CampError as error:
         flash(str(error), "error")
     else:
         flash(_("The camp's status is changed."), "success")
     return redirect(url_for(".camp", camp_id=camp.id))
+
+
+def _cancel_confirmation(camp, form):
+    """What cancelling does: for good, and everyone who applied is told."""
+    counts = queries.status_counts([camp.id])[camp.id]
+    told = sum(counts.get(status, 0) for status in services.TOLD_ON_CANCEL)
+    holding = sum(counts.get(status, 0) for status in services.TOLD_ON_CANCEL
+                  if status in SEAT_STATUSES)  # fmt: skip
+    consequences = [
+        _("The camp will be cancelled for good: it cannot be published or opened again."),
+        ngettext(
+            "%(num)d person who applied will be told at once that the camp is cancelled.",
+            "%(num)d people who applied will be told at once that the camp is cancelled.",
+            told,
+        )
+        if told
+        else _("Nobody has applied yet, so nobody needs to be told."),
+    ]
+    if holding:
+        consequences.append(
+            ngettext(
+                "%(num)d of them has a place at the camp (accepted or confirmed).",
+                "%(num)d of them have a place at the camp (accepted or confirmed).",
+                holding,
+            )
+        )
+    return confirmation_page(
+        form,
+        title=_("Cancel the camp “%(title)s”?", title=camp.display_title),
+        consequences=consequences,
+        button=_("Yes, cancel the camp"),
+        back=url_for(".camp", camp_id=camp.id),
+        resend=[("status", form.status.data)],
+    )
 
 
 def _question_form(camp, submitted: bool = False):

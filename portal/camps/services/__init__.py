@@ -16,6 +16,7 @@ from portal.camps.services.applications import start_application
 from portal.camps.services.applications import submit
 from portal.camps.services.applications import withdraw
 from portal.camps.services.camps import LATE_OFFER_DAYS
+from portal.camps.services.camps import TOLD_ON_CANCEL
 from portal.camps.services.camps import add_question
 from portal.camps.services.camps import applications_of
 from portal.camps.services.camps import eligibility_problem
@@ -42,6 +43,7 @@ __all__ = [
     "CampError",
     "DECISION_MESSAGES",
     "LATE_OFFER_DAYS",
+    "TOLD_ON_CANCEL",
     "add_question",
     "applications_of",
     "confirm",

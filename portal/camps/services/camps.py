@@ -24,6 +24,8 @@ from portal.i18n import local_today
 
 #: An offer made from the waiting list after the camp's deadline stays open this long.
 LATE_OFFER_DAYS = 3
+#: The applicants told when their camp is cancelled: every open application that was sent.
+TOLD_ON_CANCEL = tuple(status for status in OPEN_STATUSES if status is not S.DRAFT)
 
 
 def save_camp(camp: Camp, *, by, **fields) -> Camp:
@@ -45,9 +47,8 @@ def set_camp_status(camp: Camp, status: CampStatus, *, by) -> None:
     camp.status = status
     audit_event(f"camp.{status.value}", camp, actor=by)
     if status is CampStatus.CANCELLED:
-        for application in applications_of(camp, statuses=OPEN_STATUSES):
-            if application.status is not S.DRAFT:
-                tell(application, _l("The camp you applied to is cancelled. We are sorry."))
+        for application in applications_of(camp, statuses=TOLD_ON_CANCEL):
+            tell(application, _l("The camp you applied to is cancelled. We are sorry."))
 
 
 def add_question(camp: Camp, *, by, **fields) -> CampQuestion:
