@@ -14,6 +14,8 @@ from wtforms.validators import ValidationError
 
 from portal.camps.forms import camp_language_choices
 from portal.camps.models import QuestionKind
+from portal.camps.schedule import DATE_FIELDS
+from portal.camps.schedule import date_problems
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
 from portal.forms import Confirmable
@@ -73,19 +75,13 @@ class CampForm(TitleAndDescription, BaseForm):
     )
     languages = MultiCheckboxField(_l("Camp languages"), choices=camp_language_choices)
 
-    def validate_end_date(self, field):
-        if self.start_date.data and field.data and field.data < self.start_date.data:
-            raise ValidationError(_l("The last day cannot be before the first day."))
-
-    def validate_applications_close(self, field):
-        if self.applications_open.data and field.data and field.data < self.applications_open.data:
-            raise ValidationError(_l("Applications cannot close before they open."))
-        if self.start_date.data and field.data and field.data > self.start_date.data:
-            raise ValidationError(_l("Applications must close before the camp starts."))
-
-    def validate_confirmation_deadline(self, field):
-        if self.start_date.data and field.data and field.data > self.start_date.data:
-            raise ValidationError(_l("The confirmation deadline must be before the camp starts."))
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        dates = {name: self[name].data for name in DATE_FIELDS if not self[name].errors}
+        for name, message in date_problems(dates).items():
+            self[name].errors.append(message)
+            valid = False
+        return valid
 
     def validate_max_age(self, field):
         if self.min_age.data and field.data is not None and field.data < self.min_age.data:

@@ -15,6 +15,8 @@ from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
 from portal.camps.models import CampQuestion
 from portal.camps.models import CampStatus
+from portal.camps.schedule import DATE_FIELDS
+from portal.camps.schedule import date_problems
 from portal.camps.services.history import CampError
 from portal.camps.services.history import tell
 from portal.camps.transitions import camp_may_move
@@ -31,6 +33,11 @@ TOLD_ON_CANCEL = tuple(status for status in OPEN_STATUSES if status is not S.DRA
 def save_camp(camp: Camp, *, by, **fields) -> Camp:
     """Create or edit a camp from the form's cleaned fields."""
     creating = camp.id is None
+    if fields.keys() & set(DATE_FIELDS):  # the dates keep their order (camps/schedule.py)
+        dates = {name: fields.get(name, getattr(camp, name, None)) for name in DATE_FIELDS}
+        problems = date_problems(dates)
+        if problems:
+            raise CampError(next(iter(problems.values())))
     for name, value in fields.items():
         setattr(camp, name, value)
     if creating:
