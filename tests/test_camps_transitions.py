@@ -143,24 +143,50 @@ def organiser_decision(application, decision, organiser) -> bool:
     )
 
 
+def full_camp():
+    """A camp whose only place is taken."""
+    camp = CampFactory(capacity=1)
+    ApplicationFactory(camp=camp, status=S.CONFIRMED)
+    return camp
+
+
+#: The situations the decision form is walked in: who applies, and to what camp.
+SITUATIONS = {
+    "adult": lambda status: an_application(UserFactory(), status),
+    "minor without consent": lambda status: an_application(minor(), status),
+    "full camp": lambda status: an_application(UserFactory(), status, camp=full_camp()),
+}
+
+
 @pytest.mark.parametrize("status", [status for status in S if status is not S.DRAFT])
-@pytest.mark.parametrize("is_minor", [False, True], ids=["adult", "minor without consent"])
+@pytest.mark.parametrize("situation", sorted(SITUATIONS))
 def test_the_review_page_offers_exactly_the_decisions_the_service_takes(
-    client, login_as, db, status, is_minor
+    client, login_as, db, status, situation
 ):
     organiser = login_as("organiser")
-
-    def applicant():
-        return minor() if is_minor else UserFactory()
-
-    shown = decision_page_choices(client, an_application(applicant(), status))
+    make = SITUATIONS[situation]
+    shown = decision_page_choices(client, make(status))
     taken = {
         decision
         for decision in transitions.DECISIONS
-        if organiser_decision(an_application(applicant(), status), decision, organiser)
+        if organiser_decision(make(status), decision, organiser)
     }
     # A decision equal to the present status changes nothing, so it is not offered.
     assert shown == taken
+
+
+def test_a_full_camp_offers_no_acceptance_and_the_service_takes_none(client, login_as, db):
+    """The form used to offer "accept" on a full camp, which the service then refused."""
+    organiser = login_as("organiser")
+    camp = full_camp()
+    waiting = an_application(UserFactory(), S.WAITLISTED, camp=camp)
+    assert decision_page_choices(client, waiting) == {S.REJECTED}
+    assert not organiser_decision(waiting, S.ACCEPTED, organiser)
+    page = client.get(f"/manage/camps/{camp.id}/applications").text
+    assert set(re.findall(r'name="decision"[^>]*value="(\w+)"', page)) == {"waitlisted", "rejected"}
+    other = an_application(UserFactory(), S.SUBMITTED, camp=CampFactory(capacity=5)).camp
+    page = client.get(f"/manage/camps/{other.id}/applications").text
+    assert "accepted" in set(re.findall(r'name="decision"[^>]*value="(\w+)"', page))
 
 
 def test_a_minor_with_consent_may_be_accepted_and_the_page_says_so(client, login_as, db):

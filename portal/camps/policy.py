@@ -3,6 +3,8 @@
 The steps offered on pages come from portal/camps/transitions.py, the tables the services check,
 so a page offers exactly what the service accepts."""
 
+from flask_babel import lazy_gettext as _l
+
 from portal.camps import transitions
 from portal.camps.models import ApplicationStatus
 from portal.camps.models import CampStatus
@@ -87,12 +89,38 @@ def can_withdraw(user, application) -> bool:
     return _applicant_may(user, application, ApplicationStatus.WITHDRAWN)
 
 
-def decisions_for(user, application) -> tuple[ApplicationStatus, ...]:
-    """The decisions an organiser may give now; a minor is accepted only with consent."""
+def decision_refusal(application, decision: ApplicationStatus, *, places_free: int):
+    """Why an organiser may not give `decision` now, or None: the transition table, a minor's
+    missing consent, a full camp. The page offers only decisions without a refusal and
+    services.decide refuses with it, so the two never disagree."""
+    if decision not in transitions.decisions_from(application.status):
+        return _l("This application cannot get that decision now.")
+    if decision is ApplicationStatus.ACCEPTED:
+        if application.needs_guardian_consent:
+            return _l("Record the guardian's consent before accepting a minor.")
+        if places_free <= 0:
+            return _l("The camp is full. Put the applicant on the waiting list instead.")
+    return None
+
+
+def decisions_for(user, application, *, places_free: int) -> tuple[ApplicationStatus, ...]:
+    """The decisions an organiser may give now (`places_free`: the camp's places not taken)."""
     if not can_review(user, application):
         return ()
     return tuple(
         decision
-        for decision in transitions.decisions_from(application.status)
-        if not (decision is ApplicationStatus.ACCEPTED and application.needs_guardian_consent)
+        for decision in transitions.DECISIONS
+        if decision_refusal(application, decision, places_free=places_free) is None
+    )
+
+
+def camp_decisions(user, camp, *, places_free: int) -> tuple[ApplicationStatus, ...]:
+    """The decisions the bulk form offers for the camp's applications: accepting only while
+    places are free (each application is still checked on its own)."""
+    if not can_manage_camp(user, camp):
+        return ()
+    return tuple(
+        decision
+        for decision in transitions.DECISIONS
+        if not (decision is ApplicationStatus.ACCEPTED and places_free <= 0)
     )

@@ -35,12 +35,21 @@ def applications(camp_id):
     form = ReviewFilterForm.for_camp(camp, request.args)
     valid = form.validate()
     page = paginate(queries.review_query(camp, filters=form.data if valid else {}))
+    bulk_form = BulkDecisionForm(formdata=None)
+    offered = {
+        decision.value
+        for decision in policy.camp_decisions(
+            current_user, camp, places_free=services.places_free(camp)
+        )
+    }
+    decision = bulk_form.decision
+    decision.choices = [(value, label) for value, label in decision.choices if value in offered]
     return render_template(
         "camps/manage/applications.html",
         camp=camp,
         form=form,
         page=page,
-        bulk_form=BulkDecisionForm(formdata=None),
+        bulk_form=bulk_form,
         age_band=queries.age_band,
     ), (200 if valid else 400)
 
@@ -87,7 +96,11 @@ def application_page(application, status=200, **forms):
     }
     context.update(forms)
     # Only the decisions the service would take now are offered.
-    allowed = {decision.value for decision in policy.decisions_for(current_user, application)}
+    free = services.places_free(application.camp)
+    allowed = {
+        decision.value
+        for decision in policy.decisions_for(current_user, application, places_free=free)
+    }
     decision = context["decision_form"].decision
     decision.choices = [(value, label) for value, label in decision.choices if value in allowed]
     return render_template(

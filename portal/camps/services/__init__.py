@@ -23,6 +23,7 @@ from portal.camps.services.camps import eligibility_problem
 from portal.camps.services.camps import is_accepting_applications
 from portal.camps.services.camps import lock_camp
 from portal.camps.services.camps import offer_deadline
+from portal.camps.services.camps import places_free
 from portal.camps.services.camps import remove_question
 from portal.camps.services.camps import save_camp
 from portal.camps.services.camps import seats_taken
@@ -58,6 +59,7 @@ __all__ = [
     "move_on_waitlist",
     "next_waitlist_position",
     "offer_deadline",
+    "places_free",
     "promote_from_waitlist",
     "record_guardian_consent",
     "remind_missing_consent",

@@ -13,11 +13,12 @@ from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
 from portal.camps.models import is_asked
+from portal.camps.policy import decision_refusal
 from portal.camps.services.camps import eligibility_problem
 from portal.camps.services.camps import is_accepting_applications
 from portal.camps.services.camps import lock_camp
 from portal.camps.services.camps import offer_deadline
-from portal.camps.services.camps import seats_taken
+from portal.camps.services.camps import places_free
 from portal.camps.services.history import CampError
 from portal.camps.services.history import move
 from portal.camps.services.history import record
@@ -28,7 +29,6 @@ from portal.camps.services.waitlist import renumber_waitlist
 from portal.camps.transitions import DECISIONS
 from portal.camps.transitions import Who
 from portal.camps.transitions import application_may_move
-from portal.camps.transitions import decisions_from
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
@@ -151,14 +151,12 @@ def decide(application: Application, decision, *, reason: str, by) -> None:
     decision = S(decision)
     if decision is application.status and decision in DECISIONS:
         return
-    if decision not in decisions_from(application.status):
-        raise CampError(_l("This application cannot get that decision now."))
     camp = lock_camp(application.camp.id)
+    # The same rule the decision form is built from (policy.decisions_for).
+    refusal = decision_refusal(application, decision, places_free=places_free(camp))
+    if refusal:
+        raise CampError(refusal)
     if decision is S.ACCEPTED:
-        if application.needs_guardian_consent:
-            raise CampError(_l("Record the guardian's consent before accepting a minor."))
-        if seats_taken(camp) >= camp.capacity:
-            raise CampError(_l("The camp is full. Put the applicant on the waiting list instead."))
         application.offer_expires_on = offer_deadline(camp)
     freed = application.status is S.ACCEPTED
     left_queue = application.status is S.WAITLISTED

@@ -115,6 +115,11 @@ def lock_camp(camp_id: int) -> Camp:
     ).one()
 
 
+def places_free(camp: Camp) -> int:
+    """The camp's places nobody holds (never below 0)."""
+    return max(camp.capacity - seats_taken(camp), 0)
+
+
 def seats_taken(camp: Camp) -> int:
     taken = db.session.scalar(
         sa.select(sa.func.count())
