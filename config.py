@@ -103,6 +103,9 @@ class Config:
     COMPRESS_BR_LEVEL = 4
     #: Applications of people never accepted are cleared this many days after their camp.
     RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", "365"))
+    #: Health needs, emergency and guardian contacts and consent scans of every application
+    #: are cleared this many days after the camp's last day (statuses and counts stay).
+    CAMP_SENSITIVE_RETENTION_DAYS = int(os.environ.get("CAMP_SENSITIVE_RETENTION_DAYS", "90"))
     #: The portal's public address. Every absolute link the portal sends (reset links, e-mails,
     #: certificate QR codes) is built from it, never from the request's Host header.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")

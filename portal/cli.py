@@ -109,13 +109,27 @@ def outbox_send(limit):
 
 @retention.command("apply")
 @click.option("--days", type=int, default=None, help="Defaults to RETENTION_DAYS (365).")
-def retention_apply(days):
-    """Clear the answers of people never accepted, once their camp ended over DAYS ago."""
+@click.option(
+    "--sensitive-days",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Defaults to CAMP_SENSITIVE_RETENTION_DAYS (90).",
+)
+def retention_apply(days, sensitive_days):
+    """Clear the answers of people never accepted, once their camp ended over DAYS ago, and
+    everyone's health needs, emergency and guardian contacts and consent scans once their camp
+    ended over SENSITIVE_DAYS ago. Running it again changes nothing more."""
     from portal.camps.privacy import apply_retention
+    from portal.camps.privacy import apply_sensitive_retention
 
-    count = apply_retention(days if days is not None else current_app.config["RETENTION_DAYS"])
-    db.session.commit()
+    config = current_app.config
+    count = apply_retention(days if days is not None else config["RETENTION_DAYS"])
+    sensitive = apply_sensitive_retention(
+        sensitive_days if sensitive_days is not None else config["CAMP_SENSITIVE_RETENTION_DAYS"]
+    )
+    db.session.commit()  # the consent scans are deleted only now, after the commit
     click.echo(f"Cleared {count} applications.")
+    click.echo(f"Cleared health needs, contacts and consent scans of {sensitive} applications.")
 
 
 @click.command("backup")

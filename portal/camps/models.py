@@ -206,6 +206,9 @@ class Application(Model):
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
     #: When the retention rule (or an erasure) cleared the answers.
     anonymised_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: When the retention rule cleared the health needs, emergency and guardian contacts and
+    #: consent scans, some time after the camp (CAMP_SENSITIVE_RETENTION_DAYS).
+    sensitive_cleared_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: When the "camp starts soon" reminder went out (sent once).
     reminded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

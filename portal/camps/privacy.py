@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from portal import signals
 from portal.audit import audit_event
@@ -12,7 +13,6 @@ from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationEvent
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
-from portal.camps.models import GuardianConsent
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
@@ -106,19 +106,59 @@ def erase_applications(user, *, by) -> dict[str, list[int]]:
 
 def clear_application(application) -> None:
     """Remove what the person wrote and what was recorded about them; keep the status."""
-    for name in ("motivation", "safety_problem", "previous_camps", "needs", "emergency_name",
-                 "guardian_name", "guardian_relation", "notes", "decision_reason"):  # fmt: skip
+    for name in ("motivation", "safety_problem", "previous_camps", "notes", "decision_reason"):
         setattr(application, name, "")
-    application.emergency_phone = application.guardian_phone = None
     application.answers = {}
     application.anonymised_at = utcnow()
-    for consent in db.session.scalars(
-        sa.select(GuardianConsent).where(GuardianConsent.application_id == application.id)
-    ):
+    clear_sensitive(application)
+
+
+#: What organisers need only around the camp itself: health needs, who to call in an
+#: emergency, the parent or guardian (the consent scans go with them, see clear_sensitive).
+SENSITIVE_TEXT = ("needs", "emergency_name", "guardian_name", "guardian_relation")
+SENSITIVE_PHONES = ("emergency_phone", "guardian_phone")
+
+
+def clear_sensitive(application) -> None:
+    """Clear the health needs, emergency and guardian contacts and consent scans (the file
+    goes once the transaction commits; a rollback keeps it) and the consent's note, which may
+    name the guardian. Statuses, attendance and how consent was given stay."""
+    for name in SENSITIVE_TEXT:
+        setattr(application, name, "")
+    for name in SENSITIVE_PHONES:
+        setattr(application, name, None)
+    for consent in application.consents:
         if consent.file_name:
-            delete_after_commit(consent.file_name)  # a rollback keeps the scan
-            consent.file_name = None
+            delete_after_commit(consent.file_name)
+            consent.file_name = consent.file_type = None
         consent.note = ""
+    application.sensitive_cleared_at = utcnow()
+
+
+def apply_sensitive_retention(days: int) -> int:
+    """Clear the sensitive details (clear_sensitive) of every application to a camp that
+    ended over `days` ago, whatever its status; each camp's clearing is audited. Applications
+    already cleared are left alone, so running it again changes nothing."""
+    due = db.session.scalars(
+        sa.select(Application)
+        .join(Camp, Camp.id == Application.camp_id)
+        .where(
+            Application.sensitive_cleared_at.is_(None),
+            Camp.end_date < local_today() - timedelta(days=days),
+        )
+        .options(selectinload(Application.consents))
+        .order_by(Application.camp_id, Application.id)
+    ).all()
+    by_camp: dict[int, int] = {}
+    for application in due:
+        clear_sensitive(application)
+        by_camp[application.camp_id] = by_camp.get(application.camp_id, 0) + 1
+    for camp_id, count in by_camp.items():
+        audit_event(
+            "retention.sensitive_cleared", db.session.get_one(Camp, camp_id), actor=None,
+            applications=count, days=days,
+        )  # fmt: skip
+    return len(due)
 
 
 def apply_retention(days: int) -> int:
