@@ -1,9 +1,7 @@
-"""Cohort balance: the accepted cohort against the pool and the organiser's targets, and a
-reproducible suggestion of a balanced cohort from reviewed applicants."""
+"""Cohort balance: the accepted cohort against the pool and the organiser's targets (the
+proposal of a balanced cohort is camps/selection.py)."""
 
 import json
-import math
-import random
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from portal.camps.versions import version_name
 from portal.extensions import db
 from portal.i18n import local_today
 from portal.places import place_names
+from portal.places import top_level_units
 from portal.reports.safe import MIN_ETHNICITY_CELL
 from portal.reports.safe import Cell
 from portal.reports.safe import any_shown
@@ -36,8 +35,12 @@ from portal.reports.safe import publish
 #: Applications that are, or could still become, part of the cohort.
 POOL_STATUSES = (S.SUBMITTED, S.WAITLISTED, *SEAT_STATUSES)
 CANDIDATE_STATUSES = (S.SUBMITTED, S.WAITLISTED)
-#: Dimensions the organiser can set targets for.
-TARGET_DIMENSIONS = ("region", "gender")
+#: Dimensions the organiser can set targets for that a proposal may use; ethnicity targets are
+#: set too (ETHNICITY), but shown only beside the published figures and never used to choose.
+TARGET_DIMENSIONS = ("region", "district", "gender", "age_band", "language")
+ETHNICITY = "ethnicity"
+#: Dimensions where everyone has exactly one value (languages and ethnicity may be several).
+EXCLUSIVE_DIMENSIONS = frozenset({"region", "district", "gender", "age_band"})
 DIMENSION_LABELS = {
     "region": _l("Region or city"),
     "district": _l("District or town"),
@@ -45,6 +48,8 @@ DIMENSION_LABELS = {
     "age_band": _l("Age on the first day"),
     "language": _l("Languages you speak"),
 }
+#: Every dimension with targets, as the targets editor names them.
+TARGET_LABELS = {**DIMENSION_LABELS, ETHNICITY: _l("Self-described ethnicity")}
 
 
 def value_of(application: Application, dimension: str):
@@ -88,8 +93,13 @@ class Balance:
     cohort_size: int
     pool_size: int
     tables: dict[str, list[Row]] = field(default_factory=dict)
-    #: Ethnicity of everyone who applied, as (label, figure); see ethnicity_table.
-    ethnicity: list[tuple[str, Cell]] = field(default_factory=list)
+    #: Ethnicity of everyone who applied, as (label, figure, target); see ethnicity_table.
+    ethnicity: list[tuple[str, Cell, tuple[int, int] | None]] = field(default_factory=list)
+
+    @property
+    def ethnicity_hidden(self) -> bool:
+        """Some ethnicity figure is "[c]" (the page then explains the mark)."""
+        return any(cell.hidden for _label, cell, _target in self.ethnicity)
 
 
 def pool_of(camp) -> Sequence[Application]:
@@ -201,155 +211,70 @@ def balance_of(camp, applications=None, *, also_accepted: frozenset[int] = froze
     return result
 
 
-def ethnicity_table(camp) -> list[tuple[str, Cell]]:
+def ethnicity_table(camp) -> list[tuple[str, Cell, tuple[int, int] | None]]:
     """Self-described groups of everyone who applied (whatever their status), once
-    applications are closed, published by reports/safe.py with the ethnicity threshold.
+    applications are closed, published by reports/safe.py with the ethnicity threshold, each
+    with its target if the organiser set one.
 
     The organiser decides named applicants one by one, so a figure that moved with one
     decision (the accepted cohort, the pool left undecided, a proposal) would tell that
     applicant's answer; and before the closing day one new application would move it.
-    Groups are not exclusive (people may give several) and there is no total.
+    Groups are not exclusive (people may give several) and there is no total. A group is
+    listed when its figure is shown, or when it has a target (then "[c]" if small, empty or
+    not: the organiser chose the row, so it says nothing about who applied). Rows are ordered
+    by the figure shown, then by name, never by the hidden count.
     """
     from portal.camps.forms import ethnicity_choices
 
     if local_today() <= camp.applications_close:
         return []
-    counts = db.session.execute(
+    rows = db.session.execute(
         sa.select(ApplicationEthnicity.group, sa.func.count(sa.distinct(Application.user_id)))
         .join(Application, Application.id == ApplicationEthnicity.application_id)
         .where(Application.camp_id == camp.id, Application.submitted_at.is_not(None))
         .group_by(ApplicationEthnicity.group)
     ).all()
+    counts: dict[str, int] = {group: applied for group, applied in rows}
+    targets = camp.targets.get(ETHNICITY, {})
     labels = dict(ethnicity_choices())
     table = []
-    for group, applied in sorted(counts, key=lambda row: (-row[1], row[0])):
-        cell = publish(applied, MIN_ETHNICITY_CELL)
-        if any_shown([cell]):
-            table.append((str(labels.get(group, group)), cell))
-    return table
+    for group in set(counts) | set(targets):
+        cell = publish(counts.get(group, 0), MIN_ETHNICITY_CELL)
+        if any_shown([cell]) or group in targets:
+            target = tuple(targets[group]) if group in targets else None
+            table.append((str(labels.get(group, group)), cell, target))
+    return sorted(table, key=lambda row: (-row[1].chart_value, row[0]))
 
 
-# --- suggestion -------------------------------------------------------------------------------
+def group_name(dimension: str, value: str, names: dict[str, str]) -> str:
+    """One target's group as a sentence names it ("… above 60%", "the minimum for …")."""
+    label = label_for(dimension, value, names)
+    if dimension == "age_band":
+        return _("aged %(band)s", band=label)
+    if dimension == "language":
+        return _("speakers of %(language)s", language=label)
+    return label
 
 
-@dataclass
-class Choice:
-    application: Application
-    reason: str
+def target_rows(camp) -> list[tuple[str, str, str]]:
+    """(dimension, value, label) of every target the organiser may set, dimension by
+    dimension as the balance page shows them. Districts are those the pool comes from (and
+    any with a target already), so the form stays short on a phone."""
+    from portal.camps.forms import ethnicity_choices
+    from portal.camps.forms import spoken_language_choices
 
-
-@dataclass
-class Suggestion:
-    seed: int
-    seats: int
-    chosen: list[Choice]
-    #: Why some applicants could not be considered, and targets that could not be met.
-    notes: list[str]
-    balance: Balance
-
-
-def suggest(camp, *, seed: int) -> Suggestion:
-    """Pick applicants for the free places: targets first, then the best scores.
-
-    Only reviewed applicants (with a score) are considered; minors without guardian consent
-    cannot be accepted yet. Ties between equal scores are broken by `seed`, so the same seed
-    always gives the same proposal. Nothing is changed here.
-    """
-    applications = pool_of(camp)
     names = place_names()
-    cohort = [a for a in applications if a.status in SEAT_STATUSES]
-    seats = max(camp.capacity - len(cohort), 0)
-    notes = []
-    candidates = []
-    for application in applications:
-        if application.status not in CANDIDATE_STATUSES:
-            continue
-        if application.score is None:
-            continue
-        if application.needs_guardian_consent:
-            notes.append(
-                _("%(name)s is not included: the guardian's consent is missing.",
-                  name=application.applicant.full_name)
-            )  # fmt: skip
-            continue
-        candidates.append(application)
-    unscored = sum(1 for a in applications if a.status in CANDIDATE_STATUSES and a.score is None)
-    if unscored:
-        notes.append(
-            _("%(count)d applicants have no score yet and are not included.", count=unscored)
-        )
-    # Seeded so a proposal can be repeated; only breaks ties, nothing secret.
-    rng = random.Random(seed)  # nosec B311
-    rng.shuffle(candidates)
-    candidates.sort(key=lambda a: -(a.score or 0))  # stable: equal scores keep the seeded order
-
-    final_size = len(cohort) + min(seats, len(candidates))
-    bounds = _bounds(camp, final_size)
-    counts = {d: Counter(value_of(a, d) for a in cohort) for d in TARGET_DIMENSIONS}
-    chosen: list[Choice] = []
-
-    def fits(application) -> bool:
-        for dimension, limits in bounds.items():
-            value = value_of(application, dimension)
-            if value in limits and counts[dimension][value] + 1 > limits[value][1]:
-                return False
-        return True
-
-    def take(application, reason):
-        candidates.remove(application)
-        for dimension in TARGET_DIMENSIONS:
-            counts[dimension][value_of(application, dimension)] += 1
-        chosen.append(Choice(application, reason))
-
-    unreachable = set()
-    while len(chosen) < seats:
-        gaps = [
-            (limits[value][0] - counts[dimension][value], dimension, value)
-            for dimension, limits in bounds.items()
-            for value in limits
-            if counts[dimension][value] < limits[value][0] and (dimension, value) not in unreachable
-        ]
-        if not gaps:
-            break
-        _gap, dimension, value = max(gaps)
-        match = next((a for a in candidates if value_of(a, dimension) == value and fits(a)), None)
-        if match is None:
-            unreachable.add((dimension, value))
-            continue
-        take(
-            match,
-            _("Score %(score)d; helps reach the minimum for %(group)s.", score=match.score,
-              group=label_for(dimension, value, names)),
-        )  # fmt: skip
-    while len(chosen) < seats:
-        match = next((a for a in candidates if fits(a)), None)
-        if match is None:
-            break
-        take(match, _("Score %(score)d: the best score among those left.", score=match.score))
-    if len(chosen) < seats and candidates:
-        notes.append(
-            _("%(count)d places stay free: the remaining applicants would break a maximum target.",
-              count=seats - len(chosen))
-        )  # fmt: skip
-    for dimension, limits in bounds.items():
-        for value, (low, _high) in limits.items():
-            if counts[dimension][value] < low:
-                notes.append(
-                    _("The minimum for %(group)s cannot be reached with the reviewed applicants.",
-                      group=label_for(dimension, value, names))
-                )  # fmt: skip
-    chosen_ids = frozenset(choice.application.id for choice in chosen)
-    balance = balance_of(camp, applications, also_accepted=chosen_ids)
-    return Suggestion(seed=seed, seats=seats, chosen=chosen, notes=notes, balance=balance)
-
-
-def _bounds(camp, size: int) -> dict[str, dict[str, tuple[int, int]]]:
-    """Target percentages turned into head counts for a cohort of `size`."""
-    bounds = {}
-    for dimension in TARGET_DIMENSIONS:
-        limits = {}
-        for value, (low, high) in camp.targets.get(dimension, {}).items():
-            limits[value] = (math.ceil(size * low / 100), math.floor(size * high / 100))
-        if limits:
-            bounds[dimension] = limits
-    return bounds
+    regions = camp.eligible_regions or [unit.code for unit in top_level_units()]
+    _cohort, _pool, _in_cohort, in_pool = pool_counts(camp)
+    districts = (set(in_pool["district"]) | set(camp.targets.get("district", {}))) - {"?"}
+    rows = [("region", code, names.get(code, code)) for code in regions]
+    by_name = sorted(districts, key=lambda code: names.get(code, str(code)).casefold())
+    rows += [("district", code, names.get(code, code)) for code in by_name]
+    rows += [("gender", value, str(GENDER_LABELS[value])) for value in ("female", "male")]
+    bands = [band for band, low, high in AGE_BANDS if high >= camp.min_age and low <= camp.max_age]
+    if camp.max_age > AGE_BANDS[-1][2]:
+        bands.append("26+")
+    rows += [("age_band", band, band) for band in bands]
+    rows += [("language", value, str(label)) for value, label in spoken_language_choices()]
+    rows += [(ETHNICITY, value, str(label)) for value, label in ethnicity_choices()]
+    return rows

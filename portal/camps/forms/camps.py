@@ -1,5 +1,7 @@
 """Forms for setting up a camp: details, status, extra questions and cohort targets."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import SelectField
@@ -219,15 +221,31 @@ class QuestionForm(BaseForm):
         return choices
 
 
-def targets_form_class(rows: list[tuple[str, str, str]]):
-    """A form with a minimum and maximum percentage for each (dimension, value, label)."""
+def targets_form_class(rows: list[tuple[str, str, str]], *, exclusive: frozenset[str]):
+    """A form with a minimum and maximum percentage for each (dimension, value, label).
+
+    In an `exclusive` dimension everyone has one value (a region, a gender), so its minimums
+    cannot add up to more than 100%.
+    """
 
     class TargetsForm(BaseForm):
-        def target_rows(self):
-            return [
-                (label, self[_target_name(d, v, "min")], self[_target_name(d, v, "max")])
-                for d, v, label in rows
-            ]
+        def target_groups(self) -> list:
+            """[(dimension, [(label, min field, max field), …]), …] in the rows' order."""
+            groups: dict[str, list] = {}
+            for d, v, label in rows:
+                groups.setdefault(d, []).append(
+                    (label, self[_target_name(d, v, "min")], self[_target_name(d, v, "max")])
+                )
+            return list(groups.items())
+
+        def fill_from(self, targets: dict) -> None:
+            """Show the camp's saved targets ({dimension: {value: [min, max]}})."""
+            for dimension, values in targets.items():
+                for value, (low, high) in values.items():
+                    for bound, number in (("min", low), ("max", high)):
+                        name = _target_name(dimension, value, bound)
+                        if name in self:
+                            self[name].data = number
 
         def targets(self) -> dict:
             result: dict = {}
@@ -239,13 +257,26 @@ def targets_form_class(rows: list[tuple[str, str, str]]):
                 result.setdefault(dimension, {})[value] = [low or 0, 100 if high is None else high]
             return result
 
-        def validate(self, extra_validators=None):
+        def validate(self, extra_validators=None) -> bool:
             valid = super().validate(extra_validators)
+            minimums: dict[str, list] = {}
             for dimension, value, _label in rows:
                 low = self[_target_name(dimension, value, "min")]
                 high = self[_target_name(dimension, value, "max")]
                 if low.data is not None and high.data is not None and low.data > high.data:
                     high.errors.append(_l("The maximum cannot be below the minimum."))
+                    valid = False
+                if low.data and not low.errors:
+                    minimums.setdefault(dimension, []).append(low)
+            for dimension, fields in minimums.items():
+                if dimension in exclusive and sum(f.data for f in fields) > 100:
+                    fields[-1].errors.append(
+                        _l(
+                            "These minimums add up to more than %(max)d%%: no cohort can meet "
+                            "them.",
+                            max=100,
+                        )
+                    )
                     valid = False
             return valid
 
@@ -265,4 +296,5 @@ def targets_form_class(rows: list[tuple[str, str, str]]):
 
 
 def _target_name(dimension: str, value: str, bound: str) -> str:
-    return f"t_{dimension}_{value.replace('-', '_')}_{bound}"
+    """A field name for the value ("KG-O" → t_region_KG_O_min, "26+" → t_age_band_26__max)."""
+    return f"t_{dimension}_{re.sub(r'[^0-9A-Za-z]', '_', value)}_{bound}"

@@ -15,6 +15,7 @@ from portal.audit import audit_event
 from portal.camps import balance
 from portal.camps import exports
 from portal.camps import queries
+from portal.camps import selection
 from portal.camps import services
 from portal.camps.forms.applications import BulkDecisionForm
 from portal.camps.forms.camps import targets_form_class
@@ -24,8 +25,6 @@ from portal.camps.manage import bp
 from portal.camps.manage.lookup import managed_application
 from portal.camps.manage.lookup import managed_camp
 from portal.extensions import db
-from portal.places import place_names
-from portal.places import top_level_units
 from portal.security import organisers_only
 from portal.security import recent_login_required
 
@@ -126,19 +125,12 @@ def export(camp_id, fmt):
 
 
 def _targets_form(camp, submitted: bool = False):
-    regions = camp.eligible_regions or [unit.code for unit in top_level_units()]
-    names = place_names()
-    rows = [("region", code, names.get(code, code)) for code in regions]
-    rows += [("gender", "female", _("Female")), ("gender", "male", _("Male"))]
-    form_class = targets_form_class(rows)
+    form_class = targets_form_class(
+        balance.target_rows(camp), exclusive=balance.EXCLUSIVE_DIMENSIONS
+    )
     form = form_class() if submitted else form_class(formdata=None)
     if not submitted:
-        for dimension, values in camp.targets.items():
-            for value, (low, high) in values.items():
-                for bound, number in (("min", low), ("max", high)):
-                    name = f"t_{dimension}_{value.replace('-', '_')}_{bound}"
-                    if name in form:
-                        form[name].data = number
+        form.fill_from(camp.targets)
     return form
 
 
@@ -150,12 +142,12 @@ def cohort_balance(camp_id, targets_form=None, status=200):
     suggestion = None
     if request.args.get("suggest"):
         seed = request.args.get("seed", default=1, type=int)
-        suggestion = balance.suggest(camp, seed=seed)
+        suggestion = selection.suggest(camp, seed=seed)
     return render_template(
         "camps/manage/balance.html",
         camp=camp,
         current=balance.balance_of(camp),
-        labels=balance.DIMENSION_LABELS,
+        labels=balance.TARGET_LABELS,
         suggestion=suggestion,
         targets_form=targets_form or _targets_form(camp),
         accept_form=BulkDecisionForm(formdata=None),
