@@ -112,7 +112,7 @@ def test_dates_are_accepted_exactly_when_they_are_in_order_and_in_the_calendar(d
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(dates=schedules)
-def test_the_camp_form_never_fails_on_any_dates(client, login_as, db, dates):
+def test_the_camp_form_never_fails_on_any_dates(client, login_as, dates):
     login_as("organiser")
     before = camps()
     data = camp_data(**{name: value.isoformat() for name, value in dates.items()})
