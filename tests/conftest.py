@@ -66,7 +66,7 @@ def upload_folder(tmp_path_factory):
 def app(database_uri, upload_folder):
     """The application under test, its schema built by the real migrations."""
     application = create_app(
-        "testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOAD_FOLDER=upload_folder
+        "testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOADS_DIR=upload_folder
     )
     with application.app_context():
         if _db.engine.dialect.name == "postgresql":
@@ -80,7 +80,7 @@ def app(database_uri, upload_folder):
 @pytest.fixture(scope="session")
 def data_app(database_uri, upload_folder):
     """A second app object for the test's own set-up, so each request gets a fresh `g`."""
-    return create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOAD_FOLDER=upload_folder)
+    return create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOADS_DIR=upload_folder)
 
 
 @pytest.fixture
