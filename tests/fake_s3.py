@@ -32,7 +32,8 @@ def _signature(request: Request, signed: list[str], stamp: str, scope: str) -> s
         f"{urllib.parse.quote(k, safe='-_.~')}={urllib.parse.quote(v, safe='-_.~')}"
         for k, v in sorted(pairs)
     )
-    headers = "".join(f"{name}:{' '.join(request.headers.get(name, '').split())}\n" for name in signed)
+    values = {name: " ".join(request.headers.get(name, "").split()) for name in signed}
+    headers = "".join(f"{name}:{values[name]}\n" for name in signed)
     canonical = "\n".join(
         [
             request.method,

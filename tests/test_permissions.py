@@ -8,8 +8,8 @@ from portal.camps.models import QuestionKind
 from portal.extensions import db
 from portal.groups import members
 from portal.groups import services as group_services
-from portal.storage import storage
 from portal.security import Role
+from portal.storage import storage
 from portal.training.models import EnrolmentStatus
 from tests.factories import ActionPlanFactory
 from tests.factories import ApplicationFactory

@@ -30,10 +30,10 @@ from portal.i18n import local_today
 from portal.notify import Notification
 from portal.reports import aggregates
 from portal.security import Role
+from portal.storage import storage
 from portal.training.models import Attendance
 from portal.training.models import AttendanceStatus
 from portal.training.models import Certificate
-from portal.storage import storage
 from portal.uploads import delete_after_commit
 from tests.factories import PASSWORD
 from tests.factories import ActionPlanFactory
