@@ -9,6 +9,7 @@ import io
 import os
 import pathlib
 import pickle
+import re
 import shutil
 import tempfile
 import time
@@ -21,7 +22,6 @@ from flask_migrate import upgrade
 
 from portal import create_app
 from portal.accounts.models import ErasureRequest
-from portal.camps.manage.consent import SCAN_NOT_STORED
 from portal.camps.models import GuardianConsent
 from portal.extensions import db as _db
 from portal.security import Role
@@ -38,6 +38,10 @@ from tests.factories import minor
 from tests.helpers import error_summary
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+NOT_STORED = (
+    "The scan could not be saved: the portal's file store is full or not answering. Nothing "
+    "was recorded. Attach the file again and send the form once more."
+)
 NOTE = "Signed by the mother, Гүлнара, at the camp office."
 
 
@@ -258,8 +262,9 @@ def test_a_full_disk_gives_the_form_back_with_what_was_typed(
     disk_full(monkeypatch)
     response = upload(client, application)
     assert response.status_code == 503
-    assert error_summary(response.text) == [str(SCAN_NOT_STORED)]
+    assert error_summary(response.text) == [NOT_STORED]
     assert NOTE in response.text  # the note is kept; the file field asks for the file again
+    assert re.search(r'<input checked[^>]*value="paper_form"', response.text)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(GuardianConsent)) == 0
     assert sorted(Path(upload_folder).iterdir()) == before
 
@@ -364,7 +369,7 @@ def test_a_bucket_that_refuses_gives_the_form_back_and_keeps_nothing(servers, fa
     fake_s3.keep_failed_puts = True
     response = upload(signed_in(a, organiser), application)
     assert response.status_code == 503
-    assert error_summary(response.text) == [str(SCAN_NOT_STORED)]
+    assert error_summary(response.text) == [NOT_STORED]
     assert NOTE in response.text
     assert fake_s3.objects == {}
     assert db.session.scalar(sa.select(sa.func.count()).select_from(GuardianConsent)) == 0
