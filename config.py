@@ -61,8 +61,20 @@ class Config:
     IDLE_TIMEOUT = timedelta(hours=2)
 
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
-    #: Consent scans; instance/uploads/ when not set.
-    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
+    #: Where uploads (consent scans) are kept: "local" (a folder every app server mounts) or
+    #: "s3" (a bucket of any S3-compatible object store); see portal/storage.py.
+    UPLOADS_BACKEND = os.environ.get("UPLOADS_BACKEND", "local")
+    #: The local backend's folder; instance/uploads/ when not set (UPLOAD_FOLDER: older name).
+    UPLOADS_DIR = os.environ.get("UPLOADS_DIR") or os.environ.get("UPLOAD_FOLDER")
+    UPLOADS_S3_ENDPOINT_URL = os.environ.get("UPLOADS_S3_ENDPOINT_URL")
+    UPLOADS_S3_BUCKET = os.environ.get("UPLOADS_S3_BUCKET")
+    UPLOADS_S3_ACCESS_KEY_ID = os.environ.get("UPLOADS_S3_ACCESS_KEY_ID")
+    UPLOADS_S3_SECRET_ACCESS_KEY = os.environ.get("UPLOADS_S3_SECRET_ACCESS_KEY")
+    UPLOADS_S3_REGION = os.environ.get("UPLOADS_S3_REGION", "us-east-1")
+    #: Prepended to every object's key, e.g. "jashtar/uploads/" in a shared bucket.
+    UPLOADS_S3_PREFIX = os.environ.get("UPLOADS_S3_PREFIX", "")
+    #: Seconds one request to the object store may take.
+    UPLOADS_S3_TIMEOUT = float(os.environ.get("UPLOADS_S3_TIMEOUT", "10"))
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_RESET_MAX_AGE = 3600
     ASSISTED_RESET_MAX_AGE = 24 * 3600

@@ -94,7 +94,7 @@ def serve(folder: Path, database_url: str, port: int) -> subprocess.Popen:
         PORTAL_ENV="production",
         SECRET_KEY=secrets.token_urlsafe(48),
         DATABASE_URL=database_url,
-        UPLOAD_FOLDER=str(folder / "uploads"),
+        UPLOADS_DIR=str(folder / "uploads"),
         MAIL_BACKEND="memory",
         BASE_URL=f"http://127.0.0.1:{port}",
         RATELIMIT_ALLOW_MEMORY="1",  # two workers, no Redis: limits per worker are fine here

@@ -86,6 +86,15 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    shared = config.attributes.get("connection")
+    if shared is not None:
+        # A caller's own transaction (`flask restore`): the migrations run inside it and are
+        # committed, or rolled back, with everything else it does.
+        context.configure(connection=shared, target_metadata=get_metadata(), **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
     connectable = get_engine()
 
     with connectable.connect() as connection:

@@ -44,6 +44,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal import caching
     from portal import errors
     from portal import i18n
+    from portal import storage
     from portal.extensions import babel
     from portal.extensions import compress
     from portal.extensions import csrf
@@ -67,6 +68,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     login_manager.login_message_category = "info"
     i18n.init_app(app)
     errors.init_app(app)
+    storage.init_app(app)
 
     from portal.web import init_app as init_web
 

@@ -136,25 +136,59 @@ def retention_apply(days, sensitive_days):
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
 def backup(path):
-    """Copy the database to PATH (SQLite online backup API, or pg_dump for PostgreSQL)."""
-    from portal.backups import backup_database
+    """Write the database and every upload to the archive PATH (see portal/backups.py)."""
+    from portal.backups import BackupError
+    from portal.backups import create_backup
+    from portal.storage import StorageError
 
-    backup_database(path)
-    click.echo(f"Backed up to {path}.")
+    try:
+        summary = create_backup(path)
+    except (BackupError, StorageError) as error:
+        raise click.ClickException(f"No backup was made: {_reason(error)}") from error
+    click.echo(
+        f"Backed up to {path}: schema {summary.revision}, {summary.total_rows} rows in "
+        f"{len(summary.rows)} tables, {summary.files} uploaded files."
+    )
 
 
 @click.command("restore")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-@click.option("--yes", is_flag=True, help="Do not ask before replacing the data.")
+@click.option(
+    "--force", is_flag=True, help="Replace a database (and upload store) that holds data."
+)
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the data (with --force).")
 @with_appcontext
-def restore(path, yes):
-    """Replace the database's contents with a backup made by `flask backup`."""
-    from portal.backups import restore_database
+def restore(path, force, yes):
+    """Restore a backup made by `flask backup` into an empty database, then migrate it."""
+    from portal.backups import BackupError
+    from portal.backups import restore_backup
+    from portal.storage import StorageError
 
-    if not yes:
-        click.confirm("This replaces every record with the backup. Continue?", abort=True)
-    restore_database(path)
-    click.echo(f"Restored from {path}.")
+    if force and not yes:
+        click.confirm(
+            "This replaces every record and uploaded file with the backup. Continue?", abort=True
+        )
+    try:
+        restored = restore_backup(path, force=force)
+    except (BackupError, StorageError, sa.exc.SQLAlchemyError) as error:
+        raise click.ClickException(f"Nothing was restored: {_reason(error)}") from error
+    click.echo(
+        f"Restored from {path}: {sum(restored.rows.values())} rows in {len(restored.rows)} "
+        f"tables and {restored.files} uploaded files, at schema {restored.revision}, "
+        f"migrated to {restored.migrated_to}; constraints and indexes checked."
+    )
+
+
+def _reason(error: Exception) -> str:
+    from portal.storage import StorageError
+
+    if isinstance(error, StorageError):
+        return f"the upload store failed ({error.reason})"
+    if isinstance(error, sa.exc.SQLAlchemyError):
+        # The first line names the constraint; the DETAIL line after it would name a person.
+        first = str(getattr(error, "orig", None) or type(error).__name__).splitlines()[0]
+        return f"the database refused the backup's rows ({first})"
+    return str(error)
 
 
 def _run(*args: str) -> None:

@@ -1,7 +1,9 @@
 """Uploaded files (consent scans): type checked from the content, stored with random names.
 
 A file is checked whole in memory first (`check_upload`) and written only once everything else
-the request does has been accepted (`store_upload`), so a refused upload leaves nothing on disk.
+the request does has been accepted (`store_upload`), so a refused upload leaves nothing behind.
+Files live in the upload store (portal/storage.py: a folder or an S3 bucket), which every app
+server sees; deletions wait for the commit, and new files go again when it does not come.
 """
 
 import re
@@ -16,9 +18,11 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
+from portal.storage import StorageError
+from portal.storage import storage
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-#: Session.info key: [(file name, the transaction that let it go)] waiting for the commit.
+#: Session.info keys: [(file name, the transaction that wrote it or let it go)].
 _WRITTEN = "uploads_written"
 _TO_DELETE = "uploads_to_delete"
 #: File signature → (MIME type, extension).
@@ -55,14 +59,6 @@ class CheckedUpload:
     name: str
 
 
-def upload_dir() -> Path:
-    path = Path(
-        current_app.config.get("UPLOAD_FOLDER") or Path(current_app.instance_path) / "uploads"
-    )
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def detect_type(head: bytes) -> tuple[str, str] | None:
     for signature, kind in SIGNATURES.items():
         if head.startswith(signature):
@@ -92,27 +88,42 @@ def check_upload(upload: FileStorage) -> CheckedUpload:
 
 
 def store_upload(checked: CheckedUpload) -> None:
-    (upload_dir() / checked.name).write_bytes(checked.data)
+    """Store the checked file for the current transaction (call it once the rest is accepted).
+
+    It goes again if that transaction, or a savepoint around this call, does not commit; a store
+    that fails raises StorageError and keeps nothing.
+    """
+    remove_on_rollback(checked.name)  # first, so no moment exists with a file nobody owns
+    storage().put(checked.name, checked.data)
 
 
-def upload_path(name: str) -> Path:
-    """The stored file; names are ours (random hex), so no path tricks can reach here."""
-    if not name or "/" in name or "\\" in name or name.startswith("."):
-        raise FileNotFoundError(name)
-    return upload_dir() / name
+def read_upload(name: str) -> bytes | None:
+    """The stored file's bytes, or None when there is none by that name."""
+    return storage().get(name)
 
 
 def delete_after_commit(name: str) -> None:
     """Delete the stored file once the current transaction commits; a rollback keeps it."""
-    session = db.session()
-    transaction = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_TO_DELETE, []).append((name, transaction))
+    db.session().info.setdefault(_TO_DELETE, []).append((name, _current_transaction()))
 
 
 def remove_on_rollback(name: str) -> None:
-    """A file just written for this transaction: delete it again if the transaction does not
-    commit, so a failed request leaves no file without a row."""
-    db.session().info.setdefault(_WRITTEN, []).append(name)
+    """A file just written for this transaction: delete it again if the transaction (or the
+    savepoint it was written in) does not commit, so a failed request leaves no file without a
+    row."""
+    db.session().info.setdefault(_WRITTEN, []).append((name, _current_transaction()))
+
+
+def _current_transaction():
+    session = db.session()
+    return session.get_nested_transaction() or session.get_transaction()
+
+
+def _delete_quietly(name: str) -> None:
+    try:
+        storage().delete(name)
+    except StorageError:  # the row is committed without it; a stray file is the lesser harm
+        current_app.logger.warning("an upload could not be deleted", exc_info=True)
 
 
 @event.listens_for(Session, "after_commit")
@@ -121,10 +132,7 @@ def _delete_committed_uploads(session) -> None:
         return  # a savepoint was released: the outer transaction may still roll back
     session.info.pop(_WRITTEN, None)  # committed: the new files now belong to their rows
     for name, _transaction in session.info.pop(_TO_DELETE, ()):
-        try:
-            upload_path(name).unlink(missing_ok=True)
-        except OSError:  # the row is committed without it; a stray file is the lesser harm
-            current_app.logger.warning("an upload could not be deleted", exc_info=True)
+        _delete_quietly(name)
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -133,12 +141,15 @@ def _remove_uncommitted_files(session, transaction) -> None:
     rolled back, or closed after an error. Its new files go."""
     if transaction.parent is not None or transaction.nested:
         return  # only a savepoint: the files belong to the outer transaction
-    for name in session.info.pop(_WRITTEN, ()):
-        upload_path(name).unlink(missing_ok=True)
+    for name, _transaction in session.info.pop(_WRITTEN, ()):
+        _delete_quietly(name)
+    session.info.pop(_TO_DELETE, None)
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _keep_rolled_back_uploads(session, previous_transaction) -> None:
+    """A rolled-back savepoint (or transaction) keeps the files it meant to delete and loses
+    the files written inside it."""
     waiting = session.info.get(_TO_DELETE)
     if waiting:
         waiting[:] = [
@@ -146,6 +157,12 @@ def _keep_rolled_back_uploads(session, previous_transaction) -> None:
             for name, transaction in waiting
             if not _within(transaction, previous_transaction)
         ]
+    written = session.info.get(_WRITTEN)
+    if written:
+        for name, transaction in list(written):
+            if _within(transaction, previous_transaction):
+                written.remove((name, transaction))
+                _delete_quietly(name)
 
 
 def _within(transaction, ended) -> bool:

@@ -63,10 +63,28 @@ def upload_folder(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def s3_server():
+    """A fake S3 store on 127.0.0.1 (tests/fake_s3.py), never a real provider."""
+    from tests.fake_s3 import Server
+
+    server = Server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def fake_s3(s3_server):
+    """The fake S3 store, emptied and answering normally for this test."""
+    s3_server.fake.reset()
+    yield s3_server.fake
+    s3_server.fake.reset()
+
+
+@pytest.fixture(scope="session")
 def app(database_uri, upload_folder):
     """The application under test, its schema built by the real migrations."""
     application = create_app(
-        "testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOAD_FOLDER=upload_folder
+        "testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOADS_DIR=upload_folder
     )
     with application.app_context():
         if _db.engine.dialect.name == "postgresql":
@@ -80,7 +98,7 @@ def app(database_uri, upload_folder):
 @pytest.fixture(scope="session")
 def data_app(database_uri, upload_folder):
     """A second app object for the test's own set-up, so each request gets a fresh `g`."""
-    return create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOAD_FOLDER=upload_folder)
+    return create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOADS_DIR=upload_folder)
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def start_server(app, db, database_uri, upload_folder):
 
     def start(**settings):
         server = create_app(
-            "testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOAD_FOLDER=upload_folder,
+            "testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOADS_DIR=upload_folder,
             **settings,
         )  # fmt: skip
         server.test_client_class = PortalClient

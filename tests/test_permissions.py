@@ -9,8 +9,8 @@ from portal.extensions import db
 from portal.groups import members
 from portal.groups import services as group_services
 from portal.security import Role
+from portal.storage import storage
 from portal.training.models import EnrolmentStatus
-from portal.uploads import upload_dir
 from tests.factories import ActionPlanFactory
 from tests.factories import ApplicationFactory
 from tests.factories import CertificateFactory
@@ -247,7 +247,7 @@ class Objects(dict):
         camp = application.camp
         question = CampQuestion(camp=camp, kind=QuestionKind.SHORT_TEXT, label={"ky": "Суроо"})
         db.session.add(question)
-        (upload_dir() / "matrix-scan.pdf").write_bytes(b"%PDF-1.4 test")
+        storage().put("matrix-scan.pdf", b"%PDF-1.4 test")
         consent = GuardianConsentFactory(application=application, file_name="matrix-scan.pdf",
                                          file_type="application/pdf")  # fmt: skip
         db.session.commit()

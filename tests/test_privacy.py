@@ -30,11 +30,11 @@ from portal.i18n import local_today
 from portal.notify import Notification
 from portal.reports import aggregates
 from portal.security import Role
+from portal.storage import storage
 from portal.training.models import Attendance
 from portal.training.models import AttendanceStatus
 from portal.training.models import Certificate
 from portal.uploads import delete_after_commit
-from portal.uploads import upload_path
 from tests.factories import PASSWORD
 from tests.factories import ActionPlanFactory
 from tests.factories import ApplicationFactory
@@ -82,7 +82,7 @@ def test_erasure_needs_the_password_then_an_admin(client, app, login_as, db, upl
         date_of_birth=local_today().replace(year=2009),
     )
     application = ApplicationFactory(applicant=person, needs="Астма", status=S.ATTENDED)
-    (upload_path("scan.pdf")).write_bytes(b"%PDF-1.4")
+    storage().put("scan.pdf", b"%PDF-1.4")
     GuardianConsentFactory(
         application=application, file_name="scan.pdf", file_type="application/pdf"
     )
@@ -109,7 +109,7 @@ def test_erasure_needs_the_password_then_an_admin(client, app, login_as, db, upl
     assert erased.email is None and erased.phone is None and "Айпери" not in erased.full_name
     assert not erased.active and erased.date_of_birth.day == 1
     assert db.session.get(Application, application.id).needs == ""
-    assert not (upload_path("scan.pdf")).exists()
+    assert storage().get("scan.pdf") is None
     assert db.session.scalar(sa.select(GuardianConsent.file_name)) is None
     assert aggregates.breakdowns(scope) == before
     assert db.session.scalar(sa.select(ErasureRequest.done_at)) is not None
@@ -207,7 +207,7 @@ def a_person_with_everything(db):
     session = TrainingSessionFactory(programme=certificate.enrolment.programme)
     db.session.add(Attendance(session_id=session.id, enrolment_id=certificate.enrolment_id,
                               status=AttendanceStatus.PRESENT))  # fmt: skip
-    upload_path(SCAN).write_bytes(b"%PDF-1.4")
+    storage().put(SCAN, b"%PDF-1.4")
     GuardianConsentFactory(application=application, note=REASON, file_name=SCAN,
                            file_type="application/pdf")  # fmt: skip
     # A member (not the lead) of someone else's group, with words in its plan.
@@ -236,7 +236,7 @@ def test_erasure_leaves_nothing_of_the_person_in_any_table(app, db, login_as):
             text = repr(tuple(row))
             for secret in (NAME, EMAIL, PHONE, VILLAGE, ETHNICITY, REASON, IP, PHOTO_TEXT):
                 assert secret not in text, (table.name, secret)
-    assert not upload_path(SCAN).exists()
+    assert storage().get(SCAN) is None
     erased = db.session.get(Application, application.id)
     assert erased.score is None and erased.photo_consent_at is None and erased.answers == {}
     assert erased.status is S.CONFIRMED  # aggregates still count the place
@@ -391,14 +391,14 @@ def test_a_rolled_back_erasure_keeps_the_consent_scan(db):
     """Scans go only once the erasure is committed: a failed erasure loses no evidence."""
     person, application, _certificate = a_person_with_everything(db)
     privacy.erase(person, by=UserFactory(roles={Role.ADMIN}))
-    assert upload_path(SCAN).exists()
+    assert storage().get(SCAN) is not None
     db.session.rollback()
     db.session.commit()  # a later commit does not carry out the rolled-back deletion
-    assert upload_path(SCAN).exists()
+    assert storage().get(SCAN) is not None
     assert db.session.scalar(sa.select(GuardianConsent.file_name)) == SCAN
     privacy.erase(db.session.get(User, person.id), by=None)
     db.session.commit()
-    assert not upload_path(SCAN).exists()
+    assert storage().get(SCAN) is None
 
 
 def test_every_column_naming_a_person_is_answered_for_by_its_domain(app):
@@ -422,14 +422,14 @@ def test_every_column_naming_a_person_is_answered_for_by_its_domain(app):
 def test_an_upload_goes_only_when_the_outermost_transaction_commits(db):
     released, rolled_back = "released-savepoint.pdf", "rolled-back-savepoint.pdf"
     for name in (released, rolled_back):
-        upload_path(name).write_bytes(b"%PDF-1.4")
+        storage().put(name, b"%PDF-1.4")
     db.session.execute(sa.select(1))
     with db.session.begin_nested():
         delete_after_commit(released)
-    assert upload_path(released).exists()  # the outer transaction could still roll back
+    assert storage().get(released) is not None  # the outer transaction could still roll back
     savepoint = db.session.begin_nested()
     delete_after_commit(rolled_back)
     savepoint.rollback()
     db.session.commit()
-    assert not upload_path(released).exists()
-    assert upload_path(rolled_back).exists()
+    assert storage().get(released) is None
+    assert storage().get(rolled_back) is not None

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
+from portal.backups import schema_head
 from portal.extensions import db
 from portal.forms import ActionForm
 from portal.listing import paginate
@@ -20,6 +21,7 @@ from portal.notify import inbox_query
 from portal.notify import mark_all_read
 from portal.notify import unread_count
 from portal.security import Role
+from portal.storage import storage
 
 bp = Blueprint("main", __name__)
 
@@ -40,13 +42,24 @@ def home():
 
 @bp.get("/healthz")
 def healthz():
-    """Machine-readable health: is the database answering, with its schema in place?"""
+    """Machine-readable health: the database answering at the code's schema, and uploads
+    storage that takes a file."""
+    uploads = storage().check() or "ok"
     try:
         revision = queries.schema_revision()
     except sa.exc.SQLAlchemyError:
         db.session.rollback()
-        return jsonify(status="error", database="unavailable or not migrated"), 503
-    return jsonify(status="ok", database="ok", schema=revision)
+        return jsonify(status="error", database="unavailable or not migrated", uploads=uploads), 503
+    expected = schema_head()
+    database = "ok" if revision == expected else f"schema {revision}, the code needs {expected}"
+    healthy = database == "ok" and uploads == "ok"
+    return jsonify(
+        status="ok" if healthy else "error",
+        database=database,
+        schema=revision,
+        uploads=uploads,
+        uploads_backend=storage().backend,
+    ), (200 if healthy else 503)
 
 
 @bp.get("/notifications")

@@ -63,7 +63,7 @@ def live_app(tmp_path_factory):
     app = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder / 'portal.db'}",
-        UPLOAD_FOLDER=str(folder / "uploads"),
+        UPLOADS_DIR=str(folder / "uploads"),
     )
     with app.app_context():
         upgrade()

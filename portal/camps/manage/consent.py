@@ -1,11 +1,15 @@
 """Organisers record, withdraw and look at guardians' consent, and remind applicants."""
 
+import io
+from pathlib import PurePath
+
 from flask import abort
 from flask import flash
 from flask import redirect
 from flask import send_file
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.audit import audit_event
@@ -18,9 +22,14 @@ from portal.camps.manage.lookup import managed_consent
 from portal.camps.models import ConsentMethod
 from portal.extensions import db
 from portal.security import organisers_only
-from portal.uploads import remove_on_rollback
+from portal.storage import StorageError
+from portal.uploads import read_upload
 from portal.uploads import store_upload
-from portal.uploads import upload_path
+
+SCAN_NOT_STORED = _l(
+    "The scan could not be saved: the portal's file store is full or not answering. Nothing "
+    "was recorded. Attach the file again and send the form once more."
+)
 
 
 @bp.post("/applications/<int:application_id>/consent")
@@ -38,13 +47,15 @@ def record_consent(application_id):
                 application, ConsentMethod(form.method.data), by=current_user,
                 note=form.note.data or "", file=(scan.name, scan.mime) if scan else None,
             )  # fmt: skip
+            # Written only once the consent is accepted; gone again if the commit fails.
+            if scan:
+                store_upload(scan)
     except services.CampError as error:
         form.method.errors.append(str(error))
         return application_page(application, 400, consent_form=form)
-    # Written only now that the consent is accepted, and removed if the request's commit fails.
-    if scan:
-        store_upload(scan)
-        remove_on_rollback(scan.name)
+    except StorageError:  # a full disk or a store not answering: nothing is recorded
+        form.scan.errors.append(SCAN_NOT_STORED)
+        return application_page(application, 503, consent_form=form)
     flash(_("The guardian's consent is recorded."), "success")
     return redirect(url_for(".application", application_id=application.id))
 
@@ -64,19 +75,14 @@ def withdraw_consent(consent_id):
 def consent_scan(consent_id):
     """The scanned consent form, for organisers only."""
     consent = managed_consent(consent_id)
-    if not consent.file_name:
-        abort(404)
-    try:
-        path = upload_path(consent.file_name)
-    except FileNotFoundError:
-        abort(404)
-    if not path.exists():
+    data = read_upload(consent.file_name) if consent.file_name else None
+    if data is None:
         abort(404)
     audit_event("consent.scan_viewed", consent.application)
     # Downloaded, never shown in the portal's own origin: a file is only as safe as its reader.
-    extension = path.suffix or ""
+    extension = PurePath(consent.file_name).suffix
     response = send_file(
-        path, mimetype=consent.file_type, max_age=0, as_attachment=True,
+        io.BytesIO(data), mimetype=consent.file_type, max_age=0, as_attachment=True,
         download_name=f"consent-{consent.id}{extension}",
     )  # fmt: skip
     response.headers["Cache-Control"] = "no-store"
