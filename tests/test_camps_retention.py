@@ -18,7 +18,7 @@ from portal.i18n import local_today
 from portal.places import place_names
 from portal.reports import aggregates
 from portal.reports import report
-from portal.uploads import upload_path
+from portal.storage import storage
 from tests.factories import ApplicationFactory
 from tests.factories import CampFactory
 from tests.factories import GuardianConsentFactory
@@ -55,7 +55,7 @@ def old_camp_with_participants(db):
     young = UserFactory(date_of_birth=years_ago(16), gender="female", region_code="KG-B",
                         district_code="KG-B-LEILEK")  # fmt: skip
     minor = ApplicationFactory(camp=camp, applicant=young, status=S.ATTENDED, **SENSITIVE)
-    upload_path("retention-scan.pdf").write_bytes(b"%PDF-1.4 scan")
+    storage().put("retention-scan.pdf", b"%PDF-1.4 scan")
     GuardianConsentFactory(
         application=minor, method=ConsentMethod.PAPER_FORM, file_name="retention-scan.pdf",
         file_type="application/pdf", note="Апасы мектепте кол койду.",
@@ -117,7 +117,7 @@ def test_sensitive_details_go_after_the_period_and_counts_stay(app, db):
     assert [a.status for a in applications] == statuses
     consent = db.session.scalar(sa.select(GuardianConsent))
     assert (consent.file_name, consent.note, consent.method) == (None, "", ConsentMethod.PAPER_FORM)
-    assert not upload_path("retention-scan.pdf").exists()
+    assert storage().get("retention-scan.pdf") is None
     assert sensitive(recent) == SENSITIVE  # its camp ended 30 days ago: kept for now
     assert figures(camp) == before
     events = cleared_events(db)
@@ -155,14 +155,14 @@ def test_a_scan_stays_until_the_clearing_commits(db):
     savepoint = db.session.begin_nested()
     assert apply_sensitive_retention(90) == 3
     db.session.flush()
-    assert upload_path("retention-scan.pdf").exists()  # not committed yet
+    assert storage().get("retention-scan.pdf") is not None  # not committed yet
     savepoint.rollback()
     db.session.commit()
-    assert upload_path("retention-scan.pdf").exists()  # rolled back: the scan is kept
+    assert storage().get("retention-scan.pdf") is not None  # rolled back: the scan is kept
     assert db.session.scalar(sa.select(GuardianConsent.file_name)) == "retention-scan.pdf"
     assert apply_sensitive_retention(90) == 3
     db.session.commit()
-    assert not upload_path("retention-scan.pdf").exists()
+    assert storage().get("retention-scan.pdf") is None
 
 
 def test_the_organiser_page_says_why_the_details_are_gone(client, login_as, app, db):
