@@ -35,6 +35,6 @@ def confirmation_page(
         button=button,
         back=back,
         resend=list(resend),
-        action=request.path,
+        action=request.script_root + request.path,
         confirmed=CONFIRMED,
     ), 200
