@@ -12,6 +12,7 @@ import sqlite3
 from functools import cache
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from flask import current_app
 from flask import g
@@ -68,7 +69,7 @@ def is_database_failure(error: BaseException | None) -> bool:
             text = str(original).lower()
             return any(words in text for words in SQLITE_UNAVAILABLE)
         # psycopg's OperationalError: refused, timed out, statement or lock timeout, shutdown.
-        return isinstance(error, sa.exc.OperationalError)
+        return isinstance(original, psycopg.OperationalError)
     return False
 
 
