@@ -22,8 +22,30 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}")
     # Parameters are people's data (names, phones, answers): never in errors or logs.
+    # portal/database.py adds the timeouts below for the database in use.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
-    SQLITE_BUSY_TIMEOUT_MS = 5000
+    #: Seconds to wait for PostgreSQL to answer a new connection (libpq connect_timeout; at
+    #: least 2). A database that hangs then costs a page this long, not the TCP timeout (75 s).
+    DB_CONNECT_TIMEOUT = int(os.environ.get("DB_CONNECT_TIMEOUT", "5"))
+    #: Seconds one SQL statement may run (PostgreSQL statement_timeout). Under gunicorn's
+    #: 30-second worker timeout, so a runaway query gives a "try again" page, not a killed worker.
+    DB_STATEMENT_TIMEOUT = int(os.environ.get("DB_STATEMENT_TIMEOUT", "15"))
+    #: Seconds a statement may wait for a row or table lock (PostgreSQL lock_timeout); also the
+    #: SQLite busy timeout below.
+    DB_LOCK_TIMEOUT = int(os.environ.get("DB_LOCK_TIMEOUT", "5"))
+    #: Seconds a request waits for a free connection in the pool (SQLAlchemy pool_timeout).
+    DB_POOL_TIMEOUT = int(os.environ.get("DB_POOL_TIMEOUT", "5"))
+    #: What the "try again" page tells browsers and proxies (Retry-After, seconds).
+    DB_RETRY_AFTER = int(os.environ.get("DB_RETRY_AFTER", "30"))
+    #: How long an SQLite writer waits for the write lock (every write takes it at BEGIN). The
+    #: portal's writes hold it for a few milliseconds (the heaviest, a bulk decision on a camp,
+    #: about 100 ms), so 4 workers x 2 threads queued behind one another wait at most ~1 s; 5 s
+    #: leaves a margin of five for a slow disk, and stays far under gunicorn's 30 s, so a writer
+    #: stuck behind a long job (a backup, a migration) gets the "try again" page instead.
+    SQLITE_BUSY_TIMEOUT_MS = DB_LOCK_TIMEOUT * 1000
+    #: Seconds a timestamp signed by another app server may lie in the future (its clock runs
+    #: ahead): accepted as "now". Further ahead, the signature is refused as forged or broken.
+    CLOCK_SKEW_SECONDS = int(os.environ.get("CLOCK_SKEW_SECONDS", "30"))
 
     BABEL_DEFAULT_LOCALE = "ky"
     BABEL_DEFAULT_TIMEZONE = "Asia/Bishkek"
@@ -36,6 +58,13 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    #: With Redis down, limits are counted in this worker's memory until it is back (checked
+    #: again with a growing interval), so sign-in, registration and reset keep working.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    #: Any other failure of the limit storage is logged, never a 500.
+    RATELIMIT_SWALLOW_ERRORS = True
+    #: Seconds a Redis command of the rate limiter may take before Redis counts as down.
+    RATELIMIT_REDIS_TIMEOUT = float(os.environ.get("RATELIMIT_REDIS_TIMEOUT", "0.5"))
     # Per address limits are generous: a whole camp may sign in behind one village Wi-Fi.
     # The per-account limit is what stops password guessing.
     RATELIMIT_LOGIN = "30 per minute;300 per hour"
@@ -88,7 +117,26 @@ class Config:
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
-    MAIL_MAX_ATTEMPTS = 5
+    #: Seconds the SMTP server may take to answer one command.
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "30"))
+    #: Seconds between a failed delivery and the next try: 1 min, 5 min, 30 min, 2 h, 6 h,
+    #: 15 h, so a message is tried 7 times over 23 h 36 min before it is kept as failed.
+    OUTBOX_RETRY_DELAYS = [
+        int(seconds)
+        for seconds in os.environ.get("OUTBOX_RETRY_DELAYS", "60,300,1800,7200,21600,54000").split(
+            ","
+        )
+        if seconds.strip()
+    ]
+    #: Seconds a runner's claim on a message lasts; a runner that died longer ago than this
+    #: gives its messages back. Far above one delivery (MAIL_TIMEOUT per SMTP command).
+    OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "900"))
+    #: Messages a runner claims at a time.
+    OUTBOX_BATCH = int(os.environ.get("OUTBOX_BATCH", "20"))
+    #: Seconds `flask outbox work` sleeps when nothing is due.
+    OUTBOX_WORK_INTERVAL = float(os.environ.get("OUTBOX_WORK_INTERVAL", "10"))
+    #: /healthz reports the outbox as degraded when a message has been due this long.
+    OUTBOX_LATE_SECONDS = int(os.environ.get("OUTBOX_LATE_SECONDS", "900"))
     #: Deliver queued mail at the end of the request that queued it (development convenience).
     MAIL_DELIVER_ON_REQUEST = False
 

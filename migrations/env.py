@@ -101,6 +101,11 @@ def run_migrations_online():
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # The app's statement timeout (DB_STATEMENT_TIMEOUT) is for pages; building an
+                # index on a large table may take longer. Its lock timeout stays: a migration
+                # waiting for a table behind live traffic would make every page queue behind it.
+                connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             context.run_migrations()
 
 

@@ -42,6 +42,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from portal import assets
     from portal import caching
+    from portal import clocks
+    from portal import database
     from portal import errors
     from portal import i18n
     from portal import storage
@@ -53,6 +55,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal.extensions import login_manager
     from portal.extensions import migrate
 
+    # Connect, statement and lock timeouts for the database in use (portal/database.py).
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database.engine_options(app.config)
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis", "rediss")):
+        # A Redis that hangs must cost a sign-in half a second, then limits count in memory.
+        timeout = app.config["RATELIMIT_REDIS_TIMEOUT"]
+        app.config.setdefault(
+            "RATELIMIT_STORAGE_OPTIONS",
+            {"socket_connect_timeout": timeout, "socket_timeout": timeout},
+        )
     db.init_app(app)
     migrate.init_app(
         app, db, directory=os.path.normpath(os.path.join(app.root_path, os.pardir, "migrations"))
@@ -69,6 +80,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     storage.init_app(app)
+    clocks.init_app(app)
+    register_health_checks()
 
     from portal.web import init_app as init_web
 
@@ -85,12 +98,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal.groups.joining import bp as group_members_bp
     from portal.groups.manage import bp as groups_manage_bp
     from portal.groups.routes import bp as groups_bp
+    from portal.main.outbox import bp as outbox_bp
     from portal.main.routes import bp as main_bp
     from portal.reports.routes import bp as reports_bp
     from portal.training.manage import bp as training_manage_bp
     from portal.training.routes import bp as training_bp
 
     app.register_blueprint(main_bp)
+    app.register_blueprint(outbox_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(camps_bp)
@@ -120,6 +135,23 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     cli.register(app)
     return app
+
+
+def register_health_checks() -> None:
+    """What /healthz reports, in this order (another part adds itself with one line)."""
+    from portal import caching
+    from portal import database
+    from portal import health
+    from portal import outbox
+    from portal import storage
+    from portal.extensions import rate_limit_health
+
+    health.register("database", database.database_health, critical=True)
+    health.register("schema", database.schema_health, needs_database=True)
+    health.register("rate_limits", rate_limit_health)
+    health.register("cache", caching.health)
+    health.register("outbox", outbox.health, needs_database=True)
+    health.register("uploads", storage.health)
 
 
 def check_production_config(config) -> None:

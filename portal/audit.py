@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "user.data_exported": _l("Downloaded their data"),
     "user.erasure_requested": _l("Asked for erasure"),
     "user.erased": _l("Erased"),
+    "outbox.requeued": _l("Failed message sent again"),
+    "outbox.requeued_all": _l("All failed messages sent again"),
 }
 DETAIL_LABELS = {
     "before": _l("Before"),
@@ -40,6 +42,8 @@ DETAIL_LABELS = {
     "fields": _l("Fields"),
     "roles": _l("Roles"),
     "reason": _l("Reason"),
+    "channel": _l("Channel"),
+    "count": _l("Number"),
 }
 
 if TYPE_CHECKING:  # annotations only: accounts imports this module

@@ -161,3 +161,22 @@ def _forget_old_versions(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _nothing_was_bumped(session: Session) -> None:
     session.info.pop(_BUMPED, None)
+
+
+def health():
+    """Is the shared cache answering? (Pages are computed without it when it is not.)"""
+    from portal.health import DEGRADED
+    from portal.health import OK
+    from portal.health import Check
+
+    backend = current_app.config["CACHE_TYPE"]
+    if backend != "RedisCache":
+        return Check(OK, {"backend": backend})
+    if not _usable():
+        return Check(DEGRADED, {"backend": backend, "error": "unreachable, pages computed"})
+    try:
+        cache.has("health-probe")
+    except Exception as error:  # any backend failure: the cache is skipped for a while
+        _failed(error)
+        return Check(DEGRADED, {"backend": backend, "error": "unreachable, pages computed"})
+    return Check(OK, {"backend": backend})

@@ -11,16 +11,18 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask.cli import with_appcontext
 
+from portal import notify  # noqa: F401  (registers the e-mail channel)
+from portal import outbox as outbox_machinery
 from portal.accounts import services
 from portal.accounts.models import User
 from portal.accounts.validators import normalise_email
 from portal.accounts.validators import normalise_phone
+from portal.audit import audit_event
 from portal.extensions import db
-from portal.notify import deliver_pending
 from portal.security import Role
 from portal.translit import to_latin
 
-outbox = AppGroup("outbox", help="The e-mail outbox.")
+outbox = AppGroup("outbox", help="The outbox: messages waiting to be delivered.")
 retention = AppGroup("retention", help="Keeping personal data no longer than needed.")
 translate = AppGroup("translate", help="Extract, update and compile the translations.")
 
@@ -97,14 +99,74 @@ def seed_demo(if_empty):
         click.echo(f"  {email:32} {roles}")
 
 
+def _chosen_channels(name: str | None) -> list[outbox_machinery.Channel]:
+    if name is None:
+        return outbox_machinery.channels()
+    try:
+        return [outbox_machinery.channel(name)]
+    except KeyError:
+        raise click.UsageError(f"No channel {name!r}.") from None
+
+
+CHANNEL_OPTION = click.option(
+    "--channel", default=None, help="Only this channel (e.g. email); all by default."
+)
+
+
 @outbox.command("send")
-@click.option("--limit", default=100, show_default=True)
-def outbox_send(limit):
-    """Deliver pending e-mails; failures are retried on the next run, then kept as failed."""
-    sent, failed = deliver_pending(limit)
+@click.option("--limit", default=100, show_default=True, help="Messages per channel at most.")
+@CHANNEL_OPTION
+def outbox_send(limit, channel):
+    """Deliver the messages that are due (for cron, e.g. every minute). A failed message is
+    tried again after 1 min, 5 min, 30 min, 2 h, 6 h and 15 h, then kept as failed."""
+    sent = failed = gave_up = 0
+    for chosen in _chosen_channels(channel):
+        result = outbox_machinery.deliver_due(chosen, limit=limit)
+        sent, failed, gave_up = sent + result.sent, failed + result.failed, gave_up + result.gave_up
     click.echo(f"Sent {sent}, failed {failed}.")
+    if gave_up:
+        click.echo(f"Given up on {gave_up} (see `flask outbox requeue`).")
     if failed:
         sys.exit(1)
+
+
+@outbox.command("work")
+@click.option(
+    "--interval", type=float, default=None, help="Seconds to sleep when nothing is due "
+    "(OUTBOX_WORK_INTERVAL, 10)."
+)  # fmt: skip
+@CHANNEL_OPTION
+def outbox_work(interval, channel):
+    """Deliver messages as they fall due until stopped (SIGTERM or SIGINT finish the message
+    under way, then exit)."""
+    from portal.outbox_worker import Worker
+
+    interval = interval if interval is not None else current_app.config["OUTBOX_WORK_INTERVAL"]
+    worker = Worker(_chosen_channels(channel), interval=interval, echo=click.echo)
+    worker.run()
+
+
+@outbox.command("requeue")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all", "every", is_flag=True, help="Every failed message.")
+@CHANNEL_OPTION
+def outbox_requeue(ids, every, channel):
+    """Put failed messages (the IDS given, or --all) back in the queue, due now."""
+    if bool(ids) == every:
+        raise click.UsageError("Give the ids of failed messages, or --all.")
+    chosen_channels = _chosen_channels(channel)
+    if ids and len(chosen_channels) > 1:
+        raise click.UsageError("Ids belong to one channel: give --channel too.")
+    count = 0
+    for chosen in chosen_channels:
+        requeued = outbox_machinery.requeue(chosen, ids or None)
+        count += requeued
+        if ids:
+            audit_event("outbox.requeued", channel=chosen.name, count=requeued, ids=list(ids))
+        else:
+            audit_event("outbox.requeued_all", channel=chosen.name, count=requeued)
+    db.session.commit()
+    click.echo(f"Requeued {count}.")
 
 
 @retention.command("apply")

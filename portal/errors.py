@@ -1,6 +1,13 @@
 """The rule-error base class, and translated error pages; errors roll the transaction back."""
 
+import logging
+import re
+
+import sqlalchemy as sa
+from flask import current_app
 from flask import flash
+from flask import g
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -8,9 +15,14 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
+from portal.database import is_database_failure
 from portal.extensions import db
+from portal.extensions import login_manager
+
+log = logging.getLogger(__name__)
 
 
 class PortalError(Exception):
@@ -89,11 +101,69 @@ def handle_portal_error(error: PortalError):
 
 
 def handle_server_error(error):
-    db.session.rollback()
+    if is_database_failure(getattr(error, "original_exception", None)):
+        return render_unavailable(error.original_exception)
+    _roll_back()
     return render_error(500)
 
 
+# --- the database is down: a page that needs no database ------------------------------------
+
+#: Fields never written back into a page: passwords (and their confirmation) and the old CSRF
+#: token (a fresh one is issued).
+SECRET_FIELDS = re.compile(r"password|^confirm$|^csrf_token$")
+
+
+def handle_database_error(error: sa.exc.SQLAlchemyError):
+    """Unreachable, too slow or locked: "try again" (503). Any other database error is a bug
+    and goes on to the 500 page (and the error log)."""
+    if not is_database_failure(error):
+        raise error
+    return render_unavailable(error)
+
+
+def render_unavailable(error: BaseException):
+    """The 503 page, in the reader's language, without asking the database anything.
+
+    Nobody is loaded as the signed-in user (that would wait for the database once more), and
+    the page has its own small layout, without the menu that depends on who is signed in. What
+    a POST sent comes back as hidden fields under "Try again", so nothing typed is lost.
+    """
+    log.warning("database unavailable: %s", type(getattr(error, "orig", None) or error).__name__)
+    g.database_down = True
+    g._login_user = login_manager.anonymous_user()  # never ask the database who is signed in
+    _roll_back()
+    resend = None
+    if request.method == "POST":
+        resend = {
+            "fields": [
+                (name, value)
+                for name, value in request.form.items(multi=True)
+                if not SECRET_FIELDS.search(name)
+            ],
+            "files": sorted({name for name, file in request.files.items(multi=True) if file}),
+            "dropped_secret": any(
+                SECRET_FIELDS.search(name) and name != "csrf_token" for name in request.form
+            ),  # fmt: skip
+            "csrf_token": generate_csrf(),
+            "action": request.full_path.rstrip("?"),
+        }
+    response = make_response(render_template("errors/unavailable.html", resend=resend), 503)
+    response.headers["Retry-After"] = str(current_app.config["DB_RETRY_AFTER"])
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _roll_back() -> None:
+    """Roll the request's transaction back; a connection that is gone has nothing to undo."""
+    try:
+        db.session.rollback()
+    except sa.exc.SQLAlchemyError:
+        db.session.close()
+
+
 def init_app(app) -> None:
+    app.register_error_handler(sa.exc.SQLAlchemyError, handle_database_error)
     app.register_error_handler(PortalError, handle_portal_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)

@@ -173,3 +173,20 @@ def str_enum(enum_cls, name: str | None = None) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def rate_limit_health():
+    """Where rate limits are counted: shared (Redis, answering), or each worker's memory."""
+    from flask import current_app
+
+    from portal.health import DEGRADED
+    from portal.health import OK
+    from portal.health import Check
+
+    uri = current_app.config["RATELIMIT_STORAGE_URI"]
+    if uri.startswith("memory://"):
+        return Check(OK, {"storage": "memory"})
+    if limiter.storage.check():
+        return Check(OK, {"storage": "shared"})
+    # Flask-Limiter counts in this worker's memory until the storage answers again.
+    return Check(DEGRADED, {"storage": "memory fallback", "error": "unreachable"})

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask import g
 from flask import request
+from flask import session
 from flask_babel import format_date
 from flask_babel import format_datetime
 from flask_babel import get_locale
@@ -57,6 +58,11 @@ def requested_lang() -> str | None:
     return parse_lang(request.args.get("lang"))
 
 
+#: The signed-in person's saved language, mirrored in their session cookie: the "try again"
+#: page shown while the database is down (portal/errors.py) speaks it without asking the database.
+SESSION_LOCALE = "locale"
+
+
 def select_locale() -> str:
     """?lang= → the user's saved language → cookie → Accept-Language → Kyrgyz."""
     if "locale" in g:
@@ -64,6 +70,10 @@ def select_locale() -> str:
     chosen = requested_lang()
     if chosen is None and current_user and current_user.is_authenticated:
         chosen = parse_lang(current_user.locale)
+        if chosen and session.get(SESSION_LOCALE) != chosen:
+            session[SESSION_LOCALE] = chosen
+    if chosen is None:
+        chosen = parse_lang(session.get(SESSION_LOCALE))
     if chosen is None:
         chosen = parse_lang(request.cookies.get(LANG_COOKIE))
     if chosen is None:

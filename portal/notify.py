@@ -1,8 +1,9 @@
-"""In-app notifications and the e-mail outbox, each written in the recipient's language."""
+"""In-app notifications and the outbox's e-mail channel, in the recipient's language."""
 
-import enum
 import smtplib
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Optional
@@ -11,14 +12,17 @@ import sqlalchemy as sa
 from flask import current_app
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
+from portal import outbox
 from portal.extensions import Model
 from portal.extensions import UTCDateTime
 from portal.extensions import db
-from portal.extensions import str_enum
 from portal.extensions import utcnow
+from portal.outbox import DeliveryStatus
+from portal.outbox import OutboxColumns
 
 #: Messages delivered by the "memory" backend, for tests.
 sent_messages: list[EmailMessage] = []
@@ -38,14 +42,16 @@ class Notification(Model):
     read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
 
-class EmailStatus(enum.Enum):
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
+#: E-mail's delivery states are the outbox's (the name stays for callers).
+EmailStatus = DeliveryStatus
 
 
-class OutboundEmail(Model):
+class OutboundEmail(OutboxColumns, Model):
+    """An e-mail in the outbox (portal/outbox.py claims, sends, retries and gives up)."""
+
     __tablename__ = "outbound_email"
+    #: What a runner looks for: pending messages by when they are due.
+    __table_args__ = (sa.Index("ix_outbound_email_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -56,14 +62,6 @@ class OutboundEmail(Model):
     locale: Mapped[str] = mapped_column(sa.String(8))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[EmailStatus] = mapped_column(
-        str_enum(EmailStatus), default=EmailStatus.PENDING, index=True
-    )
-    attempts: Mapped[int] = mapped_column(default=0)
-    last_attempt_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
-    #: The last delivery error (the SMTP server's answer), kept for the failed-mail report.
-    last_error: Mapped[Optional[str]] = mapped_column(sa.String(500))
-    sent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
 
 def notify(user, message, *, link: str | None = None) -> Notification:
@@ -133,33 +131,11 @@ def mark_all_read(user) -> None:
     )
 
 
-def deliver_pending(limit: int = 100) -> tuple[int, int]:
-    """Try each pending e-mail once; return (sent, failed). Failures stay for the next run."""
-    config = current_app.config
-    pending = db.session.scalars(
-        sa.select(OutboundEmail)
-        .where(OutboundEmail.status == EmailStatus.PENDING)
-        .order_by(OutboundEmail.id)
-        .limit(limit)
-    ).all()
-    sent = failed = 0
-    for email in pending:
-        email.attempts += 1
-        email.last_attempt_at = utcnow()
-        try:
-            _deliver(_as_message(email, config["MAIL_SENDER"]), config)
-        except (OSError, smtplib.SMTPException) as error:
-            failed += 1
-            email.last_error = str(error)[:500]
-            if email.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-                email.status = EmailStatus.FAILED
-        else:
-            sent += 1
-            email.status = EmailStatus.SENT
-            email.sent_at = utcnow()
-            email.last_error = None
-        db.session.commit()
-    return sent, failed
+def deliver_pending(limit: int = 100, *, now: datetime | None = None) -> tuple[int, int]:
+    """Deliver the e-mails that are due; return (sent, failed attempts). A failed message is
+    tried again later (OUTBOX_RETRY_DELAYS), then kept as failed; see portal/outbox.py."""
+    result = outbox.deliver_due(EMAIL, limit=limit, now=now)
+    return result.sent, result.failed
 
 
 def deliver_if_configured() -> None:
@@ -178,16 +154,120 @@ def _as_message(email: OutboundEmail, sender: str) -> EmailMessage:
     return message
 
 
-def _deliver(message: EmailMessage, config) -> None:
-    backend = config["MAIL_BACKEND"]
-    if backend == "memory":
-        sent_messages.append(message)
-    elif backend == "console":
-        print(message.as_string(), file=sys.stderr, flush=True)
-    else:
-        with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30) as smtp:
+# --- the e-mail channel: one SMTP connection per batch -----------------------------------------
+
+
+class SmtpSender:
+    """Sends over one SMTP connection, opened again if the server drops it between messages."""
+
+    def __init__(self, config):
+        self.config = config
+        self.smtp: smtplib.SMTP | None = None
+
+    def connect(self) -> None:
+        config = self.config
+        try:
+            smtp = smtplib.SMTP(
+                config["MAIL_SERVER"], config["MAIL_PORT"], timeout=config["MAIL_TIMEOUT"]
+            )
             if config["MAIL_USE_TLS"]:
                 smtp.starttls()
             if config["MAIL_USERNAME"]:
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
-            smtp.send_message(message)
+        except (OSError, smtplib.SMTPException) as error:
+            raise outbox.ProviderUnreachable(smtp_answer(error)) from error
+        self.smtp = smtp
+
+    def connected(self) -> smtplib.SMTP:
+        if self.smtp is None:
+            self.connect()
+        if self.smtp is None:  # for the type checker: connect() sets it or raises
+            raise outbox.ProviderUnreachable("not connected")
+        return self.smtp
+
+    def send(self, email: OutboundEmail) -> None:
+        smtp = self.connected()
+        try:
+            smtp.send_message(_as_message(email, self.config["MAIL_SENDER"]))
+        except smtplib.SMTPRecipientsRefused as error:
+            codes = [code for code, _text in error.recipients.values()]
+            raise outbox.DeliveryError(
+                smtp_answer(error), permanent=all(500 <= code < 600 for code in codes)
+            ) from error
+        except smtplib.SMTPResponseException as error:
+            if error.smtp_code == 421:  # the server is closing the connection
+                self.close()
+                raise outbox.ProviderUnreachable(smtp_answer(error)) from error
+            raise outbox.DeliveryError(
+                smtp_answer(error), permanent=500 <= error.smtp_code < 600
+            ) from error
+        except (OSError, smtplib.SMTPException) as error:  # the connection broke
+            self.close()
+            raise outbox.ProviderUnreachable(smtp_answer(error)) from error
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self.smtp.close()
+            self.smtp = None
+
+
+def smtp_answer(error: Exception) -> str:
+    """What the server said (code and text), or what went wrong on the way to it."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        answers = [f"{code} {_text(text)}" for code, text in error.recipients.values()]
+        return "; ".join(answers)[:500]
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {_text(error.smtp_error)}"[:500]
+    return (f"{type(error).__name__}: {error}" if str(error) else type(error).__name__)[:500]
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
+class MemorySender:
+    """The "memory" backend (tests) and "console" (development) deliver at once."""
+
+    def __init__(self, config):
+        self.config = config
+
+    def send(self, email: OutboundEmail) -> None:
+        message = _as_message(email, self.config["MAIL_SENDER"])
+        if self.config["MAIL_BACKEND"] == "memory":
+            sent_messages.append(message)
+        else:
+            print(message.as_string(), file=sys.stderr, flush=True)
+
+
+@contextmanager
+def email_transport(config) -> Iterator[outbox.Sender]:
+    if config["MAIL_BACKEND"] in ("memory", "console"):
+        yield MemorySender(config)
+        return
+    sender = SmtpSender(config)
+    sender.connect()
+    try:
+        yield sender
+    finally:
+        sender.close()
+
+
+def masked_address(address: str) -> str:
+    """Enough of an address for an organiser to recognise it, and no more."""
+    local, at, domain = address.partition("@")
+    if not at:  # a phone number (later channels)
+        return f"{address[:4]} *** *** {address[-2:]}"
+    return f"{local[:1]}***@{domain}"
+
+
+EMAIL = outbox.Channel(
+    name="email",
+    label=_l("E-mail"),
+    model=OutboundEmail,
+    transport=email_transport,
+    recipient=lambda email: masked_address(email.to_address),
+)
+outbox.register_channel(EMAIL)

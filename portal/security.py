@@ -63,7 +63,13 @@ def mark_recent_login() -> None:
 
 
 def has_recent_login() -> bool:
-    return time.time() - session.get("auth_at", 0) <= RECENT_LOGIN_SECONDS
+    """The password was typed within RECENT_LOGIN_SECONDS (by this server's clock or one a few
+    seconds ahead; a time further in the future does not count)."""
+    from portal.clocks import clamp_to_now
+
+    now = time.time()
+    typed_at = clamp_to_now(session.get("auth_at"), now)
+    return typed_at is not None and now - typed_at <= RECENT_LOGIN_SECONDS
 
 
 def recent_login_required(view):

@@ -382,3 +382,17 @@ def init_app(app) -> None:
 def storage() -> Storage:
     """The current app's upload store."""
     return current_app.extensions["uploads_storage"]
+
+
+def health():
+    """For /healthz: can the store take a file? Uploads failing leaves the rest of the portal
+    serving, so this degrades the report rather than taking the server out of rotation."""
+    from portal.health import DOWN
+    from portal.health import OK
+    from portal.health import Check
+
+    reason = storage().check()
+    details = {"backend": storage().backend}
+    if reason:
+        details["reason"] = reason
+    return Check(DOWN if reason else OK, details)

@@ -3,7 +3,6 @@
 import time
 
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import g
 from flask import redirect
@@ -18,6 +17,8 @@ from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal.clocks import clamp_to_now
+from portal.clocks import timed_serializer
 from portal.extensions import db
 from portal.forms import ActionForm
 from portal.forms import error_list
@@ -27,10 +28,17 @@ from portal.security import Role
 
 #: A signed "last active at" for the remember-me cookie (the session cookie holds its own).
 LAST_SEEN_COOKIE = "last_seen"
+#: Answered without loading the signed-in user, so without the database: static files, and
+#: the health check (which asks the database itself, and must answer while it is down).
+WITHOUT_USER = frozenset({"static", "main.healthz"})
+
+
+def without_user() -> bool:
+    return request.endpoint in WITHOUT_USER
 
 
 def last_seen_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="last-seen")
+    return timed_serializer("last-seen")
 
 
 def last_seen_from_cookie(user_id: int) -> int | None:
@@ -96,13 +104,17 @@ def init_app(app) -> None:
         activity comes from the signed last-seen cookie, so remembering does not outlive the
         idle timeout either.
         """
-        if not current_user.is_authenticated or request.path.startswith("/static/"):
+        # Static files and /healthz first: they never load the signed-in user.
+        if without_user() or not current_user.is_authenticated:
             return None
         now = int(time.time())
         idle = app.config["IDLE_TIMEOUT"].total_seconds()
         seen = session.get("seen")
         if seen is None and g.get("restored_from_cookie"):
             seen = last_seen_from_cookie(current_user.id) or 0
+        if seen is not None:
+            # Written by a server whose clock may run a little ahead; far ahead counts as stale.
+            seen = clamp_to_now(seen, now) or 0
         if seen is not None and now - seen > idle:
             logout_user()
             session.clear()
@@ -116,6 +128,8 @@ def init_app(app) -> None:
 
     @app.after_request
     def keep_last_seen(response):
+        if without_user() or g.get("database_down"):
+            return response  # nobody was loaded: the cookie stays as it is
         if g.get("refresh_last_seen") and current_user.is_authenticated:
             response.set_cookie(
                 LAST_SEEN_COOKIE,
@@ -144,7 +158,7 @@ def init_app(app) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
-        if current_user.is_authenticated and not request.path.startswith("/static/"):
+        if not without_user() and current_user.is_authenticated:
             # Pages of signed-in users carry personal data: keep them out of shared caches.
             response.headers["Cache-Control"] = "no-store"
         return response

@@ -209,3 +209,29 @@ def kept_cache(app):
 def outbox():
     """E-mails delivered by the memory backend during the test."""
     return sent_messages
+
+
+@pytest.fixture
+def start_server(app, db, database_uri, upload_folder):
+    """`start_server(**settings)`: another app object ("server") with its own settings, on the
+    test's database (its transaction included)."""
+    with app.app_context():
+        connection = _db.engines[None]
+    started = []
+
+    def start(**settings):
+        server = create_app(
+            "testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOADS_DIR=upload_folder,
+            **settings,
+        )  # fmt: skip
+        server.test_client_class = PortalClient
+        with server.app_context():
+            started.append((server, _db.engines[None]))
+            _db.engines[None] = connection
+        return server
+
+    yield start
+    for server, engine in started:
+        with server.app_context():
+            _db.engines[None] = engine
+            engine.dispose()

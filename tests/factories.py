@@ -28,6 +28,8 @@ from portal.groups.models import ProblemCategory
 from portal.groups.models import YouthGroup
 from portal.i18n import local_today
 from portal.notify import Notification
+from portal.notify import OutboundEmail
+from portal.outbox import DeliveryStatus
 from portal.security import Role
 from portal.training.models import Certificate
 from portal.training.models import CompletionRule
@@ -79,6 +81,28 @@ class NotificationFactory(BaseFactory):
 
     user_id = factory.LazyFunction(lambda: UserFactory().id)
     message = factory.Sequence(lambda n: f"Notification {n}")
+
+
+class OutboundEmailFactory(BaseFactory):
+    """A queued e-mail, due now."""
+
+    class Meta:
+        model = OutboundEmail
+
+    to_address = factory.Sequence(lambda n: f"reader{n}@example.org")
+    locale = "ky"
+    subject = factory.Sequence(lambda n: f"Message {n}")
+    body = "Саламатсызбы!"
+
+
+class FailedEmailFactory(OutboundEmailFactory):
+    """An e-mail the outbox gave up on, with the server's last answer."""
+
+    status = DeliveryStatus.FAILED
+    attempts = 7
+    last_error = "421 4.3.2 Service not available, closing transmission channel"
+    last_attempt_at = factory.LazyFunction(utcnow)
+    failed_at = factory.LazyFunction(utcnow)
 
 
 class AuditEventFactory(BaseFactory):

@@ -2,6 +2,8 @@
 
 import html
 import re
+import socket
+import time
 from datetime import date
 from datetime import timedelta
 
@@ -58,3 +60,21 @@ PRODUCTION_SETTINGS = {
     "EXTRA_TRUSTED_HOSTS": "localhost",
     "RATELIMIT_ALLOW_MEMORY": True,
 }
+
+
+def closed_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (it was free a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def signed_in(server, user, **session_values):
+    """A client of `server` (an app) whose session is signed in as `user`, just now."""
+    client = server.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["auth_at"] = session["seen"] = int(time.time())
+        session.update(session_values)
+    return client

@@ -3,7 +3,6 @@ that is Redis, one per server, or gone; figures are never older than the databas
 
 import re
 import secrets
-import socket
 import time
 from contextlib import contextmanager
 from datetime import datetime
@@ -14,16 +13,15 @@ import redis
 
 import portal.extensions
 from portal import caching
-from portal import create_app
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.versions import version_name
 from portal.extensions import cache
-from portal.extensions import db as _db
 from portal.security import Role
-from tests.conftest import PortalClient
 from tests.factories import ApplicationFactory
 from tests.factories import CampFactory
 from tests.factories import UserFactory
+from tests.helpers import closed_port
+from tests.helpers import signed_in
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ACCEPTED = re.compile(r"Accepted: (\d+) of (\d+) places\. Applicants in the pool: (\d+)\.")
@@ -46,40 +44,6 @@ def redis_keys(prefix: str) -> list[str]:
         return sorted(key.decode()[len(prefix) :] for key in client.scan_iter(match=f"{prefix}*"))
     finally:
         client.close()
-
-
-@pytest.fixture
-def start_server(app, db, database_uri, upload_folder):
-    """`start_server(**cache_settings)`: another app object ("server") on the test's database."""
-    with app.app_context():
-        connection = _db.engines[None]
-    started = []
-
-    def start(**settings):
-        server = create_app(
-            "testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOADS_DIR=upload_folder,
-            **settings,
-        )  # fmt: skip
-        server.test_client_class = PortalClient
-        with server.app_context():
-            started.append((server, _db.engines[None]))
-            _db.engines[None] = connection
-        return server
-
-    yield start
-    for server, engine in started:
-        with server.app_context():
-            _db.engines[None] = engine
-            engine.dispose()
-
-
-def signed_in(server, user) -> PortalClient:
-    client = server.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["_fresh"] = True
-        session["auth_at"] = session["seen"] = int(time.time())
-    return client
 
 
 def accepted_on(client, camp) -> tuple[int, int]:
@@ -201,12 +165,6 @@ def test_an_applicant_who_moves_region_moves_in_the_balance_at_once(start_server
     person.region_code = "KG-B"
     db.session.commit()
     assert "Batken" in cohort_now(client, camp) and "Osh region" not in cohort_now(client, camp)
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_with_redis_down_pages_are_computed_and_never_fail(start_server, db):

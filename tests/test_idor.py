@@ -125,6 +125,7 @@ ROLE_WIDE_PREFIXES = (
     "camps_manage.",
     "training_manage.",
     "groups_manage.",
+    "outbox.",  # the failed-messages page: every organiser sees every failed message
 )
 
 

@@ -1,16 +1,12 @@
 """Notifications and the e-mail outbox."""
 
-import smtplib
-
 import pytest
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from portal.notify import EmailStatus
 from portal.notify import Notification
 from portal.notify import OutboundEmail
-from portal.notify import deliver_pending
 from portal.notify import notify
 from portal.notify import queue_email
 from tests.factories import NotificationFactory
@@ -35,23 +31,6 @@ def test_email_is_rendered_in_the_recipients_language(db):
 def test_no_email_for_a_phone_only_user(db):
     user = UserFactory(email=None, phone="+996555000111")
     assert queued(db, user) is None
-
-
-def test_outbox_keeps_failures_and_retries_until_the_limit(db, monkeypatch):
-    monkeypatch.setitem(current_app.config, "MAIL_BACKEND", "smtp")
-    email = queued(db, UserFactory())
-
-    def refuse(*args, **kwargs):
-        raise smtplib.SMTPConnectError(421, "try later")
-
-    monkeypatch.setattr(smtplib, "SMTP", refuse)
-    for attempt in range(1, current_app.config["MAIL_MAX_ATTEMPTS"] + 1):
-        assert deliver_pending() == (0, 1)
-        db.session.refresh(email)
-        assert email.attempts == attempt
-    assert email.status is EmailStatus.FAILED
-    assert "try later" in email.last_error
-    assert deliver_pending() == (0, 0)
 
 
 def test_outbox_send_command_delivers_pending_mail(app, db, outbox):

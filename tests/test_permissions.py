@@ -15,6 +15,7 @@ from tests.factories import ActionPlanFactory
 from tests.factories import ApplicationFactory
 from tests.factories import CertificateFactory
 from tests.factories import EnrolmentFactory
+from tests.factories import FailedEmailFactory
 from tests.factories import GuardianConsentFactory
 from tests.factories import TrainingSessionFactory
 from tests.factories import UserFactory
@@ -53,6 +54,9 @@ MATRIX = {
     "main.healthz": ("GET", "/healthz", EVERYONE),
     "main.notifications": ("GET", "/notifications", SIGNED_IN),
     "main.mark_notifications_read": ("POST", "/notifications/read", row(LOGIN, 302, 302, 302, 302)),
+    "outbox.failed": ("GET", "/manage/outbox/email", ORGANISERS),
+    "outbox.requeue": ("POST", "/manage/outbox/email/{failed_email}/requeue", organisers(302)),
+    "outbox.requeue_all": ("POST", "/manage/outbox/email/requeue", organisers(302)),
     "accounts.register": ("GET", "/auth/register", row(200, HOME, HOME, HOME, HOME)),
     "accounts.login": ("GET", "/auth/login", row(200, HOME, HOME, HOME, HOME)),
     "accounts.logout": ("POST", "/auth/logout", row(LOGIN, 302, 302, 302, 302)),
@@ -287,6 +291,9 @@ class Objects(dict):
     def _build_other(self):
         return {"other": UserFactory().id}
 
+    def _build_failed_email(self):
+        return {"failed_email": FailedEmailFactory().id}
+
 
 #: placeholder → the builder that makes it (and its neighbours).
 BUILT_BY = {
@@ -295,6 +302,7 @@ BUILT_BY = {
     **dict.fromkeys(("group", "plan", "mentor", "invitation"), "plan"),
     "erasure": "erasure",
     "other": "other",
+    "failed_email": "failed_email",
 }
 
 

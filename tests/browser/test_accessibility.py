@@ -66,7 +66,7 @@ def test_organisers_pages(journey):
         staff.open("/manage/plans")
         plan = links(staff, "main tbody a[href^='/plans/']")[0]
         visit_all(staff, [plan, "/manage/groups", "/reports", "/reports?region=KG-O&lang=ky"])
-        visit_all(staff, ["/account/reset-link"])
+        visit_all(staff, ["/account/reset-link", "/manage/outbox/email"])
 
 
 def test_mentors_pages(journey):

@@ -1,0 +1,122 @@
+"""How long the portal waits for its database, and which errors mean "the database is down".
+
+A database that hangs must cost a page seconds, not minutes: PostgreSQL connections are
+opened with a connect timeout and carry a statement and a lock timeout; the pool gives up
+after DB_POOL_TIMEOUT; SQLite waits SQLITE_BUSY_TIMEOUT_MS for the write lock
+(portal/extensions.py). What runs out of time, or finds nobody listening, raises one of the
+errors `is_database_failure` recognises, and portal/errors.py answers it with a "try again"
+page that needs no database.
+"""
+
+import sqlite3
+from functools import cache
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+from flask import current_app
+from flask import g
+from sqlalchemy.engine import make_url
+
+#: SQLite's words for "busy or gone", as opposed to a broken query (which is also an
+#: OperationalError there: SQLite has no ProgrammingError for syntax).
+SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o error", "readonly database")
+
+
+def engine_options(config) -> dict[str, Any]:
+    """SQLALCHEMY_ENGINE_OPTIONS with the timeouts of the database in `config`.
+
+    Settings an installation gives in SQLALCHEMY_ENGINE_OPTIONS (instance/config.py) win.
+    """
+    configured = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    url = make_url(config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() != "postgresql":
+        return configured
+    connect_args = {
+        "connect_timeout": max(2, int(config["DB_CONNECT_TIMEOUT"])),  # libpq's minimum is 2
+        # Server-side limits, in milliseconds, for every session of this pool.
+        "options": (
+            f"-c statement_timeout={int(config['DB_STATEMENT_TIMEOUT'] * 1000)} "
+            f"-c lock_timeout={int(config['DB_LOCK_TIMEOUT'] * 1000)}"
+        ),
+        # A server that vanishes mid-query (host down, cable cut) is noticed by the kernel:
+        # keepalives on an idle connection, and unacknowledged data given up after the
+        # statement timeout, instead of TCP's ~15 minutes of retransmissions.
+        "keepalives": 1,
+        "keepalives_idle": 30,
+        "keepalives_interval": 10,
+        "keepalives_count": 3,
+        "tcp_user_timeout": int(config["DB_STATEMENT_TIMEOUT"] * 1000),
+    }
+    options: dict[str, Any] = {
+        "pool_pre_ping": True,
+        "pool_timeout": config["DB_POOL_TIMEOUT"],
+        **configured,
+    }
+    options["connect_args"] = {**connect_args, **configured.get("connect_args", {})}
+    return options
+
+
+def is_database_failure(error: BaseException | None) -> bool:
+    """True when `error` says the database is unreachable, too slow or locked (not a bug)."""
+    if isinstance(error, (sa.exc.TimeoutError, sa.exc.DisconnectionError)):
+        return True  # no free connection in the pool; a connection lost
+    if isinstance(error, sa.exc.DBAPIError):
+        if error.connection_invalidated:
+            return True
+        original = error.orig
+        if isinstance(original, sqlite3.OperationalError):
+            text = str(original).lower()
+            return any(words in text for words in SQLITE_UNAVAILABLE)
+        # psycopg's OperationalError: refused, timed out, statement or lock timeout, shutdown.
+        return isinstance(original, psycopg.OperationalError)
+    return False
+
+
+# --- health checks (registered in portal/__init__.py) ----------------------------------------
+
+
+def schema_revision() -> str | None:
+    """The Alembic revision the database is at (raises if it is unreachable or not migrated)."""
+    from portal.extensions import db
+
+    return db.session.scalar(sa.text("SELECT version_num FROM alembic_version"))
+
+
+@cache
+def code_heads(directory: str) -> tuple[str, ...]:
+    """The newest revision(s) in the migrations folder (read once per process)."""
+    from alembic.script import ScriptDirectory
+
+    return tuple(sorted(ScriptDirectory(directory).get_heads()))
+
+
+def database_health():
+    """Is the database answering? (Its schema revision is read on the way.)"""
+    from portal.extensions import db
+    from portal.health import DOWN
+    from portal.health import OK
+    from portal.health import Check
+
+    try:
+        g.schema_revision = schema_revision()
+    except sa.exc.SQLAlchemyError as error:
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            db.session.close()
+        reason = "unavailable" if is_database_failure(error) else "not migrated"
+        return Check(DOWN, {"error": reason})
+    return Check(OK)
+
+
+def schema_health():
+    """Is the database's schema the one this code's migrations end with?"""
+    from portal.health import DEGRADED
+    from portal.health import OK
+    from portal.health import Check
+
+    heads = code_heads(current_app.extensions["migrate"].directory)
+    found = g.get("schema_revision")
+    status = OK if (found,) == heads else DEGRADED
+    return Check(status, {"database": found, "code": heads[0] if len(heads) == 1 else list(heads)})
