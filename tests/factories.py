@@ -281,3 +281,40 @@ class ActionPlanFactory(BaseFactory):
         self.activities.append(PlanActivity(position=1, what="Жолугушуу", who="Топ"))
         if create:
             db.session.commit()
+
+
+#: A mentor's scores for every criterion, for reviews made in tests.
+REVIEW_SCORES = {
+    key: {"score": 3, "note": "Жакшы."}
+    for key in ("relevance", "feasibility", "inclusion", "do_no_harm", "sustainability")
+}
+
+
+def review_plan(plan, mentor, decision: str):
+    from portal.groups import services
+
+    return services.review(plan, mentor=mentor, scores=REVIEW_SCORES, section_comments={},
+                           overall_comment="Жакшы башталыш.", decision=decision)  # fmt: skip
+
+
+def plan_in(status: PlanStatus, group, *, organiser=None):
+    """A plan of `group` brought to `status` by the services' own steps: its lead sends it,
+    its first mentor reviews it, `organiser` (or a new one) archives it."""
+    from portal.groups import services
+
+    plan = ActionPlanFactory(group=group)
+    if status is PlanStatus.ARCHIVED:
+        services.archive(plan, by=organiser or UserFactory(roles={Role.ORGANISER}))
+    elif status is not PlanStatus.DRAFT:
+        services.submit(plan, by=group.lead)
+        if status is not PlanStatus.SUBMITTED:
+            changes = status is PlanStatus.CHANGES_REQUESTED
+            review_plan(plan, group.mentors[0], "request_changes" if changes else "approve")
+        if status in (PlanStatus.IN_PROGRESS, PlanStatus.COMPLETED):
+            services.post_progress(plan, by=group.lead, percent=50, what_happened="Өттү.",
+                                   statuses={})  # fmt: skip
+        if status is PlanStatus.COMPLETED:
+            services.complete(plan, by=group.lead)
+    db.session.commit()
+    assert plan.status is status
+    return plan

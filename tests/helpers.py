@@ -78,3 +78,40 @@ def signed_in(server, user, **session_values):
         session["auth_at"] = session["seen"] = int(time.time())
         session.update(session_values)
     return client
+
+
+def plan_form(plan, action: str = "save", **changes) -> dict:
+    """The plan form as its page sends it back, with `changes`; `action` names the button
+    ("save", "send" to save and send for review, "add_row")."""
+    data = {
+        "title": plan.title,
+        "category": plan.category.value,
+        "problem": plan.problem,
+        "root_causes": plan.root_causes,
+        "affected": plan.affected,
+        "objectives": plan.objectives,
+        "partners": list(plan.partners),
+        "partners_other": plan.partners_other,
+        "risks": plan.risks,
+        "tension_avoidance": plan.tension_avoidance,
+        "indicators": plan.indicators,
+        "budget_som": "" if plan.budget_som is None else str(plan.budget_som),
+        "action": action,
+    }
+    for number, activity in enumerate(plan.activities):
+        for key in ("what", "who", "resources"):
+            data[f"activities-{number}-{key}"] = getattr(activity, key)
+        for key in ("starts_on", "ends_on"):
+            day = getattr(activity, key)
+            data[f"activities-{number}-{key}"] = day.isoformat() if day else ""
+    data.update(changes)
+    return data
+
+
+def sign_in(client, user) -> None:
+    """Make `client` a browser signed in as `user` (as the login_as fixture does)."""
+    with client.session_transaction() as session:
+        session.clear()
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["auth_at"] = session["seen"] = int(time.time())

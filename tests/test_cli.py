@@ -6,6 +6,8 @@ from portal import create_app
 from portal.accounts.models import User
 from portal.demo import DEMO_LOGINS
 from portal.demo import DEMO_PASSWORD
+from portal.groups.models import ActionPlan
+from portal.groups.models import PlanStatus
 from portal.security import Role
 from tests.helpers import PRODUCTION_SETTINGS
 
@@ -51,6 +53,12 @@ def test_demo_youth_is_a_minor_and_youth2_an_adult(app, db):
 
     assert youth.age_on(local_today()) < 18 <= youth2.age_on(local_today())
     assert youth.consents and youth2.consents
+
+
+def test_demo_has_action_plans_in_every_state(app, db):
+    run(app, "seed-demo")
+    statuses = set(db.session.scalars(sa.select(ActionPlan.status)))
+    assert statuses == set(PlanStatus)
 
 
 def test_seed_demo_twice_adds_nothing_new(app, db):

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from portal.audit import AuditEvent
@@ -10,6 +11,7 @@ from portal.extensions import utcnow
 from portal.groups import services
 from portal.groups.models import ActionPlan
 from portal.groups.models import Membership
+from portal.groups.models import PlanComment
 from portal.groups.models import PlanStatus
 from portal.groups.models import YouthGroup
 from portal.notify import Notification
@@ -17,7 +19,11 @@ from portal.security import Role
 from tests.factories import ActionPlanFactory
 from tests.factories import UserFactory
 from tests.factories import YouthGroupFactory
+from tests.factories import plan_in
+from tests.factories import review_plan
 from tests.helpers import error_summary
+from tests.helpers import plan_form
+from tests.helpers import sign_in
 from tests.helpers import translated
 
 REVIEW = {
@@ -161,9 +167,10 @@ def test_only_the_lead_submits_and_the_version_is_frozen(client, db):
     group = YouthGroupFactory(members=[member], mentors=[mentor])
     plan = ActionPlanFactory(group=group)
     as_user(client, member)
-    assert client.post(f"/plans/{plan.id}/submit").status_code == 403
+    assert client.post(f"/plans/{plan.id}", data=plan_form(plan, "send")).status_code == 403
+    assert "Save and send for review" not in client.get(f"/plans/{plan.id}?lang=en").text
     as_user(client, group.lead)
-    assert client.post(f"/plans/{plan.id}/submit").status_code == 302
+    assert client.post(f"/plans/{plan.id}", data=plan_form(plan, "send")).status_code == 302
     db.session.refresh(plan)
     assert plan.status is PlanStatus.SUBMITTED and plan.versions[0].content["title"] == plan.title
     assert db.session.scalar(
@@ -177,7 +184,9 @@ def test_incomplete_plan_cannot_be_sent(client, db):
     group = YouthGroupFactory()
     plan = ActionPlanFactory(group=group, risks="", indicators="")
     as_user(client, group.lead)
-    client.post(f"/plans/{plan.id}/submit")
+    response = client.post(f"/plans/{plan.id}?lang=en", data=plan_form(plan, "send"))
+    assert response.status_code == 400
+    assert "Fill in every required section before sending the plan." in response.text
     db.session.refresh(plan)
     assert plan.status is PlanStatus.DRAFT
 
@@ -218,7 +227,7 @@ def test_two_review_rounds_to_an_approved_plan_with_progress(client, db):
     group = YouthGroupFactory(mentors=[mentor])
     plan = ActionPlanFactory(group=group)
     as_user(client, group.lead)
-    client.post(f"/plans/{plan.id}/submit")
+    client.post(f"/plans/{plan.id}", data=plan_form(plan, "send"))
 
     as_user(client, mentor)
     assert translated("Scores", "ru") in client.get(f"/plans/{plan.id}/review").text
@@ -246,9 +255,9 @@ def test_two_review_rounds_to_an_approved_plan_with_progress(client, db):
             "activities-0-what": "Жолугушуу",
             "risks": "Кыздар менен өзүнчө сүйлөшөбүз.",
             "indicators": plan.indicators,
+            "action": "send",
         },
     )
-    client.post(f"/plans/{plan.id}/submit")
     diff = client.get(f"/plans/{plan.id}/versions/2?lang=en").text
     assert "Кыздар менен өзүнчө сүйлөшөбүз." in diff and "Кыздардын пикирин угуңуз." in diff
     assert "The feedback this version answers" in diff
@@ -399,3 +408,81 @@ def test_switched_off_group_cannot_edit(client, db):
     assert client.post(f"/plans/{plan.id}", data={"title": "x"}).status_code == 403
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Membership)) == 1
     assert db.session.scalar(sa.select(ActionPlan.title)) == plan.title
+
+
+def closed_plan(closed: str, status=PlanStatus.DRAFT):
+    """A plan of a switched-off group, or an archived plan, with its group's people."""
+    mentor = UserFactory(roles={Role.MENTOR})
+    group = YouthGroupFactory(members=[UserFactory()], mentors=[mentor])
+    plan = plan_in(PlanStatus.ARCHIVED if closed == "archived" else status, group)
+    if closed == "switched off":
+        group.active = False
+    db.session.commit()
+    return plan, mentor
+
+
+@pytest.mark.parametrize("closed", ["switched off", "archived"])
+def test_nobody_writes_in_the_discussion_of_a_closed_plan(client, db, closed):
+    plan, mentor = closed_plan(closed)
+    for person in (plan.group.lead, mentor):
+        sign_in(client, person)
+        page = client.get(f"/plans/{plan.id}").text
+        assert f'action="/plans/{plan.id}/comments"' not in page
+        assert client.post(f"/plans/{plan.id}/comments", data={"body": "Салам"}).status_code == 403
+        with pytest.raises(services.GroupError) as refused:
+            services.add_comment(plan, author=person, body="Салам")
+        message = (
+            "This group is switched off" if closed == "switched off" else "This plan is archived"
+        )
+        assert str(refused.value).startswith(message)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(PlanComment)) == 0
+
+
+SWITCHED_OFF_WRITES = [
+    pytest.param(PlanStatus.DRAFT, "lead", "", plan_form, id="save"),
+    pytest.param(PlanStatus.CHANGES_REQUESTED, "lead", "", plan_form, id="save and send"),
+    pytest.param(PlanStatus.SUBMITTED, "mentor", "/review", None, id="review"),
+    pytest.param(PlanStatus.APPROVED, "lead", "/progress", None, id="progress"),
+    pytest.param(PlanStatus.IN_PROGRESS, "lead", "/complete", None, id="complete"),
+]
+
+
+@pytest.mark.parametrize("status, who, path, form", SWITCHED_OFF_WRITES)
+def test_a_switched_off_group_takes_no_step_on_its_plans(client, db, status, who, path, form):
+    plan, mentor = closed_plan("switched off", status)
+    person = mentor if who == "mentor" else plan.group.lead
+    sign_in(client, person)
+    data = {**REVIEW, "decision": "approve", "percent_complete": "10", "what_happened": "x"}
+    if form:
+        data = form(plan, "send" if status is PlanStatus.CHANGES_REQUESTED else "save", title="x")
+    assert client.post(f"/plans/{plan.id}{path}", data=data).status_code == 403
+    steps = {
+        "": lambda: services.save_draft(plan, by=person, activities=[], title="x"),
+        "/review": lambda: review_plan(plan, mentor, "approve"),
+        "/progress": lambda: services.post_progress(
+            plan, by=person, percent=10, what_happened="x", statuses={}
+        ),
+        "/complete": lambda: services.complete(plan, by=person),
+    }
+    with pytest.raises(services.GroupError, match="This group is switched off"):
+        steps[path]()
+    if status is PlanStatus.CHANGES_REQUESTED:
+        with pytest.raises(services.GroupError, match="This group is switched off"):
+            services.submit(plan, by=person)
+    db.session.refresh(plan)
+    assert (plan.status, plan.title) == (status, "Кыздар мектепте калсын")
+    page = client.get(f"/plans/{plan.id}?lang=en").text
+    assert "This group is switched off" in page and 'value="save"' not in page
+
+
+def test_a_switched_off_group_starts_no_plan_and_is_neither_reminded_nor_queued(app, client, db):
+    plan, mentor = closed_plan("switched off", PlanStatus.SUBMITTED)
+    with pytest.raises(services.GroupError, match="This group is switched off"):
+        services.start_plan(plan.group, by=plan.group.lead)
+    sign_in(client, mentor)
+    assert plan.title not in client.get("/mentor/queue").text
+    plan.status = PlanStatus.APPROVED
+    plan.submitted_at = utcnow() - timedelta(days=40)
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert "Reminded 0 groups." in runner.invoke(args=["plans", "remind-progress"]).output

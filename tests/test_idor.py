@@ -110,7 +110,6 @@ OWNED = {
     "group_members.decline": received_invitation,
     "groups.new_plan": member_group,
     "groups.plan": member_plan,
-    "groups.submit": member_plan,
     "groups.comment": member_plan,
     "groups.progress": plan_in_progress,
     "groups.complete": plan_in_progress,

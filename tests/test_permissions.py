@@ -159,7 +159,6 @@ MATRIX = {
     "group_members.hand_over": ("POST", "/groups/{group}/lead", NOT_THEIRS),
     "groups.new_plan": ("POST", "/groups/{group}/plans", NOT_THEIRS),
     "groups.plan": ("GET", "/plans/{plan}", OWNER_ONLY_BUT_ORGANISERS),
-    "groups.submit": ("POST", "/plans/{plan}/submit", NOT_THEIRS),
     "groups.version": ("GET", "/plans/{plan}/versions/1", OWNER_ONLY_BUT_ORGANISERS),
     "groups.review": ("GET", "/plans/{plan}/review", NOT_THEIRS),
     "groups.comment": ("POST", "/plans/{plan}/comments", NOT_THEIRS),

@@ -1,18 +1,28 @@
 """The reach dashboard: safe aggregates, the Batken question, exports, mentors, the public page."""
 
 import csv
+import html
 import io
+import re
+from collections import Counter
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import render_template_string
+from flask_babel import force_locale
 from openpyxl import load_workbook
 
 from portal.audit import AuditEvent
 from portal.camps.models import ApplicationEthnicity
 from portal.extensions import utcnow
+from portal.groups.labels import CATEGORY_LABELS
+from portal.groups.labels import STATUS_LABELS
+from portal.groups.models import ActionPlan
+from portal.groups.models import PlanStatus
+from portal.groups.models import ProblemCategory
 from portal.i18n import local_today
 from portal.reports import routes as report_routes
 from portal.reports.safe import MIN_CELL
@@ -234,3 +244,56 @@ def test_a_year_that_is_not_offered_gets_a_message(client, login_as, db):
     response = client.get("/reports?year=1990&lang=en")
     assert response.status_code == 400
     assert 'class="error-summary"' in response.text
+
+
+def chart_segments(page: str, key: str) -> dict[tuple[str, str], str]:
+    """(row, column) → the figure each segment of a table's stacked chart draws."""
+    chart = page.split(f'id="table-{key}"')[1].split("</svg>")[0]
+    return {
+        (html.unescape(row), html.unescape(column)): value
+        for value, row, column, shown in re.findall(
+            r'<rect [^>]*data-value="(\d+)"><title>(.*?) · (.*?): (.*?)</title>', chart
+        )
+        if shown == value
+    }
+
+
+def test_the_plans_chart_draws_every_status_from_the_raw_rows(client, login_as, db):
+    login_as("organiser")
+    spread = {
+        (PlanStatus.DRAFT, ProblemCategory.EARLY_MARRIAGE): 2,
+        (PlanStatus.SUBMITTED, ProblemCategory.EARLY_MARRIAGE): 1,
+        (PlanStatus.APPROVED, ProblemCategory.POLICE_TRUST): 3,
+        (PlanStatus.COMPLETED, ProblemCategory.POLICE_TRUST): 1,
+        (PlanStatus.ARCHIVED, ProblemCategory.INTERGROUP_TENSION): 1,
+        (PlanStatus.IN_PROGRESS, ProblemCategory.INTERGROUP_TENSION): 2,
+    }
+    for (status, category), number in spread.items():
+        for _ in range(number):
+            ActionPlanFactory(status=status, category=category)
+    raw = Counter(db.session.execute(sa.select(ActionPlan.status, ActionPlan.category)).all())
+    with force_locale("en"):
+        expected = {
+            (str(CATEGORY_LABELS[category]), str(STATUS_LABELS[status])): str(count)
+            for (status, category), count in raw.items()
+        }
+        statuses = [str(label) for label in STATUS_LABELS.values()]
+    page = client.get("/reports?lang=en").text
+    assert chart_segments(page, "plans") == expected
+    chart = html.unescape(page.split('id="table-plans"')[1].split("</svg>")[0])
+    assert (
+        re.findall(r'font-size="11">([^<]*)</text>\s*$', chart, re.M)[-len(statuses) :] == statuses
+    )
+
+
+def test_a_stacked_chart_never_draws_a_hidden_figure(app):
+    rows = [("Ош", [publish(3), publish(12), publish(0)]), ("Баткен", [publish(7), publish(1)])]
+    with app.test_request_context():
+        chart = render_template_string(
+            '{% from "_macros/charts.html" import stacked_bar_chart %}'
+            '{{ stacked_bar_chart("c", "T", ["A", "B", "C"], rows) }}',
+            rows=rows,
+        )
+    assert chart_segments('id="table-x"' + chart, "x") == {("Ош", "B"): "10", ("Баткен", "A"): "5"}
+    assert chart.count("<rect") == 2 + 3  # two segments and the legend's three keys
+    assert chart.count(">[c]</text>") == 2 and ">0<" not in chart

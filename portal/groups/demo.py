@@ -1,4 +1,5 @@
-"""Demo youth groups and action plans in every state (part of `flask seed-demo`)."""
+"""Demo youth groups and action plans in every state (part of `flask seed-demo`): a test
+checks that every PlanStatus is there."""
 
 from datetime import date
 from datetime import timedelta
@@ -83,15 +84,33 @@ def seed_groups() -> None:
         section_comments={"do_no_harm": "Кыздардын өздөрүнүн пикирин кантип угасыңар?"},
         overall_comment="Жакшы башталыш. Коопсуздук бөлүгүн толуктагыла.",
     )  # fmt: skip
-    approved = _plan(papan, lead, "Үй-бүлөдө зомбулукка жол жок", ProblemCategory.DOMESTIC_VIOLENCE)
-    services.submit(approved, by=lead)
+    under_way = _plan(
+        papan, lead, "Үй-бүлөдө зомбулукка жол жок", ProblemCategory.DOMESTIC_VIOLENCE
+    )
+    _approve(under_way, lead, mentor)
+    services.post_progress(
+        under_way, by=lead, percent=40,
+        what_happened="Ата-энелер менен биринчи жолугушуу өттү, 23 киши келди.",
+        statuses={str(under_way.activities[0].id): "done",
+                  str(under_way.activities[1].id): "under_way"},
+    )  # fmt: skip
+    approved = _plan(papan, lead, "Милиция менен ишеним", ProblemCategory.POLICE_TRUST)
+    _approve(approved, lead, mentor)
+    _plan(suzak, other, "Маҳаллада тинчлик", ProblemCategory.INTERGROUP_TENSION)
+    done = _plan(suzak, other, "Кўчада хавфсиз", ProblemCategory.STREET_HARASSMENT)
+    _approve(done, other, mentor2)
+    services.post_progress(
+        done, by=other, percent=100, what_happened="Ҳамма тадбирлар ўтди.",
+        statuses={str(activity.id): "done" for activity in done.activities},
+    )  # fmt: skip
+    services.complete(done, by=other)
+    old = _plan(suzak, other, "Эски режа", ProblemCategory.OTHER)
+    services.archive(old, by=organiser)
+
+
+def _approve(plan, lead, mentor) -> None:
+    services.submit(plan, by=lead)
     services.review(
-        approved, mentor=mentor, scores=SCORES, decision=Decision.APPROVE, section_comments={},
+        plan, mentor=mentor, scores=SCORES, decision=Decision.APPROVE, section_comments={},
         overall_comment="Сонун план. Ийгилик!",
     )  # fmt: skip
-    services.post_progress(
-        approved, by=lead, percent=40,
-        what_happened="Ата-энелер менен биринчи жолугушуу өттү, 23 киши келди.",
-        statuses={str(approved.activities[0].id): "done", str(approved.activities[1].id): "under_way"},
-    )  # fmt: skip
-    _plan(suzak, other, "Маҳаллада тинчлик", ProblemCategory.INTERGROUP_TENSION)

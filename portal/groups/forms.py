@@ -135,8 +135,17 @@ class PlanForm(BaseForm):
         ],
     )
 
-    #: The button pressed: "add_row" asks for another activity row, anything else saves.
+    #: The button pressed: "add_row" asks for another activity row, "send" saves the plan and
+    #: sends it for review in one step, anything else saves the draft.
     action = StringField()
+
+    @property
+    def adding_row(self) -> bool:
+        return self.action.data == "add_row"
+
+    @property
+    def sending(self) -> bool:
+        return self.action.data == "send"
 
     def sections(self) -> dict:
         return {

@@ -28,6 +28,8 @@ def new_join_code() -> str:
 
 
 class PlanStatus(enum.Enum):
+    """Which status may follow which, and who takes each step: portal/groups/transitions.py."""
+
     DRAFT = "draft"
     SUBMITTED = "submitted"
     CHANGES_REQUESTED = "changes_requested"
@@ -35,12 +37,6 @@ class PlanStatus(enum.Enum):
     IN_PROGRESS = "in_progress"
     COMPLETED = "completed"
     ARCHIVED = "archived"
-
-
-#: A plan the group may still edit.
-EDITABLE = (PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED)
-#: A plan the group reports progress on.
-UNDER_WAY = (PlanStatus.APPROVED, PlanStatus.IN_PROGRESS)
 
 
 class ProblemCategory(enum.Enum):

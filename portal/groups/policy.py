@@ -1,12 +1,13 @@
 """Who may see and do what with groups and plans (pure predicates).
 
 Membership and mentor assignment are looked up on the group's loaded relationships, so a
-template can call these for every row without new queries.
+template can call these for every row without new queries. The steps a plan takes come from
+portal/groups/transitions.py, the table the services check.
 """
 
-from portal.groups.models import EDITABLE
-from portal.groups.models import UNDER_WAY
-from portal.groups.models import PlanStatus
+from portal.groups import transitions
+from portal.groups.transitions import Step
+from portal.groups.transitions import Who
 from portal.security import Role
 
 
@@ -75,33 +76,63 @@ def can_cancel_invitation(user, invitation) -> bool:
     return can_invite(user, invitation.group)
 
 
+def can_start_plan(user, group) -> bool:
+    """Members start plans while their group is switched on."""
+    return group.active and is_member(user, group)
+
+
 def can_view_plan(user, plan) -> bool:
     return can_view_group(user, plan.group)
 
 
+def roles_on(user, plan) -> frozenset[Who]:
+    """What the user is to the plan's group (several things at once, or nothing)."""
+    group = plan.group
+    roles = set()
+    if is_member(user, group):
+        roles.add(Who.MEMBER)
+        if group.lead_id == user.id:
+            roles.add(Who.LEAD)
+    if is_mentor_of(user, group):
+        roles.add(Who.MENTOR)
+    if can_manage_groups(user):
+        roles.add(Who.ORGANISER)
+    return frozenset(roles)
+
+
+def can_take(user, plan, step: Step) -> bool:
+    """The one rule behind every plan action: the plan's page and its service both ask it."""
+    return transitions.may_take(plan, step, roles_on(user, plan))
+
+
 def can_edit_plan(user, plan) -> bool:
-    return plan.group.active and plan.status in EDITABLE and is_member(user, plan.group)
+    return can_take(user, plan, Step.SAVE)
 
 
 def can_submit_plan(user, plan) -> bool:
-    return can_edit_plan(user, plan) and can_lead(user, plan.group)
+    return can_take(user, plan, Step.SEND)
 
 
 def can_review_plan(user, plan) -> bool:
-    return plan.status is PlanStatus.SUBMITTED and is_mentor_of(user, plan.group)
+    return can_take(user, plan, Step.APPROVE) or can_take(user, plan, Step.REQUEST_CHANGES)
 
 
 def can_discuss_plan(user, plan) -> bool:
-    return is_member(user, plan.group) or is_mentor_of(user, plan.group)
+    return can_take(user, plan, Step.COMMENT)
 
 
 def can_post_progress(user, plan) -> bool:
-    return plan.status in UNDER_WAY and is_member(user, plan.group)
+    return can_take(user, plan, Step.PROGRESS)
 
 
 def can_complete_plan(user, plan) -> bool:
-    return plan.status in UNDER_WAY and can_lead(user, plan.group)
+    return can_take(user, plan, Step.COMPLETE)
 
 
 def can_archive_plan(user, plan) -> bool:
-    return can_manage_groups(user) and plan.status is not PlanStatus.ARCHIVED
+    return can_take(user, plan, Step.ARCHIVE)
+
+
+def shows_progress(plan, updates) -> bool:
+    """The plan page has a progress section: past approval, or with updates to show."""
+    return bool(updates) or plan.status in transitions.PAST_APPROVAL

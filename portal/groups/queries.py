@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.groups import transitions
 from portal.groups.models import ActionPlan
 from portal.groups.models import GroupInvitation
 from portal.groups.models import GroupMentor
@@ -18,6 +19,7 @@ from portal.groups.models import PlanVersion
 from portal.groups.models import ProblemCategory
 from portal.groups.models import ProgressUpdate
 from portal.groups.models import YouthGroup
+from portal.groups.transitions import Step
 from portal.listing import contains_pattern
 
 #: Load what policy predicates and list rows read, in a fixed number of queries.
@@ -83,11 +85,16 @@ def plans_of(group):
 
 
 def review_queue(mentor):
-    """Plans waiting for review in the mentor's groups, oldest first."""
+    """Plans the mentor may review now in their groups (switched on), oldest first."""
     return (
         sa.select(ActionPlan)
         .join(GroupMentor, GroupMentor.group_id == ActionPlan.group_id)
-        .where(GroupMentor.mentor_id == mentor.id, ActionPlan.status == PlanStatus.SUBMITTED)
+        .join(YouthGroup, YouthGroup.id == ActionPlan.group_id)
+        .where(
+            GroupMentor.mentor_id == mentor.id,
+            ActionPlan.status.in_(transitions.statuses_taking(Step.APPROVE)),
+            YouthGroup.active,
+        )
         .options(joinedload(ActionPlan.group).selectinload(YouthGroup.mentor_links))
         .order_by(ActionPlan.submitted_at, ActionPlan.id)
     )

@@ -116,7 +116,7 @@ def group(group_id):
 def new_plan(group_id):
     """Start a new action plan for the group."""
     group = load_group(group_id)
-    require(policy.is_member(current_user, group) and group.active)
+    require(policy.can_start_plan(current_user, group))
     plan = services.start_plan(group, by=current_user)
     return redirect(url_for(".plan", plan_id=plan.id))
 
@@ -126,26 +126,38 @@ def new_plan(group_id):
 def plan(plan_id):
     """The plan: a form while the group may edit it, with feedback beside each section."""
     plan = _plan(plan_id)
-    if request.method == "POST":
-        require(policy.can_edit_plan(current_user, plan))
-    form = PlanForm(obj=plan) if request.method == "GET" else PlanForm()
     if request.method == "GET":
+        form = PlanForm(obj=plan)
         # The select's options are the enum's values; without this the first one shows.
         form.category.data = plan.category.value
-    if request.method == "POST" and form.action.data == "add_row":
+        return _plan_page(plan, form)
+    require(policy.can_edit_plan(current_user, plan))
+    form = PlanForm()
+    if form.adding_row:
         return _plan_page(plan, form, 200 if form.activities.append_row() else 400)
-    if form.validate_on_submit():
-        services.save_draft(
-            plan, by=current_user, activities=form.activity_rows(), **form.sections()
-        )
+    if form.sending:
+        require(policy.can_submit_plan(current_user, plan))
+    if not form.validate_on_submit():
+        return _plan_page(plan, form, 400)
+    services.save_draft(plan, by=current_user, activities=form.activity_rows(), **form.sections())
+    if not form.sending:
         flash(_("The plan is saved."), "success")
         return redirect(url_for(".plan", plan_id=plan.id))
-    return _plan_page(plan, form, 400 if form.is_submitted() else 200)
+    try:
+        with db.session.begin_nested():
+            version = services.submit(plan, by=current_user)
+    except services.GroupError as error:
+        # The draft is saved (committed after the view); the form keeps what was typed.
+        flash(str(error), "error")
+        return _plan_page(plan, form, 400)
+    flash(_("Version %(number)d is sent to your mentors.", number=version.number), "success")
+    return redirect(url_for(".plan", plan_id=plan.id))
 
 
 def _plan_page(plan, form, status=200, progress_form=None):
     latest = plan.latest_version
     reviews = latest.reviews if latest else []
+    updates = queries.progress_of(plan)
     return render_template(
         "groups/plan.html",
         plan=plan,
@@ -153,7 +165,8 @@ def _plan_page(plan, form, status=200, progress_form=None):
         feedback=_feedback(reviews),
         reviews=reviews,
         comments=queries.comments_of(plan),
-        updates=queries.progress_of(plan),
+        updates=updates,
+        shows_progress=policy.shows_progress(plan, updates),
         comment_form=CommentForm(formdata=None),
         progress_form=progress_form or ProgressForm(formdata=None),
         action_form=ActionForm(),
@@ -170,22 +183,6 @@ def _feedback(reviews) -> dict[str, list[str]]:
         for section, comment in review.section_comments.items():
             feedback.setdefault(section, []).append(comment)
     return feedback
-
-
-@bp.post("/plans/<int:plan_id>/submit")
-@login_required
-def submit(plan_id):
-    """Send the plan for review as a new, frozen version (the lead only)."""
-    plan = _plan(plan_id)
-    require(policy.can_submit_plan(current_user, plan))
-    try:
-        with db.session.begin_nested():
-            version = services.submit(plan, by=current_user)
-    except services.GroupError as error:
-        flash(str(error), "error")
-        return redirect(url_for(".plan", plan_id=plan.id))
-    flash(_("Version %(number)d is sent to your mentors.", number=version.number), "success")
-    return redirect(url_for(".plan", plan_id=plan.id))
 
 
 @bp.get("/plans/<int:plan_id>/versions/<int:number>")
@@ -310,6 +307,7 @@ def group_helpers():
         "activity_status_labels": ACTIVITY_STATUS_LABELS,
         "category_label_value": lambda value: CATEGORY_LABELS[ProblemCategory(value)],
         "waiting_days": waiting_days,
+        "switched_off_notice": services.SWITCHED_OFF,
     }
 
 

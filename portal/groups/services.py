@@ -11,8 +11,8 @@ from portal.audit import audit_event
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.extensions import utcnow
-from portal.groups.models import EDITABLE
-from portal.groups.models import UNDER_WAY
+from portal.groups import policy
+from portal.groups import transitions
 from portal.groups.models import ActionPlan
 from portal.groups.models import Decision
 from portal.groups.models import GroupMentor
@@ -25,6 +25,7 @@ from portal.groups.models import PlanStatus
 from portal.groups.models import PlanVersion
 from portal.groups.models import ProgressUpdate
 from portal.groups.models import YouthGroup
+from portal.groups.transitions import Step
 from portal.links import external_url
 from portal.links import local_path
 from portal.notify import notify
@@ -85,8 +86,55 @@ def set_group_active(group: YouthGroup, active: bool, *, by) -> None:
 
 # --- plans ------------------------------------------------------------------------------------
 
+SWITCHED_OFF = _l("This group is switched off: its plans can be read, but nothing can be added or "
+                  "changed.")  # fmt: skip
+ARCHIVED = _l("This plan is archived: it can be read, but nothing can be added or changed.")
+#: Why a step is refused when the plan's status does not allow it.
+NOT_NOW = {
+    Step.SAVE: _l("Only a draft, or a plan the mentor sent back, can be changed."),
+    Step.SEND: _l("Only a draft, or a plan the mentor sent back, can be sent for review."),
+    Step.APPROVE: _l("This plan is not waiting for a review."),
+    Step.REQUEST_CHANGES: _l("This plan is not waiting for a review."),
+    Step.COMMENT: ARCHIVED,
+    Step.PROGRESS: _l("Progress can be posted only for an approved plan."),
+    Step.COMPLETE: _l("Only an approved plan can be marked as carried out."),
+    Step.ARCHIVE: ARCHIVED,
+}
+#: Why a step is refused when the status allows it, but not from this person.
+NOT_YOURS = {
+    Step.SAVE: _l("Only the group's members can change its plan."),
+    Step.SEND: _l("Only the group's lead can send the plan for review."),
+    Step.APPROVE: _l("Only the group's mentors can review its plan."),
+    Step.REQUEST_CHANGES: _l("Only the group's mentors can review its plan."),
+    Step.COMMENT: _l("Only the group's members and mentors can write in the discussion."),
+    Step.PROGRESS: _l("Only the group's members can post progress."),
+    Step.COMPLETE: _l("Only the group's lead can mark the plan as carried out."),
+    Step.ARCHIVE: _l("Only organisers can archive a plan."),
+}
+
+
+def check_step(plan: ActionPlan, step: Step, by) -> None:
+    """Refuse, saying why, a step the transition table does not give this person now."""
+    if policy.can_take(by, plan, step):
+        return
+    if plan.status is PlanStatus.ARCHIVED:
+        raise GroupError(ARCHIVED)
+    if not plan.group.active and step not in transitions.WHILE_SWITCHED_OFF:
+        raise GroupError(SWITCHED_OFF)
+    if not transitions.takers(plan.status, step):
+        raise GroupError(NOT_NOW[step])
+    raise GroupError(NOT_YOURS[step])
+
+
+def _move(plan: ActionPlan, step: Step) -> None:
+    plan.status = transitions.status_after(plan.status, step)
+
 
 def start_plan(group: YouthGroup, *, by) -> ActionPlan:
+    if not group.active:
+        raise GroupError(SWITCHED_OFF)
+    if not policy.can_start_plan(by, group):
+        raise GroupError(NOT_YOURS[Step.SAVE])
     plan = ActionPlan(group=group, status=PlanStatus.DRAFT, updated_by_id=by.id)
     db.session.add(plan)
     db.session.flush()
@@ -95,8 +143,7 @@ def start_plan(group: YouthGroup, *, by) -> ActionPlan:
 
 def save_draft(plan: ActionPlan, *, by, activities: list[dict], **sections) -> None:
     """Store the sections and activity rows a member typed; keeps who changed it and when."""
-    if plan.status not in EDITABLE:
-        raise GroupError(_l("A plan under review cannot be changed."))
+    check_step(plan, Step.SAVE, by)
     for name, value in sections.items():
         setattr(plan, name, value)
     plan.activities = [
@@ -140,18 +187,26 @@ def missing_sections(plan: ActionPlan) -> list[str]:
     return [name for name, value in needed.items() if not value]
 
 
+def unchanged_since_sent(plan: ActionPlan) -> bool:
+    """The plan reads exactly as the last version sent (the mentor would see no change)."""
+    latest = plan.latest_version
+    return latest is not None and latest.content == snapshot(plan)
+
+
 def submit(plan: ActionPlan, *, by) -> PlanVersion:
     """Freeze the plan as the next numbered version and tell the mentors."""
-    if plan.group.lead_id != by.id:
-        raise GroupError(_l("Only the group's lead can send the plan for review."))
-    if plan.status not in EDITABLE:
-        raise GroupError(_l("This plan is already with the mentors."))
+    check_step(plan, Step.SEND, by)
     if missing_sections(plan):
         raise GroupError(_l("Fill in every required section before sending the plan."))
+    if unchanged_since_sent(plan):
+        raise GroupError(
+            _l("Nothing has changed since version %(number)d was sent. Change the plan before "
+               "sending it again.", number=plan.latest_version.number)
+        )  # fmt: skip
     version = PlanVersion(number=len(plan.versions) + 1, content=snapshot(plan),
                           submitted_by_id=by.id)  # fmt: skip
     plan.versions.append(version)
-    plan.status = PlanStatus.SUBMITTED
+    _move(plan, Step.SEND)
     plan.submitted_at = utcnow()
     audit_event("plan.submitted", plan, actor=by, version=version.number)
     _tell_mentors(plan, _l("A youth group sent an action plan for your review."))
@@ -160,18 +215,16 @@ def submit(plan: ActionPlan, *, by) -> PlanVersion:
 
 def review(plan: ActionPlan, *, mentor, scores, section_comments, overall_comment, decision):
     """A mentor's review of the latest version; approves or asks for changes."""
-    if plan.status is not PlanStatus.SUBMITTED:
-        raise GroupError(_l("This plan is not waiting for a review."))
     decision = Decision(decision)
+    step = Step.APPROVE if decision is Decision.APPROVE else Step.REQUEST_CHANGES
+    check_step(plan, step, mentor)
     result = PlanReview(
         version=plan.latest_version, mentor_id=mentor.id, scores=scores,
         section_comments={k: v for k, v in section_comments.items() if v},
         overall_comment=overall_comment, decision=decision,
     )  # fmt: skip
     db.session.add(result)
-    plan.status = (
-        PlanStatus.APPROVED if decision is Decision.APPROVE else PlanStatus.CHANGES_REQUESTED
-    )
+    _move(plan, step)
     audit_event("plan.reviewed", plan, actor=mentor, decision=decision.value)
     message = (
         _l("Your action plan is approved! Post progress updates as you carry it out.")
@@ -183,6 +236,7 @@ def review(plan: ActionPlan, *, mentor, scores, section_comments, overall_commen
 
 
 def add_comment(plan: ActionPlan, *, author, body: str) -> PlanComment:
+    check_step(plan, Step.COMMENT, author)
     comment = PlanComment(plan_id=plan.id, author_id=author.id, body=body)
     db.session.add(comment)
     people = {p.id: p for p in [*plan.group.members, *plan.group.mentors]}
@@ -194,32 +248,27 @@ def add_comment(plan: ActionPlan, *, author, body: str) -> PlanComment:
 
 
 def post_progress(plan: ActionPlan, *, by, percent: int, what_happened: str, statuses: dict):
-    if plan.status not in UNDER_WAY:
-        raise GroupError(_l("Progress can be posted only for an approved plan."))
+    check_step(plan, Step.PROGRESS, by)
     update = ProgressUpdate(
         plan_id=plan.id, author_id=by.id, percent_complete=percent,
         what_happened=what_happened, activity_statuses=statuses,
     )  # fmt: skip
     db.session.add(update)
-    plan.status = PlanStatus.IN_PROGRESS
+    _move(plan, Step.PROGRESS)
     plan.last_progress_at = utcnow()
     return update
 
 
 def complete(plan: ActionPlan, *, by) -> None:
-    if plan.group.lead_id != by.id:
-        raise GroupError(_l("Only the group's lead can mark the plan as carried out."))
-    if plan.status not in UNDER_WAY:
-        raise GroupError(_l("Only an approved plan can be marked as carried out."))
-    plan.status = PlanStatus.COMPLETED
+    check_step(plan, Step.COMPLETE, by)
+    _move(plan, Step.COMPLETE)
     audit_event("plan.completed", plan, actor=by)
     _tell_mentors(plan, _l("A youth group carried out its action plan."))
 
 
 def archive(plan: ActionPlan, *, by) -> None:
-    if plan.status is PlanStatus.ARCHIVED:
-        return
-    plan.status = PlanStatus.ARCHIVED
+    check_step(plan, Step.ARCHIVE, by)
+    _move(plan, Step.ARCHIVE)
     audit_event("plan.archived", plan, actor=by)
 
 
@@ -228,7 +277,9 @@ def remind_overdue_progress(now=None) -> int:
     now = now or utcnow()
     plans = db.session.scalars(
         sa.select(ActionPlan).where(
-            ActionPlan.status.in_(UNDER_WAY),
+            ActionPlan.status.in_(transitions.UNDER_WAY),
+            # A switched-off group cannot post progress, so it is not asked to.
+            ActionPlan.group_id.in_(sa.select(YouthGroup.id).where(YouthGroup.active)),
             sa.func.coalesce(ActionPlan.last_progress_at, ActionPlan.submitted_at)
             < now - PROGRESS_DUE,
         )

@@ -51,6 +51,9 @@ class ReportTable:
     row_keys: list[str] = field(default_factory=list)
     totals: list[Cell] | None = None
     note: str = ""
+    #: The columns split one count (plans by status): the chart stacks them in one bar per row.
+    #: Otherwise each column is a figure of its own and the chart draws the first.
+    stacked: bool = False
 
     def as_rows(self) -> list[list[str]]:
         """Plain rows for CSV/XLSX: hidden figures stay "[c]"."""
@@ -128,6 +131,7 @@ def _sessions_table(scope) -> ReportTable:
         key="sessions",
         title=_("Training sessions held, by topic and way of teaching"),
         columns=[str(DELIVERY_LABELS[mode]) for mode in modes],
+        stacked=True,
     )
     by_topic: dict[str, dict[str, int]] = {}
     for topic, mode, count in rows:
@@ -140,17 +144,19 @@ def _sessions_table(scope) -> ReportTable:
                     [exact(by_topic[kind.value].get(m.value, 0)) for m in modes],
                 )
             )
+            table.row_keys.append(kind.value)
     table.totals = [exact(sum(c for _t, m, c in rows if m == mode.value)) for mode in modes]
     return table
 
 
 def _plans_table(scope) -> ReportTable:
     rows = aggregates.plans_by_status_and_category(scope)
-    statuses = [s for s in PlanStatus if s is not PlanStatus.ARCHIVED]
+    statuses = list(PlanStatus)
     table = ReportTable(
         key="plans",
         title=_("Action plans, by problem and status"),
         columns=[str(PLAN_STATUS_LABELS[s]) for s in statuses],
+        stacked=True,
     )
     cells: dict[str, dict[str, int]] = {}
     for status, category, count in rows:
@@ -163,6 +169,7 @@ def _plans_table(scope) -> ReportTable:
                     [exact(cells[problem.value].get(s.value, 0)) for s in statuses],
                 )
             )
+            table.row_keys.append(problem.value)
     table.totals = [
         exact(sum(c for s, _cat, c in rows if s == status.value)) for status in statuses
     ]

@@ -76,7 +76,7 @@ def test_group_drafts_mentor_asks_for_changes_group_revises_mentor_approves_prog
         expect(lead.main.locator("fieldset.activity")).to_have_count(3)
 
     with journey.step("the lead sends it to the mentor"):
-        lead.follow("form[action$='/submit'] button")
+        lead.follow("button[value=send]")
         expect(lead.page.locator(".flash")).to_have_text(
             text("Version %(number)d is sent to your mentors.", "ky", number=1)
         )
@@ -110,7 +110,7 @@ def test_group_drafts_mentor_asks_for_changes_group_revises_mentor_approves_prog
 
     with journey.step("the lead sends the second version"):
         lead.open(plan_path)
-        lead.follow("form[action$='/submit'] button")
+        lead.follow("button[value=send]")
         expect(lead.page.locator(".flash")).to_have_text(
             text("Version %(number)d is sent to your mentors.", "ky", number=2)
         )
