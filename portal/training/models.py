@@ -189,7 +189,8 @@ class Attendance(Model):
     recorded_by_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Set by the service on every change, from the same clock as the rule that allows it.
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AttendanceChange(Model):
