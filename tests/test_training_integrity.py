@@ -222,7 +222,7 @@ def test_revoking_a_flagged_certificate_is_confirmed_on_a_page_that_names_the_co
     assert translated("This certificate was revoked and is no longer valid.", "ru") in verify.text
     again = client.get(f"/manage/certificates/{certificate.id}/revoke?lang=en").text
     assert "This certificate is already revoked." in again
-    assert f"/manage/certificates/{certificate.id}/revoke\"" not in again.split("<main")[1]
+    assert f'/manage/certificates/{certificate.id}/revoke"' not in again.split("<main")[1]
     assert "/keep" not in again
 
 

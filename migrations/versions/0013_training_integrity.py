@@ -29,9 +29,7 @@ def upgrade():
         batch_op.add_column(sa.Column("flagged_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("kept_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("kept_by_id", sa.Integer(), nullable=True))
-        batch_op.add_column(
-            sa.Column("keep_reason", sa.Text(), nullable=False, server_default="")
-        )
+        batch_op.add_column(sa.Column("keep_reason", sa.Text(), nullable=False, server_default=""))
         batch_op.create_foreign_key(
             batch_op.f("fk_certificate_kept_by_id_user"),
             "user",
@@ -43,9 +41,7 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_certificate_enrolment_id"), ["enrolment_id"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_certificate_flagged_at"), ["flagged_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_certificate_flagged_at"), ["flagged_at"], unique=False)
     with op.batch_alter_table("certificate", schema=None) as batch_op:
         batch_op.alter_column("keep_reason", server_default=None)
     op.create_index(

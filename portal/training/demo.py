@@ -98,10 +98,11 @@ def seed_training(organiser: User, mentor: User) -> None:
     for enrolment in (flagged, kept, revoked):
         services.record_attendance(sessions[1], enrolment, AttendanceStatus.ABSENT, by=mentor)
     services.keep_certificate(
-        kept.valid_certificate, by=organiser,
+        kept.certificates[-1], by=organiser,
         reason="Attended the make-up session in Jalal-Abad (paper register).",
     )  # fmt: skip
     services.revoke_certificate(
-        revoked.valid_certificate, by=organiser,
+        revoked.certificates[-1], by=organiser,
         reason="The marks were entered for the wrong person.",
     )  # fmt: skip
+    services.drop(enrolments[5], by=organiser)  # left the programme
