@@ -108,7 +108,7 @@ def test_marking_opens_at_the_session_start_in_bishkek_time(db):
         try:
             services.record_attendance(session, enrolment, A.PRESENT, by=organiser())
         except services.TrainingError as error:
-            assert str(error) == NOT_STARTED % {"when": short_datetime(starts)}
+            assert str(error) == translated(NOT_STARTED, "ky", when=short_datetime(starts))
         else:
             raise AssertionError("a mark a second before the start was taken")
     with training_clock(starts.astimezone(BISHKEK)):
@@ -264,7 +264,9 @@ def test_keeping_a_flagged_certificate_needs_a_reason_and_is_audited(client, log
     # Keeping answers a flag: a certificate that was never flagged is not "kept".
     valid = CertificateFactory()
     assert "/keep" not in client.get(f"/manage/certificates/{valid.id}/revoke").text
-    response = client.post(f"/manage/certificates/{valid.id}/keep", data={"keep_reason": "Because"})
+    response = client.post(
+        f"/manage/certificates/{valid.id}/keep?lang=en", data={"keep_reason": "Because"}
+    )
     assert response.status_code == 303
     shown = client.get(f"/manage/certificates/{valid.id}/revoke?lang=en").text
     assert "Only a certificate waiting for a decision can be kept." in shown
@@ -447,3 +449,21 @@ def test_a_required_module_added_later_takes_back_completion(db):
     )  # fmt: skip
     assert enrolment.status is EnrolmentStatus.ACTIVE
     assert enrolment.certificate.state is CertificateState.FLAGGED
+
+
+def test_marks_from_before_a_corrected_enrolment_date_leave_the_attendance_rate(
+    client, login_as, db
+):
+    login_as("organiser")
+    programme = ProgrammeFactory(created_at=utcnow() - timedelta(days=60))
+    early, late = (
+        TrainingSessionFactory(programme=programme, starts_at=utcnow() - timedelta(days=days))
+        for days in (20, 2)
+    )
+    enrolment = EnrolmentFactory(programme=programme)
+    services.record_attendance(early, enrolment, A.PRESENT, by=organiser())
+    services.record_attendance(late, enrolment, A.ABSENT, by=organiser())
+    services.change_enrolment_date(enrolment, local_today() - timedelta(days=5), by=organiser())
+    db.session.commit()
+    page = client.get("/manage/ambassadors").text
+    assert '<td class="num">0%</td>' in page  # 0 of the 1 session since the new date

@@ -97,27 +97,30 @@ def sessions_led_by(user):
     )
 
 
-def attended_count():
-    """Correlated count of an enrolment's sessions attended (present or late)."""
+def _counted_marks(*statuses: AttendanceStatus):
+    """Correlated count of an enrolment's marks with `statuses` at sessions that have begun and
+    count for it (marks from before a corrected enrolment date stay, but do not count)."""
     return (
         sa.select(sa.func.count())
         .select_from(Attendance)
-        .where(Attendance.enrolment_id == Enrolment.id, Attendance.status.in_(ATTENDED))
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .where(
+            Attendance.enrolment_id == Enrolment.id,
+            Attendance.status.in_(statuses),
+            counts_for_sql(),
+            TrainingSession.starts_at <= local_now(),
+        )
         .scalar_subquery()
     )
+
+
+def attended_count():
+    """Correlated count of an enrolment's sessions attended (present or late)."""
+    return _counted_marks(*ATTENDED)
 
 
 def held_count():
     """Correlated count of sessions held since the person enrolled, minus excused absences."""
-    excused = (
-        sa.select(sa.func.count())
-        .select_from(Attendance)
-        .where(
-            Attendance.enrolment_id == Enrolment.id,
-            Attendance.status == AttendanceStatus.EXCUSED,
-        )
-        .scalar_subquery()
-    )
     held = (
         sa.select(sa.func.count())
         .select_from(TrainingSession)
@@ -128,7 +131,7 @@ def held_count():
         )
         .scalar_subquery()
     )
-    return held - excused
+    return held - _counted_marks(AttendanceStatus.EXCUSED)
 
 
 def directory_query(*, filters: dict):
