@@ -90,7 +90,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal.accounts.routes import bp as accounts_bp
     from portal.admin.routes import bp as admin_bp
 
-    # Each domain's cron commands hang on its blueprint (`flask camps …`, `flask plans …`).
+    # Each domain's cron commands hang on its blueprint (`flask camps …`, `flask plans …`, …).
     from portal.camps import commands as camp_commands  # noqa: F401
     from portal.camps.manage import bp as camps_manage_bp
     from portal.camps.routes import bp as camps_bp
@@ -101,6 +101,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal.main.outbox import bp as outbox_bp
     from portal.main.routes import bp as main_bp
     from portal.reports.routes import bp as reports_bp
+    from portal.training import commands as training_commands  # noqa: F401
     from portal.training.manage import bp as training_manage_bp
     from portal.training.routes import bp as training_bp
 

@@ -103,9 +103,19 @@ def lang_param(locale: str) -> str:
     return {"uz_Cyrl": "uz", "uz_Latn": "uz-Latn"}.get(locale, locale)
 
 
+def local_now() -> datetime:
+    """The time in Kyrgyzstan (Asia/Bishkek, an aware datetime), whatever the server's zone."""
+    return datetime.now(BISHKEK)
+
+
 def local_today() -> date:
     """Today's date in Kyrgyzstan (Asia/Bishkek), whatever the server's zone."""
-    return datetime.now(BISHKEK).date()
+    return local_now().date()
+
+
+def start_of_local_day(day: date) -> datetime:
+    """Midnight at the start of `day` in Bishkek (an aware datetime)."""
+    return datetime.combine(day, datetime.min.time(), BISHKEK)
 
 
 def switch_language_url(locale: str) -> str:

@@ -5,6 +5,7 @@ import time
 from flask import abort
 from flask import flash
 from flask import g
+from flask import has_request_context
 from flask import redirect
 from flask import request
 from flask import session
@@ -67,8 +68,11 @@ def init_app(app) -> None:
 
     @app.context_processor
     def page_context():
+        # Outside a request (an e-mail rendered by `flask seed-demo` or a cron command)
+        # Flask-Login has no current user at all.
+        signed_in = has_request_context() and current_user.is_authenticated
         try:
-            unread = unread_count(current_user) if current_user.is_authenticated else 0
+            unread = unread_count(current_user) if signed_in else 0
         except SQLAlchemyError:  # an error page must render even when the database is down
             db.session.rollback()
             unread = 0
@@ -76,7 +80,7 @@ def init_app(app) -> None:
             "Role": Role,
             "unread_notifications": unread,
             # Only signed-in pages show the sign-out button (a form costs a CSRF signature).
-            "logout_form": ActionForm(formdata=None) if current_user.is_authenticated else None,
+            "logout_form": ActionForm(formdata=None) if signed_in else None,
         }
 
     @app.before_request

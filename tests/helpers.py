@@ -4,6 +4,7 @@ import html
 import re
 import socket
 import time
+from contextlib import contextmanager
 from datetime import date
 from datetime import timedelta
 
@@ -115,3 +116,28 @@ def sign_in(client, user) -> None:
         session["_user_id"] = user.get_id()
         session["_fresh"] = True
         session["auth_at"] = session["seen"] = int(time.time())
+
+
+#: The training modules that read the time (portal.i18n.local_now).
+TRAINING_CLOCK_READERS = (
+    "portal.training.services",
+    "portal.training.queries",
+    "portal.training.routes",
+)
+
+
+@contextmanager
+def training_clock(now):
+    """Run training as if it were `now` (a callable giving an aware datetime, or one)."""
+    import importlib
+
+    read = now if callable(now) else (lambda: now)
+    modules = [importlib.import_module(name) for name in TRAINING_CLOCK_READERS]
+    originals = [module.local_now for module in modules]
+    for module in modules:
+        module.local_now = read
+    try:
+        yield
+    finally:
+        for module, original in zip(modules, originals, strict=True):
+            module.local_now = original

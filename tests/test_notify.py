@@ -87,3 +87,21 @@ def test_email_status_is_stored_by_value(db, status):
     db.session.commit()
     stored = db.session.execute(sa.text("SELECT status FROM outbound_email")).scalar()
     assert stored == status.value
+
+
+def test_an_email_is_rendered_outside_any_request(app, db):
+    """Cron commands and `flask seed-demo` queue mail with no request, so no current user."""
+    import contextvars
+
+    user = UserFactory(locale="ru", full_name="Бобур")
+
+    def in_a_command():
+        with app.app_context():
+            return queue_email(
+                db.session.get(type(user), user.id),
+                _l("Your Jashtar password was changed"),
+                "password_changed",
+            ).body
+
+    body = contextvars.Context().run(in_a_command)
+    assert translated("Hello, %(name)s!", "ru", name="Бобур") in body

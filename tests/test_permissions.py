@@ -136,7 +136,20 @@ MATRIX = {
     "training_manage.revoke": (
         "POST",
         "/manage/certificates/{certificate}/revoke",
-        organisers(302),
+        organisers(400),
+    ),
+    "training_manage.confirm_revoke": (
+        "GET",
+        "/manage/certificates/{certificate}/revoke",
+        ORGANISERS,
+    ),
+    "training_manage.keep": ("POST", "/manage/certificates/{certificate}/keep", organisers(400)),
+    "training_manage.flagged_certificates": ("GET", "/manage/certificates/flagged", ORGANISERS),
+    "training_manage.enrolment": ("GET", "/manage/enrolments/{enrolment}", ORGANISERS),
+    "training_manage.change_enrolment_date": (
+        "POST",
+        "/manage/enrolments/{enrolment}/date",
+        organisers(400),
     ),
     "training_manage.ambassadors": ("GET", "/manage/ambassadors", ORGANISERS),
     "training_manage.export_ambassadors": ("GET", "/manage/ambassadors/export.csv", ORGANISERS),

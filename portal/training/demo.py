@@ -16,7 +16,6 @@ from portal.training import services
 from portal.training.models import AttendanceStatus
 from portal.training.models import CompletionRule
 from portal.training.models import DeliveryMode
-from portal.training.models import Enrolment
 from portal.training.models import Programme
 from portal.training.models import Topic
 
@@ -74,17 +73,36 @@ def seed_training(organiser: User, mentor: User) -> None:
     graduate = db.session.scalars(
         sa.select(User).where(User.email == "youth2@demo.example.org")
     ).one()
-    for person in [graduate, *[p for p in people if p.id != graduate.id][:6]]:
-        enrolment, _changed = services.enrol(programme, person, by=organiser)
-        enrolment.enrolled_at = start - timedelta(days=1)
+    others = [p for p in people if p.id != graduate.id][:6]
+    first_day = sessions[0].starts_at.astimezone(BISHKEK).date()
+    enrolments = [
+        services.enrol(programme, person, by=organiser, enrolled_on=first_day)[0]
+        for person in [graduate, *others[:5]]
+    ]
+    # Entered late: enrolled from the third session's day, so the first two never count.
+    late_day = sessions[2].starts_at.astimezone(BISHKEK).date()
+    enrolments.append(services.enrol(programme, others[5], by=organiser, enrolled_on=late_day)[0])
     db.session.flush()
-    enrolments = db.session.scalars(
-        sa.select(Enrolment).where(Enrolment.programme_id == programme.id).order_by(Enrolment.id)
-    ).all()
     marks = [AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.ABSENT,
              AttendanceStatus.EXCUSED]  # fmt: skip
     for number, enrolment in enumerate(enrolments):
         for index, session in enumerate(sessions):
-            # The graduate attends everything; the others miss some sessions.
-            status = AttendanceStatus.PRESENT if number == 0 else marks[(number + index) % 4]
+            if index < 2 and enrolment is enrolments[-1]:
+                continue
+            # The graduate and the next three attend everything; the others miss some.
+            status = AttendanceStatus.PRESENT if number < 4 else marks[(number + index) % 4]
             services.record_attendance(session, enrolment, status, by=mentor)
+    # Three certificates whose basis went when a mark was corrected: one waits for the
+    # organiser's decision, one was kept with a reason and one was revoked.
+    flagged, kept, revoked = enrolments[1:4]
+    for enrolment in (flagged, kept, revoked):
+        services.record_attendance(sessions[1], enrolment, AttendanceStatus.ABSENT, by=mentor)
+    services.keep_certificate(
+        kept.certificates[-1], by=organiser,
+        reason="Attended the make-up session in Jalal-Abad (paper register).",
+    )  # fmt: skip
+    services.revoke_certificate(
+        revoked.certificates[-1], by=organiser,
+        reason="The marks were entered for the wrong person.",
+    )  # fmt: skip
+    services.drop(enrolments[5], by=organiser)  # left the programme

@@ -15,6 +15,7 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from portal.forms import BaseForm
+from portal.forms import CalendarDateField
 from portal.forms import CalendarDateTimeField
 from portal.forms import DecimalField
 from portal.forms import FilterForm
@@ -161,6 +162,24 @@ class SessionForm(BaseForm):
     trainer = SelectField(_l("Trainer"), validators=[Optional()])
 
 
+def enrolment_date_field(field_id: str, required: bool = False):
+    """The day someone is enrolled from: sessions before it do not count for them. Each form
+    on the programme page has one, so each gets its own id."""
+    if required:
+        return CalendarDateField(
+            _l("Enrolment date"),
+            id=field_id,
+            validators=[InputRequired(_l("Enter the enrolment date."))],
+            description=_l("Sessions from this day on count for the person."),
+        )
+    return CalendarDateField(
+        _l("Enrolment date"),
+        id=field_id,
+        validators=[Optional()],
+        description=_l("Sessions from this day on count. Leave it empty for today."),
+    )
+
+
 class EnrolOneForm(BaseForm):
     person = StringField(
         _l("E-mail or phone number of the young person"),
@@ -169,12 +188,14 @@ class EnrolOneForm(BaseForm):
             Length(max=254),
         ],
     )
+    enrolled_on = enrolment_date_field("enrol-one-date")
 
 
 class EnrolCampForm(BaseForm):
     camp = SelectField(
         _l("Camp"), validators=[DataRequired(_l("Choose a camp."))], validate_choice=True
     )
+    enrolled_on = enrolment_date_field("enrol-camp-date")
 
 
 class EnrolListForm(BaseForm):
@@ -183,12 +204,27 @@ class EnrolListForm(BaseForm):
         validators=[DataRequired(_l("Write at least one e-mail address or phone number.")),
                     Length(max=20000)],
     )  # fmt: skip
+    enrolled_on = enrolment_date_field("enrol-list-date")
+
+
+class EnrolmentDateForm(BaseForm):
+    enrolled_on = enrolment_date_field("enrolled_on", required=True)
 
 
 class RevokeForm(BaseForm):
     reason = StringField(
         _l("Reason"),
         validators=[DataRequired(_l("Write why the certificate is revoked.")), Length(max=300)],
+    )
+
+
+class KeepForm(BaseForm):
+    keep_reason = StringField(
+        _l("Why the certificate stays valid"),
+        validators=[
+            DataRequired(_l("Write why the certificate stays valid.")),
+            Length(max=300),
+        ],
     )
 
 

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 
 from portal.training.models import AttendanceStatus
+from portal.training.models import CertificateState
 from portal.training.models import DeliveryMode
 from portal.training.models import EnrolmentStatus
 from portal.training.models import Topic
@@ -32,4 +33,10 @@ TOPIC_LABELS = {
     Topic.GENDER_SAFETY: _l("Gender and safety"),
     Topic.COMMUNICATION: _l("Communication"),
     Topic.OTHER: _l("Another topic"),
+}
+CERTIFICATE_LABELS = {
+    CertificateState.VALID: _l("Valid"),
+    CertificateState.FLAGGED: _l("Waiting for your decision"),
+    CertificateState.KEPT: _l("Kept valid"),
+    CertificateState.REVOKED: _l("Revoked"),
 }

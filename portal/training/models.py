@@ -159,9 +159,21 @@ class Enrolment(Model):
 
     programme: Mapped[Programme] = relationship(lazy="joined")
     person: Mapped["User"] = relationship("User", lazy="joined")
-    certificate: Mapped[Optional["Certificate"]] = relationship(
-        back_populates="enrolment", uselist=False
+    #: Oldest first. A new certificate is issued only after the earlier one was revoked.
+    certificates: Mapped[list["Certificate"]] = relationship(
+        back_populates="enrolment", order_by="Certificate.id"
     )
+
+    @property
+    def certificate(self) -> Optional["Certificate"]:
+        """The latest certificate (revoked only when none was issued after it), or None."""
+        return self.certificates[-1] if self.certificates else None
+
+    @property
+    def valid_certificate(self) -> Optional["Certificate"]:
+        """The certificate that is not revoked, if there is one (never more than one)."""
+        certificate = self.certificate
+        return certificate if certificate is not None and certificate.revoked_at is None else None
 
 
 class Attendance(Model):
@@ -177,7 +189,8 @@ class Attendance(Model):
     recorded_by_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Set by the service on every change, from the same clock as the rule that allows it.
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class AttendanceChange(Model):
@@ -206,12 +219,31 @@ def new_certificate_code() -> str:
     return secrets.token_urlsafe(12)
 
 
+class CertificateState(enum.Enum):
+    VALID = "valid"
+    #: Its enrolment no longer meets the completion rule: the organiser revokes or keeps it.
+    FLAGGED = "flagged"
+    #: Kept valid by an organiser (with a reason) although the rule is no longer met.
+    KEPT = "kept"
+    REVOKED = "revoked"
+
+
 class Certificate(Model):
     __tablename__ = "certificate"
+    __table_args__ = (
+        # One certificate of an enrolment at most is not revoked.
+        sa.Index(
+            "uq_certificate_unrevoked_enrolment",
+            "enrolment_id",
+            unique=True,
+            sqlite_where=sa.text("revoked_at IS NULL"),
+            postgresql_where=sa.text("revoked_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("enrolment.id", ondelete="CASCADE"), unique=True
+        sa.ForeignKey("enrolment.id", ondelete="CASCADE"), index=True
     )
     #: Unguessable; printed on the certificate and in its QR code.
     code: Mapped[str] = mapped_column(sa.String(32), unique=True, default=new_certificate_code)
@@ -223,5 +255,22 @@ class Certificate(Model):
         sa.ForeignKey("user.id", ondelete="SET NULL")
     )
     revoke_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Since when its enrolment no longer meets the completion rule, awaiting the organiser's
+    #: decision (revoke or keep); None when there is no open flag.
+    flagged_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+    #: An organiser kept it valid, with a reason, although the rule is no longer met.
+    kept_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    kept_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    keep_reason: Mapped[str] = mapped_column(sa.Text, default="")
 
-    enrolment: Mapped[Enrolment] = relationship(back_populates="certificate", lazy="joined")
+    enrolment: Mapped[Enrolment] = relationship(back_populates="certificates", lazy="joined")
+
+    @property
+    def state(self) -> CertificateState:
+        if self.revoked_at is not None:
+            return CertificateState.REVOKED
+        if self.flagged_at is not None:
+            return CertificateState.FLAGGED
+        if self.kept_at is not None:
+            return CertificateState.KEPT
+        return CertificateState.VALID

@@ -12,10 +12,12 @@ from portal.training.models import Enrolment
 
 PERSON_COLUMNS = {
     "enrolment.user_id": "exported with attendance and certificate; erased: the enrolment stays "
-    "for reach counts, certificates carry the pseudonym and lose the revocation reason",
+    "for reach counts, certificates carry the pseudonym and lose the revocation and keeping "
+    "reasons",
     "attendance.recorded_by_id": signals.ACTOR_KEPT,
     "attendance_change.changed_by_id": signals.ACTOR_KEPT,
     "certificate.revoked_by_id": signals.ACTOR_KEPT,
+    "certificate.kept_by_id": signals.ACTOR_KEPT,
     "programme.created_by_id": signals.ACTOR_KEPT,
     "training_session.trainer_id": signals.ACTOR_KEPT,
 }
@@ -60,7 +62,8 @@ def _attendance(enrolment) -> list[dict]:
 
 
 def erase_training(user, *, by) -> dict[str, list[int]]:
-    """Certificates name the pseudonym and keep no revocation reason; records stay for counts."""
+    """Certificates name the pseudonym and keep no revocation or keeping reason; records stay
+    for counts."""
     enrolment_ids = list(
         db.session.scalars(sa.select(Enrolment.id).where(Enrolment.user_id == user.id)).all()
     )
@@ -70,5 +73,6 @@ def erase_training(user, *, by) -> dict[str, list[int]]:
     ):
         certificate.holder_name = pseudonym(user.id)
         certificate.revoke_reason = ""
+        certificate.keep_reason = ""
         certificate_ids.append(certificate.id)
     return {"enrolment": enrolment_ids, "certificate": certificate_ids}

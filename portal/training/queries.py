@@ -4,15 +4,17 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.accounts.models import UserRole
 from portal.accounts.models import not_erased
 from portal.camps.models import Camp
 from portal.extensions import db
-from portal.extensions import utcnow
+from portal.i18n import local_now
 from portal.listing import contains_pattern
 from portal.security import Role
+from portal.training.completion import counts_for_sql
 from portal.training.models import ATTENDED
 from portal.training.models import Attendance
 from portal.training.models import AttendanceStatus
@@ -21,6 +23,7 @@ from portal.training.models import Enrolment
 from portal.training.models import EnrolmentStatus
 from portal.training.models import Programme
 from portal.training.models import TrainingSession
+from portal.training.policy import can_mark_session
 
 
 def rate(attended: int, expected: int) -> int | None:
@@ -36,7 +39,7 @@ def session_rates(programme: Programme) -> dict[int, tuple[int, int]]:
                 Enrolment,
                 sa.and_(
                     Enrolment.programme_id == TrainingSession.programme_id,
-                    Enrolment.enrolled_at <= TrainingSession.starts_at,
+                    counts_for_sql(),
                     Enrolment.status != EnrolmentStatus.DROPPED,
                 ),
             )
@@ -52,11 +55,11 @@ def session_rates(programme: Programme) -> dict[int, tuple[int, int]]:
             .group_by(Attendance.session_id)
         ).all()
     )
-    now = utcnow()
+    now = local_now()
     return {
         session.id: (attended.get(session.id, 0), expected.get(session.id, 0))
         for session in programme.sessions
-        if session.starts_at <= now
+        if can_mark_session(session, now)
     }
 
 
@@ -77,7 +80,7 @@ def my_enrolments(user):
         sa.select(Enrolment)
         .where(Enrolment.user_id == user.id)
         .options(
-            joinedload(Enrolment.certificate),
+            joinedload(Enrolment.certificates),
             joinedload(Enrolment.programme).selectinload(Programme.sessions),
             joinedload(Enrolment.programme).selectinload(Programme.modules),
         )
@@ -94,38 +97,41 @@ def sessions_led_by(user):
     )
 
 
-def attended_count():
-    """Correlated count of an enrolment's sessions attended (present or late)."""
+def _counted_marks(*statuses: AttendanceStatus):
+    """Correlated count of an enrolment's marks with `statuses` at sessions that have begun and
+    count for it (marks from before a corrected enrolment date stay, but do not count)."""
     return (
         sa.select(sa.func.count())
         .select_from(Attendance)
-        .where(Attendance.enrolment_id == Enrolment.id, Attendance.status.in_(ATTENDED))
+        .join(TrainingSession, TrainingSession.id == Attendance.session_id)
+        .where(
+            Attendance.enrolment_id == Enrolment.id,
+            Attendance.status.in_(statuses),
+            counts_for_sql(),
+            TrainingSession.starts_at <= local_now(),
+        )
         .scalar_subquery()
     )
+
+
+def attended_count():
+    """Correlated count of an enrolment's sessions attended (present or late)."""
+    return _counted_marks(*ATTENDED)
 
 
 def held_count():
     """Correlated count of sessions held since the person enrolled, minus excused absences."""
-    excused = (
-        sa.select(sa.func.count())
-        .select_from(Attendance)
-        .where(
-            Attendance.enrolment_id == Enrolment.id,
-            Attendance.status == AttendanceStatus.EXCUSED,
-        )
-        .scalar_subquery()
-    )
     held = (
         sa.select(sa.func.count())
         .select_from(TrainingSession)
         .where(
             TrainingSession.programme_id == Enrolment.programme_id,
-            TrainingSession.starts_at >= Enrolment.enrolled_at,
-            TrainingSession.starts_at <= utcnow(),
+            counts_for_sql(),
+            TrainingSession.starts_at <= local_now(),
         )
         .scalar_subquery()
     )
-    return held - excused
+    return held - _counted_marks(AttendanceStatus.EXCUSED)
 
 
 def directory_query(*, filters: dict):
@@ -161,7 +167,7 @@ def programme_enrolments(programme: Programme):
         sa.select(Enrolment, attended_count().label("attended"), held_count().label("held"))
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.programme_id == programme.id)
-        .options(joinedload(Enrolment.certificate))
+        .options(selectinload(Enrolment.certificates))
         .order_by(User.name_key, Enrolment.id)
     )
 
@@ -223,3 +229,28 @@ def directory_rows(filters):
 def certificate_by_code(code: str) -> Certificate | None:
     """The certificate a verification code names (codes are at most 32 characters)."""
     return db.session.scalar(sa.select(Certificate).where(Certificate.code == code[:32]))
+
+
+def flagged_certificates():
+    """Certificates whose enrolment no longer meets the rule, awaiting a decision, oldest
+    flag first."""
+    return (
+        sa.select(Certificate)
+        .where(Certificate.flagged_at.is_not(None), Certificate.revoked_at.is_(None))
+        .options(joinedload(Certificate.enrolment).joinedload(Enrolment.programme))
+        .order_by(Certificate.flagged_at, Certificate.id)
+    )
+
+
+def flagged_count(programme: Programme | None = None) -> int:
+    """How many certificates await a decision (in one programme, or in all)."""
+    query = (
+        sa.select(sa.func.count())
+        .select_from(Certificate)
+        .where(Certificate.flagged_at.is_not(None), Certificate.revoked_at.is_(None))
+    )
+    if programme is not None:
+        query = query.join(Enrolment, Enrolment.id == Certificate.enrolment_id).where(
+            Enrolment.programme_id == programme.id
+        )
+    return db.session.scalar(query) or 0

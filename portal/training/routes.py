@@ -17,6 +17,7 @@ from portal.extensions import db
 from portal.extensions import limiter
 from portal.forms import ActionForm
 from portal.forms import ConfirmForm
+from portal.i18n import local_now
 from portal.listing import paginate
 from portal.security import Role
 from portal.security import require
@@ -90,6 +91,7 @@ def attendance(session_id):
     return render_template(
         "training/attendance.html",
         session=session,
+        open_for_marks=policy.can_mark_session(session, local_now()),
         rows=services.sheet(session),
         choices=attendance_choices(),
         form=ActionForm(),
@@ -156,6 +158,7 @@ def _all_present_confirmation(session, form, changes):
 
 @bp.app_context_processor
 def training_helpers():
+    from portal.training.labels import CERTIFICATE_LABELS
     from portal.training.labels import ENROLMENT_LABELS
     from portal.training.labels import MARK_LABELS
 
@@ -163,5 +166,6 @@ def training_helpers():
         "training_policy": policy,
         "enrolment_label": lambda status: ENROLMENT_LABELS[status],
         "mark_label": lambda status: MARK_LABELS[status],
+        "certificate_label": lambda certificate: CERTIFICATE_LABELS[certificate.state],
         "Enrolment": Enrolment,
     }

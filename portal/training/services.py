@@ -1,7 +1,8 @@
 """Every change to programmes, enrolments, attendance and certificates."""
 
-import math
-from dataclasses import dataclass
+from collections import Counter
+from datetime import date
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,19 +14,26 @@ from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
 from portal.errors import PortalError
 from portal.extensions import db
-from portal.extensions import utcnow
-from portal.i18n import local_today
+from portal.i18n import BISHKEK
+from portal.i18n import local_now
+from portal.i18n import short_date
+from portal.i18n import short_datetime
+from portal.i18n import start_of_local_day
 from portal.links import external_url
 from portal.links import local_path
 from portal.notify import notify
 from portal.notify import queue_email
 from portal.security import Role
-from portal.training.models import ATTENDED
+from portal.training import completion
+from portal.training import policy
+from portal.training.completion import Progress
+from portal.training.completion import counts_for
+from portal.training.completion import counts_for_sql
 from portal.training.models import Attendance
 from portal.training.models import AttendanceChange
 from portal.training.models import AttendanceStatus
 from portal.training.models import Certificate
-from portal.training.models import CompletionRule
+from portal.training.models import CertificateState
 from portal.training.models import Enrolment
 from portal.training.models import EnrolmentStatus
 from portal.training.models import Module
@@ -37,6 +45,10 @@ class TrainingError(PortalError):
     """A step the rules do not allow; the message is translated for the person."""
 
 
+class EnrolmentDateError(TrainingError):
+    """An enrolment date the rules do not allow (shown beside the date field)."""
+
+
 def save_programme(programme: Programme, *, by, **fields) -> Programme:
     creating = programme.id is None
     for name, value in fields.items():
@@ -45,6 +57,8 @@ def save_programme(programme: Programme, *, by, **fields) -> Programme:
         programme.created_by_id = by.id
         db.session.add(programme)
     audit_event("programme.created" if creating else "programme.updated", programme, actor=by)
+    if not creating:
+        recompute_programme(programme)  # the rule or its share may have changed
     return programme
 
 
@@ -52,6 +66,7 @@ def add_module(programme: Programme, *, by, **fields) -> Module:
     module = Module(position=len(programme.modules) + 1, **fields)
     programme.modules.append(module)
     audit_event("programme.module_added", programme, actor=by)
+    recompute_programme(programme)  # a new required module is one more to attend
     return module
 
 
@@ -63,16 +78,37 @@ def add_session(programme: Programme, *, by, **fields) -> TrainingSession:
     session = TrainingSession(**fields)
     programme.sessions.append(session)
     audit_event("programme.session_added", programme, actor=by)
+    recompute_programme(programme)  # one more session in the share to attend
     return session
 
 
 # --- enrolment --------------------------------------------------------------------------------
 
 
-def enrol(programme: Programme, person: User, *, by) -> tuple[Enrolment, bool]:
-    """Enrol a young person; return (enrolment, whether anything changed)."""
+def enrolment_start(programme: Programme, day: date | None) -> datetime:
+    """The moment an enrolment on `day` (today when None) begins: the start of that day in
+    Bishkek. A day in the future, or before the programme existed, is refused."""
+    today = local_now().date()
+    day = today if day is None else day
+    if day > today:
+        raise EnrolmentDateError(_l("The enrolment date cannot be in the future."))
+    earliest = policy.earliest_enrolment_date(programme, today)
+    if day < earliest:
+        raise EnrolmentDateError(
+            _l("The enrolment date cannot be before %(date)s, when the programme began.",
+               date=short_date(earliest))
+        )  # fmt: skip
+    return start_of_local_day(day)
+
+
+def enrol(
+    programme: Programme, person: User, *, by, enrolled_on: date | None = None
+) -> tuple[Enrolment, bool]:
+    """Enrol a young person from `enrolled_on` (today when None; someone who left and comes
+    back keeps their date unless one is given); return (enrolment, whether anything changed)."""
     if not person.has_role(Role.YOUTH):
         raise TrainingError(_l("Only young people can be enrolled."))
+    starts = enrolment_start(programme, enrolled_on)
     enrolment = db.session.scalar(
         sa.select(Enrolment).where(
             Enrolment.programme_id == programme.id, Enrolment.user_id == person.id
@@ -83,10 +119,14 @@ def enrol(programme: Programme, person: User, *, by) -> tuple[Enrolment, bool]:
             return enrolment, False
         enrolment.status = EnrolmentStatus.ACTIVE
         enrolment.dropped_at = None
+        if enrolled_on is not None:
+            enrolment.enrolled_at = starts
+        audit_event("enrolment.created", enrolment, actor=by, enrolled_on=_day(enrolment))
+        update_completion(enrolment)
     else:
-        enrolment = Enrolment(programme=programme, person=person, enrolled_at=utcnow())
+        enrolment = Enrolment(programme=programme, person=person, enrolled_at=starts)
         db.session.add(enrolment)
-    audit_event("enrolment.created", enrolment, actor=by)
+        audit_event("enrolment.created", enrolment, actor=by, enrolled_on=_day(enrolment))
     notify(
         person,
         _l("You are enrolled in a training programme. See it under My training."),
@@ -95,19 +135,43 @@ def enrol(programme: Programme, person: User, *, by) -> tuple[Enrolment, bool]:
     return enrolment, True
 
 
-def enrol_camp_participants(programme: Programme, camp, *, by) -> int:
+def _day(enrolment: Enrolment) -> str:
+    """The enrolment's date in Bishkek, for audit details."""
+    return enrolment.enrolled_at.astimezone(BISHKEK).date().isoformat()
+
+
+def change_enrolment_date(enrolment: Enrolment, day: date, *, by) -> bool:
+    """Move the day someone was enrolled from (audited with before and after) and apply the
+    completion rule again; return whether it changed."""
+    starts = enrolment_start(enrolment.programme, day)
+    if starts == enrolment.enrolled_at:
+        return False
+    before = _day(enrolment)
+    enrolment.enrolled_at = starts
+    audit_event("enrolment.date_changed", enrolment, actor=by, before=before, after=_day(enrolment))
+    update_completion(enrolment)
+    return True
+
+
+def enrol_camp_participants(
+    programme: Programme, camp, *, by, enrolled_on: date | None = None
+) -> int:
     """Enrol everyone who attended the camp; return how many were newly enrolled."""
+    enrolment_start(programme, enrolled_on)  # a refused date is refused once, for everyone
     people = db.session.scalars(
         sa.select(User)
         .join(Application, Application.user_id == User.id)
         .where(Application.camp_id == camp.id, Application.status == ApplicationStatus.ATTENDED)
         .order_by(User.id)
     ).all()
-    return sum(enrol(programme, person, by=by)[1] for person in people)
+    return sum(enrol(programme, person, by=by, enrolled_on=enrolled_on)[1] for person in people)
 
 
-def enrol_from_list(programme: Programme, lines: list[str], *, by) -> tuple[int, list[str]]:
+def enrol_from_list(
+    programme: Programme, lines: list[str], *, by, enrolled_on: date | None = None
+) -> tuple[int, list[str]]:
     """Enrol people named by e-mail or phone, one a line; return (enrolled, lines not found)."""
+    enrolment_start(programme, enrolled_on)
     enrolled, unknown = 0, []
     for line in (line.strip() for line in lines):
         if not line:
@@ -116,7 +180,7 @@ def enrol_from_list(programme: Programme, lines: list[str], *, by) -> tuple[int,
         if person is None or not person.has_role(Role.YOUTH):
             unknown.append(line)
             continue
-        enrolled += enrol(programme, person, by=by)[1]
+        enrolled += enrol(programme, person, by=by, enrolled_on=enrolled_on)[1]
     return enrolled, unknown
 
 
@@ -124,8 +188,9 @@ def drop(enrolment: Enrolment, *, by) -> None:
     if enrolment.status is not EnrolmentStatus.ACTIVE:
         raise TrainingError(_l("Only an active enrolment can be ended."))
     enrolment.status = EnrolmentStatus.DROPPED
-    enrolment.dropped_at = utcnow()
+    enrolment.dropped_at = local_now()
     audit_event("enrolment.dropped", enrolment, actor=by)
+    update_completion(enrolment)
 
 
 # --- attendance -------------------------------------------------------------------------------
@@ -136,13 +201,15 @@ def sheet(session: TrainingSession) -> list[tuple[Enrolment, Attendance | None]]
     rows = db.session.execute(
         sa.select(Enrolment, Attendance)
         .join(User, Enrolment.user_id == User.id)
+        .join(TrainingSession, TrainingSession.programme_id == Enrolment.programme_id)
         .outerjoin(
             Attendance,
             sa.and_(Attendance.enrolment_id == Enrolment.id, Attendance.session_id == session.id),
         )
         .where(
             Enrolment.programme_id == session.programme_id,
-            Enrolment.enrolled_at <= session.starts_at,
+            counts_for_sql(),
+            TrainingSession.id == session.id,
             sa.or_(Enrolment.status != EnrolmentStatus.DROPPED, Attendance.status.is_not(None)),
         )
         .order_by(User.name_key)
@@ -151,9 +218,13 @@ def sheet(session: TrainingSession) -> list[tuple[Enrolment, Attendance | None]]
 
 
 def record_attendance(session, enrolment, status: AttendanceStatus, *, by) -> bool:
-    """Set one mark, keep the change, and recompute completion; return whether it changed."""
-    if enrolment.programme_id != session.programme_id or enrolment.enrolled_at > session.starts_at:
+    """Set one mark, keep the change, and apply the completion rule again; return whether it
+    changed. Marks are taken from the session's start, for people it counts for."""
+    now = local_now()
+    if not counts_for(enrolment, session):
         raise TrainingError(_l("This person was not enrolled when the session took place."))
+    if not policy.can_mark_session(session, now):
+        raise TrainingError(_not_started(session))
     mark = db.session.get(Attendance, (session.id, enrolment.id))
     previous = mark.status if mark else None
     if previous is status:
@@ -163,10 +234,11 @@ def record_attendance(session, enrolment, status: AttendanceStatus, *, by) -> bo
         db.session.add(mark)
     mark.status = status
     mark.recorded_by_id = by.id
+    mark.recorded_at = now
     db.session.add(
         AttendanceChange(
             session_id=session.id, enrolment_id=enrolment.id, from_status=previous,
-            to_status=status, changed_by_id=by.id,
+            to_status=status, changed_by_id=by.id, changed_at=now,
         )
     )  # fmt: skip
     db.session.flush()
@@ -184,7 +256,17 @@ def all_present_changes(session) -> list[tuple[Enrolment, AttendanceStatus | Non
     ]
 
 
+def _not_started(session):
+    return _l(
+        "This session has not started yet. Attendance can be marked from %(when)s.",
+        when=short_datetime(session.starts_at),
+    )
+
+
 def mark_all_present(session, *, by) -> int:
+    """Mark everyone expected (not dropped) as present; return how many marks changed."""
+    if not policy.can_mark_session(session, local_now()):
+        raise TrainingError(_not_started(session))
     changed = 0
     for enrolment, _previous in all_present_changes(session):
         changed += record_attendance(session, enrolment, AttendanceStatus.PRESENT, by=by)
@@ -192,19 +274,6 @@ def mark_all_present(session, *, by) -> int:
 
 
 # --- progress and completion ------------------------------------------------------------------
-
-
-@dataclass
-class Progress:
-    done: int
-    needed: int
-    complete: bool
-
-    @property
-    def percent(self) -> int:
-        if not self.needed:
-            return 0
-        return min(100, round(100 * self.done / self.needed))
 
 
 def marks_of(enrolments) -> dict[int, dict[int, AttendanceStatus]]:
@@ -222,30 +291,77 @@ def marks_of(enrolments) -> dict[int, dict[int, AttendanceStatus]]:
 
 
 def progress(enrolment: Enrolment, marks: dict | None = None) -> Progress:
-    """How far the person is towards the programme's completion rule."""
-    programme = enrolment.programme
+    """How far the person is towards completion (the rule in completion.py), from the
+    database's marks unless given."""
     if marks is None:
         marks = marks_of([enrolment])[enrolment.id]
-    sessions = [s for s in programme.sessions if s.starts_at >= enrolment.enrolled_at]
-    if programme.completion_rule is CompletionRule.REQUIRED_MODULES:
-        required = {m.id for m in programme.modules if m.required}
-        modules = {s.module_id for s in sessions if marks.get(s.id) in ATTENDED} & required
-        return Progress(len(modules), len(required), bool(required) and modules == required)
-    counted = [s for s in sessions if marks.get(s.id) is not AttendanceStatus.EXCUSED]
-    attended = sum(1 for s in counted if marks.get(s.id) in ATTENDED)
-    needed = math.ceil(len(counted) * programme.completion_percent / 100)
-    return Progress(attended, needed, needed > 0 and attended >= needed)
+    return completion.progress(enrolment, marks)
 
 
-def update_completion(enrolment: Enrolment) -> Certificate | None:
-    """Complete the enrolment and issue a certificate as soon as the rule is met."""
-    if enrolment.status is not EnrolmentStatus.ACTIVE or not progress(enrolment).complete:
-        return None
-    enrolment.status = EnrolmentStatus.COMPLETED
-    enrolment.completed_at = utcnow()
-    certificate = enrolment.certificate or Certificate(
-        enrolment=enrolment, holder_name=enrolment.person.full_name, issued_on=local_today()
-    )
+def recompute_programme(programme: Programme) -> Counter[str]:
+    """Apply the completion rule again to everyone in the programme (its sessions, modules or
+    rule changed); count what changed."""
+    db.session.flush()
+    enrolments = db.session.scalars(
+        sa.select(Enrolment).where(Enrolment.programme_id == programme.id).order_by(Enrolment.id)
+    ).all()
+    marks = marks_of(enrolments)
+    changes: Counter[str] = Counter()
+    for enrolment in enrolments:
+        changes.update(update_completion(enrolment, marks[enrolment.id]))
+    return changes
+
+
+def recheck_all() -> Counter[str]:
+    """Apply the completion rule again to every programme; count what changed."""
+    changes: Counter[str] = Counter()
+    for programme in db.session.scalars(sa.select(Programme).order_by(Programme.id)).all():
+        changes += recompute_programme(programme)
+    return changes
+
+
+def update_completion(enrolment: Enrolment, marks: dict | None = None) -> list[str]:
+    """Apply the completion rule both ways: complete the enrolment (and issue a certificate)
+    when the marks meet it, take completion back when they no longer do. A certificate whose
+    basis goes is flagged for an organiser to revoke or keep; the flag clears when the basis
+    comes back first. Return what changed ("completed", "issued", "withdrawn", "flagged",
+    "flag_cleared")."""
+    now = local_now()
+    changes = []
+    if enrolment.status is not EnrolmentStatus.DROPPED:
+        complete = progress(enrolment, marks).complete
+        if complete and enrolment.status is EnrolmentStatus.ACTIVE:
+            enrolment.status = EnrolmentStatus.COMPLETED
+            enrolment.completed_at = now
+            changes.append("completed")
+            audit_event("enrolment.completed", enrolment, actor=None)
+        elif not complete and enrolment.status is EnrolmentStatus.COMPLETED:
+            enrolment.status = EnrolmentStatus.ACTIVE
+            enrolment.completed_at = None
+            changes.append("withdrawn")
+            audit_event("enrolment.completion_withdrawn", enrolment, actor=None)
+    certificate = enrolment.valid_certificate
+    if enrolment.status is EnrolmentStatus.COMPLETED:
+        if certificate is None and "completed" in changes:
+            _issue_certificate(enrolment)
+            changes.append("issued")
+        elif certificate is not None and certificate.state is not CertificateState.VALID:
+            certificate.flagged_at = None
+            certificate.kept_at, certificate.kept_by_id, certificate.keep_reason = None, None, ""
+            changes.append("flag_cleared")
+            audit_event("certificate.flag_cleared", certificate, actor=None)
+    elif certificate is not None and certificate.state is CertificateState.VALID:
+        certificate.flagged_at = now
+        changes.append("flagged")
+        audit_event("certificate.flagged", certificate, actor=None)
+    return changes
+
+
+def _issue_certificate(enrolment: Enrolment) -> Certificate:
+    certificate = Certificate(
+        enrolment=enrolment, holder_name=enrolment.person.full_name,
+        issued_on=local_now().date(),
+    )  # fmt: skip
     db.session.add(certificate)
     db.session.flush()
     audit_event("certificate.issued", certificate, actor=None)
@@ -260,12 +376,26 @@ def update_completion(enrolment: Enrolment) -> Certificate | None:
 
 
 def revoke_certificate(certificate: Certificate, *, reason: str, by) -> None:
-    if certificate.revoked_at is not None:
+    """Revoke for good: its code then verifies as revoked (a flag it had is answered)."""
+    if not policy.can_revoke_certificate(by, certificate):
         raise TrainingError(_l("This certificate is already revoked."))
-    certificate.revoked_at = utcnow()
+    flagged = certificate.flagged_at is not None
+    certificate.revoked_at = local_now()
     certificate.revoked_by_id = by.id
     certificate.revoke_reason = reason
-    audit_event("certificate.revoked", certificate, actor=by)
+    certificate.flagged_at = None
+    audit_event("certificate.revoked", certificate, actor=by, reason=reason, flagged=flagged)
+
+
+def keep_certificate(certificate: Certificate, *, reason: str, by) -> None:
+    """Keep a flagged certificate valid although the rule is no longer met, with a reason."""
+    if not policy.can_keep_certificate(by, certificate):
+        raise TrainingError(_l("Only a certificate waiting for a decision can be kept."))
+    certificate.flagged_at = None
+    certificate.kept_at = local_now()
+    certificate.kept_by_id = by.id
+    certificate.keep_reason = reason
+    audit_event("certificate.kept", certificate, actor=by, reason=reason)
 
 
 def attendance_history(
@@ -274,9 +404,9 @@ def attendance_history(
     """The sessions since the person enrolled that have started, with their mark."""
     if marks is None:
         marks = marks_of([enrolment])[enrolment.id]
-    now = utcnow()
+    now = local_now()
     return [
         (session, marks.get(session.id))
         for session in enrolment.programme.sessions
-        if enrolment.enrolled_at <= session.starts_at <= now
+        if counts_for(enrolment, session) and policy.can_mark_session(session, now)
     ]

@@ -61,7 +61,11 @@ def test_organisers_pages(journey):
         visit_all(staff, ["/manage/programmes/new", programme, f"{programme}/edit",
                           "/manage/ambassadors", "/training/sessions"])  # fmt: skip
         staff.open(programme)
+        enrolment = links(staff, "main tbody a[href^='/manage/enrolments/']")[0]
+        coming_session = links(staff, "main a[href$='/attendance']")[-1]
         staff.follow("main table a >> nth=0")
+        visit_all(staff, [enrolment, coming_session, "/manage/certificates/flagged"])
+        staff.follow("main .inbox a >> nth=0")  # the decision on a flagged certificate
     with journey.step("plans, groups and reach"):
         staff.open("/manage/plans")
         plan = links(staff, "main tbody a[href^='/plans/']")[0]
