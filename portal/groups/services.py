@@ -198,10 +198,11 @@ def submit(plan: ActionPlan, *, by) -> PlanVersion:
     check_step(plan, Step.SEND, by)
     if missing_sections(plan):
         raise GroupError(_l("Fill in every required section before sending the plan."))
-    if unchanged_since_sent(plan):
+    latest = plan.latest_version
+    if latest is not None and unchanged_since_sent(plan):
         raise GroupError(
             _l("Nothing has changed since version %(number)d was sent. Change the plan before "
-               "sending it again.", number=plan.latest_version.number)
+               "sending it again.", number=latest.number)
         )  # fmt: skip
     version = PlanVersion(number=len(plan.versions) + 1, content=snapshot(plan),
                           submitted_by_id=by.id)  # fmt: skip
