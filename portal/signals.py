@@ -29,6 +29,14 @@ user_erased = _signals.signal(
     from and why.""",
 )
 
+birth_date_changing = _signals.signal(
+    "birth-date-changing",
+    doc="""A person asks to change their date of birth. Sender: the user, still with the old
+    date; keyword `new`: the date asked for. Each receiver returns a translated reason why the
+    change cannot be made now (an application whose age rule was fixed on the old date is
+    still open), or None; accounts refuses the change when any receiver gives a reason.""",
+)
+
 #: What an erasure leaves of a column that only points at whoever did something.
 ACTOR_KEPT = "kept: who did it; their own erasure anonymises that account"
 

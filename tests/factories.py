@@ -152,6 +152,13 @@ class ApplicationFactory(BaseFactory):
     emergency_name = "Апам"
     emergency_phone = "+996555000111"
     submitted_at = factory.LazyFunction(utcnow)
+    #: As services.submit fixes them: a sent application keeps the age rule it was sent with.
+    age_when_sent = factory.LazyAttribute(
+        lambda a: a.applicant.age_on(a.camp.start_date) if a.submitted_at else None
+    )
+    consent_required = factory.LazyAttribute(
+        lambda a: (a.age_when_sent is not None and a.age_when_sent < 18) if a.submitted_at else None
+    )
 
 
 class GuardianConsentFactory(BaseFactory):

@@ -315,3 +315,98 @@ def test_the_service_drops_answers_to_questions_not_asked(db):
     answers = {str(laptop.id): "no", str(which.id): "Lenovo", "999999": "an old question"}
     services.save_answers(application, ethnicity=[], photo_consent=False, answers=answers)
     assert application.answers == {str(laptop.id): "no"}
+
+
+# --- photo/media consent ----------------------------------------------------------------------
+
+
+def test_photo_consent_can_be_withdrawn_at_any_time_and_the_withdrawal_is_audited(
+    client, login_as, db
+):
+    from portal.audit import AuditEvent
+    from portal.extensions import utcnow
+
+    user = login_as("youth")
+    application = ApplicationFactory(applicant=user, status=S.CONFIRMED, photo_consent_at=utcnow())
+    page = client.get(f"/applications/{application.id}?lang=en").text
+    action = f'action="/applications/{application.id}/photo-consent/withdraw"'
+    assert action in page and "Withdraw my photo consent" in page
+    # Without the form's CSRF token nothing happens.
+    assert (
+        client.post(
+            f"/applications/{application.id}/photo-consent/withdraw", csrf=False
+        ).status_code
+        == 400
+    )
+    response = client.post(f"/applications/{application.id}/photo-consent/withdraw")
+    assert response.status_code == 302
+    db.session.refresh(application)
+    assert application.photo_consent_at is None
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.action == "application.photo_consent_withdrawn")
+    )
+    assert event.actor_id == user.id and event.object_id == application.id
+    page = client.get(f"/applications/{application.id}?lang=en").text
+    assert action not in page and "Not allowed" in page
+
+
+def test_photo_consent_cannot_be_given_again_after_sending(client, login_as, db):
+    login_as("youth")
+    application = start(client, CampFactory())
+    client.post(f"/applications/{application.id}", data={**COMPLETE, "action": "submit"})
+    db.session.refresh(application)
+    assert application.photo_consent_at is None
+    response = client.post(
+        f"/applications/{application.id}", data={**COMPLETE, "photo_consent": "y", "action": "save"}
+    )
+    assert response.status_code == 405
+    db.session.refresh(application)
+    assert application.photo_consent_at is None
+
+
+# --- applying again after withdrawing ---------------------------------------------------------
+
+
+def test_a_withdrawn_applicant_applies_again_through_the_pages(client, login_as, db):
+    login_as("youth")
+    camp = CampFactory()
+    application = start(client, camp)
+    client.post(f"/applications/{application.id}", data={**COMPLETE, "action": "submit"})
+    client.post(f"/applications/{application.id}/withdraw")
+    db.session.refresh(application)
+    assert application.status is S.WITHDRAWN
+
+    # Both the camp page and the application page offer to apply again.
+    apply_form = f'action="/camps/{camp.id}/apply"'
+    assert apply_form in client.get(f"/camps/{camp.id}?lang=en").text
+    page = client.get(f"/applications/{application.id}?lang=en").text
+    assert apply_form in page and "Apply again" in page
+
+    response = client.post(f"/camps/{camp.id}/apply")
+    assert response.headers["Location"] == f"/applications/{application.id}"
+    form = client.get(response.headers["Location"]).text
+    assert 'name="motivation"' in form and COMPLETE["motivation"] in form
+    response = client.post(
+        f"/applications/{application.id}",
+        data={**COMPLETE, "motivation": "Дагы бир жолу аракет кылам.", "action": "submit"},
+    )
+    assert response.status_code == 302
+    db.session.refresh(application)
+    assert application.status is S.SUBMITTED and application.submitted_at is not None
+    assert [e.to_status for e in application.events] == [
+        S.DRAFT, S.SUBMITTED, S.WITHDRAWN, S.DRAFT, S.SUBMITTED,
+    ]  # fmt: skip
+    listing = client.get("/applications?lang=en").text
+    assert listing.count(f'/applications/{application.id}"') == 1 and "Sent" in listing
+
+
+def test_no_apply_again_once_applications_are_closed(client, login_as, db):
+    user = login_as("youth")
+    camp = CampFactory(applications_close=local_today() - timedelta(days=1))
+    application = ApplicationFactory(applicant=user, camp=camp, status=S.WITHDRAWN)
+    assert f'action="/camps/{camp.id}/apply"' not in client.get(f"/camps/{camp.id}").text
+    assert "Apply again" not in client.get(f"/applications/{application.id}?lang=en").text
+    response = client.post(f"/camps/{camp.id}/apply?lang=en", follow_redirects=True)
+    assert "Applications for this camp are not open." in response.text
+    db.session.refresh(application)
+    assert application.status is S.WITHDRAWN

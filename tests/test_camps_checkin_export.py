@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -12,14 +14,21 @@ from portal.camps.exports import Table
 from portal.camps.exports import send_table
 from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationStatus as S
+from portal.extensions import utcnow
+from portal.i18n import local_today
 from tests.factories import ApplicationFactory
 from tests.factories import CampFactory
 from tests.factories import UserFactory
 
 
+def running_camp(**attributes):
+    """A three-day camp whose second day is today (Bishkek time)."""
+    return CampFactory(start_date=local_today() - timedelta(days=1), **attributes)
+
+
 def test_check_in_marks_attended_and_no_show_per_day(client, login_as, db):
     login_as("organiser")
-    camp = CampFactory()
+    camp = running_camp()
     here = ApplicationFactory(
         camp=camp, status=S.CONFIRMED, applicant=UserFactory(full_name="Келди")
     )
@@ -157,3 +166,88 @@ def test_a_health_note_starting_with_a_tab_is_escaped_in_the_export(client, logi
     ApplicationFactory(camp=camp, status=S.CONFIRMED, needs="\t=HYPERLINK(1)")
     rows = read_csv(client.get(f"/manage/camps/{camp.id}/export.csv?health=1"))
     assert rows[1][-1] == "'\t=HYPERLINK(1)"
+
+
+# --- check-in only on the camp's days ---------------------------------------------------------
+
+
+def test_check_in_before_the_camp_is_refused_and_not_offered(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory(start_date=local_today() + timedelta(days=30))
+    application = ApplicationFactory(camp=camp, status=S.CONFIRMED)
+    page = client.get(f"/manage/camps/{camp.id}/checkin?lang=en").text
+    assert "opens on that day, not before" in page
+    assert f"/manage/applications/{application.id}/checkin" not in page
+    response = client.post(
+        f"/manage/applications/{application.id}/checkin?lang=en",
+        data={"day": camp.start_date.isoformat(), "present": "yes"},
+        follow_redirects=True,
+    )
+    assert "opens on that day, not before" in response.text
+    db.session.expire_all()
+    assert application.status is S.CONFIRMED
+    # Nor does the young person, or the participants' list, read "attended".
+    rows = read_csv(client.get(f"/manage/camps/{camp.id}/export.csv?lang=en"))
+    assert rows[1][rows[0].index("Status")] == "Confirmed"
+
+
+def test_only_the_days_that_have_come_are_offered_on_the_sheet(client, login_as, db):
+    login_as("organiser")
+    camp = running_camp()
+    application = ApplicationFactory(camp=camp, status=S.CONFIRMED)
+    yesterday, today, tomorrow = camp.days()
+    # Today is the default day while the camp runs.
+    assert 'value="yes"' in client.get(f"/manage/camps/{camp.id}/checkin").text
+    sheet = client.get(f"/manage/camps/{camp.id}/checkin?day={tomorrow.isoformat()}").text
+    assert 'value="yes"' not in sheet
+    client.post(
+        f"/manage/applications/{application.id}/checkin",
+        data={"day": tomorrow.isoformat(), "present": "yes"},
+    )
+    db.session.expire_all()
+    assert application.status is S.CONFIRMED
+    # A day already gone can still be put right.
+    client.post(
+        f"/manage/applications/{application.id}/checkin",
+        data={"day": yesterday.isoformat(), "present": "yes"},
+    )
+    db.session.expire_all()
+    assert application.status is S.ATTENDED
+
+
+def test_attendance_can_be_corrected_after_the_camp(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory(start_date=local_today() - timedelta(days=10))
+    application = ApplicationFactory(camp=camp, status=S.CONFIRMED)
+    client.post(
+        f"/manage/applications/{application.id}/checkin",
+        data={"day": camp.end_date.isoformat(), "present": "yes"},
+    )
+    db.session.expire_all()
+    assert application.status is S.ATTENDED
+
+
+# --- photo consent flags ----------------------------------------------------------------------
+
+
+def test_participants_without_photo_consent_are_flagged_on_the_sheet_and_in_the_export(
+    client, login_as, db
+):
+    login_as("organiser")
+    camp = running_camp()
+    shy = ApplicationFactory(
+        camp=camp, status=S.CONFIRMED, applicant=UserFactory(full_name="Айбек")
+    )
+    happy = ApplicationFactory(
+        camp=camp, status=S.CONFIRMED, applicant=UserFactory(full_name="Бегимай"),
+        photo_consent_at=utcnow(),
+    )  # fmt: skip
+    page = client.get(f"/manage/camps/{camp.id}/checkin?lang=en").text
+    items = {
+        application.id: re.search(rf'<li id="person-{application.id}".*?</li>', page, re.S)[0]
+        for application in (shy, happy)
+    }
+    assert "No photos" in items[shy.id] and "No photos" not in items[happy.id]
+    rows = read_csv(client.get(f"/manage/camps/{camp.id}/export.csv?lang=en"))
+    column = rows[0].index("Photos and videos")
+    assert {row[0]: row[column] for row in rows[1:]} == {"Айбек": "No photos", "Бегимай": "Allowed"}

@@ -1,6 +1,7 @@
 """Guardian consent for minors: recorded by phone or scanned form, checked, served safely."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -8,14 +9,20 @@ import sqlalchemy as sa
 
 from portal.audit import AuditEvent
 from portal.camps.models import ApplicationStatus as S
+from portal.camps.models import CampAttendance
 from portal.camps.models import ConsentMethod
 from portal.camps.models import GuardianConsent
+from portal.i18n import local_today
+from portal.notify import Notification
+from portal.security import Role
 from portal.uploads import MAX_UPLOAD_BYTES
 from tests.factories import ApplicationFactory
+from tests.factories import CampFactory
 from tests.factories import GuardianConsentFactory
 from tests.factories import UserFactory
 from tests.factories import minor
 from tests.helpers import error_summary
+from tests.helpers import translated
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -215,3 +222,108 @@ def test_reminder_about_missing_consent_reaches_the_applicant(client, login_as, 
     assert db.session.scalar(
         sa.select(AuditEvent.action).where(AuditEvent.action == "consent.reminded")
     )
+
+
+# --- consent withdrawn after the minor took her place ------------------------------------------
+
+
+def checkin_item(client, camp, application) -> str:
+    page = client.get(f"/manage/camps/{camp.id}/checkin?lang=en").text
+    return re.search(rf'<li id="person-{application.id}".*?</li>', page, re.S)[0]
+
+
+def test_a_confirmed_minor_whose_consent_is_withdrawn_is_flagged_and_not_checked_in(
+    client, login_as, db
+):
+    creator = UserFactory(roles={Role.ORGANISER}, locale="ru")
+    camp = CampFactory(start_date=local_today(), created_by_id=creator.id)
+    login_as("organiser")
+    application = ApplicationFactory(
+        camp=camp, applicant=minor(full_name="Айзада"), status=S.CONFIRMED
+    )
+    consent = GuardianConsentFactory(application=application)
+    assert 'value="yes"' in checkin_item(client, camp, application)
+
+    client.post(f"/manage/consents/{consent.id}/withdraw")
+    db.session.expire_all()
+    # She keeps her place (the family may agree again), flagged on every organiser page.
+    assert application.status is S.CONFIRMED and application.needs_guardian_consent
+    item = checkin_item(client, camp, application)
+    assert "Guardian consent withdrawn" in item and 'value="yes"' not in item
+    listing = client.get(f"/manage/camps/{camp.id}/applications?lang=en").text
+    [row] = [
+        row for row in listing.split("<tr>") if f'/manage/applications/{application.id}"' in row
+    ]
+    assert "Guardian consent withdrawn" in row
+    page = client.get(f"/manage/applications/{application.id}?lang=en").text
+    assert "Guardian consent withdrawn" in page and "cannot be checked in" in page
+
+    # The service refuses her check-in, and says why.
+    response = client.post(
+        f"/manage/applications/{application.id}/checkin?lang=en",
+        data={"day": camp.start_date.isoformat(), "present": "yes"},
+        follow_redirects=True,
+    )
+    assert "No guardian consent is on record for this minor" in response.text
+    db.session.expire_all()
+    assert application.status is S.CONFIRMED
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(CampAttendance)) == 0
+
+    # The camp's creator is told at once, in their language, with a link to the application.
+    notice = db.session.scalar(sa.select(Notification).where(Notification.user_id == creator.id))
+    assert notice.link == f"/manage/applications/{application.id}"
+    assert notice.message == translated(
+        "A guardian's consent was withdrawn for an applicant to one of your camps. "
+        "They cannot be checked in until a consent is recorded again.",
+        "ru",
+    )
+
+    # Consent recorded again: she may be checked in.
+    client.post(
+        f"/manage/applications/{application.id}/consent",
+        data={"method": "phone_call", "note": "Father agreed again."},
+    )
+    assert 'value="yes"' in checkin_item(client, camp, application)
+    client.post(
+        f"/manage/applications/{application.id}/checkin",
+        data={"day": camp.start_date.isoformat(), "present": "yes"},
+    )
+    db.session.expire_all()
+    assert application.status is S.ATTENDED
+
+
+def test_withdrawn_consent_is_told_to_every_organiser_when_the_creator_is_gone(
+    client, login_as, db
+):
+    camp = CampFactory(created_by_id=None)
+    other = UserFactory(roles={Role.ORGANISER})
+    acting = login_as("organiser")
+    application = ApplicationFactory(camp=camp, applicant=minor(), status=S.ACCEPTED)
+    consent = GuardianConsentFactory(application=application)
+    client.post(f"/manage/consents/{consent.id}/withdraw")
+    told = set(db.session.scalars(sa.select(Notification.user_id)))
+    assert other.id in told and acting.id not in told
+    assert application.user_id in told  # she holds a place: she hears too
+
+
+def test_recording_consent_promotes_nobody(client, login_as, db):
+    """Seats were free, and the organiser had put these people on the waiting list on purpose."""
+    login_as("organiser")
+    camp = CampFactory(capacity=5)
+    ApplicationFactory(camp=camp, status=S.ACCEPTED)
+    young = ApplicationFactory(
+        camp=camp, applicant=minor(), status=S.WAITLISTED, waitlist_position=1,
+        decision_reason="Күтө туруңуз: ата-энеңиздин макулдугу керек.",
+    )  # fmt: skip
+    held = ApplicationFactory(
+        camp=camp, status=S.WAITLISTED, waitlist_position=2, decision_reason="Баланс үчүн."
+    )
+    response = client.post(
+        f"/manage/applications/{young.id}/consent", data={"method": "phone_call", "note": "Ok."}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (young.status, held.status) == (S.WAITLISTED, S.WAITLISTED)
+    assert (young.waitlist_position, held.waitlist_position) == (1, 2)
+    assert young.decision_reason == "Күтө туруңуз: ата-энеңиздин макулдугу керек."
+    assert held.decision_reason == "Баланс үчүн."

@@ -9,6 +9,7 @@ from portal.camps import services
 from portal.camps import transitions
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import CampStatus
+from portal.extensions import utcnow
 from portal.i18n import local_today
 from tests.factories import ApplicationFactory
 from tests.factories import CampFactory
@@ -75,18 +76,19 @@ APPLICANT_STEPS = {
     "confirm": services.confirm,
     "decline": services.decline,
     "withdraw": services.withdraw,
+    "photo-consent/withdraw": services.withdraw_photo_consent,
 }
 
 
 def applicant_page_steps(client, application) -> set[str]:
     page = client.get(f"/applications/{application.id}").text
-    return set(
-        re.findall(rf'action="/applications/{application.id}/(confirm|decline|withdraw)"', page)
-    )
+    steps = "|".join(re.escape(step) for step in APPLICANT_STEPS)
+    return set(re.findall(rf'action="/applications/{application.id}/({steps})"', page))
 
 
 def an_application(applicant, status, **attributes):
     attributes.setdefault("offer_expires_on", local_today() + timedelta(days=3))
+    attributes.setdefault("photo_consent_at", utcnow())
     if status is S.DRAFT:
         attributes["submitted_at"] = None
     return ApplicationFactory(applicant=applicant, status=status, **attributes)
@@ -104,6 +106,20 @@ def test_the_applicant_page_offers_exactly_the_steps_the_service_takes(
         if accepted_by_service(lambda step=step: step(an_application(person, status)))
     }
     assert shown == taken
+
+
+@pytest.mark.parametrize("status", list(S))
+def test_apply_again_is_offered_exactly_when_the_service_reopens_the_application(
+    client, login_as, db, status
+):
+    person = login_as("youth")
+    application = an_application(person, status)
+    page = client.get(f"/applications/{application.id}").text
+    offered = f'action="/camps/{application.camp_id}/apply"' in page
+    reopened = accepted_by_service(
+        lambda: services.start_application(application.camp, person)
+    ) and (status is not S.DRAFT and application.status is S.DRAFT)
+    assert offered == reopened == (status is S.WITHDRAWN)
 
 
 @pytest.mark.parametrize(
@@ -195,3 +211,45 @@ def test_a_minor_with_consent_may_be_accepted_and_the_page_says_so(client, login
     GuardianConsentFactory(application=application)
     assert S.ACCEPTED in decision_page_choices(client, application)
     assert organiser_decision(application, S.ACCEPTED, organiser)
+
+
+# --- check-in ---------------------------------------------------------------------------------
+
+
+def checkin_buttons(client, application, day) -> set[bool]:
+    page = client.get(f"/manage/camps/{application.camp_id}/checkin?day={day.isoformat()}").text
+    item = re.search(rf'<li id="person-{application.id}".*?</li>', page, re.S)
+    if not item or f"/manage/applications/{application.id}/checkin" not in item[0]:
+        return set()
+    return {value == "yes" for value in re.findall(r'name="present" value="(yes|no)"', item[0])}
+
+
+@pytest.mark.parametrize("status", [S.CONFIRMED, S.ATTENDED, S.NO_SHOW, S.ACCEPTED])
+@pytest.mark.parametrize("consent", ["adult", "minor with consent", "minor without consent"])
+@pytest.mark.parametrize("day_index", [0, 1, 2], ids=["yesterday", "today", "tomorrow"])
+def test_the_checkin_sheet_offers_exactly_the_marks_the_service_takes(
+    client, login_as, db, status, consent, day_index
+):
+    organiser = login_as("organiser")
+    camp = CampFactory(start_date=local_today() - timedelta(days=1))
+    day = camp.days()[day_index]
+
+    def participant():
+        application = an_application(
+            UserFactory() if consent == "adult" else minor(), status, camp=camp
+        )
+        if consent == "minor with consent":
+            GuardianConsentFactory(application=application)
+        return application
+
+    shown = checkin_buttons(client, participant(), day)
+    taken = {
+        present
+        for present in (True, False)
+        if accepted_by_service(
+            lambda present=present: services.mark_attendance(
+                participant(), day, present, by=organiser
+            )
+        )
+    }
+    assert shown == taken

@@ -11,6 +11,7 @@ from portal.camps import services
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
+from portal.camps.models import Who
 from portal.i18n import local_today
 from portal.notify import Notification
 from portal.security import Role
@@ -223,3 +224,89 @@ def test_capacity_holds_when_organisers_decide_at_the_same_moment(app, committed
         database.session.remove()
     assert sorted(outcomes) == ["accepted"] * 3 + ["full"] * 5
     assert taken == 3
+
+
+# --- automatic promotion: only for a freed place, one person each, the reason kept ------------
+
+
+def test_a_freed_place_goes_to_one_person_even_when_more_are_free(client, db):
+    """The organiser left two places free on purpose; one place given back fills one place."""
+    camp = CampFactory(capacity=3)
+    holder = ApplicationFactory(
+        camp=camp, status=S.ACCEPTED, offer_expires_on=local_today() + timedelta(days=3)
+    )
+    first, second = (
+        ApplicationFactory(
+            camp=camp, status=S.WAITLISTED, waitlist_position=n, decision_reason=f"Себеп {n}"
+        )
+        for n in (1, 2)
+    )
+    as_applicant(client, holder)
+    client.post(f"/applications/{holder.id}/decline")
+    db.session.expire_all()
+    assert (first.status, second.status) == (S.ACCEPTED, S.WAITLISTED)
+    assert second.waitlist_position == 1
+    # The organiser's reason is never wiped by the portal.
+    assert (first.decision_reason, second.decision_reason) == ("Себеп 1", "Себеп 2")
+    assert first.events[-1].who is Who.SYSTEM
+
+
+def test_moving_an_accepted_person_to_the_waiting_list_keeps_them_there(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory(capacity=5)
+    application = ApplicationFactory(camp=camp, status=S.ACCEPTED)
+    response = client.post(
+        f"/manage/applications/{application.id}/decide",
+        data={"decision": "waitlisted", "reason": "Алгач башкалар."},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert application.status is S.WAITLISTED and application.waitlist_position == 1
+    assert application.decision_reason == "Алгач башкалар."
+
+
+def test_a_place_an_organiser_frees_goes_to_the_next_in_the_queue_not_back(client, login_as, db):
+    login_as("organiser")
+    camp, [holder], [first, second] = full_camp(db)
+    client.post(
+        f"/manage/applications/{holder.id}/decide",
+        data={"decision": "waitlisted", "reason": "Кийинчерээк."},
+    )
+    db.session.expire_all()
+    assert (holder.status, first.status, second.status) == (S.WAITLISTED, S.ACCEPTED, S.WAITLISTED)
+    assert (second.waitlist_position, holder.waitlist_position) == (1, 2)
+
+
+def test_expired_offers_free_one_place_each(db):
+    camp = CampFactory(capacity=6)
+    for _ in range(2):
+        ApplicationFactory(
+            camp=camp, status=S.ACCEPTED, offer_expires_on=local_today() - timedelta(days=1)
+        )
+    queue = [
+        ApplicationFactory(camp=camp, status=S.WAITLISTED, waitlist_position=n + 1)
+        for n in range(4)
+    ]
+    services.expire_offers()
+    assert [a.status for a in queue] == [S.ACCEPTED, S.ACCEPTED, S.WAITLISTED, S.WAITLISTED]
+    assert [a.waitlist_position for a in queue[2:]] == [1, 2]
+
+
+def test_a_no_show_keeps_the_place_so_a_late_arrival_never_overfills_the_camp(client, login_as, db):
+    """Absent on day one, the place is not offered again: on day two she may still come."""
+    login_as("organiser")
+    camp = CampFactory(capacity=1, start_date=local_today() - timedelta(days=1))
+    late = ApplicationFactory(camp=camp, status=S.CONFIRMED)
+    waiting = ApplicationFactory(camp=camp, status=S.WAITLISTED, waitlist_position=1)
+    first, second, _third = camp.days()
+    client.post(
+        f"/manage/applications/{late.id}/checkin", data={"day": first.isoformat(), "present": "no"}
+    )
+    client.post(f"/manage/applications/{waiting.id}/decide", data={"decision": "accepted"})
+    client.post(
+        f"/manage/applications/{late.id}/checkin",
+        data={"day": second.isoformat(), "present": "yes"},
+    )
+    db.session.expire_all()
+    assert (late.status, waiting.status) == (S.ATTENDED, S.WAITLISTED)
+    assert services.seats_taken(camp) == 1

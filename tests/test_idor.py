@@ -94,6 +94,7 @@ OWNED = {
     "camps.confirm": own_application,
     "camps.decline": own_application,
     "camps.withdraw": own_application,
+    "camps.withdraw_photo_consent": own_application,
     "training.certificate": own_certificate,
     "training.attendance": led_session,
     "training.save_attendance": led_session,

@@ -91,6 +91,11 @@ MATRIX = {
     "camps.confirm": ("POST", "/applications/{application}/confirm", OWNER_ONLY),
     "camps.decline": ("POST", "/applications/{application}/decline", OWNER_ONLY),
     "camps.withdraw": ("POST", "/applications/{application}/withdraw", OWNER_ONLY),
+    "camps.withdraw_photo_consent": (
+        "POST",
+        "/applications/{application}/photo-consent/withdraw",
+        OWNER_ONLY,
+    ),
     "training.mine": ("GET", "/training", SIGNED_IN),
     "training.certificate": ("GET", "/certificates/{certificate}.pdf", OWNER_ONLY_BUT_ORGANISERS),
     "training.verify": ("GET", "/certificates/verify/{code}", EVERYONE),

@@ -19,6 +19,7 @@ from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationEvent
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import GuardianConsent
+from portal.camps.models import Who
 from portal.extensions import db as _db
 from portal.extensions import utcnow
 from portal.groups.models import JoinedVia
@@ -188,7 +189,11 @@ def a_person_with_everything(db):
         decision_reason=REASON, photo_consent_at=utcnow(), answers={"1": REASON},
     )  # fmt: skip
     db.session.add(ApplicationEthnicity(application_id=application.id, group=ETHNICITY))
-    db.session.add(ApplicationEvent(application=application, to_status=S.ACCEPTED, reason=REASON))
+    db.session.add(
+        ApplicationEvent(
+            application=application, to_status=S.ACCEPTED, who=Who.ORGANISER, reason=REASON
+        )
+    )
     organiser = UserFactory(roles={Role.ORGANISER})
     for event in (
         AuditEvent(action="user.login", actor_id=person.id, object_type="user",

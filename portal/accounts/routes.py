@@ -262,8 +262,8 @@ def profile():
         form.validate_on_submit()
         and _contact_is_free_for(form, current_user)
         and _contact_change_confirmed(form, current_user)
+        and _profile_saved(form, current_user)
     ):
-        services.update_profile(current_user, **form.person_details())
         g.locale = current_user.locale
         refresh()
         flash(_("Your details are saved."), "success")
@@ -272,6 +272,18 @@ def profile():
     return render_template(
         "accounts/profile.html", form=form, places=places, consents=current_user.consents
     ), status
+
+
+def _profile_saved(form, user) -> bool:
+    """Save the details; a refused change (a date of birth a camp application was sent with)
+    is shown on its field, with everything typed kept."""
+    try:
+        with db.session.begin_nested():
+            services.update_profile(user, **form.person_details())
+    except services.AccountError as error:
+        form.date_of_birth.errors.append(str(error))
+        return False
+    return True
 
 
 def _contact_change_confirmed(form, user) -> bool:

@@ -10,6 +10,7 @@ from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
 
+from portal import signals
 from portal.accounts.models import Consent
 from portal.accounts.models import ConsentKind
 from portal.accounts.models import ErasureRequest
@@ -221,8 +222,16 @@ def update_profile(user: User, **changes) -> list[str]:
     """Apply profile changes; return the names of the fields that changed (for the audit).
 
     A changed e-mail or phone number (the ways to recover the account) is told to the old
-    address and in the portal, so a stolen session cannot quietly take the account over.
+    address and in the portal, so a stolen session cannot quietly take the account over. A new
+    date of birth is refused (AccountError, nothing changed) while a domain says it cannot be
+    changed now (portal.signals.birth_date_changing).
     """
+    new_birth_date = changes.get("date_of_birth", user.date_of_birth)
+    if new_birth_date != user.date_of_birth:
+        # Other domains may have fixed a rule on the old date (a camp's guardian rule).
+        for _receiver, reason in signals.birth_date_changing.send(user, new=new_birth_date):
+            if reason:
+                raise AccountError(reason)
     old_email = user.email
     changed = []
     for name, value in changes.items():

@@ -113,10 +113,11 @@ def _apply(camp, person, organiser, *, status, score=None, consent=True):
         application.guardian_relation = "апам"
         application.guardian_phone = "+996555000112"
     db.session.add(application)
-    record(application, None, S.DRAFT, actor=person)
+    record(application, None, S.DRAFT, actor=person, who=Who.APPLICANT)
     if status is S.DRAFT:
         return application
     application.submitted_at = utcnow()
+    application.fix_age_rule()
     move(application, S.SUBMITTED, actor=person, who=Who.APPLICANT)
     application.score = score
     if consent and application.is_minor and status not in (S.SUBMITTED,):

@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 
 from portal.accounts.labels import GENDER_LABELS
 from portal.accounts.models import User
@@ -21,7 +22,7 @@ def camp_table(camp, *, who: str, with_health: bool) -> Table:
     """Rows for the camp's participants (places held or attended) or all who applied."""
     statuses: tuple[ApplicationStatus, ...]
     if who == "participants":
-        statuses = (*SEAT_STATUSES, ApplicationStatus.NO_SHOW)
+        statuses = SEAT_STATUSES
     else:
         statuses = tuple(s for s in ApplicationStatus if s is not ApplicationStatus.DRAFT)
     applications = db.session.scalars(
@@ -33,12 +34,14 @@ def camp_table(camp, *, who: str, with_health: bool) -> Table:
             sent_to_organisers(),
             not_erased(Application.user_id),
         )
+        .options(selectinload(Application.consents))
         .order_by(User.name_key)
     ).all()
     header = [
         _("Name"), _("Status"), _("Region or city"), _("District or town"),
         _("Village or community"), _("Gender"), _("Age on the first day"), _("Languages you speak"),
-        _("E-mail"), _("Mobile phone"), _("Guardian consent"), _("Score"), _("Sent on"),
+        _("E-mail"), _("Mobile phone"), _("Guardian consent"), _("Photos and videos"), _("Score"),
+        _("Sent on"),
     ]  # fmt: skip
     if with_health:
         header.append(_("Health, food or accessibility needs"))
@@ -58,6 +61,7 @@ def camp_table(camp, *, who: str, with_health: bool) -> Table:
                 person.email or "",
                 person.phone or "",
                 _consent(application),
+                _("Allowed") if application.photo_consent_at else _("No photos"),
                 application.score,
                 short_date(application.submitted_at),
             ]
@@ -77,4 +81,6 @@ def _gender(person) -> str:
 def _consent(application) -> str:
     if not application.is_minor:
         return _("Not needed")
-    return _("Recorded") if application.active_consent else _("Missing")
+    if application.active_consent:
+        return _("Recorded")
+    return _("Withdrawn") if application.consent_withdrawn else _("Missing")

@@ -51,11 +51,13 @@ class ApplicationStatus(enum.Enum):
     NO_SHOW = "no_show"
 
 
-#: Statuses that hold one of the camp's places.
+#: Statuses that hold one of the camp's places. A no-show keeps theirs: marked absent on one
+#: day, they may still come on the next (and be marked present), so the place is not offered.
 SEAT_STATUSES = (
     ApplicationStatus.ACCEPTED,
     ApplicationStatus.CONFIRMED,
     ApplicationStatus.ATTENDED,
+    ApplicationStatus.NO_SHOW,
 )
 #: Statuses from which the applicant may still withdraw.
 OPEN_STATUSES = (
@@ -72,6 +74,15 @@ def is_asked(question, answers: dict) -> bool:
     if not question.condition_question_id:
         return True
     return (answers.get(str(question.condition_question_id)) or "") == question.condition_value
+
+
+class Who(enum.Enum):
+    """Who takes a step of an application (portal/camps/transitions.py says who may)."""
+
+    APPLICANT = "applicant"
+    ORGANISER = "organiser"
+    #: The portal itself: the waiting list moving up, an offer expiring.
+    SYSTEM = "system"
 
 
 class ConsentMethod(enum.Enum):
@@ -188,7 +199,8 @@ class Application(Model):
     guardian_name: Mapped[str] = mapped_column(sa.String(120), default="")
     guardian_relation: Mapped[str] = mapped_column(sa.String(60), default="")
     guardian_phone: Mapped[Optional[str]] = mapped_column(sa.String(16))
-    #: Photo/media consent is a separate opt-in; the date is kept with it.
+    #: Photo/media consent is a separate opt-in; the date is kept with it. Given or taken back
+    #: in the draft; after sending it can only be withdrawn (and the withdrawal is audited).
     photo_consent_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: Answers to the camp's extra questions: {question_id (str): value}.
     answers: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
@@ -204,6 +216,12 @@ class Application(Model):
     waitlist_position: Mapped[Optional[int]]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
+    #: Age on the camp's first day, fixed when the application is sent (None before): what
+    #: the organisers decided on, whatever the profile says later.
+    age_when_sent: Mapped[Optional[int]]
+    #: Whether guardian consent is needed (under 18 on the first day), fixed when sent with
+    #: age_when_sent; None while the application is a draft (the rule then follows the profile).
+    consent_required: Mapped[Optional[bool]]
     #: When the retention rule (or an erasure) cleared the answers.
     anonymised_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: When the retention rule cleared the health needs, emergency and guardian contacts and
@@ -222,15 +240,35 @@ class Application(Model):
         back_populates="application", order_by="GuardianConsent.id", cascade="all, delete-orphan"
     )
 
+    def fix_age_rule(self) -> None:
+        """Fix the age on the first day and the guardian rule, as the application is sent."""
+        age = self.applicant.age_on(self.camp.start_date)
+        self.age_when_sent = age
+        self.consent_required = age is not None and age < 18
+
+    def reopen_age_rule(self) -> None:
+        """A reopened draft follows the profile again until it is sent again."""
+        self.age_when_sent = None
+        self.consent_required = None
+
     @property
     def applicant_age(self) -> int | None:
-        """Age on the camp's first day, which is what the guardian rule depends on."""
+        """Age on the camp's first day, which is what the guardian rule depends on (as fixed
+        when the application was sent; for a draft, from the profile)."""
+        if self.consent_required is not None:
+            return self.age_when_sent
         return self.applicant.age_on(self.camp.start_date)
 
     @property
     def is_minor(self) -> bool:
+        if self.consent_required is not None:
+            return self.consent_required
         age = self.applicant_age
         return age is not None and age < 18
+
+    @property
+    def holds_place(self) -> bool:
+        return self.status in SEAT_STATUSES
 
     @property
     def active_consent(self) -> Optional["GuardianConsent"]:
@@ -238,7 +276,14 @@ class Application(Model):
 
     @property
     def needs_guardian_consent(self) -> bool:
+        """A minor with no consent on record: not accepted, confirmed or checked in until one
+        is recorded (an application that already holds a place keeps it, flagged)."""
         return self.is_minor and self.active_consent is None
+
+    @property
+    def consent_withdrawn(self) -> bool:
+        """Consent was recorded once and every consent on record is withdrawn."""
+        return self.needs_guardian_consent and bool(self.consents)
 
 
 class ApplicationEvent(Model):
@@ -257,6 +302,8 @@ class ApplicationEvent(Model):
         str_enum(ApplicationStatus, name="to_status")
     )
     actor_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    #: Whose step it was in the transition table: the applicant, an organiser or the portal.
+    who: Mapped[Who] = mapped_column(str_enum(Who))
     reason: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -3,6 +3,8 @@
 The steps offered on pages come from portal/camps/transitions.py, the tables the services check,
 so a page offers exactly what the service accepts."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 
 from portal.camps import transitions
@@ -30,6 +32,14 @@ def can_view_camp(user, camp) -> bool:
 
 def can_apply(user) -> bool:
     return user.is_authenticated and user.has_role(Role.YOUTH)
+
+
+def is_accepting_applications(camp, today: date | None = None) -> bool:
+    today = today or local_today()
+    return (
+        camp.status is CampStatus.PUBLISHED
+        and camp.applications_open <= today <= camp.applications_close
+    )
 
 
 def owns(user, application) -> bool:
@@ -87,6 +97,40 @@ def can_decline(user, application) -> bool:
 
 def can_withdraw(user, application) -> bool:
     return _applicant_may(user, application, ApplicationStatus.WITHDRAWN)
+
+
+def can_apply_again(user, application) -> bool:
+    """Someone who withdrew may reopen their application while applications are open."""
+    return (
+        can_apply(user)
+        and _applicant_may(user, application, ApplicationStatus.DRAFT)
+        and is_accepting_applications(application.camp)
+    )
+
+
+def can_withdraw_photo_consent(user, application) -> bool:
+    """Photo/media consent may be taken back at any time (in a draft, by unticking it)."""
+    return (
+        owns(user, application)
+        and application.photo_consent_at is not None
+        and application.status is not ApplicationStatus.DRAFT
+    )
+
+
+def checkin_day_open(camp, day: date) -> bool:
+    """A camp day is marked on that day (Bishkek time) or later, as a correction; never before."""
+    return day in camp.days() and day <= local_today()
+
+
+def can_mark_absent(application, day: date) -> bool:
+    return transitions.can_be_checked_in(application.status) and checkin_day_open(
+        application.camp, day
+    )
+
+
+def can_mark_present(application, day: date) -> bool:
+    """A minor without a guardian's consent on record is never marked present."""
+    return can_mark_absent(application, day) and not application.needs_guardian_consent
 
 
 def decision_refusal(application, decision: ApplicationStatus, *, places_free: int):

@@ -13,6 +13,7 @@ from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationEvent
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
+from portal.camps.services.applications import birth_date_change_problem
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
@@ -37,9 +38,11 @@ PERSON_COLUMNS = {
 
 
 def connect() -> None:
-    """Answer for the camps' tables when a person's data is requested or erased."""
+    """Answer for the camps' tables when a person's data is requested, erased or changed."""
     signals.data_requested.connect(export_applications)
     signals.user_erased.connect(erase_applications)
+    # A new date of birth is refused while an application sent on the old one is open.
+    signals.birth_date_changing.connect(birth_date_change_problem)
     signals.answer_for(PERSON_COLUMNS)
 
 

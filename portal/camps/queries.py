@@ -143,7 +143,12 @@ def age_band_clauses(camp, band: str):
 
 
 def _minor_clauses(camp):
-    return [User.date_of_birth > years_before(camp.start_date, 18)]
+    """Minors by the rule fixed when the application was sent (by the profile before that)."""
+    live = sa.and_(
+        Application.consent_required.is_(None),
+        User.date_of_birth > years_before(camp.start_date, 18),
+    )
+    return [sa.or_(Application.consent_required.is_(True), live)]
 
 
 def all_camps():
@@ -173,6 +178,7 @@ def checkin_rows(camp, day: date) -> list[tuple[Application, bool | None]]:
                 (ApplicationStatus.CONFIRMED, ApplicationStatus.ATTENDED, ApplicationStatus.NO_SHOW)
             ),
         )
+        .options(selectinload(Application.consents))
         .order_by(User.name_key)
     ).all()
     return [(application, present) for application, present in rows]

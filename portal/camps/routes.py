@@ -97,7 +97,10 @@ def application(application_id):
     application = _own_application(application_id)
     if not policy.can_edit_application(current_user, application):
         require(request.method == "GET", 405)
-        return render_template("camps/application.html", application=application, form=ActionForm())
+        return render_template(
+            "camps/application.html", application=application, form=ActionForm(),
+            problem=services.eligibility_problem(application.camp, current_user),
+        )  # fmt: skip
     camp = application.camp
     form_class = application_form_class(camp, minor=application.is_minor)
     form = form_class(obj=application) if request.method == "GET" else form_class()
@@ -194,6 +197,16 @@ def _withdrawal_consequences(application) -> list[str]:
     else:
         consequences.append(_("Applications for this camp are closed: you cannot apply again."))
     return consequences
+
+
+@bp.post("/applications/<int:application_id>/photo-consent/withdraw")
+@login_required
+def withdraw_photo_consent(application_id):
+    """Take back the consent to photos and videos (at any time; audited)."""
+    return _applicant_step(
+        application_id, services.withdraw_photo_consent,
+        _("Your consent to photos and videos is withdrawn."),
+    )  # fmt: skip
 
 
 def _applicant_step(application_id, step, message):

@@ -2,18 +2,9 @@
 who may take it. The services check every change against these tables; policy's predicates
 (and so the pages) are built on them, so a page never offers a step the service refuses."""
 
-import enum
-
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import CampStatus as C
-
-
-class Who(enum.Enum):
-    APPLICANT = "applicant"
-    ORGANISER = "organiser"
-    #: The portal itself: the waiting list moving up, an offer expiring.
-    SYSTEM = "system"
-
+from portal.camps.models import Who  # lives with the models: each history row keeps it
 
 YOUTH, ORG, SYS = Who.APPLICANT, Who.ORGANISER, Who.SYSTEM
 

@@ -25,6 +25,7 @@ from portal.camps.manage import bp
 from portal.camps.manage.lookup import managed_application
 from portal.camps.manage.lookup import managed_camp
 from portal.extensions import db
+from portal.i18n import local_today
 from portal.security import organisers_only
 from portal.security import recent_login_required
 
@@ -80,12 +81,15 @@ def checkin(camp_id):
 
 
 def _camp_day(camp, value) -> date:
+    """The day asked for, else today while the camp runs, else its first day."""
     days = camp.days()
+    today = local_today()
+    default = today if today in days else days[0]
     try:
-        day = date.fromisoformat(value) if value else days[0]
+        day = date.fromisoformat(value) if value else default
     except ValueError:
-        day = days[0]
-    return day if day in days else days[0]
+        day = default
+    return day if day in days else default
 
 
 @bp.post("/applications/<int:application_id>/checkin")

@@ -5,6 +5,7 @@ One module per subject; the public names are gathered here so callers write
 """
 
 from portal.camps.services.applications import DECISION_MESSAGES
+from portal.camps.services.applications import birth_date_change_problem
 from portal.camps.services.applications import confirm
 from portal.camps.services.applications import decide
 from portal.camps.services.applications import decline
@@ -15,10 +16,12 @@ from portal.camps.services.applications import save_answers
 from portal.camps.services.applications import start_application
 from portal.camps.services.applications import submit
 from portal.camps.services.applications import withdraw
+from portal.camps.services.applications import withdraw_photo_consent
 from portal.camps.services.camps import LATE_OFFER_DAYS
 from portal.camps.services.camps import TOLD_ON_CANCEL
 from portal.camps.services.camps import add_question
 from portal.camps.services.camps import applications_of
+from portal.camps.services.camps import camp_organisers
 from portal.camps.services.camps import eligibility_problem
 from portal.camps.services.camps import is_accepting_applications
 from portal.camps.services.camps import lock_camp
@@ -47,6 +50,8 @@ __all__ = [
     "TOLD_ON_CANCEL",
     "add_question",
     "applications_of",
+    "birth_date_change_problem",
+    "camp_organisers",
     "confirm",
     "decide",
     "decline",
@@ -76,4 +81,5 @@ __all__ = [
     "waitlist",
     "withdraw",
     "withdraw_guardian_consent",
+    "withdraw_photo_consent",
 ]

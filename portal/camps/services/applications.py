@@ -1,5 +1,6 @@
 """Applications: applying, the applicant's answers and choices, review and decisions."""
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
@@ -39,20 +40,24 @@ def start_application(camp: Camp, user) -> Application:
     existing = db.session.scalar(
         sa.select(Application).where(Application.camp_id == camp.id, Application.user_id == user.id)
     )
-    if existing and existing.status is S.WITHDRAWN and is_accepting_applications(camp):
-        # Someone who withdrew may apply again while applications are open. Until they send
-        # it again, the reopened draft is theirs alone (organisers see sent applications).
-        existing.submitted_at = None
-        move(existing, S.DRAFT, actor=user, who=Who.APPLICANT)
-        return existing
-    if existing:
+    if existing and existing.status is not S.WITHDRAWN:
         return existing
     problem = eligibility_problem(camp, user)
+    if existing and problem is None:
+        # Someone who withdrew may apply again while applications are open. Until they send
+        # it again, the reopened draft is theirs alone (organisers see sent applications).
+        # A new round: the last round's offer and reason stay in the history only.
+        existing.submitted_at = None
+        existing.offer_expires_on = None
+        existing.decision_reason = ""
+        existing.reopen_age_rule()
+        move(existing, S.DRAFT, actor=user, who=Who.APPLICANT)
+        return existing
     if problem:
         raise CampError(problem)
     application = Application(camp=camp, applicant=user, status=S.DRAFT)
     db.session.add(application)
-    record(application, None, S.DRAFT, actor=user)
+    record(application, None, S.DRAFT, actor=user, who=Who.APPLICANT)
     return application
 
 
@@ -101,6 +106,9 @@ def submit(application: Application) -> None:
     if not is_accepting_applications(application.camp):
         raise CampError(_l("Applications for this camp are not open."))
     application.submitted_at = utcnow()
+    # The age on the first day, and so the guardian rule, is fixed now (a later change of the
+    # date of birth cannot lift it).
+    application.fix_age_rule()
     move(application, S.SUBMITTED, actor=application.applicant, who=Who.APPLICANT)
     tell(application, _l("We received your application. We will tell you our decision here."))
 
@@ -123,7 +131,7 @@ def decline(application: Application) -> None:
     if not application_may_move(application.status, S.DECLINED, Who.APPLICANT):
         raise CampError(_l("There is no offer to decline."))
     move(application, S.DECLINED, actor=application.applicant, who=Who.APPLICANT)
-    promote_from_waitlist(application.camp)
+    promote_from_waitlist(application.camp, freed=1)
 
 
 def withdraw(application: Application) -> None:
@@ -135,7 +143,7 @@ def withdraw(application: Application) -> None:
     application.waitlist_position = None
     move(application, S.WITHDRAWN, actor=application.applicant, who=Who.APPLICANT)
     if freed:
-        promote_from_waitlist(application.camp)
+        promote_from_waitlist(application.camp, freed=1)
     elif queued:
         renumber_waitlist(application.camp)
 
@@ -158,7 +166,7 @@ def decide(application: Application, decision, *, reason: str, by) -> None:
         raise CampError(refusal)
     if decision is S.ACCEPTED:
         application.offer_expires_on = offer_deadline(camp)
-    freed = application.status is S.ACCEPTED
+    freed = application.status in SEAT_STATUSES and decision not in SEAT_STATUSES
     left_queue = application.status is S.WAITLISTED
     application.decision_reason = reason
     if decision is S.WAITLISTED:
@@ -169,7 +177,8 @@ def decide(application: Application, decision, *, reason: str, by) -> None:
     audit_event("application.decided", application, actor=by, decision=decision.value)
     tell(application, DECISION_MESSAGES[decision])
     if freed:
-        promote_from_waitlist(camp)
+        # The place goes to the next on the list, never straight back to this applicant.
+        promote_from_waitlist(camp, freed=1, skip=application)
     elif left_queue:
         renumber_waitlist(camp)
 
@@ -201,6 +210,46 @@ def expire_offers(today: date | None = None) -> list[Application]:
             application,
             _l("The time to confirm your camp place has passed, so it went to someone else."),
         )
-    for camp_id in sorted({application.camp_id for application in expired}):
-        promote_from_waitlist(db.session.get_one(Camp, camp_id))
+    freed = Counter(application.camp_id for application in expired)
+    for camp_id in sorted(freed):
+        promote_from_waitlist(db.session.get_one(Camp, camp_id), freed=freed[camp_id])
     return list(expired)
+
+
+def withdraw_photo_consent(application: Application) -> None:
+    """The applicant takes back their photo/media consent (at any time after sending)."""
+    if application.status is S.DRAFT:
+        raise CampError(_l("In a draft, untick the photo consent and save the draft."))
+    if application.photo_consent_at is None:
+        raise CampError(_l("You have not allowed photos and videos."))
+    given = application.photo_consent_at
+    application.photo_consent_at = None
+    audit_event(
+        "application.photo_consent_withdrawn", application, actor=application.applicant,
+        given=given.isoformat(),
+    )  # fmt: skip
+
+
+#: Statuses of a sent application still in play, whose age rule a birth-date change would touch.
+_SENT_AND_OPEN = (S.SUBMITTED, S.WAITLISTED, S.ACCEPTED, S.CONFIRMED)
+
+
+def birth_date_change_problem(user, *, new) -> str | None:
+    """Why `user` cannot change their date of birth now (portal.signals.birth_date_changing):
+    an application they sent, to a camp not yet over, is still open."""
+    open_application = db.session.scalar(
+        sa.select(Application.id)
+        .join(Camp, Camp.id == Application.camp_id)
+        .where(
+            Application.user_id == user.id,
+            Application.status.in_(_SENT_AND_OPEN),
+            Camp.end_date >= local_today(),
+        )
+        .limit(1)
+    )
+    if open_application is None:
+        return None
+    return _l(
+        "Your date of birth cannot be changed while a camp application you sent is open: the "
+        "organisers decide with the age you gave. If it is wrong, tell the camp's organisers."
+    )

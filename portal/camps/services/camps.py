@@ -7,6 +7,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from portal.accounts.models import User
+from portal.accounts.models import UserRole
 from portal.audit import audit_event
 from portal.camps.models import OPEN_STATUSES
 from portal.camps.models import SEAT_STATUSES
@@ -15,6 +17,7 @@ from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
 from portal.camps.models import CampQuestion
 from portal.camps.models import CampStatus
+from portal.camps.policy import is_accepting_applications
 from portal.camps.schedule import DATE_FIELDS
 from portal.camps.schedule import date_problems
 from portal.camps.services.history import CampError
@@ -23,6 +26,7 @@ from portal.camps.transitions import camp_may_move
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
+from portal.security import Role
 
 #: An offer made from the waiting list after the camp's deadline stays open this long.
 LATE_OFFER_DAYS = 3
@@ -81,12 +85,20 @@ def applications_of(camp: Camp, *, statuses) -> Sequence[Application]:
     ).all()
 
 
-def is_accepting_applications(camp: Camp, today: date | None = None) -> bool:
-    today = today or local_today()
-    return (
-        camp.status is CampStatus.PUBLISHED
-        and camp.applications_open <= today <= camp.applications_close
-    )
+def camp_organisers(camp: Camp) -> Sequence[User]:
+    """Who hears news about a camp: the organiser who created it, or, when that person no
+    longer runs camps, every active organiser (admins included)."""
+    creator = db.session.get(User, camp.created_by_id) if camp.created_by_id else None
+    if creator is not None and creator.active and creator.has_role(Role.ORGANISER):
+        return [creator]
+    return db.session.scalars(
+        sa.select(User)
+        .where(
+            User.active.is_(True),
+            User.role_rows.any(UserRole.role.in_((Role.ORGANISER, Role.ADMIN))),
+        )
+        .order_by(User.id)
+    ).all()
 
 
 def eligibility_problem(camp: Camp, user) -> str | None:

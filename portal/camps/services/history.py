@@ -24,15 +24,16 @@ def move(application: Application, status: S, *, actor, who: Who, reason: str = 
     if not application_may_move(previous, status, who):
         raise CampError(_l("This application cannot change to that status now."))
     application.status = status
-    record(application, previous, status, actor=actor, reason=reason)
+    record(application, previous, status, actor=actor, who=who, reason=reason)
 
 
-def record(application, previous, status, *, actor, reason: str = "") -> None:
+def record(application, previous, status, *, actor, who: Who, reason: str = "") -> None:
     application.events.append(
         ApplicationEvent(
             from_status=previous,
             to_status=status,
             actor_id=getattr(actor, "id", None),
+            who=who,
             reason=reason,
         )
     )

@@ -36,19 +36,25 @@ def waitlist(camp: Camp) -> Sequence[Application]:
     ).all()
 
 
-def promote_from_waitlist(camp: Camp) -> list[Application]:
-    """Offer free places to the waiting list in order; minors without consent wait."""
+def promote_from_waitlist(
+    camp: Camp, *, freed: int, skip: Application | None = None
+) -> list[Application]:
+    """Offer the places just given up to the waiting list, in its order: one person for each
+    freed place (never more than the camp has free), minors without consent waiting their turn
+    and `skip` (whom an organiser just moved off a place) left where they are.
+
+    Called only when a place is freed, never to fill places an organiser chose to leave
+    empty; the organiser's reason given with the waiting list stays on the application."""
     camp = lock_camp(camp.id)
-    promoted = []
-    free = camp.capacity - seats_taken(camp)
+    promoted: list[Application] = []
+    free = min(freed, camp.capacity - seats_taken(camp))
     for application in waitlist(camp):
         if free <= 0:
             break
-        if application.needs_guardian_consent:
+        if application is skip or application.needs_guardian_consent:
             continue
         application.waitlist_position = None
         application.offer_expires_on = offer_deadline(camp)
-        application.decision_reason = ""
         move(application, S.ACCEPTED, actor=None, who=Who.SYSTEM, reason="waitlist")
         tell(application, _l("A place opened up and it is yours! Please confirm it soon."))
         promoted.append(application)
