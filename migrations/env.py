@@ -98,6 +98,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite's batch migrations rebuild a table (copy, drop, rename). With foreign keys
+            # on, dropping the old table would cascade-delete every row that refers to it (the
+            # applications' history with the application table). The pragma only takes effect
+            # outside a transaction (so on the driver's connection, before SQLAlchemy's BEGIN);
+            # the keys are checked once the migrations have run.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
@@ -107,6 +115,10 @@ def run_migrations_online():
                 # waiting for a table behind live traffic would make every page queue behind it.
                 connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
             context.run_migrations()
+            if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                raise RuntimeError("The migrations left rows pointing at rows that do not exist")
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

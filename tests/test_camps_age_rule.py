@@ -70,7 +70,7 @@ def test_a_minor_cannot_drop_the_consent_requirement_by_editing_her_birth_date(
 
 def test_the_birth_date_may_change_once_no_sent_application_is_open(client, login_as, db):
     person, application = sent_by_a_minor(client, login_as)
-    client.post(f"/applications/{application.id}/withdraw")
+    client.post(f"/applications/{application.id}/withdraw", data={"confirm": "yes"})
     past = ApplicationFactory(
         applicant=person, status=S.CONFIRMED,
         camp=CampFactory(start_date=local_today() - timedelta(days=40)),

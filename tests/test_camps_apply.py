@@ -372,7 +372,7 @@ def test_a_withdrawn_applicant_applies_again_through_the_pages(client, login_as,
     camp = CampFactory()
     application = start(client, camp)
     client.post(f"/applications/{application.id}", data={**COMPLETE, "action": "submit"})
-    client.post(f"/applications/{application.id}/withdraw")
+    client.post(f"/applications/{application.id}/withdraw", data={"confirm": "yes"})
     db.session.refresh(application)
     assert application.status is S.WITHDRAWN
 

@@ -118,7 +118,8 @@ def all_present(session_id):
     session = _session_for(session_id)
     form = ConfirmForm()
     changes = services.all_present_changes(session)
-    if changes and not form.confirmed():
+    # A session still to come is refused by the service (with when it opens), not confirmed.
+    if changes and policy.can_mark_session(session, local_now()) and not form.confirmed():
         return _all_present_confirmation(session, form, changes)
     changed = services.mark_all_present(session, by=current_user)
     flash(_("Everyone is marked present (%(count)d changes).", count=changed), "success")
