@@ -127,10 +127,10 @@ def test_organiser_reviews_records_consent_accepts_balances_and_checks_in(journe
         expect(people).to_have_count(2)  # only confirmed places are checked in
         staff.follow(people.filter(has_text="Айпери Абдиева").locator("button[value=yes]"))
         staff.follow(people.filter(has_text="Жасур Маматов").locator("button[value=no]"))
-        expect(people.filter(has_text="Айпери Абдиева").locator(".badge")).to_have_text(
+        expect(people.filter(has_text="Айпери Абдиева").locator(".badge.attendance")).to_have_text(
             text("Here", "ru")
         )
-        expect(people.filter(has_text="Жасур Маматов").locator(".badge")).to_have_text(
+        expect(people.filter(has_text="Жасур Маматов").locator(".badge.attendance")).to_have_text(
             text("Not here", "ru")
         )
 
