@@ -19,6 +19,7 @@ from portal.accounts.validators import normalise_email
 from portal.accounts.validators import normalise_phone
 from portal.audit import audit_event
 from portal.extensions import db
+from portal.runlock import single_run
 from portal.security import Role
 from portal.translit import to_latin
 
@@ -177,6 +178,7 @@ def outbox_requeue(ids, every, channel):
     default=None,
     help="Defaults to CAMP_SENSITIVE_RETENTION_DAYS (90).",
 )
+@single_run("retention-apply")
 def retention_apply(days, sensitive_days):
     """Clear the answers of people never accepted, once their camp ended over DAYS ago, and
     everyone's health needs, emergency and guardian contacts and consent scans once their camp
@@ -197,6 +199,7 @@ def retention_apply(days, sensitive_days):
 @click.command("backup")
 @click.argument("path", type=click.Path(dir_okay=False))
 @with_appcontext
+@single_run("backup")
 def backup(path):
     """Write the database and every upload to the archive PATH (see portal/backups.py)."""
     from portal.backups import BackupError
