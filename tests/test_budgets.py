@@ -178,8 +178,9 @@ STATIC = re.compile(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"')
 FOREIGN = re.compile(r'(?:href|src|action|srcset)="(?:https?:)?//|url\((?:["\']?)(?:https?:)?//')
 
 
-def crawl(client, limit_per_shape=2, limit=160):
-    """GET every page reachable by links from home, at most `limit_per_shape` per URL shape."""
+def crawl(client, limit_per_shape=2, limit=160, skip=SKIP):
+    """GET every page reachable by links from home, at most `limit_per_shape` per URL shape
+    (never a link matching `skip`)."""
     seen, shapes, queue, pages = set(), Counter(), ["/"], {}
     while queue and len(pages) < limit:
         url = queue.pop(0)
@@ -196,7 +197,7 @@ def crawl(client, limit_per_shape=2, limit=160):
         html = gzip.decompress(body).decode() if response.content_encoding == "gzip" else body
         for link in LINK.findall(str(html)):
             target = urljoin(url, link.replace("&amp;", "&"))
-            if target.startswith("/") and not SKIP.search(target) and target not in seen:
+            if target.startswith("/") and not skip.search(target) and target not in seen:
                 queue.append(target)
     return pages
 

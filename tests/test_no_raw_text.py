@@ -1,0 +1,112 @@
+"""Nothing raw on screen (issue 17): every page each demo role can reach, in every shipped
+language, shows no audit code (`plan.submitted`), no ISO date and no bare language code."""
+
+import gzip
+import re
+from html.parser import HTMLParser
+
+import pytest
+
+from portal.accounts.models import User
+from portal.extensions import db as _db
+from tests.test_budgets import crawl
+from tests.test_budgets import demo  # noqa: F401  (the fixture: the demo programme, seeded)
+from tests.test_budgets import sign_in_as
+
+#: `?lang=` value → the locale saved on the account, so a signed-in crawl keeps its language.
+LANGUAGES = {"ky": "ky", "ru": "ru", "uz": "uz_Cyrl", "uz-Latn": "uz_Latn"}
+ROLES = [
+    None,
+    "youth@demo.example.org",
+    "youth2@demo.example.org",
+    "mentor@demo.example.org",
+    "organiser@demo.example.org",
+    "admin@demo.example.org",
+]
+#: The switcher's links would change the language in the middle of a crawl.
+SKIP = re.compile(r"\.(pdf|csv|xlsx|json)$|/static/|/auth/logout|[?&]lang=")
+
+EVENT_CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*\b")
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+LANGUAGE_CODE = re.compile(r"\b(?:ky|ru|uz|en)\b")
+#: A word holding an e-mail address or a host name, where a dot between words is right.
+ADDRESS = re.compile(r"\S*@\S*|\S*\.(?:org|com|net|kg|ru|uz|example)\b\S*")
+
+
+class VisibleText(HTMLParser):
+    """The text a reader sees: no tags, no attribute values, no scripts or styles."""
+
+    HIDDEN = {"script", "style", "template"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.HIDDEN:
+            self.hidden += 1
+        self.parts.append(" ")  # a tag separates words
+
+    def handle_endtag(self, tag):
+        if tag in self.HIDDEN and self.hidden:
+            self.hidden -= 1
+        self.parts.append(" ")
+
+    def handle_data(self, data):
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def visible_text(html: str) -> str:
+    parser = VisibleText()
+    parser.feed(html)
+    parser.close()
+    return re.sub(r"\s+", " ", "".join(parser.parts))
+
+
+def raw_bits(text: str) -> list[tuple[str, str]]:
+    """(kind, snippet) for every raw code, ISO date or language code in visible `text`."""
+    found = []
+    without_addresses = ADDRESS.sub(" ", text)
+    for kind, pattern in (
+        ("event code", EVENT_CODE),
+        ("ISO date", ISO_DATE),
+        ("language code", LANGUAGE_CODE),
+    ):
+        for match in pattern.finditer(without_addresses):
+            start, end = max(match.start() - 40, 0), match.end() + 40
+            found.append((kind, f"{match.group(0)!r} in …{without_addresses[start:end]}…"))
+    return found
+
+
+def test_the_checker_sees_codes_dates_and_language_codes_but_not_addresses():
+    page = (
+        '<p title="plan.submitted 2026-01-01">Sent by admin@demo.example.org via portal.example.org.'
+        "</p><script>var a = b.c_d;</script><td>user.roles_changed</td><td>2026-12-11</td>"
+        "<td>ky, ru</td><td>Menu.</td><td>Kyrgyz, Russian</td>"
+    )
+    kinds = [kind for kind, _ in raw_bits(visible_text(page))]
+    assert kinds == ["event code", "ISO date", "language code", "language code"]
+
+
+@pytest.mark.parametrize("email", ROLES, ids=lambda email: (email or "anonymous").split("@")[0])
+def test_no_page_shows_codes_iso_dates_or_language_codes(client, demo, email):  # noqa: F811
+    person = _db.session.scalar(_db.select(User).where(User.email == email)) if email else None
+    if email:
+        sign_in_as(client, email)
+    hits: dict[str, list[str]] = {}
+    for lang, locale in LANGUAGES.items():
+        if person is not None:
+            person.locale = locale
+            _db.session.commit()
+        client.set_cookie("lang", lang)
+        pages = crawl(client, skip=SKIP)
+        assert len(pages) >= (3 if email is None else 8), lang
+        for url, (response, body) in pages.items():
+            html = gzip.decompress(body) if response.content_encoding == "gzip" else body
+            for kind, snippet in raw_bits(visible_text(html.decode())):
+                hits.setdefault(f"{kind} · {lang} · {url}", []).append(snippet)
+    report = "\n".join(f"{page}: {snippets[0]}" for page, snippets in sorted(hits.items()))
+    total = sum(len(snippets) for snippets in hits.values())
+    assert not hits, f"{total} raw bits on {len(hits)} pages:\n{report}"
