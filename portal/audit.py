@@ -1,4 +1,5 @@
-"""The audit trail: who did what to which object, when and from where."""
+"""The audit trail: who did what to which object, when and from where (in codes; the admin
+pages name them in words: portal/admin/events.py)."""
 
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -8,7 +9,6 @@ from typing import Optional
 import sqlalchemy as sa
 from flask import has_request_context
 from flask import request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -17,34 +17,6 @@ from portal.extensions import Model
 from portal.extensions import UTCDateTime
 from portal.extensions import db
 from portal.extensions import utcnow
-
-#: What each audit action means, for the audit log page.
-ACTION_LABELS = {
-    "user.registered": _l("Registered"),
-    "user.created": _l("Account created"),
-    "user.login": _l("Signed in"),
-    "user.password_reset_requested": _l("Asked for a password reset"),
-    "user.reset_link_issued": _l("Reset link created by an organiser"),
-    "user.password_changed": _l("Password changed"),
-    "user.profile_updated": _l("Profile changed"),
-    "user.roles_changed": _l("Roles changed"),
-    "user.deactivated": _l("Account switched off"),
-    "user.reactivated": _l("Account switched on"),
-    "user.data_exported": _l("Downloaded their data"),
-    "user.erasure_requested": _l("Asked for erasure"),
-    "user.erased": _l("Erased"),
-    "outbox.requeued": _l("Failed message sent again"),
-    "outbox.requeued_all": _l("All failed messages sent again"),
-}
-DETAIL_LABELS = {
-    "before": _l("Before"),
-    "after": _l("After"),
-    "fields": _l("Fields"),
-    "roles": _l("Roles"),
-    "reason": _l("Reason"),
-    "channel": _l("Channel"),
-    "count": _l("Number"),
-}
 
 if TYPE_CHECKING:  # annotations only: accounts imports this module
     from portal.accounts.models import User
@@ -69,21 +41,6 @@ class AuditEvent(Model):
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
     actor: Mapped[Optional["User"]] = relationship("User", foreign_keys=[actor_id], lazy="raise")
-
-    @property
-    def label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
-
-    @property
-    def described_details(self) -> list[tuple[str, str]]:
-        """(label, value) pairs of the details, lists joined with commas."""
-        return [
-            (
-                str(DETAIL_LABELS.get(key, key)),
-                ", ".join(map(str, value)) if isinstance(value, list) else str(value),
-            )
-            for key, value in (self.details or {}).items()
-        ]
 
 
 def audit_event(action: str, obj: Any = None, *, actor: Any = None, **details: Any) -> AuditEvent:

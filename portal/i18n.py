@@ -3,6 +3,7 @@
 from collections.abc import Mapping
 from datetime import date
 from datetime import datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from flask import request
 from flask import session
 from flask_babel import format_date
 from flask_babel import format_datetime
+from flask_babel import format_decimal
 from flask_babel import get_locale
 from flask_babel import get_translations
 from flask_login import current_user
@@ -143,6 +145,20 @@ def short_datetime(value: datetime | None) -> str:
     return "" if value is None else format_datetime(value, SHORT_DATETIME)
 
 
+def date_range(start: date | None, end: date | None) -> str:
+    """"12.12.2026–14.12.2026" in short dates; a range of one day shows that day once."""
+    if start is None or end is None or start == end:
+        return short_date(start or end)
+    return f"{short_date(start)}–{short_date(end)}"
+
+
+def number(value: Decimal | float | int | None) -> str:
+    """A number in the reader's locale: digits grouped ("15 000"), "3" for 3.0, "2,5"."""
+    if value is None:
+        return ""
+    return format_decimal(value)
+
+
 def localized(values: Mapping[str, str | None], locale: str | None = None) -> str:
     """Pick the text for the current language from {"ky": …, "ru": …, "uz_Cyrl": …, "en": …}.
 
@@ -170,6 +186,8 @@ def init_app(app) -> None:
     )
     app.jinja_env.filters["date"] = short_date
     app.jinja_env.filters["datetime"] = short_datetime
+    app.jinja_env.filters["date_range"] = date_range
+    app.jinja_env.filters["number"] = number
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),

@@ -8,7 +8,7 @@ from wtforms import widgets
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
-from portal.audit import ACTION_LABELS
+from portal.admin.events import event_choices
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
 from portal.forms import Confirmable
@@ -30,7 +30,8 @@ def role_choices():
 
 
 def action_choices():
-    return [("", _l("All actions"))] + list(ACTION_LABELS.items())
+    """Every event type, translated and grouped (the select shows them as option groups)."""
+    return {"": [("", _l("All actions"))], **event_choices()}
 
 
 class UserFilterForm(FilterForm):

@@ -14,6 +14,7 @@ from portal.accounts import services
 from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
 from portal.admin import queries
+from portal.admin.events import describe
 from portal.admin.forms import AuditFilterForm
 from portal.admin.forms import RolesForm
 from portal.admin.forms import UserFilterForm
@@ -68,7 +69,7 @@ def user(user_id):
 
 
 def _user_page(person, roles_form, status=200):
-    events = queries.recent_events_about(person)
+    events = describe(queries.recent_events_about(person))
     return render_template(
         "admin/user.html",
         person=person,
@@ -165,7 +166,9 @@ def audit():
             date_to=filters.get("date_to"),
         )
     )
-    return render_template("admin/audit.html", form=form, page=page), (200 if valid else 400)
+    return render_template(
+        "admin/audit.html", form=form, page=page, events=describe(page.items)
+    ), (200 if valid else 400)
 
 
 @bp.get("/erasure")

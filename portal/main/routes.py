@@ -11,6 +11,7 @@ from flask_login import current_user
 from flask_login import login_required
 
 from portal import health
+from portal.admin.events import describe
 from portal.forms import ActionForm
 from portal.listing import paginate
 from portal.main import dashboard
@@ -33,7 +34,7 @@ def home():
             context["youth"] = dashboard.youth_counts()
         if current_user.has_role(Role.ADMIN):
             context["roles"] = dashboard.role_counts()
-            context["events"] = dashboard.recent_audit_events()
+            context["events"] = describe(dashboard.recent_audit_events())
     return render_template("main/home.html", **context)
 
 
