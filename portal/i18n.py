@@ -145,11 +145,21 @@ def short_datetime(value: datetime | None) -> str:
     return "" if value is None else format_datetime(value, SHORT_DATETIME)
 
 
-def date_range(start: date | None, end: date | None) -> str:
-    """"12.12.2026–14.12.2026" in short dates; a range of one day shows that day once."""
+def date_range(start: date | str | None, end: date | str | None) -> str:
+    """"12.12.2026–14.12.2026" in short dates; a range of one day shows that day once.
+
+    Dates may come as ISO text (a plan version's snapshot stores them so).
+    """
+    start, end = _as_date(start), _as_date(end)
     if start is None or end is None or start == end:
         return short_date(start or end)
     return f"{short_date(start)}–{short_date(end)}"
+
+
+def _as_date(value: date | str | None) -> date | None:
+    if isinstance(value, str):
+        return date.fromisoformat(value) if value else None
+    return value
 
 
 def number(value: Decimal | float | int | None) -> str:

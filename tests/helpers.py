@@ -10,13 +10,17 @@ from datetime import timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext
+from flask_babel import ngettext
 
 from portal.i18n import local_today
 
 
-def translated(msgid: str, locale: str, **variables) -> str:
-    """The catalogue's text for `msgid` in `locale`, as a page would show it (HTML-escaped)."""
+def translated(msgid: str, locale: str, plural: str | None = None, **variables) -> str:
+    """The catalogue's text for `msgid` in `locale`, as a page would show it (HTML-escaped);
+    with `plural`, the form for `num`."""
     with force_locale(locale):
+        if plural is not None:
+            return html.escape(ngettext(msgid, plural, **variables), quote=False)
         return html.escape(gettext(msgid, **variables), quote=False)
 
 

@@ -46,7 +46,7 @@ DIMENSION_LABELS = {
     "district": _l("District or town"),
     "gender": _l("Gender"),
     "age_band": _l("Age on the first day"),
-    "language": _l("Languages you speak"),
+    "language": _l("Languages spoken"),
 }
 #: Every dimension with targets, as the targets editor names them.
 TARGET_LABELS = {**DIMENSION_LABELS, ETHNICITY: _l("Self-described ethnicity")}

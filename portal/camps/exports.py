@@ -8,6 +8,7 @@ from portal.accounts.labels import GENDER_LABELS
 from portal.accounts.models import User
 from portal.accounts.models import not_erased
 from portal.camps.labels import STATUS_LABELS
+from portal.camps.labels import spoken_languages
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
@@ -39,7 +40,7 @@ def camp_table(camp, *, who: str, with_health: bool) -> Table:
     ).all()
     header = [
         _("Name"), _("Status"), _("Region or city"), _("District or town"),
-        _("Village or community"), _("Gender"), _("Age on the first day"), _("Languages you speak"),
+        _("Village or community"), _("Gender"), _("Age on the first day"), _("Languages spoken"),
         _("E-mail"), _("Mobile phone"), _("Guardian consent"), _("Photos and videos"), _("Score"),
         _("Sent on"),
     ]  # fmt: skip
@@ -57,7 +58,7 @@ def camp_table(camp, *, who: str, with_health: bool) -> Table:
                 person.community or "",
                 _gender(person),
                 application.applicant_age,
-                ", ".join(application.spoken_languages),
+                spoken_languages(application.spoken_languages),
                 person.email or "",
                 person.phone or "",
                 _consent(application),

@@ -28,3 +28,11 @@ CONSENT_METHOD_LABELS = {
     ConsentMethod.PAPER_FORM: _l("Signed paper form"),
     ConsentMethod.PHONE_CALL: _l("Phone call"),
 }
+
+
+def spoken_languages(codes) -> str:
+    """The languages an applicant speaks, named in the reader's language ("Kyrgyz, Russian")."""
+    from portal.camps.forms import spoken_language_choices
+
+    names = dict(spoken_language_choices())
+    return ", ".join(str(names.get(code, code)) for code in codes)

@@ -226,10 +226,12 @@ def camp_helpers():
     from portal.camps.labels import CAMP_STATUS_LABELS
     from portal.camps.labels import CONSENT_METHOD_LABELS
     from portal.camps.labels import STATUS_LABELS
+    from portal.camps.labels import spoken_languages
 
     return {
         "status_label": lambda status: STATUS_LABELS[status],
         "camp_status_label": lambda status: CAMP_STATUS_LABELS[status],
         "consent_method_label": lambda method: CONSENT_METHOD_LABELS[method],
+        "spoken_languages": spoken_languages,
         "camp_policy": policy,
     }

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 
 from portal.camps.balance import label_for
@@ -198,8 +199,9 @@ def _ethnicity_table(scope, names) -> ReportTable | None:
         key="ethnicity",
         title=_("Self-described ethnicity of applicants, by region"),
         columns=[str(labels.get(group, group)) for group in groups],
-        note=_("Shown only for years that have ended; groups of fewer than %(count)d people "
-               "are hidden.", count=MIN_ETHNICITY_CELL),
+        note=ngettext("Shown only for years that have ended; groups of fewer than %(num)d person "
+                      "are hidden.", "Shown only for years that have ended; groups of fewer than "
+                      "%(num)d people are hidden.", MIN_ETHNICITY_CELL),
     )  # fmt: skip
     for region, counts in sorted(by_region.items()):
         cells = [publish(counts.get(group, 0), MIN_ETHNICITY_CELL) for group in groups]

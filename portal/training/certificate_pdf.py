@@ -5,8 +5,10 @@ from importlib import resources
 import segno
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from fpdf import FPDF
 
+from portal.i18n import number
 from portal.i18n import short_date
 from portal.links import external_url
 
@@ -52,8 +54,9 @@ def _render(certificate, enrolment) -> bytes:
     line(programme.display_title, 20, "B")
     hours = sum(module.hours for module in programme.modules)
     if hours:
-        shown = int(hours) if hours == int(hours) else hours
-        line(_("%(hours)s hours of training", hours=shown), 12)
+        whole = int(hours) if hours == int(hours) else hours
+        line(ngettext("%(hours)s hour of training", "%(hours)s hours of training", whole,
+                      hours=number(hours)), 12)  # fmt: skip
     if programme.makes_ambassadors:
         line(_("and is a youth ambassador of the programme."), 14, "B")
     line(_("Date: %(date)s", date=short_date(certificate.issued_on)), 12, gap=2)

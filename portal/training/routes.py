@@ -107,7 +107,8 @@ def save_attendance(session_id):
     changed = 0
     for enrolment, status in form.marks().items():
         changed += services.record_attendance(session, enrolment, status, by=current_user)
-    flash(_("Attendance saved (%(count)d changes).", count=changed), "success")
+    flash(ngettext("Attendance saved (%(num)d change).", "Attendance saved (%(num)d changes).",
+                   changed), "success")  # fmt: skip
     return redirect(url_for(".attendance", session_id=session.id))
 
 
@@ -122,7 +123,8 @@ def all_present(session_id):
     if changes and policy.can_mark_session(session, local_now()) and not form.confirmed():
         return _all_present_confirmation(session, form, changes)
     changed = services.mark_all_present(session, by=current_user)
-    flash(_("Everyone is marked present (%(count)d changes).", count=changed), "success")
+    flash(ngettext("Everyone is marked present (%(num)d change).",
+                   "Everyone is marked present (%(num)d changes).", changed), "success")  # fmt: skip
     return redirect(url_for(".attendance", session_id=session.id))
 
 

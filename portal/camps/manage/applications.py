@@ -6,6 +6,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.audit import audit_event
@@ -75,7 +76,8 @@ def bulk_decide(camp_id):
             refused.append(f"{application.applicant.full_name}: {error}")
         else:
             done += 1
-    flash(_("Decision saved for %(count)d applications.", count=done), "success")
+    flash(ngettext("Decision saved for %(num)d application.",
+                   "Decision saved for %(num)d applications.", done), "success")  # fmt: skip
     for message in refused:
         flash(message, "error")
     return redirect(url_for(".applications", camp_id=camp.id))

@@ -6,6 +6,7 @@ from flask import redirect
 from flask import render_template
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.accounts.services import find_by_login
@@ -73,7 +74,8 @@ def enrol_camp(programme_id):
     except services.TrainingError as error:
         _show_refusal(form, error, form.camp)
         return programme_page(programme, 400, camp_form=form)
-    flash(_("%(count)d camp participants enrolled.", count=count), "success")
+    flash(ngettext("%(num)d camp participant enrolled.", "%(num)d camp participants enrolled.",
+                   count), "success")  # fmt: skip
     return redirect(url_for(".programme", programme_id=programme.id))
 
 
@@ -94,7 +96,8 @@ def enrol_list(programme_id):
     except services.TrainingError as error:
         _show_refusal(form, error, form.people)
         return programme_page(programme, 400, list_form=form)
-    flash(_("%(count)d young people enrolled.", count=count), "success")
+    flash(ngettext("%(num)d young person enrolled.", "%(num)d young people enrolled.", count),
+          "success")  # fmt: skip
     if unknown:
         flash(_("Not found: %(people)s", people=", ".join(unknown)), "error")
     return redirect(url_for(".programme", programme_id=programme.id))
