@@ -19,6 +19,7 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal import outbox
 from portal.accounts.models import User
 from portal.audit import AuditEvent
 from portal.camps.labels import CONSENT_METHOD_LABELS
@@ -214,7 +215,6 @@ _WORDS = {
     "format": {"csv": "CSV", "xlsx": "Excel (XLSX)", "pdf": "PDF"},
     "via": {"join_code": _l("With the group's join code")},
     "reason": {"reset": _l("With a reset link"), "changed": _l("Changed on the profile")},
-    "channel": {"email": _l("E-mail"), "sms": _l("SMS"), "telegram": _l("Telegram")},
 }
 #: Keys whose value is a person's id.
 _PEOPLE = {"lead", "mentor"}
@@ -337,6 +337,13 @@ def _region(code: str) -> str:
     return unit.name if unit else code
 
 
+def _channel(name: str) -> str:
+    try:
+        return str(outbox.channel(name).label)
+    except KeyError:
+        return name
+
+
 #: A mentor's decision → the status it gives the plan.
 _PLAN_DECISIONS = {
     Decision.APPROVE.value: PlanStatus.APPROVED,
@@ -352,6 +359,7 @@ _VALUE_WORDS: dict[tuple[str, str], Callable[[str], str]] = {
     ("user.roles_changed", "after"): _label_of(ROLE_LABELS, str),
     ("", "fields"): _label_of(FIELD_LABELS, str),
     ("", "region"): _region,
+    ("", "channel"): _channel,
 }
 
 
