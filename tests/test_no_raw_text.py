@@ -13,6 +13,8 @@ from portal.extensions import db as _db
 from portal.groups.models import GroupInvitation
 from portal.groups.models import InvitationStatus
 from portal.training.models import Certificate
+from tests import factories
+from tests.helpers import translated
 from tests.test_budgets import crawl
 from tests.test_budgets import demo  # noqa: F401  (the fixture: the demo programme, seeded)
 from tests.test_budgets import sign_in_as
@@ -154,3 +156,95 @@ def test_no_page_shows_codes_iso_dates_or_language_codes(client, demo, email):  
     report = "\n".join(f"{page}: {snippets[0]}" for page, snippets in sorted(hits.items()))
     total = sum(len(snippets) for snippets in hits.values())
     assert not hits, f"{total} raw bits on {len(hits)} pages:\n{report}"
+
+
+# -- the fixes, one by one ---------------------------------------------------------------------
+
+
+def test_a_range_of_one_day_shows_once_and_numbers_follow_the_locale(db):
+    from datetime import date
+    from decimal import Decimal
+
+    from flask_babel import force_locale
+
+    from portal.i18n import date_range
+    from portal.i18n import number
+
+    day = date(2026, 12, 11)
+    with force_locale("ru"):
+        assert date_range(day, day) == "11.12.2026"
+        assert date_range("2026-12-11", "2026-12-13") == "11.12.2026–13.12.2026"
+        assert date_range(day, None) == date_range("2026-12-11", "") == "11.12.2026"
+        assert number(Decimal("3.0")) == "3" and number(Decimal("2.5")) == "2,5"
+        assert number(15000) == "15\xa0000"
+    with force_locale("en"):
+        assert number(15000) == "15,000" and number(None) == ""
+
+
+def test_a_plan_version_shows_short_dates_once_a_day_and_a_grouped_budget(client, db):
+    from datetime import date
+
+    from portal.groups import services
+    from tests.helpers import sign_in
+
+    plan = factories.ActionPlanFactory(budget_som=15000)
+    plan.activities[0].starts_on = plan.activities[0].ends_on = date(2026, 12, 11)
+    services.submit(plan, by=plan.group.lead)
+    _db.session.commit()
+    sign_in(client, plan.group.lead)
+    for url in (f"/plans/{plan.id}/versions/1?lang=ru", f"/plans/{plan.id}?lang=ru"):
+        text = visible_text(client.get(url).text)
+        assert "2026-12-11" not in text and "11.12.2026–11.12.2026" not in text, url
+        assert "Жолугушуу · Топ · 11.12.2026" in text, url
+    assert "15\xa0000</dd>" in client.get(f"/plans/{plan.id}?lang=ru").text
+    assert "15\xa0000" in client.get(f"/plans/{plan.id}/versions/1?lang=ru").text
+
+
+def test_module_hours_read_as_numbers_of_the_locale(client, login_as, db):
+    from decimal import Decimal
+
+    login_as("organiser")
+    programme = factories.ProgrammeFactory()
+    factories.ModuleFactory(programme=programme, hours=Decimal("3.0"))
+    factories.ModuleFactory(programme=programme, hours=Decimal("2.5"))
+    page = client.get(f"/manage/programmes/{programme.id}?lang=ru").text
+    assert '<td class="num">3</td>' in page and '<td class="num">2,5</td>' in page
+    assert "3.0" not in page
+
+
+def test_organisers_read_language_names_and_third_person_labels(client, login_as, db):
+    login_as("organiser")
+    application = factories.ApplicationFactory(spoken_languages=["ky", "uz", "other"])
+    page = client.get(f"/manage/applications/{application.id}?lang=ru").text
+    names = ", ".join(translated(name, "ru") for name in ("Kyrgyz", "Uzbek", "Another language"))
+    assert f"<dd>{names}</dd>" in page
+    assert translated("Languages spoken", "ru") in page
+    for second_person in ("Languages you speak", "Why do you want to come to this camp?",
+                          "Camps or trainings you went to before"):  # fmt: skip
+        assert translated(second_person, "ru") not in page, second_person
+
+
+def test_the_camp_export_names_languages_under_a_third_person_header(client, login_as, db):
+    import csv
+    import io
+
+    from portal.camps.models import ApplicationStatus
+
+    login_as("organiser", locale="ru")
+    application = factories.ApplicationFactory(
+        spoken_languages=["ru", "ky"], status=ApplicationStatus.CONFIRMED
+    )
+    response = client.get(f"/manage/camps/{application.camp_id}/export.csv")
+    header, row = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    column = header.index(translated("Languages spoken", "ru"))
+    assert row[column] == f"{translated('Russian', 'ru')}, {translated('Kyrgyz', 'ru')}"
+    assert translated("Languages you speak", "ru") not in header
+
+
+@pytest.mark.parametrize(("unread", "words"), [(1, "1 непрочитанное"), (3, "3 непрочитанных"),
+                                               (5, "5 непрочитанных"), (21, "21 непрочитанное")])  # fmt: skip
+def test_the_unread_badge_agrees_with_its_number_in_russian(client, login_as, db, unread, words):
+    person = login_as("youth", locale="ru")
+    factories.NotificationFactory.create_batch(unread, user_id=person.id)
+    badge = re.search(r'<span class="badge">(.*?)</span></span>', client.get("/").text).group(1)
+    assert visible_text(badge).strip() == f"{unread} {words}"
