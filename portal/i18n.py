@@ -146,7 +146,7 @@ def short_datetime(value: datetime | None) -> str:
 
 
 def date_range(start: date | str | None, end: date | str | None) -> str:
-    """"12.12.2026–14.12.2026" in short dates; a range of one day shows that day once.
+    """Two dates as "12.12.2026–14.12.2026" in short dates; a range of one day shows that day once.
 
     Dates may come as ISO text (a plan version's snapshot stores them so).
     """

@@ -290,7 +290,8 @@ def _object(object_type: str, object_id: int | None, names) -> Shown | None:
     if key not in names or page is None:  # gone (or never had a page): no link to a 404
         return Shown(text)
     endpoint, argument = page
-    return Shown(text, url_for(endpoint, **{argument: object_id}))
+    values: dict[str, Any] = {argument: object_id}
+    return Shown(text, url_for(endpoint, **values))
 
 
 def _values(action: str, key: str, value: Any, names) -> list[Shown]:
@@ -381,8 +382,8 @@ def _names(refs: set[tuple[str, int]]) -> dict[tuple[str, int], str]:
         return {}
     rows = db.session.execute(sa.union_all(*parts)).all()
     names = {}
-    for object_type, object_id, name in rows:
-        if object_type in _PER_LANGUAGE and name:
-            name = localized(json.loads(name))
-        names[(object_type, object_id)] = name or ""
+    for object_type, object_id, stored in rows:
+        if object_type in _PER_LANGUAGE and stored:
+            stored = localized(json.loads(stored))
+        names[(object_type, object_id)] = stored or ""
     return names

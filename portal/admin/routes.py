@@ -166,9 +166,9 @@ def audit():
             date_to=filters.get("date_to"),
         )
     )
-    return render_template(
-        "admin/audit.html", form=form, page=page, events=describe(page.items)
-    ), (200 if valid else 400)
+    return render_template("admin/audit.html", form=form, page=page, events=describe(page.items)), (
+        200 if valid else 400
+    )
 
 
 @bp.get("/erasure")

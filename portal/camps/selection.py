@@ -313,8 +313,11 @@ def suggest(camp, *, seed: int) -> Suggestion:
     unscored = sum(1 for a in applications if a.status in CANDIDATE_STATUSES and a.score is None)
     if unscored:
         notes.append(
-            ngettext("%(num)d applicant has no score yet and is not included.",
-                     "%(num)d applicants have no score yet and are not included.", unscored)
+            ngettext(
+                "%(num)d applicant has no score yet and is not included.",
+                "%(num)d applicants have no score yet and are not included.",
+                unscored,
+            )
         )
     # Seeded so a proposal can be repeated; only breaks ties, nothing secret.
     rng = random.Random(seed)  # nosec B311

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from dataclasses import field
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.camps.balance import label_for
 from portal.camps.forms import ethnicity_choices

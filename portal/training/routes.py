@@ -123,8 +123,9 @@ def all_present(session_id):
     if changes and policy.can_mark_session(session, local_now()) and not form.confirmed():
         return _all_present_confirmation(session, form, changes)
     changed = services.mark_all_present(session, by=current_user)
-    flash(ngettext("Everyone is marked present (%(num)d change).",
-                   "Everyone is marked present (%(num)d changes).", changed), "success")  # fmt: skip
+    message = ngettext("Everyone is marked present (%(num)d change).",
+                       "Everyone is marked present (%(num)d changes).", changed)  # fmt: skip
+    flash(message, "success")
     return redirect(url_for(".attendance", session_id=session.id))
 
 

@@ -63,8 +63,12 @@ def test_attendance_without_javascript_then_training_record_certificate_and_veri
         sheet.tick(f"input[name=mark-{other_id}][value=absent]")
         sheet.follow("form[action$='/attendance'] button[type=submit]")
         expect(sheet.page.locator(".flash")).to_have_text(
-            text("Attendance saved (%(num)d change).", "ru",
-                 plural="Attendance saved (%(num)d changes).", num=2)
+            text(
+                "Attendance saved (%(num)d change).",
+                "ru",
+                plural="Attendance saved (%(num)d changes).",
+                num=2,
+            )
         )
         expect(
             sheet.page.locator(f"input[name=mark-{ambassador_id}][value=present]")

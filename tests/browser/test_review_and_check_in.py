@@ -108,15 +108,23 @@ def test_organiser_reviews_records_consent_accepts_balances_and_checks_in(journe
         expect(proposal).to_contain_text("Тилек Садыков")
         expect(proposal).to_contain_text("Асель Каримова")
         expect(staff.main).to_contain_text(
-            text("%(num)d applicant has no score yet and is not included.", "ru",
-                 plural="%(num)d applicants have no score yet and are not included.", num=1)
+            text(
+                "%(num)d applicant has no score yet and is not included.",
+                "ru",
+                plural="%(num)d applicants have no score yet and are not included.",
+                num=1,
+            )
         )
 
     with journey.step("accepts the proposal"):
         staff.follow(staff.main.locator("form:has(ol) button[type=submit]"))
         expect(staff.page.locator(".flash")).to_have_text(
-            text("Decision saved for %(num)d application.", "ru",
-                 plural="Decision saved for %(num)d applications.", num=2)
+            text(
+                "Decision saved for %(num)d application.",
+                "ru",
+                plural="Decision saved for %(num)d applications.",
+                num=2,
+            )
         )
 
     with journey.step("checks participants in on the first day"):
