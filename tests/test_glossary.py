@@ -118,3 +118,13 @@ def test_no_suffix_or_postposition_hangs_after_a_date_or_number(locale, pattern)
     ]
     print("\n".join(hanging))
     assert hanging == []
+
+
+def test_no_message_without_placeholders_escapes_its_percent_sign():
+    """gettext leaves "%%" as it is when a message has no placeholders: the label shows "(%%)"."""
+    doubled = [
+        entry.msgid
+        for entry in catalogue("ru")
+        if "%%" in entry.msgid and not re.search(r"%\(\w+\)", entry.msgid)
+    ]
+    assert doubled == []
