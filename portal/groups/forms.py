@@ -233,7 +233,7 @@ class ActivityProgressForm(Form):
 class ProgressForm(BaseForm):
     activities = RowList(FormField(ActivityProgressForm), max_entries=200)
     percent_complete = IntegerField(
-        _l("How much of the plan is done (%%)"),
+        _l("How much of the plan is done (%)"),
         validators=[
             InputRequired(_l("Enter a number from 0 to 100.")),
             NumberRange(min=0, max=100, message=_l("Enter a number from 0 to 100.")),

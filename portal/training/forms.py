@@ -85,7 +85,7 @@ class ProgrammeForm(TitleAndDescription, BaseForm):
         validators=[InputRequired(_l("Choose when the programme counts as completed."))],
     )
     completion_percent = IntegerField(
-        _l("Share of sessions to attend (%%)"),
+        _l("Share of sessions to attend (%)"),
         default=80,
         validators=[
             InputRequired(_l("Enter a share from 1 to 100.")),
