@@ -199,6 +199,7 @@ def lock_enrolment(enrolment: Enrolment) -> Enrolment:
     """Lock the enrolment until commit and read it again: its marks, completion and certificate
     change one request at a time, so a mark sent twice at once is one mark and one certificate
     (PostgreSQL; SQLite queues writers at BEGIN)."""
+    db.session.flush()  # an enrolment made in this transaction has its id
     locked = db.session.scalars(
         sa.select(Enrolment)
         .where(Enrolment.id == enrolment.id)

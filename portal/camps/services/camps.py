@@ -134,6 +134,7 @@ def lock_application(application: Application) -> Application:
     queue and the second sees what the first did; and since all take the camp first, steps on
     one camp never wait for each other in a circle (PostgreSQL; SQLite queues writers at BEGIN).
     """
+    db.session.flush()  # an application made in this transaction has its ids
     lock_camp(application.camp_id)
     locked = db.session.scalars(
         sa.select(Application)
