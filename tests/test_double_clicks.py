@@ -20,6 +20,7 @@ from portal.camps.models import ApplicationEvent
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import CampAttendance
 from portal.extensions import db as database
+from portal.groups.models import PlanVersion
 from portal.i18n import local_today
 from portal.notify import OutboundEmail
 from portal.security import Role
@@ -27,12 +28,15 @@ from portal.training.models import Attendance
 from portal.training.models import AttendanceChange
 from portal.training.models import Certificate
 from tests.conftest import PortalClient
+from tests.factories import ActionPlanFactory
 from tests.factories import ApplicationFactory
 from tests.factories import CampFactory
 from tests.factories import EnrolmentFactory
 from tests.factories import ProgrammeFactory
 from tests.factories import TrainingSessionFactory
 from tests.factories import UserFactory
+from tests.factories import YouthGroupFactory
+from tests.helpers import plan_form
 from tests.helpers import registration_data
 from tests.helpers import signed_in
 
@@ -448,3 +452,35 @@ def test_marking_attendance_a_second_time_changes_nothing(client, login_as, db):
     assert db.session.scalar(
         sa.select(sa.func.count()).select_from(AttendanceChange)
     ) == 1  # fmt: skip
+
+
+# --- action plans -------------------------------------------------------------------------------
+
+
+def test_a_double_click_on_send_freezes_one_plan_version(app, committed, monkeypatch):
+    from portal.groups import services
+
+    mentor = UserFactory(roles={Role.MENTOR})
+    plan = ActionPlanFactory(group=YouthGroupFactory(mentors=[mentor]))
+    data, plan_id, mentor_id = plan_form(plan, "send"), plan.id, mentor.id
+    clients = [signed_in(app, plan.group.lead) for _ in range(2)]
+    committed.session.remove()
+    held_at(monkeypatch, (services, "save_draft"))
+    statuses = at_once(*(lambda c=c: c.post(f"/plans/{plan_id}", data=data) for c in clients))
+    assert statuses == [302, 302]
+    assert count(app, PlanVersion, PlanVersion.plan_id == plan_id) == 1
+    assert emails_to(app, mentor_id) == 1
+
+
+def test_sending_a_plan_a_second_time_shows_it_sent(client, db):
+    from tests.helpers import sign_in
+
+    plan = ActionPlanFactory()
+    sign_in(client, plan.group.lead)
+    for _ in range(2):
+        response = client.post(f"/plans/{plan.id}?lang=en", data=plan_form(plan, "send"))
+        assert response.status_code == 302
+        page = client.get(f"/plans/{plan.id}?lang=en").text
+        assert "Version 1 is sent to your mentors." in page
+    db.session.expire_all()
+    assert [version.number for version in plan.versions] == [1]
