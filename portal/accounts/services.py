@@ -114,7 +114,13 @@ def repeated_registration(*, email: str | None, phone: str | None, password: str
         return None
     since = utcnow() - timedelta(seconds=REPEATED_REGISTRATION_SECONDS)
     user = db.session.scalar(
-        sa.select(User).where(sa.or_(*given), User.created_at >= since, User.active.is_(True))
+        sa.select(User).where(
+            sa.or_(*given),
+            User.created_at >= since,
+            User.active.is_(True),
+            # Made by the registration form (staff accounts have no such consent).
+            User.consents.any(Consent.kind == ConsentKind.DATA_PROCESSING),
+        )
     )
     if user is None or (user.email, user.phone) != (email, phone):
         return None
