@@ -263,7 +263,6 @@ def test_a_decline_and_a_decision_on_the_same_place_do_not_deadlock(app, committ
     assert len(holder_events) == 1  # one of the two steps, and only one
     waiting_status, _events = application_state(app, ids[1])
     assert waiting_status is S.ACCEPTED  # the place went on either way
-    assert services.CampError  # the refused step was told, not crashed
 
 
 def test_a_camp_day_checked_in_twice_at_once_is_one_mark(app, committed, monkeypatch):
