@@ -226,7 +226,6 @@ def test_a_withdrawal_is_never_overwritten_by_a_promotion_at_the_same_moment(
 def test_a_decline_and_a_decision_on_the_same_place_do_not_deadlock(app, committed, monkeypatch):
     """The applicant gives the place back while an organiser moves them to the waiting list:
     both take the camp first, then the application, so one waits for the other."""
-    from portal.camps import services
     from portal.camps.services import applications
 
     organiser = UserFactory(roles={Role.ORGANISER})
