@@ -120,9 +120,10 @@ def test_complete_application_is_sent_and_acknowledged(client, login_as, db):
     assert notice.message == translated(
         "We received your application. We will tell you our decision here.", "ru"
     )
-    # Once sent, the answers cannot be changed any more.
+    # Once sent, the answers cannot be changed any more: a later post shows it as sent.
     response = client.post(f"/applications/{application.id}", data={**COMPLETE, "action": "save"})
-    assert response.status_code == 405
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/applications/{application.id}"
 
 
 def test_minors_must_name_a_guardian(client, login_as, db):
@@ -359,7 +360,7 @@ def test_photo_consent_cannot_be_given_again_after_sending(client, login_as, db)
     response = client.post(
         f"/applications/{application.id}", data={**COMPLETE, "photo_consent": "y", "action": "save"}
     )
-    assert response.status_code == 405
+    assert response.status_code == 302
     db.session.refresh(application)
     assert application.photo_consent_at is None
 

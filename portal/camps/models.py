@@ -321,8 +321,9 @@ class GuardianConsent(Model):
         sa.ForeignKey("application.id", ondelete="CASCADE"), index=True
     )
     method: Mapped[ConsentMethod] = mapped_column(str_enum(ConsentMethod))
-    #: Random file name under instance/uploads/ for a scanned paper form.
-    file_name: Mapped[Optional[str]] = mapped_column(sa.String(80))
+    #: Random name of a scanned paper form in the upload store (portal/uploads.py; the mark
+    #: keeps `flask uploads sweep` from taking it for a file nobody owns).
+    file_name: Mapped[Optional[str]] = mapped_column(sa.String(80), info={"upload": True})
     file_type: Mapped[Optional[str]] = mapped_column(sa.String(40))
     note: Mapped[str] = mapped_column(sa.Text, default="")
     recorded_by_id: Mapped[Optional[int]] = mapped_column(

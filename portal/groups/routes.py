@@ -28,6 +28,7 @@ from portal.groups.forms import review_form_class
 from portal.groups.labels import CRITERIA
 from portal.groups.labels import SECTION_LABELS
 from portal.groups.models import ActionPlan
+from portal.groups.models import PlanStatus
 from portal.groups.models import ProblemCategory
 from portal.groups.models import YouthGroup
 from portal.groups.versions import changes_between
@@ -131,15 +132,25 @@ def plan(plan_id):
         # The select's options are the enum's values; without this the first one shows.
         form.category.data = plan.category.value
         return _plan_page(plan, form)
-    require(policy.can_edit_plan(current_user, plan))
     form = PlanForm()
+    if not policy.can_edit_plan(current_user, plan):
+        if _sent_by_an_earlier_click(plan, form):
+            return _shown_as_sent(plan)
+        abort(403)
     if form.adding_row:
         return _plan_page(plan, form, 200 if form.activities.append_row() else 400)
     if form.sending:
         require(policy.can_submit_plan(current_user, plan))
     if not form.validate_on_submit():
         return _plan_page(plan, form, 400)
-    services.save_draft(plan, by=current_user, activities=form.activity_rows(), **form.sections())
+    try:
+        services.save_draft(
+            plan, by=current_user, activities=form.activity_rows(), **form.sections()
+        )
+    except services.GroupError:
+        if _sent_by_an_earlier_click(plan, form):  # it was sending at the same moment
+            return _shown_as_sent(plan)
+        raise
     if not form.sending:
         flash(_("The plan is saved."), "success")
         return redirect(url_for(".plan", plan_id=plan.id))
@@ -151,6 +162,21 @@ def plan(plan_id):
         flash(str(error), "error")
         return _plan_page(plan, form, 400)
     flash(_("Version %(number)d is sent to your mentors.", number=version.number), "success")
+    return redirect(url_for(".plan", plan_id=plan.id))
+
+
+def _sent_by_an_earlier_click(plan, form) -> bool:
+    """A second click on "Save and send" after the first one sent the plan: not an error."""
+    return (
+        form.sending
+        and plan.status is PlanStatus.SUBMITTED
+        and services.is_member(plan.group, current_user)
+    )
+
+
+def _shown_as_sent(plan):
+    number = plan.latest_version.number
+    flash(_("Version %(number)d is sent to your mentors.", number=number), "info")
     return redirect(url_for(".plan", plan_id=plan.id))
 
 

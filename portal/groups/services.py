@@ -113,8 +113,24 @@ NOT_YOURS = {
 }
 
 
+def lock_plan(plan: ActionPlan) -> ActionPlan:
+    """Lock the plan until commit and read it again: two clicks at once take turns and the
+    second sees what the first did (one version per send; PostgreSQL, SQLite queues writers)."""
+    db.session.flush()
+    locked = db.session.scalars(
+        sa.select(ActionPlan)
+        .where(ActionPlan.id == plan.id)
+        .with_for_update(of=ActionPlan)
+        .execution_options(populate_existing=True)
+    ).one()
+    db.session.expire(locked, ["versions"])
+    return locked
+
+
 def check_step(plan: ActionPlan, step: Step, by) -> None:
-    """Refuse, saying why, a step the transition table does not give this person now."""
+    """Refuse, saying why, a step the transition table does not give this person now (read
+    under the plan's lock, so every step on a plan starts here)."""
+    lock_plan(plan)
     if policy.can_take(by, plan, step):
         return
     if plan.status is PlanStatus.ARCHIVED:

@@ -127,6 +127,25 @@ def lock_camp(camp_id: int) -> Camp:
     ).one()
 
 
+def lock_application(application: Application) -> Application:
+    """Lock the application's camp, then the application, until commit, and read it again.
+
+    Every step that changes an application starts here, so two clicks (or two people) at once
+    queue and the second sees what the first did; and since all take the camp first, steps on
+    one camp never wait for each other in a circle (PostgreSQL; SQLite queues writers at BEGIN).
+    """
+    db.session.flush()  # an application made in this transaction has its ids
+    lock_camp(application.camp_id)
+    locked = db.session.scalars(
+        sa.select(Application)
+        .where(Application.id == application.id)
+        .with_for_update(of=Application)
+        .execution_options(populate_existing=True)
+    ).one()
+    db.session.expire(locked, ["consents"])  # a consent recorded meanwhile counts
+    return locked
+
+
 def places_free(camp: Camp) -> int:
     """The camp's places nobody holds (never below 0)."""
     return max(camp.capacity - seats_taken(camp), 0)
