@@ -22,24 +22,48 @@ from portal.extensions import utcnow
 from portal.i18n import local_today
 from portal.security import Role
 
+#: Real kinds of places, named as people there say them in each language.
+VENUES = {
+    "karasuu": {
+        "ky": "Кара-Суу райондук жаштар борбору",
+        "ru": "Карасуйский районный молодёжный центр",
+        "uz_Cyrl": "Қорасув туман ёшлар маркази",
+    },
+    "akbulak": {
+        "ky": "Кадамжай, «Ак-Булак» эс алуу жайы",
+        "ru": "Кадамжай, база отдыха «Ак-Булак»",
+        "uz_Cyrl": "Қадамжой, «Оқбулоқ» дам олиш маскани",
+    },
+    "arslanbob": {
+        "ky": "Арстанбап, «Жаңгак» конок үйү",
+        "ru": "Арсланбоб, гостевой дом «Жангак»",
+        "uz_Cyrl": "Арслонбоб, «Ёнғоқ» меҳмон уйи",
+    },
+    "osh_city": {
+        "ky": "Ош шаардык жаштар борбору",
+        "ru": "Ошский городской молодёжный центр",
+        "uz_Cyrl": "Ўш шаҳар ёшлар маркази",
+    },
+}
+
 CAMPS = [
     # key, region, venue, days from today to the start, capacity, titles
-    ("osh", "KG-O", "Kara-Suu, youth centre", 40, 20, {
+    ("osh", "KG-O", VENUES["karasuu"], 40, 20, {
         "ky": "Ош: Тынчтык жана достук лагери",
         "ru": "Ош: лагерь мира и дружбы",
         "uz_Cyrl": "Ўш: тинчлик ва дўстлик лагери",
     }),
-    ("batken", "KG-B", "Kadamjai, Ak-Bulak resort", 30, 16, {
+    ("batken", "KG-B", VENUES["akbulak"], 30, 16, {
         "ky": "Баткен: Жаштар жана демократия",
         "ru": "Баткен: молодёжь и демократия",
         "uz_Cyrl": "Баткен: ёшлар ва демократия",
     }),
-    ("jalalabad", "KG-J", "Arslanbob, guest house", 55, 24, {
+    ("jalalabad", "KG-J", VENUES["arslanbob"], 55, 24, {
         "ky": "Жалал-Абад: Толеранттуулук мектеби",
         "ru": "Джалал-Абад: школа толерантности",
         "uz_Cyrl": "Жалолобод: бағрикенглик мактаби",
     }),
-    ("past", "KG-GO", "Osh city, Friendship hall", -60, 12, {
+    ("past", "KG-GO", VENUES["osh_city"], -60, 12, {
         "ky": "Ош шаары: Бирге келечек (өткөн)",
         "ru": "Город Ош: общее будущее (прошёл)",
         "uz_Cyrl": "Ўш шаҳри: умумий келажак (ўтган)",
