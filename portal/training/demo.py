@@ -110,10 +110,10 @@ def seed_training(organiser: User, mentor: User) -> None:
         services.record_attendance(sessions[1], enrolment, AttendanceStatus.ABSENT, by=mentor)
     services.keep_certificate(
         kept.certificates[-1], by=organiser,
-        reason="Attended the make-up session in Jalal-Abad (paper register).",
+        reason="Жалал-Абаддагы кошумча сабакка катышкан (кагаз журналда белгиленген).",
     )  # fmt: skip
     services.revoke_certificate(
         revoked.certificates[-1], by=organiser,
-        reason="The marks were entered for the wrong person.",
+        reason="Белгилер башка адамдыкы болуп чыкты: жаңылыш киргизилген.",
     )  # fmt: skip
     services.drop(enrolments[5], by=organiser)  # left the programme
