@@ -93,7 +93,7 @@ class MessageKey(NamedTuple):
 
     msgid: str
     plural: str | None = None
-    count: int | None = None
+    num: int | None = None
     context: str | None = None
 
 
@@ -142,8 +142,8 @@ def render_message(key: MessageKey, params: dict[str, Any]) -> str:
     variables = {name: _resolved(value) for name, value in params.items()}
     if key.plural is not None:
         if key.context is not None:
-            return npgettext(key.context, key.msgid, key.plural, key.count, **variables)
-        return ngettext(key.msgid, key.plural, key.count, **variables)
+            return npgettext(key.context, key.msgid, key.plural, key.num, **variables)
+        return ngettext(key.msgid, key.plural, key.num, **variables)
     if key.context is not None:
         return pgettext(key.context, key.msgid, **variables)
     return gettext(key.msgid, **variables)
@@ -165,7 +165,7 @@ def notify(user, message: LazyString, *, link: str | None = None) -> Notificatio
         text = str(message)
     notification = Notification(
         user_id=user.id, message=text, link=link, msgid=key.msgid, msgid_plural=key.plural,
-        count=key.count, msgctxt=key.context, params=stored_params(variables) or None,
+        count=key.num, msgctxt=key.context, params=stored_params(variables) or None,
     )  # fmt: skip
     db.session.add(notification)
     return notification
