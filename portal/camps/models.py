@@ -98,7 +98,8 @@ class Camp(Model):
     title: Mapped[dict[str, str]] = mapped_column(sa.JSON)
     description: Mapped[dict[str, str]] = mapped_column(sa.JSON)
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("admin_unit.code"), index=True)
-    venue: Mapped[str] = mapped_column(sa.String(200))
+    #: Where it happens, per language like the title: {"ky": …, "ru": …, "uz_Cyrl": …}.
+    venue: Mapped[dict[str, str]] = mapped_column(sa.JSON)
     start_date: Mapped[date] = mapped_column(index=True)
     end_date: Mapped[date]
     applications_open: Mapped[date]
@@ -136,6 +137,10 @@ class Camp(Model):
     @property
     def display_description(self) -> str:
         return localized(self.description)
+
+    @property
+    def display_venue(self) -> str:
+        return localized(self.venue)
 
     def days(self) -> list[date]:
         return [
