@@ -28,6 +28,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from portal.extensions import db as _db
 from portal.extensions import limiter
+from portal.groups import services
 from portal.groups import transitions
 from portal.groups.labels import CATEGORY_LABELS
 from portal.groups.labels import STATUS_LABELS
@@ -50,6 +51,7 @@ from tests.factories import ActionPlanFactory
 from tests.factories import UserFactory
 from tests.factories import YouthGroupFactory
 from tests.factories import plan_in
+from tests.factories import review_plan
 from tests.helpers import sign_in
 
 #: Who plays: two group leads, one young person in both groups, two mentors, an organiser.
@@ -68,6 +70,11 @@ CONTENT = st.fixed_dictionaries(
         "budget_som": st.sampled_from(["5000", ""]),
     }
 )
+#: The sections above as ActionPlanFactory writes them.
+AS_THE_FACTORY_WRITES = {
+    "title": "Кыздар мектепте калсын", "problem": "Кыздар мектепти эрте таштайт.",
+    "indicators": "Мектеп журналы.", "activities": ("Жолугушуу",), "budget_som": "5000",
+}  # fmt: skip
 #: Sections a plan needs before it is sent (services.missing_sections), among those typed here.
 REQUIRED = ("title", "problem", "indicators", "activities")
 SECTION_COMMENTS = st.sampled_from(
@@ -203,8 +210,11 @@ class PlansMachine(RuleBasedStateMachine):
         self.rows[plan.id].update(
             versions=len(plan.versions), reviews=int(first is PlanStatus.APPROVED)
         )
+        # The factory's plan reads as a member may type it (its other sections are typed_form's).
+        assert as_stored(plan) == AS_THE_FACTORY_WRITES
+        self.typed[plan.id] = AS_THE_FACTORY_WRITES
         if plan.versions:
-            self.sent[plan.id] = {"factory": True}  # never what a member types here
+            self.sent[plan.id] = AS_THE_FACTORY_WRITES
             self.reviews += [(plan.id, 1, self.ids["mentor0"], "approve", None, None)] * (
                 first is PlanStatus.APPROVED
             )
@@ -355,7 +365,28 @@ class PlansMachine(RuleBasedStateMachine):
             Step.COMMENT: self.write_in_the_discussion, Step.PROGRESS: self.post_progress,
             Step.COMPLETE: self.mark_carried_out,
         }[step]  # fmt: skip
+        if not self.allowed(name, plan_id, step):
+            self.check_the_service_refuses(step, plan_id, name)
         take(data, plan_id, name, step)
+
+    def check_the_service_refuses(self, step, plan_id, name):
+        """Behind the page, the service itself refuses a step the rules do not give (a page
+        that forgot to ask would still write nothing)."""
+        plan, person = self.plan(plan_id), self.people[name]
+        attempt = {
+            Step.SAVE: lambda: services.save_draft(plan, by=person, activities=[], title="?"),
+            Step.SEND: lambda: services.submit(plan, by=person),
+            Step.APPROVE: lambda: review_plan(plan, person, "approve"),
+            Step.REQUEST_CHANGES: lambda: review_plan(plan, person, "request_changes"),
+            Step.COMMENT: lambda: services.add_comment(plan, author=person, body="?"),
+            Step.PROGRESS: lambda: services.post_progress(
+                plan, by=person, percent=1, what_happened="?", statuses={}
+            ),
+            Step.COMPLETE: lambda: services.complete(plan, by=person),
+        }[step]
+        with pytest.raises(services.GroupError):
+            with _db.session.begin_nested():
+                attempt()
 
     def save_the_draft(self, data, plan_id, name, step):
         content = data.draw(CONTENT, label="content")
@@ -628,7 +659,7 @@ class PlansMachine(RuleBasedStateMachine):
             assert [version.number for version in sent] == list(range(1, len(sent) + 1))
             assert all(a.content != b.content for a, b in zip(sent, sent[1:], strict=False))
             last = sent[-1].content
-            if self.sent[plan_id] and "factory" not in self.sent[plan_id]:
+            if self.sent[plan_id]:
                 assert (last["title"], last["problem"], last["indicators"]) == tuple(
                     self.sent[plan_id][key] for key in ("title", "problem", "indicators")
                 )
