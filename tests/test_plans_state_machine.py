@@ -173,7 +173,7 @@ class PlansMachine(RuleBasedStateMachine):
         self.touched: set[int] = set()
         #: What the pages were last checked against (checked again only once it changes).
         self.pages_seen: dict[tuple, None] = {}
-        self.queues_seen = None
+        self.queues_seen: dict[str, tuple] = {}
         self.reports_seen: dict[str, object] = {}
         self.signed_in = None
 
@@ -324,8 +324,12 @@ class PlansMachine(RuleBasedStateMachine):
     def something_happens(self, data, action):
         """One rule for every step: Hypothesis switches whole rules off in each run (swarm
         testing), and a short run with no sending or reviewing in it would test little."""
+        live = [p for p in self.plans if self.status[p] not in (PlanStatus.ARCHIVED,
+                                                                 PlanStatus.COMPLETED)]  # fmt: skip
         if action == "start" and len(self.plans) >= MAX_PLANS:
             action = "press"
+        elif action == "press" and not live and len(self.plans) < MAX_PLANS:
+            action = "start"  # every plan is done with: the group starts another
         {
             "press": self.press_what_the_page_offers, "step": self.someone_takes_a_step,
             "start": self.start_a_plan, "switch": self.switch_the_group_off_or_on,
@@ -334,7 +338,8 @@ class PlansMachine(RuleBasedStateMachine):
 
     def start_a_plan(self, data):
         group_id = self.a_group(data)
-        name = data.draw(st.sampled_from(PEOPLE), label="who")
+        members = st.sampled_from(sorted(self.members[group_id]))
+        name = data.draw(members | st.sampled_from(PEOPLE), label="who")
         self.as_(name)
         response = self.client.post(f"/groups/{group_id}/plans")
         member = name in self.members[group_id]
@@ -691,13 +696,13 @@ class PlansMachine(RuleBasedStateMachine):
     def every_page_offers_what_the_rules_give_and_nothing_else(self):
         """The plans the last step touched, as everyone sees them: the page's actions are
         exactly the steps the rules give that person (and the rules' steps are the service's:
-        every post above that the record allows succeeds, and every other is refused). A page
-        is walked again once what it depends on changed: the plan's status, whether its group
-        is on, and what the person is to the group."""
+        every post above that the record allows succeeds, and every other is refused). Each
+        page is walked for every status, group on or off, and what the person is to the group
+        (the button pressed next walks its own page again)."""
         for plan_id in sorted(self.touched):
             for name in PEOPLE:
                 roles = self.roles(name, plan_id)
-                key = (plan_id, name, roles) + (
+                key = (name, roles) + (
                     (self.status[plan_id], self.active[self.group_of[plan_id]]) if roles else ()
                 )  # someone the plan is nothing to gets a 404 whatever its state
                 if key in self.pages_seen:
@@ -709,12 +714,15 @@ class PlansMachine(RuleBasedStateMachine):
 
     @invariant()
     def each_mentor_queue_holds_the_plans_they_may_review(self):
-        key = (tuple(sorted(self.status.items())), tuple(sorted(self.active.items())),
-               tuple((g, frozenset(m)) for g, m in sorted(self.mentors.items())))  # fmt: skip
-        if key == self.queues_seen:
-            return
-        self.queues_seen = key
         for mentor in MENTORS:
+            groups = {g for g, names in self.mentors.items() if mentor in names}
+            key = tuple(
+                (p, self.status[p], self.active[self.group_of[p]])
+                for p in self.plans if self.group_of[p] in groups
+            )  # fmt: skip
+            if self.queues_seen.get(mentor) == (groups, key):
+                continue  # nothing changed in the groups they mentor
+            self.queues_seen[mentor] = (groups, key)
             self.as_(mentor)
             queue = self.client.get("/mentor/queue").text.split("<main", 1)[1]
             listed = {int(p) for p in re.findall(r'href="/plans/(\d+)/review"', queue)}
@@ -722,13 +730,14 @@ class PlansMachine(RuleBasedStateMachine):
 
     @invariant()
     def the_reports_count_the_raw_rows(self):
-        """The dashboard's plans table and chart (the organiser's, and each mentor's for their
+        """The dashboard's plans table and chart (the organiser's, and a mentor's for their
         groups) and the public page's plan figures are the raw rows counted."""
         raw = _db.session.execute(
             sa.select(ActionPlan.status, ActionPlan.category, ActionPlan.group_id)
         ).all()
         viewers = {"organiser": raw}
-        viewers |= {m: [row for row in raw if m in self.mentors[row.group_id]] for m in MENTORS}
+        # One mentor's dashboard stands for both (they play the same part; each page costs).
+        viewers["mentor0"] = [row for row in raw if "mentor0" in self.mentors[row.group_id]]
         for name, rows in viewers.items():
             if self.reports_seen.get(name) == Counter(rows):
                 continue  # the figures this person sees have not changed since last checked
@@ -821,8 +830,8 @@ def test_plans_state_machine(app, db, client):
     run_state_machine_as_test(
         PlansMachine,
         settings=settings(
-            max_examples=12,
-            stateful_step_count=20,
+            max_examples=6,
+            stateful_step_count=15,
             deadline=None,
             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
         ),
