@@ -17,6 +17,7 @@ from portal.forms import ActionForm
 from portal.groups import policy
 from portal.groups import queries
 from portal.groups import services
+from portal.groups import transitions
 from portal.groups.forms import ChooseMemberForm
 from portal.groups.forms import ChooseMentorForm
 from portal.groups.forms import CommentForm
@@ -28,7 +29,6 @@ from portal.groups.forms import review_form_class
 from portal.groups.labels import CRITERIA
 from portal.groups.labels import SECTION_LABELS
 from portal.groups.models import ActionPlan
-from portal.groups.models import PlanStatus
 from portal.groups.models import ProblemCategory
 from portal.groups.models import YouthGroup
 from portal.groups.versions import changes_between
@@ -133,10 +133,11 @@ def plan(plan_id):
         form.category.data = plan.category.value
         return _plan_page(plan, form)
     form = PlanForm()
-    if not policy.can_edit_plan(current_user, plan):
-        if _sent_by_an_earlier_click(plan, form):
-            return _shown_as_sent(plan)
-        abort(403)
+    if not policy.can_edit_plan(current_user, plan) and _sent_already(plan, form):
+        # A second click on "save and send": the first one sent this very text. Show its result
+        # (nothing is sent twice) rather than a refusal for a step that did happen.
+        return _shown_as_sent(plan)
+    require(policy.can_edit_plan(current_user, plan))
     if form.adding_row:
         return _plan_page(plan, form, 200 if form.activities.append_row() else 400)
     if form.sending:
@@ -148,7 +149,7 @@ def plan(plan_id):
             plan, by=current_user, activities=form.activity_rows(), **form.sections()
         )
     except services.GroupError:
-        if _sent_by_an_earlier_click(plan, form):  # it was sending at the same moment
+        if _sent_already(plan, form):  # it was sending at the same moment
             return _shown_as_sent(plan)
         raise
     if not form.sending:
@@ -165,18 +166,21 @@ def plan(plan_id):
     return redirect(url_for(".plan", plan_id=plan.id))
 
 
-def _sent_by_an_earlier_click(plan, form) -> bool:
-    """A second click on "Save and send" after the first one sent the plan: not an error."""
+def _sent_already(plan, form) -> bool:
+    """The lead sends again, unchanged, the text the plan's last version froze, and the plan
+    has left editing since (a double click, or a second tab)."""
     return (
         form.sending
-        and plan.status is PlanStatus.SUBMITTED
-        and services.is_member(plan.group, current_user)
+        and plan.status not in transitions.EDITABLE
+        and policy.can_lead(current_user, plan.group)
+        and form.validate_on_submit()
+        and services.reads_as_latest_version(plan, form.sections(), form.activity_rows())
     )
 
 
 def _shown_as_sent(plan):
     number = plan.latest_version.number
-    flash(_("Version %(number)d is sent to your mentors.", number=number), "info")
+    flash(_("Version %(number)d is sent to your mentors.", number=number), "success")
     return redirect(url_for(".plan", plan_id=plan.id))
 
 

@@ -3,6 +3,7 @@
 Membership, invitations and the lead role live in portal.groups.members."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -207,6 +208,14 @@ def unchanged_since_sent(plan: ActionPlan) -> bool:
     """The plan reads exactly as the last version sent (the mentor would see no change)."""
     latest = plan.latest_version
     return latest is not None and latest.content == snapshot(plan)
+
+
+def reads_as_latest_version(plan: ActionPlan, sections: dict, activities: list[dict]) -> bool:
+    """What a form carries (as save_draft takes it) is exactly the plan's last version sent:
+    a second click on "save and send" brings back what the first one sent."""
+    typed = SimpleNamespace(**sections, activities=[SimpleNamespace(**row) for row in activities])
+    latest = plan.latest_version
+    return latest is not None and latest.content == snapshot(typed)  # type: ignore[arg-type]
 
 
 def submit(plan: ActionPlan, *, by) -> PlanVersion:
