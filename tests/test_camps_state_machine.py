@@ -531,8 +531,8 @@ class CampMachine(RuleBasedStateMachine):
         day = camp.days()[day_number]
         page = self.client.get(f"/manage/camps/{self.camp_id}/checkin?day={day}&lang=en").text
         listed = set(map(int, re.findall(r'<li id="person-(\d+)"', page)))
-        expected = {row.id for row in self.rows.values() if transitions.can_be_checked_in(row.status)}
-        assert listed == expected
+        checkable = {r.id for r in self.rows.values() if transitions.can_be_checked_in(r.status)}
+        assert listed == checkable
         for application_id in listed:
             item = re.search(rf'<li id="person-{application_id}".*?</li>', page, re.S)[0]
             application = _db.session.get_one(Application, application_id)
@@ -542,8 +542,8 @@ class CampMachine(RuleBasedStateMachine):
             buttons = set(re.findall(r'name="present" value="(yes|no)"', item))
             for present in (True, False):
                 taken = self.taken(
-                    lambda present=present: services.mark_attendance(
-                        _db.session.get_one(Application, application_id), day, present,
+                    lambda present=present, marked=application_id: services.mark_attendance(
+                        _db.session.get_one(Application, marked), day, present,
                         by=self.organiser,
                     )
                 )  # fmt: skip
@@ -752,3 +752,23 @@ def test_a_camp_cannot_get_fewer_places_than_people_holding_one(client, login_as
     ]
     db.session.expire_all()
     assert db.session.get(Camp, camp.id).capacity == 2
+
+
+def test_the_camp_counts_ages_as_sent_whatever_the_profile_says_later(client, login_as, db):
+    """The cohort balance (and the review list's age filter) read the date of birth on the
+    profile, so a birth date corrected after the camp moved its figures away from the age
+    the organisers decided on (the one its exports and the suggestion use)."""
+    from tests.factories import ApplicationFactory
+
+    login_as("organiser")
+    camp = CampFactory(start_date=i18n.local_today() - timedelta(days=20))
+    person = UserFactory(date_of_birth=camp.start_date.replace(year=camp.start_date.year - 16))
+    ApplicationFactory(camp=camp, applicant=person, status=S.ATTENDED)
+    assert accounts.update_profile(person, date_of_birth=years_ago(20)) == ["date_of_birth"]
+    figures = balance.balance_of(camp)
+    assert {row.value: row.pool for row in figures.tables["age_band"]} == {"16-17": 1}
+    assert figures.tables == balance.balance_of(camp, balance.pool_of(camp)).tables
+    page = client.get(f"/manage/camps/{camp.id}/applications?age_band=16-17").text
+    assert person.full_name in page
+    page = client.get(f"/manage/camps/{camp.id}/applications?age_band=18-21").text
+    assert person.full_name not in page

@@ -16,12 +16,12 @@ from portal.accounts.labels import GENDER_LABELS
 from portal.accounts.models import User
 from portal.ages import AGE_BANDS
 from portal.ages import age_band
-from portal.ages import years_before
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.queries import age_band_clauses
+from portal.camps.queries import age_clause
 from portal.camps.versions import version_name
 from portal.extensions import db
 from portal.i18n import local_today
@@ -141,9 +141,8 @@ def pool_counts(camp) -> tuple[int, int, dict[str, Counter], dict[str, Counter]]
 
 
 def _count_pool(camp) -> tuple[int, int, dict[str, Counter], dict[str, Counter]]:
-    start = camp.start_date
     bands = [(sa.and_(*age_band_clauses(camp, label)), label) for label, _low, _high in AGE_BANDS]
-    bands.append((User.date_of_birth <= years_before(start, AGE_BANDS[-1][2] + 1), "26+"))
+    bands.append((age_clause(camp, AGE_BANDS[-1][2] + 1), "26+"))
     columns = (
         User.region_code,
         User.district_code,

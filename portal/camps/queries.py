@@ -126,19 +126,26 @@ def _has_consent():
     )
 
 
-def _birth_range(camp, low: int, high: int) -> tuple[date, date]:
-    """Birth dates of people aged low..high on the camp's first day."""
+def age_clause(camp, low: int, high: int | None = None):
+    """Aged `low` to `high` (or more, without `high`) on the camp's first day, as
+    Application.applicant_age reads it: the age fixed when the application was sent (a later
+    change of the date of birth moves no figure of the camp), by the profile for a draft."""
     start = camp.start_date
-    earliest = years_before(start, high + 1)
-    latest = years_before(start, low)
-    return earliest, latest
+    by_profile = User.date_of_birth <= years_before(start, low)
+    fixed = Application.age_when_sent >= low
+    if high is not None:
+        by_profile = sa.and_(by_profile, User.date_of_birth > years_before(start, high + 1))
+        fixed = sa.and_(fixed, Application.age_when_sent <= high)
+    return sa.or_(
+        sa.and_(Application.consent_required.is_(None), by_profile),
+        sa.and_(Application.consent_required.is_not(None), fixed),
+    )
 
 
 def age_band_clauses(camp, band: str):
     for label, low, high in AGE_BANDS:
         if label == band:
-            earliest, latest = _birth_range(camp, low, high)
-            return [User.date_of_birth > earliest, User.date_of_birth <= latest]
+            return [age_clause(camp, low, high)]
     return [sa.false()]
 
 
