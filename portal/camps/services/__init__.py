@@ -22,6 +22,7 @@ from portal.camps.services.camps import TOLD_ON_CANCEL
 from portal.camps.services.camps import add_question
 from portal.camps.services.camps import applications_of
 from portal.camps.services.camps import camp_organisers
+from portal.camps.services.camps import capacity_problem
 from portal.camps.services.camps import eligibility_problem
 from portal.camps.services.camps import is_accepting_applications
 from portal.camps.services.camps import lock_application
@@ -53,6 +54,7 @@ __all__ = [
     "applications_of",
     "birth_date_change_problem",
     "camp_organisers",
+    "capacity_problem",
     "confirm",
     "decide",
     "decline",
