@@ -5,9 +5,9 @@ import ast
 import re
 from pathlib import Path
 
+from portal.camps.models import CampStatus
 from portal.main.events import EVENT_AREAS
 from portal.main.events import EVENT_LABELS
-from portal.camps.models import CampStatus
 from tests import factories
 from tests.helpers import translated
 

@@ -8,11 +8,11 @@ from wtforms import widgets
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
-from portal.main.events import event_choices
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
 from portal.forms import Confirmable
 from portal.forms import FilterForm
+from portal.main.events import event_choices
 from portal.security import Role
 
 

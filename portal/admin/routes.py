@@ -14,7 +14,6 @@ from portal.accounts import services
 from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
 from portal.admin import queries
-from portal.main.events import describe
 from portal.admin.forms import AuditFilterForm
 from portal.admin.forms import RolesForm
 from portal.admin.forms import UserFilterForm
@@ -24,6 +23,7 @@ from portal.extensions import db
 from portal.extensions import utcnow
 from portal.forms import ActionForm
 from portal.listing import paginate
+from portal.main.events import describe
 from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.security import Role

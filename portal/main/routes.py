@@ -11,10 +11,10 @@ from flask_login import current_user
 from flask_login import login_required
 
 from portal import health
-from portal.main.events import describe
 from portal.forms import ActionForm
 from portal.listing import paginate
 from portal.main import dashboard
+from portal.main.events import describe
 from portal.notify import inbox_query
 from portal.notify import mark_all_read
 from portal.notify import unread_count
