@@ -140,7 +140,8 @@ def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) 
         region = rng.choice(regions)
         out.add("camp", id=camp_id, title={"ky": f"Тынчтык лагери №{number}",
                                            "ru": f"Лагерь мира №{number}"},
-                description={"ky": "Үч күндүк лагерь."}, region_code=region, venue="Мектеп",
+                description={"ky": "Үч күндүк лагерь."}, region_code=region,
+                venue={"ky": "Мектеп", "ru": "Школа", "uz_Cyrl": "Мактаб"},
                 start_date=first, end_date=first + timedelta(days=2),
                 applications_open=first - timedelta(days=60),
                 applications_close=first - timedelta(days=10),
@@ -205,7 +206,7 @@ def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) 
             trainer = mentor_id if number < 5 and mentor_id else rng.choice(mentors)
             starts_at = started + timedelta(days=7 * position)
             out.add("training_session", id=session_id, programme_id=programme_id,
-                    module_id=module_id, starts_at=starts_at, place="Ош жаштар борбору",
+                    module_id=module_id, starts_at=starts_at, place={"ky": "Ош жаштар борбору"},
                     trainer_id=trainer)  # fmt: skip
             sessions.append((session_id, starts_at))
             if trainer == mentor_id:

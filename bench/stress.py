@@ -72,7 +72,7 @@ with app.test_request_context(method="POST"):
         services.create_user(full_name=f"Stress Organiser {{n}}", email=f"o{{n}}@stress.example.org",
             phone=None, password="{PASSWORD}", roles={{Role.ORGANISER}})
     start = local_today() + timedelta(days=30)
-    camp = Camp(title={{"ky": "Stress"}}, description={{}}, region_code="KG-O", venue="Stress",
+    camp = Camp(title={{"ky": "Stress"}}, description={{}}, region_code="KG-O", venue={{"ky": "Stress"}},
         start_date=start, end_date=start + timedelta(days=2), applications_open=local_today(),
         applications_close=start - timedelta(days=5), confirmation_deadline=start - timedelta(days=2),
         capacity={CAPACITY}, languages=["ky"], status=CampStatus.PUBLISHED, eligible_regions=[], targets={{}})

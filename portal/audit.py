@@ -1,5 +1,5 @@
 """The audit trail: who did what to which object, when and from where (in codes; the admin
-pages name them in words: portal/admin/events.py)."""
+pages name them in words: portal/main/events.py)."""
 
 from datetime import datetime
 from typing import TYPE_CHECKING

@@ -1,8 +1,9 @@
-"""Command-line tasks: accounts, demo data, the outbox and translations."""
+"""Command-line tasks: accounts, demo data, the outbox, uploads and translations."""
 
 # Only the Babel tools, with fixed arguments.
 import subprocess  # nosec B404
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -25,6 +26,7 @@ from portal.translit import to_latin
 
 outbox = AppGroup("outbox", help="The outbox: messages waiting to be delivered.")
 retention = AppGroup("retention", help="Keeping personal data no longer than needed.")
+uploads = AppGroup("uploads", help="The upload store (consent scans).")
 translate = AppGroup("translate", help="Extract, update and compile the translations.")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +40,7 @@ def register(app) -> None:
     app.cli.add_command(outbox)
     app.cli.add_command(translate)
     app.cli.add_command(retention)
+    app.cli.add_command(uploads)
     app.cli.add_command(backup)
     app.cli.add_command(restore)
 
@@ -194,6 +197,21 @@ def retention_apply(days, sensitive_days):
     db.session.commit()  # the consent scans are deleted only now, after the commit
     click.echo(f"Cleared {count} applications.")
     click.echo(f"Cleared health needs, contacts and consent scans of {sensitive} applications.")
+
+
+@uploads.command("sweep")
+@click.option(
+    "--hours", type=click.FloatRange(min=1), default=1, show_default=True,
+    help="Only files written longer ago than this (a request may still be committing one).",
+)  # fmt: skip
+@single_run("uploads-sweep")
+def uploads_sweep(hours):
+    """Delete stored files no record names: left when a worker died between storing a scan and
+    committing its record (cron, daily)."""
+    from portal.uploads import sweep_orphans
+
+    removed = sweep_orphans(older_than=timedelta(hours=hours))
+    click.echo(f"Removed {len(removed)} files no record names.")
 
 
 @click.command("backup")

@@ -78,6 +78,15 @@ MORE_PLACES = [
 ]  # fmt: skip
 
 
+#: The language each young person reads the portal in (Kyrgyz unless named here): Uzbek
+#: speakers from Osh and Jalal-Abad, one Russian reader from Osh city.
+YOUTH_LOCALES = {
+    "Муҳаммадали Ҳошимов": "uz_Cyrl", "Nilufar Karimova": "ru", "Зарина Усмонова": "uz_Cyrl",
+    "Дилноза Сайдалиева": "uz_Cyrl", "Жасур Маматов": "uz_Cyrl", "Нигора Абдиева": "uz_Cyrl",
+    "Шерзод Маматов": "uz_Cyrl", "Дилфуза Турсунова": "uz_Cyrl",
+}  # fmt: skip
+
+
 def more_youth() -> list[tuple]:
     people = []
     for number, (given, gender) in enumerate(MORE_GIVEN):
@@ -113,7 +122,7 @@ def seed() -> list[tuple[str, str]]:
         if services.email_taken(email) or services.phone_taken(phone):
             continue
         _add(
-            name, email, phone, {Role.YOUTH}, "ky",
+            name, email, phone, {Role.YOUTH}, YOUTH_LOCALES.get(name, "ky"),
             date_of_birth=birthday(age), gender=gender, region_code=region,
             district_code=district, community=community,
         )  # fmt: skip

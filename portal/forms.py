@@ -247,20 +247,33 @@ class TitleAndDescription:
     )
 
     def validate_title_ky(self, field):
-        if not (field.data or self.title_ru.data or self.title_uz_Cyrl.data):
+        if not in_some_language(self, "title"):
             raise ValidationError(self.missing_title)
 
     def per_language(self, prefix: str) -> dict[str, str]:
-        """{"ky": …, "ru": …, "uz_Cyrl": …} from the fields named <prefix>_<locale>."""
-        return {
-            locale: (getattr(self, f"{prefix}_{locale}").data or "").strip()
-            for locale in TRANSLATED_LOCALES
-        }
+        return per_language(self, prefix)
 
     def fill_title_and_description(self, obj) -> None:
-        for locale in TRANSLATED_LOCALES:
-            getattr(self, f"title_{locale}").data = obj.title.get(locale, "")
-            getattr(self, f"description_{locale}").data = obj.description.get(locale, "")
+        fill_per_language(self, "title", obj.title)
+        fill_per_language(self, "description", obj.description)
+
+
+def per_language(form, prefix: str) -> dict[str, str]:
+    """{"ky": …, "ru": …, "uz_Cyrl": …} from the fields named <prefix>_<locale>."""
+    return {
+        locale: (getattr(form, f"{prefix}_{locale}").data or "").strip()
+        for locale in TRANSLATED_LOCALES
+    }
+
+
+def in_some_language(form, prefix: str) -> bool:
+    """Whether at least one of the <prefix>_<locale> fields is filled in (the others fall back)."""
+    return any(per_language(form, prefix).values())
+
+
+def fill_per_language(form, prefix: str, values: dict[str, str] | None) -> None:
+    for locale in TRANSLATED_LOCALES:
+        getattr(form, f"{prefix}_{locale}").data = (values or {}).get(locale, "")
 
 
 def error_list(form) -> list[tuple[str, str]]:

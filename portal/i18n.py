@@ -185,6 +185,14 @@ def localized(values: Mapping[str, str | None], locale: str | None = None) -> st
     return ""
 
 
+class PerLanguage(dict):
+    """Content in several languages ({"ky": …, "ru": …, "uz_Cyrl": …}) that prints itself in
+    the reader's language: a camp's title passed to a message follows whoever reads it."""
+
+    def __str__(self) -> str:
+        return localized(self)
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,

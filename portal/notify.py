@@ -6,13 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from email.message import EmailMessage
+from typing import Any
+from typing import NamedTuple
 from typing import Optional
 
 import sqlalchemy as sa
 from flask import current_app
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_babel import npgettext
+from flask_babel import pgettext
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -21,6 +28,7 @@ from portal.extensions import Model
 from portal.extensions import UTCDateTime
 from portal.extensions import db
 from portal.extensions import utcnow
+from portal.i18n import PerLanguage
 from portal.outbox import DeliveryStatus
 from portal.outbox import OutboxColumns
 
@@ -35,11 +43,27 @@ class Notification(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: Text rendered in the recipient's language when the notification was created.
+    #: Text rendered in the recipient's language when the notification was created: what rows
+    #: older than `msgid` show, and what a message no catalogue knows any more falls back to.
     message: Mapped[str] = mapped_column(sa.Text)
+    #: The message's key (English msgid, plural and count, context) and its parameters
+    #: (portal.notify.stored_params), so the inbox renders it in the reader's language of now.
+    msgid: Mapped[Optional[str]] = mapped_column(sa.Text)
+    msgid_plural: Mapped[Optional[str]] = mapped_column(sa.Text)
+    msgctxt: Mapped[Optional[str]] = mapped_column(sa.String(100))
+    count: Mapped[Optional[int]]
+    params: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
     #: A local path to the page the notification is about.
     link: Mapped[Optional[str]] = mapped_column(sa.String(255))
     read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+
+    @property
+    def text(self) -> str:
+        """The message in the current language; rows stored before keys keep their text."""
+        if self.msgid is None:
+            return self.message
+        key = MessageKey(self.msgid, self.msgid_plural, self.count, self.msgctxt)
+        return render_message(key, self.params or {})
 
 
 #: E-mail's delivery states are the outbox's (the name stays for callers).
@@ -64,11 +88,85 @@ class OutboundEmail(OutboxColumns, Model):
     body: Mapped[str] = mapped_column(sa.Text)
 
 
-def notify(user, message, *, link: str | None = None) -> Notification:
-    """Add an in-app notification; `message` is a lazy string rendered in the user's language."""
+class MessageKey(NamedTuple):
+    """What finds a message in the catalogues: its English text, plural and count, context."""
+
+    msgid: str
+    plural: str | None = None
+    num: int | None = None
+    context: str | None = None
+
+
+def message_key(message: LazyString) -> tuple[MessageKey, dict[str, Any]]:
+    """The key and parameters of a lazy string made by `_l`, `lazy_ngettext` or `lazy_pgettext`.
+
+    A plain string has no key to translate it again later, so it is refused.
+    """
+    if not isinstance(message, LazyString):
+        raise TypeError("a notification needs a lazy string (_l), not text in one language")
+    kind = getattr(message._func, "__name__", "")
+    args, variables = message._args, dict(message._kwargs)
+    if kind == "gettext":
+        key = MessageKey(args[0])
+    elif kind == "ngettext":
+        key = MessageKey(args[0], args[1], args[2])
+    elif kind == "pgettext":
+        key = MessageKey(args[1], context=args[0])
+    elif kind == "npgettext":
+        key = MessageKey(args[1], args[2], args[3], args[0])
+    else:
+        raise TypeError(f"cannot keep the key of a lazy string made by {kind or message._func}")
+    variables.pop("num", None)  # the count, kept in the key
+    return key, variables
+
+
+def stored_params(variables: dict[str, Any]) -> dict[str, Any]:
+    """Parameters as JSON: per-language content as {"per_language": …}, a translatable
+    parameter (a status, a decision) as {"message": its key and parameters}, the rest as is."""
+    stored: dict[str, Any] = {}
+    for name, value in variables.items():
+        if isinstance(value, PerLanguage):
+            stored[name] = {"per_language": dict(value)}
+        elif isinstance(value, LazyString):
+            key, inner = message_key(value)
+            stored[name] = {"message": [*key], "params": stored_params(inner)}
+        elif value is None or isinstance(value, (str, int, float, bool)):
+            stored[name] = value
+        else:
+            raise TypeError(f"cannot store the parameter {name!r} of a notification")
+    return stored
+
+
+def render_message(key: MessageKey, params: dict[str, Any]) -> str:
+    """The message in the current language, its parameters resolved in that language too."""
+    variables = {name: _resolved(value) for name, value in params.items()}
+    if key.plural is not None:
+        if key.context is not None:
+            return npgettext(key.context, key.msgid, key.plural, key.num, **variables)
+        return ngettext(key.msgid, key.plural, key.num, **variables)
+    if key.context is not None:
+        return pgettext(key.context, key.msgid, **variables)
+    return gettext(key.msgid, **variables)
+
+
+def _resolved(value):
+    if isinstance(value, dict) and "per_language" in value:
+        return PerLanguage(value["per_language"])
+    if isinstance(value, dict) and "message" in value:
+        return render_message(MessageKey(*value["message"]), value.get("params") or {})
+    return value
+
+
+def notify(user, message: LazyString, *, link: str | None = None) -> Notification:
+    """Add an in-app notification: its key and parameters, shown in the reader's language
+    whenever it is read (and its text in the user's language of now, for the record)."""
+    key, variables = message_key(message)
     with force_locale(user.locale):
         text = str(message)
-    notification = Notification(user_id=user.id, message=text, link=link)
+    notification = Notification(
+        user_id=user.id, message=text, link=link, msgid=key.msgid, msgid_plural=key.plural,
+        count=key.num, msgctxt=key.context, params=stored_params(variables) or None,
+    )  # fmt: skip
     db.session.add(notification)
     return notification
 

@@ -1,6 +1,6 @@
 """Where uploaded files live, seen alike by every app server.
 
-Two backends behind one small interface (`put`, `get`, `delete`, `names`, `check`):
+Two backends behind one small interface (`put`, `get`, `delete`, `names`, `written`, `check`):
 
 - `LocalStorage`, a folder (`UPLOADS_DIR`, by default `instance/uploads/`): the embedded
   default. Several app servers must all mount the same folder (NFS or alike) to use it.
@@ -58,6 +58,7 @@ class Storage(Protocol):
     def get(self, name: str) -> bytes | None: ...
     def delete(self, name: str) -> None: ...
     def names(self) -> list[str]: ...
+    def written(self) -> dict[str, datetime]: ...
     def check(self) -> str | None: ...
 
 
@@ -123,6 +124,18 @@ class LocalStorage:
             return []
         except OSError as error:
             raise StorageError(reason=_reason(error)) from error
+
+    def written(self) -> dict[str, datetime]:
+        """Every stored name and when it was written (UTC)."""
+        found = {}
+        for name in self.names():
+            try:
+                found[name] = datetime.fromtimestamp((self.root / name).stat().st_mtime, UTC)
+            except FileNotFoundError:
+                continue  # deleted since it was listed
+            except OSError as error:
+                raise StorageError(reason=_reason(error)) from error
+        return found
 
     def check(self) -> str | None:
         """None when a file can be written and removed, else why not."""
@@ -318,7 +331,11 @@ class S3Storage:
             raise self._refused(answer)
 
     def names(self) -> list[str]:
-        found: list[str] = []
+        return sorted(self.written())
+
+    def written(self) -> dict[str, datetime]:
+        """Every stored name and when it was written (UTC), from the bucket's listing."""
+        found: dict[str, datetime] = {}
         query = {"list-type": "2", "prefix": self.prefix}
         while True:
             answer = self._request("GET", query=query)
@@ -326,13 +343,13 @@ class S3Storage:
                 raise self._refused(answer)
             root = ElementTree.fromstring(answer.body)
             space = root.tag[: root.tag.index("}") + 1] if root.tag.startswith("{") else ""
-            for element in root.iter(f"{space}Key"):
-                name = (element.text or "")[len(self.prefix) :]
+            for entry in root.iter(f"{space}Contents"):
+                name = (entry.findtext(f"{space}Key") or "")[len(self.prefix) :]
                 if valid_name(name):
-                    found.append(name)
+                    found[name] = _listed_time(entry.findtext(f"{space}LastModified"))
             token = root.findtext(f"{space}NextContinuationToken")
             if root.findtext(f"{space}IsTruncated") != "true" or not token:
-                return sorted(found)
+                return dict(sorted(found.items()))
             query["continuation-token"] = token
 
     def check(self) -> str | None:
@@ -346,6 +363,15 @@ class S3Storage:
         except StorageError as error:
             return error.reason
         return None
+
+
+def _listed_time(text: str | None) -> datetime:
+    """A listing's LastModified (ISO 8601, e.g. 2026-12-02T06:00:00.000Z); now when missing,
+    so an object of unknown age is never taken for an old one."""
+    try:
+        return datetime.fromisoformat((text or "").replace("Z", "+00:00")).astimezone(UTC)
+    except ValueError:
+        return datetime.now(UTC)
 
 
 def make_storage(config, instance_path: str) -> Storage:

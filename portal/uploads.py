@@ -9,8 +9,12 @@ server sees; deletions wait for the commit, and new files go again when it does 
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import event
@@ -22,6 +26,9 @@ from portal.storage import StorageError
 from portal.storage import storage
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+#: A stored file this old that no row names was left by a request that died between storing it
+#: and committing (a killed worker); a younger one may belong to a request still running.
+ORPHAN_AGE = timedelta(hours=1)
 #: Session.info keys: [(file name, the transaction that wrote it or let it go)].
 _WRITTEN = "uploads_written"
 _TO_DELETE = "uploads_to_delete"
@@ -174,3 +181,34 @@ def _within(transaction, ended) -> bool:
             return True
         transaction = transaction.parent
     return False
+
+
+# --- files no row names ------------------------------------------------------------------------
+
+
+def upload_columns() -> list[sa.Column]:
+    """The columns holding upload names: those marked `info={"upload": True}` in the models."""
+    return [
+        column
+        for table in db.metadata.sorted_tables
+        for column in table.columns
+        if column.info.get("upload")
+    ]
+
+
+def sweep_orphans(*, older_than: timedelta = ORPHAN_AGE, now: datetime | None = None) -> list[str]:
+    """Delete the stored files that no row names and that were written over `older_than` ago;
+    return their names. The store is listed before the rows are read, so a file whose row is
+    committed meanwhile is seen with its row."""
+    columns = upload_columns()
+    if not columns:  # without them every file would look unowned
+        raise RuntimeError("no column is marked as holding upload names")
+    now = now or datetime.now(UTC)
+    written = storage().written()
+    named: set[str] = set()
+    for column in columns:
+        named.update(db.session.scalars(sa.select(column).where(column.is_not(None)).distinct()))
+    orphans = [name for name, at in written.items() if name not in named and now - at > older_than]
+    for name in orphans:
+        storage().delete(name)
+    return orphans

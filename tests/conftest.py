@@ -220,10 +220,8 @@ def start_server(app, db, database_uri, upload_folder):
     started = []
 
     def start(**settings):
-        server = create_app(
-            "testing", SQLALCHEMY_DATABASE_URI=database_uri, UPLOADS_DIR=upload_folder,
-            **settings,
-        )  # fmt: skip
+        settings = {"UPLOADS_DIR": upload_folder, **settings}
+        server = create_app("testing", SQLALCHEMY_DATABASE_URI=database_uri, **settings)
         server.test_client_class = PortalClient
         with server.app_context():
             started.append((server, _db.engines[None]))

@@ -122,7 +122,9 @@ class CampFactory(BaseFactory):
     )
     description = factory.LazyFunction(lambda: {"ky": "Үч күн.", "ru": "Три дня."})
     region_code = "KG-O"
-    venue = "Kara-Suu"
+    venue = factory.LazyFunction(
+        lambda: {"ky": "Кара-Суу жаштар борбору", "ru": "Молодёжный центр Кара-Суу"}
+    )
     start_date = factory.LazyFunction(lambda: local_today() + timedelta(days=30))
     end_date = factory.LazyAttribute(lambda camp: camp.start_date + timedelta(days=2))
     applications_open = factory.LazyFunction(lambda: local_today() - timedelta(days=10))
@@ -210,7 +212,9 @@ class TrainingSessionFactory(BaseFactory):
     programme = factory.SubFactory(ProgrammeFactory)
     module = None
     starts_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=7))
-    place = "Osh youth centre"
+    place = factory.LazyFunction(
+        lambda: {"ky": "Ош жаштар борбору", "ru": "Ошский молодёжный центр"}
+    )
     trainer = None
 
 

@@ -12,6 +12,8 @@ import hashlib
 import hmac
 import threading
 import urllib.parse
+from datetime import UTC
+from datetime import datetime
 from xml.sax.saxutils import escape
 
 from werkzeug.serving import make_server
@@ -61,6 +63,8 @@ def _error(status: int, code: str) -> Response:
 class FakeS3:
     def __init__(self):
         self.buckets: dict[str, dict[str, bytes]] = {BUCKET: {}}
+        #: When each key was last written (tests may set an older time).
+        self.written: dict[str, datetime] = {}
         self.failing: dict[str, int] = {}
         self.keep_failed_puts = False
         self.requests: list[tuple[str, str]] = []
@@ -75,6 +79,7 @@ class FakeS3:
         with self.lock:
             for bucket in self.buckets.values():
                 bucket.clear()
+            self.written.clear()
             self.failing = {}
             self.keep_failed_puts = False
             self.requests.clear()
@@ -117,6 +122,7 @@ class FakeS3:
                 if failure and not self.keep_failed_puts:
                     return _error(failure, "InternalError")
                 bucket[key] = body
+                self.written[key] = datetime.now(UTC)
                 if failure:
                     return _error(failure, "InternalError")
                 return Response(status=200)
@@ -157,7 +163,13 @@ class FakeS3:
         start = int(request.args.get("continuation-token") or 0)
         page = keys[start : start + 2]  # two a page, so paging is always exercised
         more = start + 2 < len(keys)
-        contents = "".join(f"<Contents><Key>{escape(key)}</Key></Contents>" for key in page)
+        now = datetime.now(UTC)
+        contents = "".join(
+            f"<Contents><Key>{escape(key)}</Key><LastModified>"
+            f"{self.written.get(key, now).strftime('%Y-%m-%dT%H:%M:%S.000Z')}</LastModified>"
+            "</Contents>"
+            for key in page
+        )
         token = f"<NextContinuationToken>{start + 2}</NextContinuationToken>" if more else ""
         body = (
             '<?xml version="1.0" encoding="UTF-8"?>'

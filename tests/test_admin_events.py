@@ -5,8 +5,8 @@ import ast
 import re
 from pathlib import Path
 
-from portal.admin.events import EVENT_AREAS
-from portal.admin.events import EVENT_LABELS
+from portal.main.events import EVENT_AREAS
+from portal.main.events import EVENT_LABELS
 from portal.camps.models import CampStatus
 from tests import factories
 from tests.helpers import translated

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEthnicity
@@ -117,12 +118,17 @@ def test_complete_application_is_sent_and_acknowledged(client, login_as, db):
         .where(Notification.user_id == user.id)
         .order_by(Notification.id.desc())
     )
-    assert notice.message == translated(
-        "We received your application. We will tell you our decision here.", "ru"
-    )
-    # Once sent, the answers cannot be changed any more.
+    with force_locale("ru"):
+        assert notice.text == translated(
+            "%(camp)s: %(message)s", "ru", camp=application.camp.title["ru"],
+            message=translated(
+                "We received your application. We will tell you our decision here.", "ru"
+            ),
+        )  # fmt: skip
+    # Once sent, the answers cannot be changed any more: a later post shows it as sent.
     response = client.post(f"/applications/{application.id}", data={**COMPLETE, "action": "save"})
-    assert response.status_code == 405
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/applications/{application.id}"
 
 
 def test_minors_must_name_a_guardian(client, login_as, db):
@@ -359,7 +365,7 @@ def test_photo_consent_cannot_be_given_again_after_sending(client, login_as, db)
     response = client.post(
         f"/applications/{application.id}", data={**COMPLETE, "photo_consent": "y", "action": "save"}
     )
-    assert response.status_code == 405
+    assert response.status_code == 302
     db.session.refresh(application)
     assert application.photo_consent_at is None
 

@@ -26,7 +26,7 @@ def camp_data(**changes):
     start = local_today() + timedelta(days=40)
     data = {
         "title_ky": "Жаңы лагерь", "title_ru": "Новый лагерь", "title_uz_Cyrl": "",
-        "description_ky": "Үч күн", "region": "KG-J", "venue": "Arslanbob",
+        "description_ky": "Үч күн", "region": "KG-J", "venue_ky": "Arslanbob",
         "start_date": start.isoformat(), "end_date": (start + timedelta(days=2)).isoformat(),
         "applications_open": local_today().isoformat(),
         "applications_close": (start - timedelta(days=10)).isoformat(),

@@ -2,13 +2,22 @@
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
+from portal.camps.models import ApplicationStatus
+from portal.camps.services.applications import DECISION_MESSAGES
+from portal.camps.services.history import tell
+from portal.i18n import PerLanguage
 from portal.notify import EmailStatus
 from portal.notify import Notification
 from portal.notify import OutboundEmail
 from portal.notify import notify
 from portal.notify import queue_email
+from portal.translit import to_latin
+from tests.factories import ApplicationFactory
+from tests.factories import CampFactory
 from tests.factories import NotificationFactory
 from tests.factories import UserFactory
 from tests.helpers import translated
@@ -57,7 +66,7 @@ def test_inbox_shows_only_ones_own_notifications_and_marks_them_read(client, log
     page = client.get("/notifications").text
     assert "Сиздин арызыңыз кабыл алынды" in page
     assert "Someone else's news" not in page
-    assert '<span class="badge">1' in client.get("/").text
+    assert '<span class="badge"><span aria-hidden="true">1<' in client.get("/").text
 
     assert client.post("/notifications/read").status_code == 302
     unread = db.session.scalar(
@@ -67,13 +76,82 @@ def test_inbox_shows_only_ones_own_notifications_and_marks_them_read(client, log
     assert 'class="badge"' not in client.get("/").text
 
 
-def test_inbox_query_count_does_not_grow_with_rows(login_as, assert_constant_queries):
+def test_a_notification_follows_its_reader_into_another_language(client, login_as, db):
+    user = login_as("youth", locale="ky")
+    notify(user, _l("Welcome to Jashtar! Your account is ready."))
+    db.session.commit()
+    welcome = "Welcome to Jashtar! Your account is ready."
+    assert translated(welcome, "ky") in client.get("/notifications").text
+
+    user.locale = "ru"  # the reader switches language after the notification was written
+    db.session.commit()
+    page = client.get("/notifications").text
+    assert translated(welcome, "ru") in page
+    assert translated(welcome, "ky") not in page
+    assert translated(welcome, "uz_Cyrl") in client.get("/notifications?lang=uz").text
+
+
+def test_a_camp_title_in_a_notification_follows_the_reader(client, login_as, db):
+    user = login_as("youth", locale="ky")
+    title = {"ky": "Ош: Тынчтык лагери", "ru": "Ош: лагерь мира", "uz_Cyrl": "Ўш: тинчлик лагери"}
+    application = ApplicationFactory(applicant=user, camp=CampFactory(title=title))
+    tell(application, DECISION_MESSAGES[ApplicationStatus.WAITLISTED])
+    db.session.commit()
+    decision = DECISION_MESSAGES[ApplicationStatus.WAITLISTED]._args[0]
+
+    for lang, locale in (("ky", "ky"), ("ru", "ru"), ("uz", "uz_Cyrl")):
+        page = client.get(f"/notifications?lang={lang}").text
+        assert translated(
+            "%(camp)s: %(message)s", locale, camp=title[locale],
+            message=translated(decision, locale),
+        ) in page  # fmt: skip
+    assert to_latin(title["uz_Cyrl"]) in client.get("/notifications?lang=uz-Latn").text
+
+
+def test_a_notification_keeps_its_key_count_and_parameters(db):
+    user = UserFactory(locale="ky")
+    notification = notify(user, lazy_ngettext("%(num)d unread", "%(num)d unread", 3))
+    db.session.commit()
+    assert (notification.msgid, notification.msgid_plural, notification.count) == (
+        "%(num)d unread", "%(num)d unread", 3,
+    )  # fmt: skip
+    with force_locale("ru"):
+        assert notification.text == translated(
+            "%(num)d unread", "ru", plural="%(num)d unread", num=3
+        )
+    camp = PerLanguage({"ky": "Баткен", "ru": "Баткен-ru"})
+    headed = notify(user, _l("%(camp)s: %(message)s", camp=camp, message=_l("New")))
+    assert headed.params == {
+        "camp": {"per_language": {"ky": "Баткен", "ru": "Баткен-ru"}},
+        "message": {"message": ["New", None, None, None], "params": {}},
+    }
+
+
+def test_a_notification_needs_a_message_key_not_text():
+    with pytest.raises(TypeError):
+        notify(UserFactory.build(locale="ky"), "Текст бир эле тилде")
+
+
+def test_an_older_notification_shows_its_stored_text_in_every_language(client, login_as, db):
+    user = login_as("youth", locale="ru")
+    NotificationFactory(user_id=user.id, message="Сиздин арызыңыз кабыл алынды")
+    for lang in ("ky", "ru", "uz"):
+        assert "Сиздин арызыңыз кабыл алынды" in client.get(f"/notifications?lang={lang}").text
+
+
+def test_inbox_query_count_does_not_grow_with_rows(login_as, assert_constant_queries, db):
     user = login_as("youth")
     NotificationFactory(user_id=user.id)
 
     def add_rows():
         for _ in range(30):
             NotificationFactory(user_id=user.id)
+        for _ in range(10):  # with keys and a camp's title as parameters
+            tell(
+                ApplicationFactory(applicant=user),
+                _l("Your camp starts soon. We are waiting for you!"),
+            )
+        db.session.commit()
 
     assert_constant_queries("/notifications", add_rows)
 

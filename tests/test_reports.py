@@ -297,3 +297,17 @@ def test_a_stacked_chart_never_draws_a_hidden_figure(app):
     assert chart_segments('id="table-x"' + chart, "x") == {("Ош", "B"): "10", ("Баткен", "A"): "5"}
     assert chart.count("<rect") == 2 + 3  # two segments and the legend's three keys
     assert chart.count(">[c]</text>") == 2 and ">0<" not in chart
+
+
+def test_pages_group_the_digits_of_large_figures_in_the_readers_locale_and_exports_do_not(app):
+    from flask_babel import force_locale
+
+    from portal.reports.safe import Cell
+    from portal.reports.safe import publish
+
+    with app.test_request_context():
+        for locale, expected in [("ru", "15\xa0000"), ("en", "15,000"), ("ky", "15\xa0000")]:
+            with force_locale(locale):
+                assert publish(15_003).formatted() == expected
+        assert publish(15_003).shown() == "15000"
+        assert Cell(None, hidden=True).formatted() == Cell(None, hidden=True).shown() == "[c]"

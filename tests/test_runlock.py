@@ -21,6 +21,7 @@ CHORES = [
     ["plans", "remind-progress"],
     ["training", "recheck"],
     ["retention", "apply"],
+    ["uploads", "sweep"],
 ]
 
 

@@ -13,6 +13,8 @@ import re
 import shutil
 import tempfile
 import time
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -427,3 +429,58 @@ def test_a_file_written_in_a_rolled_back_savepoint_goes_at_once(servers, data_ap
         _db.session.commit()
         assert storage().get("kept.pdf") == PDF
         storage().delete("kept.pdf")
+
+
+# -- files no row names (a worker killed between storing a scan and committing its row) ----------
+
+
+def test_each_backend_says_when_each_file_was_written(store):
+    before = time.time() - 5
+    store.put("a1.pdf", PDF)
+    store.put("b2.png", b"\x89PNG")
+    store.put("c3.jpg", b"\xff\xd8\xff")
+    written = store.written()
+    assert sorted(written) == ["a1.pdf", "b2.png", "c3.jpg"]  # the fake pages two at a time
+    assert all(before <= moment.timestamp() <= time.time() + 5 for moment in written.values())
+
+
+def backdated(server, fake_s3, name: str, hours: float) -> None:
+    """Make the stored file `name` look written `hours` ago."""
+    moment = time.time() - hours * 3600
+    if server.config.get("UPLOADS_BACKEND") == "s3":
+        fake_s3.written[name] = datetime.fromtimestamp(moment, UTC)
+    else:
+        os.utime(Path(server.config["UPLOADS_DIR"]) / name, (moment, moment))
+
+
+@pytest.mark.parametrize("backend", ["local", "s3"])
+def test_the_sweep_deletes_old_files_no_row_names_and_nothing_else(
+    start_server, db, fake_s3, tmp_path, backend
+):
+    settings = fake_s3.config() if backend == "s3" else {"UPLOADS_DIR": str(tmp_path / "disk")}
+    server = start_server(**settings)
+    consent = factories.GuardianConsentFactory(
+        application=ApplicationFactory(applicant=minor()), file_name="a" * 32 + ".pdf",
+        file_type="application/pdf",
+    )  # fmt: skip
+    lost, fresh = "b" * 32 + ".pdf", "c" * 32 + ".png"
+    with server.app_context():
+        for name in (consent.file_name, lost, fresh):
+            storage().put(name, PDF)
+        backdated(server, fake_s3, consent.file_name, hours=5)
+        backdated(server, fake_s3, lost, hours=2)  # its request died before the commit
+        backdated(server, fake_s3, fresh, hours=0.5)  # its request may still be committing
+        result = server.test_cli_runner().invoke(args=["uploads", "sweep"])
+        assert result.exit_code == 0, result.output
+        assert "Removed 1 files no record names." in result.output
+        assert storage().names() == sorted([consent.file_name, fresh])
+        result = server.test_cli_runner().invoke(args=["uploads", "sweep", "--hours", "3"])
+        assert "Removed 0 files" in result.output
+
+
+def test_the_sweep_refuses_when_no_column_holds_upload_names(app, db, monkeypatch):
+    from portal import uploads
+
+    monkeypatch.setattr(uploads, "upload_columns", lambda: [])
+    with pytest.raises(RuntimeError):
+        uploads.sweep_orphans()

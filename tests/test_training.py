@@ -78,7 +78,7 @@ def test_modules_and_sessions_are_added_with_bishkek_times(client, login_as, db)
         data={
             "module": str(module.id),
             "starts_at": "2027-03-05T10:00",
-            "place": "WhatsApp",
+            "place_ky": "WhatsApp",
             "trainer": str(mentor.id),
         },
     )
@@ -95,7 +95,7 @@ def test_a_young_person_cannot_be_a_trainer(client, login_as, db):
     youth = UserFactory()
     response = client.post(
         f"/manage/programmes/{programme.id}/sessions?lang=en",
-        data={"starts_at": "2027-03-05T10:00", "place": "Room", "trainer": str(youth.id)},
+        data={"starts_at": "2027-03-05T10:00", "place_ky": "Room", "trainer": str(youth.id)},
     )
     assert response.status_code == 400
 

@@ -124,7 +124,7 @@ def test_session_dates_in_year_1_or_9999_give_a_message(client, login_as, db):
     for typed in ("0001-01-01T10:00", "9999-12-31T23:59"):
         response = client.post(
             f"/manage/programmes/{programme.id}/sessions?lang=en",
-            data={"starts_at": typed, "place": "Osh"},
+            data={"starts_at": typed, "place_ky": "Osh"},
         )
         assert response.status_code == 400
         assert error_summary(response.text) == ["Choose a date between the years 1900 and 2100."]
@@ -291,7 +291,7 @@ def test_a_session_added_to_a_share_programme_takes_back_a_completion_it_no_long
     login_as("organiser")
     client.post(
         f"/manage/programmes/{enrolment.programme_id}/sessions",
-        data={"starts_at": "2099-03-05T10:00", "place": "Osh"},
+        data={"starts_at": "2099-03-05T10:00", "place_ky": "Osh"},
     )
     db.session.refresh(enrolment)
     assert enrolment.status is EnrolmentStatus.ACTIVE

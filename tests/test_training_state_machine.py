@@ -140,7 +140,7 @@ class TrainingMachine(RuleBasedStateMachine):
         module = self.programme.modules[0] if required else None
         session = services.add_session(
             self.programme, by=self.organiser, module_id=module.id if module else None,
-            trainer=None, place="Osh", starts_at=self.now + timedelta(hours=hours),
+            trainer=None, place={"ky": "Osh"}, starts_at=self.now + timedelta(hours=hours),
         )  # fmt: skip
         _db.session.flush()
         self.session_ids.append(session.id)

@@ -65,7 +65,7 @@ def export_data(user: User) -> dict:
             for c in user.consents
         ],  # fmt: skip
         "notifications": [
-            {"message": n.message, "created_at": plain(n.created_at)}
+            {"message": n.text, "created_at": plain(n.created_at)}
             for n in db.session.scalars(
                 sa.select(Notification).where(Notification.user_id == user.id)
             )

@@ -111,22 +111,11 @@ def register():
     if request.method == "GET":
         form.locale.data = str(get_locale())
     places = fill_place_choices(form)
-    if form.validate_on_submit() and _contact_is_free(form):
-        try:
-            # A registration racing this one may take the e-mail or phone after the check.
-            with db.session.begin_nested():
-                user = services.register_youth(
-                    password=form.password.data,
-                    consent_locale=str(get_locale()),
-                    **form.person_details(),
-                )
-        except IntegrityError:
-            if _contact_is_free(form):
-                raise
-        else:
-            _start_session(user, remember=False)
-            flash(_("Welcome! Your account is ready."), "success")
-            return redirect(url_for("main.home", lang=lang_param(user.locale)))
+    user = _register(form) if form.validate_on_submit() else None
+    if user is not None:
+        _start_session(user, remember=False)
+        flash(_("Welcome! Your account is ready."), "success")
+        return redirect(url_for("main.home", lang=lang_param(user.locale)))
     status = 400 if form.is_submitted() else 200
     return render_template(
         "accounts/register.html",
@@ -134,6 +123,32 @@ def register():
         places=places,
         consent_text=services.DATA_PROCESSING_CONSENT_TEXT,
     ), status
+
+
+def _register(form) -> User | None:
+    """The new account, or the one this form made a moment ago (a double click or a retry, sent
+    before the first answer's cookie arrived); None when the e-mail or phone is taken."""
+    details = form.person_details()
+
+    def made_just_now():
+        return services.repeated_registration(
+            email=details["email"], phone=details["phone"], password=form.password.data
+        )
+
+    user = made_just_now()
+    if user is not None or not _contact_is_free(form):
+        return user
+    try:
+        # A registration racing this one may take the e-mail or phone after the check.
+        with db.session.begin_nested():
+            user = services.register_youth(
+                password=form.password.data, consent_locale=str(get_locale()), **details
+            )
+    except IntegrityError:
+        user = made_just_now()
+        if user is None and _contact_is_free(form):
+            raise
+    return user
 
 
 def _contact_is_free(form) -> bool:

@@ -1,6 +1,7 @@
 """Every change to an account: registration, sign-in, passwords, roles, deactivation."""
 
 import unicodedata
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -98,6 +99,32 @@ def register_youth(*, password: str, consent_locale: str, **details) -> User:
         user, _l("Welcome to Jashtar! Your account is ready."), link=local_path("accounts.profile")
     )
     return user
+
+
+#: A registration sent again this soon with the same contacts and password is the same one (a
+#: double click, or a retry after the answer was lost): it signs in to the account it made.
+REPEATED_REGISTRATION_SECONDS = 120
+
+
+def repeated_registration(*, email: str | None, phone: str | None, password: str) -> User | None:
+    """The account a registration with these contacts and password made moments ago, or None."""
+    pairs = ((User.email, email), (User.phone, phone))
+    given = [column == value for column, value in pairs if value]
+    if not given:
+        return None
+    since = utcnow() - timedelta(seconds=REPEATED_REGISTRATION_SECONDS)
+    user = db.session.scalar(
+        sa.select(User).where(
+            sa.or_(*given),
+            User.created_at >= since,
+            User.active.is_(True),
+            # Made by the registration form (staff accounts have no such consent).
+            User.consents.any(Consent.kind == ConsentKind.DATA_PROCESSING),
+        )
+    )
+    if user is None or (user.email, user.phone) != (email, phone):
+        return None
+    return user if password_matches(user.password_hash, password) else None
 
 
 def record_data_consent(user: User, locale: str) -> Consent:

@@ -8,7 +8,7 @@ from wtforms import widgets
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
-from portal.admin.events import event_choices
+from portal.main.events import event_choices
 from portal.forms import BaseForm
 from portal.forms import CalendarDateField
 from portal.forms import Confirmable

@@ -14,7 +14,7 @@ from portal.accounts import services
 from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
 from portal.admin import queries
-from portal.admin.events import describe
+from portal.main.events import describe
 from portal.admin.forms import AuditFilterForm
 from portal.admin.forms import RolesForm
 from portal.admin.forms import UserFilterForm

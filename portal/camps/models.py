@@ -98,7 +98,8 @@ class Camp(Model):
     title: Mapped[dict[str, str]] = mapped_column(sa.JSON)
     description: Mapped[dict[str, str]] = mapped_column(sa.JSON)
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("admin_unit.code"), index=True)
-    venue: Mapped[str] = mapped_column(sa.String(200))
+    #: Where it happens, per language like the title: {"ky": …, "ru": …, "uz_Cyrl": …}.
+    venue: Mapped[dict[str, str]] = mapped_column(sa.JSON)
     start_date: Mapped[date] = mapped_column(index=True)
     end_date: Mapped[date]
     applications_open: Mapped[date]
@@ -136,6 +137,10 @@ class Camp(Model):
     @property
     def display_description(self) -> str:
         return localized(self.description)
+
+    @property
+    def display_venue(self) -> str:
+        return localized(self.venue)
 
     def days(self) -> list[date]:
         return [
@@ -321,8 +326,9 @@ class GuardianConsent(Model):
         sa.ForeignKey("application.id", ondelete="CASCADE"), index=True
     )
     method: Mapped[ConsentMethod] = mapped_column(str_enum(ConsentMethod))
-    #: Random file name under instance/uploads/ for a scanned paper form.
-    file_name: Mapped[Optional[str]] = mapped_column(sa.String(80))
+    #: Random name of a scanned paper form in the upload store (portal/uploads.py; the mark
+    #: keeps `flask uploads sweep` from taking it for a file nobody owns).
+    file_name: Mapped[Optional[str]] = mapped_column(sa.String(80), info={"upload": True})
     file_type: Mapped[Optional[str]] = mapped_column(sa.String(40))
     note: Mapped[str] = mapped_column(sa.Text, default="")
     recorded_by_id: Mapped[Optional[int]] = mapped_column(

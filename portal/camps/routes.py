@@ -96,7 +96,8 @@ def application(application_id):
     """The application: a form while it is a draft, its status and decision afterwards."""
     application = _own_application(application_id)
     if not policy.can_edit_application(current_user, application):
-        require(request.method == "GET", 405)
+        if request.method == "POST":
+            return _no_longer_a_draft(application)
         return render_template(
             "camps/application.html", application=application, form=ActionForm(),
             problem=services.eligibility_problem(application.camp, current_user),
@@ -116,12 +117,25 @@ def application(application_id):
         form[name].errors = [*form[name].errors, str(message)]
     if valid:
         # Save what was typed even when something is missing, so nothing is lost.
-        services.save_answers(application, **form.application_fields())
+        try:
+            services.save_answers(application, **form.application_fields())
+        except services.CampError:
+            return _no_longer_a_draft(application)  # the first click sent it meanwhile
         if not missing:
             return _save_or_send(application, form.sending)
     return render_template(
         "camps/application_form.html", application=application, form=form, camp=camp
     ), 400
+
+
+def _no_longer_a_draft(application):
+    """A second click on Send (or a form posted after the application left the draft): the
+    application as it is now, calmly."""
+    if policy.is_sent(application):
+        flash(_("This application has already been sent."), "info")
+    else:
+        flash(_("This application is already closed."), "info")
+    return redirect(url_for(".application", application_id=application.id))
 
 
 def _save_or_send(application, sending: bool):
@@ -143,8 +157,9 @@ def _save_or_send(application, sending: bool):
 def confirm(application_id):
     """Take the offered place."""
     return _applicant_step(
-        application_id, services.confirm, _("Your place is confirmed. See you at the camp!")
-    )
+        application_id, services.confirm, _("Your place is confirmed. See you at the camp!"),
+        result=ApplicationStatus.CONFIRMED,
+    )  # fmt: skip
 
 
 @bp.post("/applications/<int:application_id>/decline")
@@ -152,8 +167,9 @@ def confirm(application_id):
 def decline(application_id):
     """Give the offered place back."""
     return _applicant_step(
-        application_id, services.decline, _("You declined the place. Thank you for telling us.")
-    )
+        application_id, services.decline, _("You declined the place. Thank you for telling us."),
+        result=ApplicationStatus.DECLINED,
+    )  # fmt: skip
 
 
 @bp.post("/applications/<int:application_id>/withdraw")
@@ -171,7 +187,10 @@ def withdraw(application_id):
             button=_("Yes, withdraw my application"),
             back=url_for(".application", application_id=application.id),
         )
-    return _applicant_step(application_id, services.withdraw, _("Your application is withdrawn."))
+    return _applicant_step(
+        application_id, services.withdraw, _("Your application is withdrawn."),
+        result=ApplicationStatus.WITHDRAWN,
+    )  # fmt: skip
 
 
 def _withdrawal_consequences(application) -> list[str]:
@@ -209,13 +228,15 @@ def withdraw_photo_consent(application_id):
     )  # fmt: skip
 
 
-def _applicant_step(application_id, step, message):
+def _applicant_step(application_id, step, message, result=None):
     application = _own_application(application_id)
     try:
         with db.session.begin_nested():
             step(application)
     except services.CampError as error:
-        flash(str(error), "error")
+        # A second click (or a retry) finds the step done: it is told as done, not refused.
+        done = result is not None and application.status is result
+        flash(message if done else str(error), "success" if done else "error")
     else:
         flash(message, "success")
     return redirect(url_for(".application", application_id=application_id))

@@ -17,6 +17,7 @@ from portal.forms import ActionForm
 from portal.groups import policy
 from portal.groups import queries
 from portal.groups import services
+from portal.groups import transitions
 from portal.groups.forms import ChooseMemberForm
 from portal.groups.forms import ChooseMentorForm
 from portal.groups.forms import CommentForm
@@ -131,15 +132,26 @@ def plan(plan_id):
         # The select's options are the enum's values; without this the first one shows.
         form.category.data = plan.category.value
         return _plan_page(plan, form)
-    require(policy.can_edit_plan(current_user, plan))
     form = PlanForm()
+    if not policy.can_edit_plan(current_user, plan) and _sent_already(plan, form):
+        # A second click on "save and send": the first one sent this very text. Show its result
+        # (nothing is sent twice) rather than a refusal for a step that did happen.
+        return _shown_as_sent(plan)
+    require(policy.can_edit_plan(current_user, plan))
     if form.adding_row:
         return _plan_page(plan, form, 200 if form.activities.append_row() else 400)
     if form.sending:
         require(policy.can_submit_plan(current_user, plan))
     if not form.validate_on_submit():
         return _plan_page(plan, form, 400)
-    services.save_draft(plan, by=current_user, activities=form.activity_rows(), **form.sections())
+    try:
+        services.save_draft(
+            plan, by=current_user, activities=form.activity_rows(), **form.sections()
+        )
+    except services.GroupError:
+        if _sent_already(plan, form):  # it was sending at the same moment
+            return _shown_as_sent(plan)
+        raise
     if not form.sending:
         flash(_("The plan is saved."), "success")
         return redirect(url_for(".plan", plan_id=plan.id))
@@ -151,6 +163,24 @@ def plan(plan_id):
         flash(str(error), "error")
         return _plan_page(plan, form, 400)
     flash(_("Version %(number)d is sent to your mentors.", number=version.number), "success")
+    return redirect(url_for(".plan", plan_id=plan.id))
+
+
+def _sent_already(plan, form) -> bool:
+    """The lead sends again, unchanged, the text the plan's last version froze, and the plan
+    has left editing since (a double click, or a second tab)."""
+    return (
+        form.sending
+        and plan.status not in transitions.EDITABLE
+        and policy.can_lead(current_user, plan.group)
+        and form.validate_on_submit()
+        and services.reads_as_latest_version(plan, form.sections(), form.activity_rows())
+    )
+
+
+def _shown_as_sent(plan):
+    number = plan.latest_version.number
+    flash(_("Version %(number)d is sent to your mentors.", number=number), "success")
     return redirect(url_for(".plan", plan_id=plan.id))
 
 

@@ -3,6 +3,7 @@
 Membership, invitations and the lead role live in portal.groups.members."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -113,8 +114,24 @@ NOT_YOURS = {
 }
 
 
+def lock_plan(plan: ActionPlan) -> ActionPlan:
+    """Lock the plan until commit and read it again: two clicks at once take turns and the
+    second sees what the first did (one version per send; PostgreSQL, SQLite queues writers)."""
+    db.session.flush()
+    locked = db.session.scalars(
+        sa.select(ActionPlan)
+        .where(ActionPlan.id == plan.id)
+        .with_for_update(of=ActionPlan)
+        .execution_options(populate_existing=True)
+    ).one()
+    db.session.expire(locked, ["versions"])
+    return locked
+
+
 def check_step(plan: ActionPlan, step: Step, by) -> None:
-    """Refuse, saying why, a step the transition table does not give this person now."""
+    """Refuse, saying why, a step the transition table does not give this person now (read
+    under the plan's lock, so every step on a plan starts here)."""
+    lock_plan(plan)
     if policy.can_take(by, plan, step):
         return
     if plan.status is PlanStatus.ARCHIVED:
@@ -191,6 +208,14 @@ def unchanged_since_sent(plan: ActionPlan) -> bool:
     """The plan reads exactly as the last version sent (the mentor would see no change)."""
     latest = plan.latest_version
     return latest is not None and latest.content == snapshot(plan)
+
+
+def reads_as_latest_version(plan: ActionPlan, sections: dict, activities: list[dict]) -> bool:
+    """What a form carries (as save_draft takes it) is exactly the plan's last version sent:
+    a second click on "save and send" brings back what the first one sent."""
+    typed = SimpleNamespace(**sections, activities=[SimpleNamespace(**row) for row in activities])
+    latest = plan.latest_version
+    return latest is not None and latest.content == snapshot(typed)  # type: ignore[arg-type]
 
 
 def submit(plan: ActionPlan, *, by) -> PlanVersion:

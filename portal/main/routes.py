@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_login import login_required
 
 from portal import health
-from portal.admin.events import describe
+from portal.main.events import describe
 from portal.forms import ActionForm
 from portal.listing import paginate
 from portal.main import dashboard

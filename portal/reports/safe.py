@@ -39,6 +39,8 @@ from dataclasses import field
 
 from flask_babel import lazy_gettext as _l
 
+from portal.i18n import number
+
 #: People counts below this are hidden.
 MIN_CELL = 5
 #: Ethnicity counts below this are hidden.
@@ -64,7 +66,12 @@ class Cell:
     hidden: bool = False
 
     def shown(self) -> str:
+        """As exports write it: plain digits, so a spreadsheet reads it as a number."""
         return MARK if self.hidden else str(self.value)
+
+    def formatted(self) -> str:
+        """As pages show it: digits grouped in the reader's locale ("15 000", "15,000")."""
+        return MARK if self.hidden else number(self.value)
 
     @property
     def chart_value(self) -> int:

@@ -29,6 +29,17 @@ MODULES = [
                            "uz_Cyrl": "Гендер ва хавфсизлик"}),
 ]  # fmt: skip
 
+ROOM = {
+    "ky": "Ош шаардык жаштар борбору, 2-бөлмө",
+    "ru": "Ошский городской молодёжный центр, кабинет 2",
+    "uz_Cyrl": "Ўш шаҳар ёшлар маркази, 2-хона",
+}
+CHAT = {
+    "ky": "Курстун WhatsApp тобу",
+    "ru": "Группа курса в WhatsApp",
+    "uz_Cyrl": "Курснинг WhatsApp гуруҳи",
+}
+
 
 def seed_training(organiser: User, mentor: User) -> None:
     if db.session.scalar(sa.select(sa.func.count()).select_from(Programme)):
@@ -57,13 +68,13 @@ def seed_training(organiser: User, mentor: User) -> None:
             by=organiser,
             module_id=module.id,
             trainer=mentor,
-            place="Osh youth centre, room 2",
+            place=ROOM,
             starts_at=start + timedelta(days=7 * number),
         )  # fmt: skip
         for number, module in enumerate(modules)
     ]
     services.add_session(
-        programme, by=organiser, module_id=modules[0].id, trainer=mentor, place="WhatsApp group",
+        programme, by=organiser, module_id=modules[0].id, trainer=mentor, place=CHAT,
         starts_at=datetime.combine(today + timedelta(days=5), time(18, 0), BISHKEK),
     )  # fmt: skip
     db.session.flush()
@@ -99,10 +110,10 @@ def seed_training(organiser: User, mentor: User) -> None:
         services.record_attendance(sessions[1], enrolment, AttendanceStatus.ABSENT, by=mentor)
     services.keep_certificate(
         kept.certificates[-1], by=organiser,
-        reason="Attended the make-up session in Jalal-Abad (paper register).",
+        reason="Жалал-Абаддагы кошумча сабакка катышкан (кагаз журналда белгиленген).",
     )  # fmt: skip
     services.revoke_certificate(
         revoked.certificates[-1], by=organiser,
-        reason="The marks were entered for the wrong person.",
+        reason="Белгилер башка адамдыкы болуп чыкты: жаңылыш киргизилген.",
     )  # fmt: skip
     services.drop(enrolments[5], by=organiser)  # left the programme

@@ -21,6 +21,7 @@ from portal.forms import DecimalField
 from portal.forms import FilterForm
 from portal.forms import IntegerField
 from portal.forms import TitleAndDescription
+from portal.forms import in_some_language
 from portal.i18n import TRANSLATED_LOCALES
 from portal.training.labels import DELIVERY_LABELS
 from portal.training.labels import MARK_LABELS
@@ -152,14 +153,25 @@ class SessionForm(BaseForm):
         validators=[InputRequired(_l("Enter the date and time of the session."))],
         description=_l("Bishkek time."),
     )
-    place = StringField(
-        _l("Place or channel"),
-        validators=[DataRequired(_l("Write where the session happens.")), Length(max=200)],
+    # Per language like titles; no Optional() on the first, so its check below runs when empty.
+    place_ky = StringField(
+        _l("Place or channel in Kyrgyz"),
+        validators=[Length(max=200)],
         description=_l(
             "For example: Osh youth centre, room 2; or the WhatsApp group of the course."
         ),
     )
+    place_ru = StringField(
+        _l("Place or channel in Russian"), validators=[Optional(), Length(max=200)]
+    )
+    place_uz_Cyrl = StringField(
+        _l("Place or channel in Uzbek"), validators=[Optional(), Length(max=200)]
+    )
     trainer = SelectField(_l("Trainer"), validators=[Optional()])
+
+    def validate_place_ky(self, field):
+        if not in_some_language(self, "place"):
+            raise ValidationError(_l("Write where the session happens."))
 
 
 def enrolment_date_field(field_id: str, required: bool = False):

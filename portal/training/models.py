@@ -128,8 +128,9 @@ class TrainingSession(Model):
         sa.ForeignKey("module.id", ondelete="SET NULL"), index=True
     )
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
-    #: A place for in-person sessions, or a channel (e.g. the WhatsApp group) for others.
-    place: Mapped[str] = mapped_column(sa.String(200))
+    #: A place for in-person sessions, or a channel (e.g. the WhatsApp group) for others; per
+    #: language like titles: {"ky": …, "ru": …, "uz_Cyrl": …}.
+    place: Mapped[dict[str, str]] = mapped_column(sa.JSON)
     trainer_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
@@ -137,6 +138,10 @@ class TrainingSession(Model):
     programme: Mapped[Programme] = relationship(back_populates="sessions")
     module: Mapped[Optional[Module]] = relationship(lazy="joined")
     trainer: Mapped[Optional["User"]] = relationship("User", lazy="joined")
+
+    @property
+    def display_place(self) -> str:
+        return localized(self.place)
 
 
 class Enrolment(Model):

@@ -143,6 +143,7 @@ def _day(enrolment: Enrolment) -> str:
 def change_enrolment_date(enrolment: Enrolment, day: date, *, by) -> bool:
     """Move the day someone was enrolled from (audited with before and after) and apply the
     completion rule again; return whether it changed."""
+    lock_enrolment(enrolment)
     starts = enrolment_start(enrolment.programme, day)
     if starts == enrolment.enrolled_at:
         return False
@@ -185,12 +186,28 @@ def enrol_from_list(
 
 
 def drop(enrolment: Enrolment, *, by) -> None:
+    lock_enrolment(enrolment)
     if enrolment.status is not EnrolmentStatus.ACTIVE:
         raise TrainingError(_l("Only an active enrolment can be ended."))
     enrolment.status = EnrolmentStatus.DROPPED
     enrolment.dropped_at = local_now()
     audit_event("enrolment.dropped", enrolment, actor=by)
     update_completion(enrolment)
+
+
+def lock_enrolment(enrolment: Enrolment) -> Enrolment:
+    """Lock the enrolment until commit and read it again: its marks, completion and certificate
+    change one request at a time, so a mark sent twice at once is one mark and one certificate
+    (PostgreSQL; SQLite queues writers at BEGIN)."""
+    db.session.flush()  # an enrolment made in this transaction has its id
+    locked = db.session.scalars(
+        sa.select(Enrolment)
+        .where(Enrolment.id == enrolment.id)
+        .with_for_update(of=Enrolment)
+        .execution_options(populate_existing=True)
+    ).one()
+    db.session.expire(locked, ["certificates"])  # one issued meanwhile counts
+    return locked
 
 
 # --- attendance -------------------------------------------------------------------------------
@@ -220,6 +237,7 @@ def sheet(session: TrainingSession) -> list[tuple[Enrolment, Attendance | None]]
 def record_attendance(session, enrolment, status: AttendanceStatus, *, by) -> bool:
     """Set one mark, keep the change, and apply the completion rule again; return whether it
     changed. Marks are taken from the session's start, for people it counts for."""
+    lock_enrolment(enrolment)
     now = local_now()
     if not counts_for(enrolment, session):
         raise TrainingError(_l("This person was not enrolled when the session took place."))

@@ -24,6 +24,8 @@ from portal.forms import Confirmable
 from portal.forms import IntegerField
 from portal.forms import MultiCheckboxField
 from portal.forms import TitleAndDescription
+from portal.forms import fill_per_language
+from portal.forms import in_some_language
 from portal.i18n import TRANSLATED_LOCALES
 
 
@@ -33,10 +35,11 @@ class CampForm(TitleAndDescription, BaseForm):
     region = SelectField(
         _l("Region or city"), validators=[DataRequired(message=_l("Choose the camp's region."))]
     )
-    venue = StringField(
-        _l("Venue"),
-        validators=[DataRequired(message=_l("Write where the camp takes place.")), Length(max=200)],
-    )
+    # Per language like the title (a venue has a name in each); no Optional() on the first,
+    # so its check below runs when it is empty.
+    venue_ky = StringField(_l("Venue in Kyrgyz"), validators=[Length(max=200)])
+    venue_ru = StringField(_l("Venue in Russian"), validators=[Optional(), Length(max=200)])
+    venue_uz_Cyrl = StringField(_l("Venue in Uzbek"), validators=[Optional(), Length(max=200)])
     start_date = CalendarDateField(
         _l("First day"), validators=[InputRequired(_l("Enter the first day."))]
     )
@@ -89,6 +92,10 @@ class CampForm(TitleAndDescription, BaseForm):
         if self.min_age.data and field.data is not None and field.data < self.min_age.data:
             raise ValidationError(_l("The oldest age cannot be below the youngest age."))
 
+    def validate_venue_ky(self, field):
+        if not in_some_language(self, "venue"):
+            raise ValidationError(_l("Write where the camp takes place."))
+
     def validate_languages(self, field):
         if not field.data:
             raise ValidationError(_l("Choose at least one language."))
@@ -98,7 +105,7 @@ class CampForm(TitleAndDescription, BaseForm):
             "title": self.per_language("title"),
             "description": self.per_language("description"),
             "region_code": self.region.data,
-            "venue": self.venue.data.strip(),
+            "venue": self.per_language("venue"),
             "start_date": self.start_date.data,
             "end_date": self.end_date.data,
             "applications_open": self.applications_open.data,
@@ -114,8 +121,9 @@ class CampForm(TitleAndDescription, BaseForm):
     def fill_from(self, camp) -> None:
         self.fill_title_and_description(camp)
         self.region.data = camp.region_code
+        fill_per_language(self, "venue", camp.venue)
         for name in (
-            "venue", "start_date", "end_date", "applications_open", "applications_close",
+            "start_date", "end_date", "applications_open", "applications_close",
             "confirmation_deadline", "capacity", "min_age", "max_age", "eligible_regions",
             "languages",
         ):  # fmt: skip

@@ -71,7 +71,11 @@ def edit_camp(camp_id):
     form = _camp_form(CampForm())
     if request.method == "GET":
         form.fill_from(camp)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    problem = services.capacity_problem(camp, form.capacity.data) if valid else None
+    if problem:
+        form.capacity.errors = [*form.capacity.errors, problem]
+    elif valid:
         services.save_camp(camp, by=current_user, **form.camp_fields())
         flash(_("The camp is saved."), "success")
         return redirect(url_for(".camp", camp_id=camp.id))

@@ -22,8 +22,10 @@ from portal.camps.services.camps import TOLD_ON_CANCEL
 from portal.camps.services.camps import add_question
 from portal.camps.services.camps import applications_of
 from portal.camps.services.camps import camp_organisers
+from portal.camps.services.camps import capacity_problem
 from portal.camps.services.camps import eligibility_problem
 from portal.camps.services.camps import is_accepting_applications
+from portal.camps.services.camps import lock_application
 from portal.camps.services.camps import lock_camp
 from portal.camps.services.camps import offer_deadline
 from portal.camps.services.camps import places_free
@@ -52,6 +54,7 @@ __all__ = [
     "applications_of",
     "birth_date_change_problem",
     "camp_organisers",
+    "capacity_problem",
     "confirm",
     "decide",
     "decline",
@@ -59,6 +62,7 @@ __all__ = [
     "ethnicity_of",
     "expire_offers",
     "is_accepting_applications",
+    "lock_application",
     "lock_camp",
     "mark_attendance",
     "move_on_waitlist",

@@ -1,6 +1,5 @@
 """Applications: applying, the applicant's answers and choices, review and decisions."""
 
-from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
@@ -17,6 +16,7 @@ from portal.camps.models import is_asked
 from portal.camps.policy import decision_refusal
 from portal.camps.services.camps import eligibility_problem
 from portal.camps.services.camps import is_accepting_applications
+from portal.camps.services.camps import lock_application
 from portal.camps.services.camps import lock_camp
 from portal.camps.services.camps import offer_deadline
 from portal.camps.services.camps import places_free
@@ -37,8 +37,12 @@ from portal.i18n import local_today
 
 def start_application(camp: Camp, user) -> Application:
     """The user's application to the camp: the existing one, or a new draft."""
+    # Under the camp's lock a second click finds the draft the first one made.
+    camp = lock_camp(camp.id)
     existing = db.session.scalar(
-        sa.select(Application).where(Application.camp_id == camp.id, Application.user_id == user.id)
+        sa.select(Application)
+        .where(Application.camp_id == camp.id, Application.user_id == user.id)
+        .execution_options(populate_existing=True)
     )
     if existing and existing.status is not S.WITHDRAWN:
         return existing
@@ -63,6 +67,7 @@ def start_application(camp: Camp, user) -> Application:
 
 def save_answers(application: Application, *, ethnicity: list[str], photo_consent: bool, **fields):
     """Store what the applicant typed (a draft may be incomplete)."""
+    lock_application(application)
     if application.status is not S.DRAFT:
         raise CampError(_l("A sent application cannot be changed."))
     if "answers" in fields:
@@ -101,6 +106,7 @@ def ethnicity_of(application: Application) -> Sequence[str]:
 
 def submit(application: Application) -> None:
     """Send a complete draft to the organisers."""
+    lock_application(application)
     if application.status is not S.DRAFT:
         raise CampError(_l("This application has already been sent."))
     if not is_accepting_applications(application.camp):
@@ -115,6 +121,7 @@ def submit(application: Application) -> None:
 
 def confirm(application: Application) -> None:
     """The applicant takes the offered place."""
+    lock_application(application)
     if not application_may_move(application.status, S.CONFIRMED, Who.APPLICANT):
         raise CampError(_l("There is no offer to confirm."))
     if application.offer_expires_on and application.offer_expires_on < local_today():
@@ -128,6 +135,7 @@ def confirm(application: Application) -> None:
 
 def decline(application: Application) -> None:
     """The applicant gives back the offered place; the waiting list moves up."""
+    lock_application(application)
     if not application_may_move(application.status, S.DECLINED, Who.APPLICANT):
         raise CampError(_l("There is no offer to decline."))
     move(application, S.DECLINED, actor=application.applicant, who=Who.APPLICANT)
@@ -136,6 +144,7 @@ def decline(application: Application) -> None:
 
 def withdraw(application: Application) -> None:
     """The applicant leaves (also the waiting list); a freed place goes to the next person."""
+    lock_application(application)
     if not application_may_move(application.status, S.WITHDRAWN, Who.APPLICANT):
         raise CampError(_l("This application is already closed."))
     freed = application.status in SEAT_STATUSES
@@ -157,9 +166,10 @@ def review(application: Application, *, score: int | None, notes: str, by) -> No
 def decide(application: Application, decision, *, reason: str, by) -> None:
     """Accept, waitlist or reject; capacity and guardian consent are checked under a lock."""
     decision = S(decision)
+    lock_application(application)
     if decision is application.status and decision in DECISIONS:
-        return
-    camp = lock_camp(application.camp.id)
+        return  # a second click, or another organiser's same decision
+    camp = application.camp
     # The same rule the decision form is built from (policy.decisions_for).
     refusal = decision_refusal(application, decision, places_free=places_free(camp))
     if refusal:
@@ -199,25 +209,37 @@ DECISION_MESSAGES = {
 def expire_offers(today: date | None = None) -> list[Application]:
     """Offers not confirmed in time are declined and their places offered to the waiting list."""
     today = today or local_today()
-    expired = db.session.scalars(
-        sa.select(Application).where(
-            Application.status == S.ACCEPTED, Application.offer_expires_on < today
-        )
+    overdue = (Application.status == S.ACCEPTED, Application.offer_expires_on < today)
+    camp_ids = db.session.scalars(
+        sa.select(Application.camp_id).where(*overdue).distinct().order_by(Application.camp_id)
     ).all()
-    for application in expired:
-        move(application, S.DECLINED, actor=None, who=Who.SYSTEM, reason="offer expired")
-        tell(
-            application,
-            _l("The time to confirm your camp place has passed, so it went to someone else."),
-        )
-    freed = Counter(application.camp_id for application in expired)
-    for camp_id in sorted(freed):
-        promote_from_waitlist(db.session.get_one(Camp, camp_id), freed=freed[camp_id])
-    return list(expired)
+    expired: list[Application] = []
+    for camp_id in camp_ids:
+        # Camp first, then its offers (as every step does), read again under the lock: an
+        # offer confirmed a moment ago is not declined.
+        camp = lock_camp(camp_id)
+        offers = db.session.scalars(
+            sa.select(Application)
+            .where(Application.camp_id == camp_id, *overdue)
+            .order_by(Application.id)
+            .with_for_update(of=Application)
+            .execution_options(populate_existing=True)
+        ).all()
+        for application in offers:
+            move(application, S.DECLINED, actor=None, who=Who.SYSTEM, reason="offer expired")
+            tell(
+                application,
+                _l("The time to confirm your camp place has passed, so it went to someone else."),
+            )
+        if offers:
+            promote_from_waitlist(camp, freed=len(offers))
+        expired.extend(offers)
+    return expired
 
 
 def withdraw_photo_consent(application: Application) -> None:
     """The applicant takes back their photo/media consent (at any time after sending)."""
+    lock_application(application)
     if application.status is S.DRAFT:
         raise CampError(_l("In a draft, untick the photo consent and save the draft."))
     if application.photo_consent_at is None:

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from portal.accounts.models import User
 from portal.accounts.models import UserRole
@@ -42,6 +43,10 @@ def save_camp(camp: Camp, *, by, **fields) -> Camp:
         problems = date_problems(dates)
         if problems:
             raise CampError(next(iter(problems.values())))
+    if "capacity" in fields and not creating:
+        problem = capacity_problem(camp, fields["capacity"])
+        if problem:
+            raise CampError(problem)
     for name, value in fields.items():
         setattr(camp, name, value)
     if creating:
@@ -49,6 +54,19 @@ def save_camp(camp: Camp, *, by, **fields) -> Camp:
         db.session.add(camp)
     audit_event("camp.created" if creating else "camp.updated", camp, actor=by)
     return camp
+
+
+def capacity_problem(camp: Camp, capacity: int) -> str | None:
+    """Why the camp cannot have `capacity` places: fewer than the people holding one (the
+    camp would be over capacity, and nobody is moved off a place by an edit)."""
+    taken = seats_taken(camp)
+    if capacity >= taken:
+        return None
+    return ngettext(
+        "%(num)d person already holds a place at this camp, so it cannot have fewer places.",
+        "%(num)d people already hold a place at this camp, so it cannot have fewer places.",
+        taken,
+    )
 
 
 def set_camp_status(camp: Camp, status: CampStatus, *, by) -> None:
@@ -125,6 +143,25 @@ def lock_camp(camp_id: int) -> Camp:
         .with_for_update(of=Camp)
         .execution_options(populate_existing=True)
     ).one()
+
+
+def lock_application(application: Application) -> Application:
+    """Lock the application's camp, then the application, until commit, and read it again.
+
+    Every step that changes an application starts here, so two clicks (or two people) at once
+    queue and the second sees what the first did; and since all take the camp first, steps on
+    one camp never wait for each other in a circle (PostgreSQL; SQLite queues writers at BEGIN).
+    """
+    db.session.flush()  # an application made in this transaction has its ids
+    lock_camp(application.camp_id)
+    locked = db.session.scalars(
+        sa.select(Application)
+        .where(Application.id == application.id)
+        .with_for_update(of=Application)
+        .execution_options(populate_existing=True)
+    ).one()
+    db.session.expire(locked, ["consents"])  # a consent recorded meanwhile counts
+    return locked
 
 
 def places_free(camp: Camp) -> int:

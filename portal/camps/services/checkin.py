@@ -9,6 +9,7 @@ from portal.camps import policy
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import CampAttendance
+from portal.camps.services.camps import lock_application
 from portal.camps.services.history import CampError
 from portal.camps.services.history import move
 from portal.camps.transitions import Who
@@ -22,6 +23,7 @@ def mark_attendance(application: Application, day: date, present: bool, *, by) -
 
     A day is marked on that day or later (a correction after the camp is fine), never before;
     a minor whose guardian's consent is not on record is never marked present."""
+    lock_application(application)  # two taps at once: the second finds the first one's mark
     if not can_be_checked_in(application.status):
         raise CampError(_l("Only confirmed participants can be checked in."))
     if day not in application.camp.days():

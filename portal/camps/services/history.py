@@ -8,6 +8,7 @@ from portal.camps.models import ApplicationStatus as S
 from portal.camps.transitions import Who
 from portal.camps.transitions import application_may_move
 from portal.errors import PortalError
+from portal.i18n import PerLanguage
 from portal.links import external_url
 from portal.links import local_path
 from portal.notify import notify
@@ -40,10 +41,12 @@ def record(application, previous, status, *, actor, who: Who, reason: str = "") 
 
 
 def tell(application: Application, message) -> None:
-    """In-app notification and e-mail, in the applicant's own language."""
+    """In-app notification (headed by the camp's title, both in the reader's language when it
+    is read) and e-mail (in the applicant's language when it is queued)."""
     user = application.applicant
     link = local_path("camps.application", application_id=application.id)
-    notify(user, message, link=link)
+    headed = _l("%(camp)s: %(message)s", camp=PerLanguage(application.camp.title), message=message)
+    notify(user, headed, link=link)
     queue_email(
         user, _l("News about your camp application"), "application_news",
         message=message, camp=application.camp,

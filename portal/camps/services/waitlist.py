@@ -9,6 +9,7 @@ from portal.audit import audit_event
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
+from portal.camps.services.camps import lock_application
 from portal.camps.services.camps import lock_camp
 from portal.camps.services.camps import offer_deadline
 from portal.camps.services.camps import seats_taken
@@ -29,10 +30,12 @@ def next_waitlist_position(camp: Camp) -> int:
 
 
 def waitlist(camp: Camp) -> Sequence[Application]:
+    """The queue in its order, as the database has it now (read again under the camp's lock)."""
     return db.session.scalars(
         sa.select(Application)
         .where(Application.camp_id == camp.id, Application.status == S.WAITLISTED)
         .order_by(Application.waitlist_position, Application.id)
+        .execution_options(populate_existing=True)
     ).all()
 
 
@@ -73,6 +76,7 @@ def renumber_waitlist(camp: Camp) -> None:
 
 def move_on_waitlist(application: Application, position: int, *, reason: str, by) -> None:
     """Put a waitlisted applicant at `position` (1 = next); the others shift."""
+    lock_application(application)
     if application.status is not S.WAITLISTED:
         raise CampError(_l("Only applications on the waiting list can be moved."))
     queue = [a for a in waitlist(application.camp) if a.id != application.id]

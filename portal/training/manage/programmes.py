@@ -11,6 +11,7 @@ from flask_login import current_user
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.forms import ActionForm
+from portal.forms import per_language
 from portal.i18n import BISHKEK
 from portal.listing import paginate_rows
 from portal.security import organisers_only
@@ -148,7 +149,7 @@ def add_session(programme_id):
                 by=current_user,
                 module_id=module_id,
                 trainer=trainer,
-                place=form.place.data.strip(),
+                place=per_language(form, "place"),
                 starts_at=form.starts_at.data.replace(tzinfo=BISHKEK),
             )
     except services.TrainingError as error:
