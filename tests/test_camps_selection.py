@@ -288,7 +288,8 @@ def test_ethnicity_targets_show_only_beside_the_published_figures(client, login_
     targets = {"ethnicity": {"uzbek": [20, 60], "tatar": [5, 30], "dungan": [5, 30]}}
     camp = closed_camp_with_ethnicity(db, targets=targets)
     page = client.get(f"/manage/camps/{camp.id}/balance?lang=en").text
-    figures = page.split("<caption>Self-described ethnicity of everyone who applied")[1].split("</table>")[0]
+    caption = "<caption>Self-described ethnicity of everyone who applied"
+    figures = page.split(caption)[1].split("</table>")[0]
     rows = re.findall(r'<th scope="row">(\w+)</th><td class="num">([^<]+)</td><td>([^<]*)</td>',
                       figures)  # fmt: skip
     # Three Tatar applicants and no Dungan one read the same: hidden, and listed only for the

@@ -3,7 +3,8 @@
 A journey is one test of a whole task. It has visitors (people, each in a browser context of
 their own) and steps. After every page a visitor lands on, the page is checked: axe-core finds no
 violation of any impact, the HTML, CSS and JS it needs weigh under 60 KB, no request left
-127.0.0.1, and the page is no wider than the window (nothing scrolls sideways but a table's box). A failing step saves a screenshot and the HTML of every visitor's page under
+127.0.0.1, and the page is no wider than the window (nothing scrolls sideways but a table's
+box). A failing step saves a screenshot and the HTML of every visitor's page under
 tests/browser/artifacts/ and says which step failed.
 """
 
