@@ -156,7 +156,7 @@ def test_the_proposal_no_longer_breaks_its_maximum_and_says_why_places_stay_empt
     assert (women, len(suggestion.chosen)) == (3, 5)
     page = client.get(f"/manage/camps/{camp.id}/balance?suggest=1&seed=1&lang=en").text
     assert "5 places are left empty: taking more applicants would put Female above 60%." in page
-    proposal = page.split("The cohort with this proposal")[1]
+    proposal = page.split("<h3>The cohort with this proposal</h3>")[1]
     genders = proposal.split("<caption>Gender</caption>")[1].split("</table>")[0]
     assert '<th scope="row">Female</th><td class="num">3</td><td class="num">60</td>' in genders
 
@@ -288,7 +288,8 @@ def test_ethnicity_targets_show_only_beside_the_published_figures(client, login_
     targets = {"ethnicity": {"uzbek": [20, 60], "tatar": [5, 30], "dungan": [5, 30]}}
     camp = closed_camp_with_ethnicity(db, targets=targets)
     page = client.get(f"/manage/camps/{camp.id}/balance?lang=en").text
-    figures = page.split("Self-described ethnicity of everyone who applied")[1].split("</table>")[0]
+    caption = "<caption>Self-described ethnicity of everyone who applied"
+    figures = page.split(caption)[1].split("</table>")[0]
     rows = re.findall(r'<th scope="row">(\w+)</th><td class="num">([^<]+)</td><td>([^<]*)</td>',
                       figures)  # fmt: skip
     # Three Tatar applicants and no Dungan one read the same: hidden, and listed only for the
@@ -313,7 +314,7 @@ def test_the_proposal_never_chooses_by_ethnicity_and_says_so(client, login_as, d
     assert suggestion.ethnicity_ignored
     page = client.get(f"/manage/camps/{camp.id}/balance?suggest=1&seed=3&lang=en").text
     assert "Ethnicity targets are not used for the proposal" in page
-    proposal = page.split("The cohort with this proposal")[1]
+    proposal = page.split("<h3>The cohort with this proposal</h3>")[1]
     assert "Uzbek" not in proposal.split("Self-described ethnicity")[0]
 
 

@@ -2,8 +2,9 @@
 
 A journey is one test of a whole task. It has visitors (people, each in a browser context of
 their own) and steps. After every page a visitor lands on, the page is checked: axe-core finds no
-violation of any impact, the HTML, CSS and JS it needs weigh under 60 KB, and no request left
-127.0.0.1. A failing step saves a screenshot and the HTML of every visitor's page under
+violation of any impact, the HTML, CSS and JS it needs weigh under 60 KB, no request left
+127.0.0.1, and the page is no wider than the window (nothing scrolls sideways but a table's
+box). A failing step saves a screenshot and the HTML of every visitor's page under
 tests/browser/artifacts/ and says which step failed.
 """
 
@@ -292,6 +293,8 @@ class Visitor:
         assert weight < PAGE_WEIGHT_LIMIT, (
             f"{where} weighs {weight} bytes of HTML, CSS and JS, over {PAGE_WEIGHT_LIMIT}: {parts}"
         )
+        overflow = self.overflow()
+        assert not overflow, f"{where} is wider than the screen: {overflow}"
         if self.javascript:  # axe-core needs JavaScript; the same pages are checked with it on
             found = self.journey.axe.run(self.page).response["violations"]
             assert not found, f"axe-core on {where}: " + "; ".join(
@@ -299,6 +302,13 @@ class Visitor:
                 f"{[node['target'] for node in item['nodes']][:5]}"
                 for item in found
             )
+
+    def overflow(self) -> str | None:
+        """None when the page fits the window's width, else its width and what sticks out."""
+        found = self.page.evaluate(OVERFLOW_CHECK)
+        if found is None:
+            return None
+        return f"{found['width']} px in a {found['window']} px window; widest: {found['widest']}"
 
     def _weight(self) -> tuple[int, dict[str, int]]:
         parts = {"html": len(self.document.body()) if self.document else 0}
@@ -422,6 +432,27 @@ class KeyboardVisitor(Visitor):
         parts = {"year": year, "month": month, "day": day}
         return "".join(parts[part] for part in KeyboardVisitor.date_order)
 
+
+#: The page's width when it is wider than the window (it scrolls sideways), with the elements
+#: that reach furthest past the right edge (inside a scrolling table box, only positioned ones
+#: can: the box clips the rest); null when it fits.
+OVERFLOW_CHECK = """() => {
+  const width = document.documentElement.scrollWidth, inner = window.innerWidth;
+  if (width <= inner) return null;
+  const name = el => {
+    const classes = typeof el.className === "string" && el.className.trim();
+    return el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+      (classes ? "." + classes.split(/\\s+/).join(".") : "") +
+      ' "' + (el.innerText || "").trim().slice(0, 30) + '"';
+  };
+  const out = [...document.body.querySelectorAll("*")]
+    .map(el => [el, el.getBoundingClientRect().right])
+    .filter(([el, right]) => right > inner &&
+      (!el.closest(".table-scroll *") || /absolute|fixed/.test(getComputedStyle(el).position)))
+    .sort((a, b) => b[1] - a[1]).slice(0, 3)
+    .map(([el, right]) => name(el) + " " + Math.round(right) + "px");
+  return {width, window: inner, widest: out.join(", ")};
+}"""
 
 #: Where the focus is after a Tab, and what is wrong with it (no indicator, off screen, or
 #: before the previous stop in the page's order).
