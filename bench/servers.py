@@ -137,10 +137,11 @@ class Gunicorn:
         except OSError:
             return []
 
-    def stop(self) -> None:
+    def stop(self, quick: bool = False) -> None:
+        """Graceful (SIGTERM: requests in flight finish) or quick (SIGINT)."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGTERM)
+        self.process.send_signal(signal.SIGINT if quick else signal.SIGTERM)
         try:
             self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -58,16 +58,16 @@ CAPACITY = 10
 WORKERS = 3  # per instance (gunicorn.conf.py's default), 2 threads each
 #: Which writes are killed, where, and how often: (kind, kill point, count).
 KILLS = [
-    ("decline (promotion)", "before-commit", 2),
+    ("decline (promotion)", "before-commit", 1),
     ("decline (promotion)", "after-commit", 1),
     ("reject accepted (promotion)", "before-commit", 1),
-    ("plan submission", "before-commit", 2),
+    ("plan submission", "before-commit", 1),
     ("plan submission", "after-commit", 1),
-    ("attendance", "before-commit", 2),
+    ("attendance", "before-commit", 1),
     ("attendance", "after-commit", 1),
     ("erasure", "before-commit", 1),
     ("erasure", "after-commit", 1),
-    ("consent scan", "after-storage-write", 2),
+    ("consent scan", "after-storage-write", 1),
     ("consent scan", "before-commit", 1),
 ]
 #: A tiny real PDF (the upload check reads the signature).
@@ -161,6 +161,7 @@ class Record:
     seconds: float
     kill: str | None = None
     path: str = ""
+    token: str = ""
 
 
 @dataclass
@@ -239,6 +240,7 @@ class Browser:
         self.address = f"10.{number // 65536 % 256}.{number // 256 % 256}.{number % 256}"
         self.port = ports[number % len(ports)]
         self.csrf = ""
+        self.last_token = ""  # the kill token of the last request (one thread a browser)
 
     def request(self, path, data=None, *, kind="page", kill=None, files=None, port=None):
         headers = {
@@ -249,8 +251,10 @@ class Browser:
         }  # fmt: skip
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        token = self.last_token = ""
         if kill:
-            headers["X-Stress-Kill"] = kill
+            token = self.last_token = secrets.token_hex(6)
+            headers["X-Stress-Kill"], headers["X-Stress-Token"] = kill, token
         body = None
         method = "GET" if data is None else "POST"
         if files:
@@ -267,7 +271,10 @@ class Browser:
             response = connection.getresponse()
             text = response.read().decode(errors="replace")
         except (OSError, http.client.HTTPException):
-            self.log.add(Record(kind, method, "connection error", time.monotonic() - started, kill))
+            self.log.add(
+                Record(kind, method, "connection error", time.monotonic() - started, kill,
+                       token=token)
+            )
             return 0, "", ""
         finally:
             connection.close()
@@ -337,6 +344,7 @@ class KillPlan:
 
 
 def applicant(browser: Browser, number: int, camp_id: int, mine: dict):
+    time.sleep(random.uniform(0, 8))  # people arrive over a few seconds, not all at once
     browser.sign_in(f"y{number}@stress.example.org")
     browser.request(f"/camps/{camp_id}")
     status, _text, location = browser.post(f"/camps/{camp_id}/apply", kind="apply")
@@ -385,7 +393,7 @@ def young_person_choosing(browser: Browser, application_id: int, kills: KillPlan
         _status, text, _location = browser.request(path, kind="page")
         if f"{path}/decline" in text:
             if random.random() < 0.6:
-                kill = kills.take("decline (promotion)", 0.5)
+                kill = kills.take("decline (promotion)")
                 browser.post(f"{path}/decline", kind="decline (promotion)", kill=kill)
                 return
             browser.post(f"{path}/confirm", kind="confirm")
@@ -412,6 +420,7 @@ def organiser_rejecting(browser: Browser, camp_id: int, kills: KillPlan):
 
 
 def plan_lead(browser: Browser, number: int, plan_id: int, kills: KillPlan, outcome: dict):
+    time.sleep(random.uniform(0, 4))
     browser.sign_in(f"lead{number}@stress.example.org")
     _status, text, _location = browser.request(f"/plans/{plan_id}?lang=en", kind="page")
     form = Forms(text).form(f"/plans/{plan_id}")
@@ -423,10 +432,11 @@ def plan_lead(browser: Browser, number: int, plan_id: int, kills: KillPlan, outc
     status, _text, _location = browser.request(
         f"/plans/{plan_id}", fields, kind="plan submission", kill=kill
     )
-    outcome[plan_id] = (kill, status)
+    outcome[plan_id] = (kill, status, browser.last_token)
 
 
-def trainer(browser: Browser, session_ids: list[int], kills: KillPlan, outcome: dict):
+def trainer(browser: Browser, email: str, session_ids: list[int], kills: KillPlan, outcome):
+    browser.sign_in(email)
     for session_id in session_ids:
         _status, text, _location = browser.request(f"/sessions/{session_id}/attendance")
         marks = {name: random.choice(["present", "late", "absent"])
@@ -435,10 +445,11 @@ def trainer(browser: Browser, session_ids: list[int], kills: KillPlan, outcome: 
         status, _text, _location = browser.post(
             f"/sessions/{session_id}/attendance", marks, kind="attendance", kill=kill
         )
-        outcome[session_id] = (kill, status)
+        outcome[session_id] = (kill, status, browser.last_token)
 
 
 def consent_recorder(browser: Browser, application_ids: list[int], kills: KillPlan, outcome):
+    browser.sign_in("admin@stress.example.org")
     for application_id in application_ids:
         browser.request(f"/manage/applications/{application_id}", kind="page")
         kill = kills.take("consent scan", 0.5)
@@ -447,7 +458,7 @@ def consent_recorder(browser: Browser, application_ids: list[int], kills: KillPl
             {"csrf_token": browser.csrf, "method": "paper_form", "note": ""},
             files={"scan": ("consent.pdf", SCAN)}, kind="consent scan", kill=kill,
         )  # fmt: skip
-        outcome[application_id] = (kill, status)
+        outcome[application_id] = (kill, status, browser.last_token)
 
 
 def admin_erasing(browser: Browser, request_ids: list[int], kills: KillPlan, outcome: dict):
@@ -457,7 +468,7 @@ def admin_erasing(browser: Browser, request_ids: list[int], kills: KillPlan, out
         status, _text, _location = browser.post(
             f"/admin/erasure/{request_id}", kind="erasure", kill=kill
         )
-        outcome[request_id] = (kill, status)
+        outcome[request_id] = (kill, status, browser.last_token)
 
 
 # -- one run -----------------------------------------------------------------------------------
@@ -468,7 +479,9 @@ def run(database_url: str, label: str) -> bool:
     prefix = f"jashtar_stress_{secrets.token_hex(4)}:"
     with tempfile.TemporaryDirectory(prefix="jashtar-stress-") as folder:
         uploads = Path(folder) / "uploads"
-        env = production_env(database_url, uploads, prefix, STRESS_KILL_HOOKS="1")
+        kill_log = Path(folder) / "kills.log"
+        env = production_env(database_url, uploads, prefix, STRESS_KILL_HOOKS="1",
+                             STRESS_KILL_LOG=str(kill_log))  # fmt: skip
         prepared = subprocess.run(  # nosec B603
             [sys.executable, __file__, "prepare"], env=env, cwd=ROOT, check=True,
             capture_output=True, text=True,
@@ -491,6 +504,9 @@ def run(database_url: str, label: str) -> bool:
             for server in servers:
                 server.stop()
             drop_redis_keys(prefix)
+        LANDED.clear()
+        if kill_log.exists():
+            LANDED.update(line.split()[1] for line in kill_log.read_text().splitlines())
         result = check(database_url, uploads, ids, log, outcomes)
     report(label, log, result, kills_landed(log), load_seconds, ready - started,
            time.monotonic() - started)  # fmt: skip
@@ -520,11 +536,13 @@ def scenario(ports: list[int], ids: dict, log: Log, outcomes: dict) -> float:
                                                  outcomes["plan submission"]))
         for n, plan in enumerate(ids["plans"])
     ] + [
-        threading.Thread(target=trainer, args=(organisers[0], sessions[: SESSIONS // 2], kills,
-                                               outcomes["attendance"])),
-        threading.Thread(target=trainer, args=(organisers[1], sessions[SESSIONS // 2 :], kills,
-                                               outcomes["attendance"])),
-        threading.Thread(target=consent_recorder, args=(admin, ids["consent_applications"], kills,
+        threading.Thread(target=trainer, args=(
+            Browser(ports, log, 60020 + n), f"o{n}@stress.example.org",
+            sessions[n * SESSIONS // 2 : (n + 1) * SESSIONS // 2], kills, outcomes["attendance"]
+        )) for n in range(2)
+    ] + [
+        threading.Thread(target=consent_recorder, args=(Browser(ports, log, 60030),
+                                                        ids["consent_applications"], kills,
                                                         outcomes["consent scan"])),
     ]  # fmt: skip
     for thread in first + deciders + others:
@@ -689,7 +707,7 @@ def check(database_url, uploads: Path, ids: dict, log: Log, outcomes: dict) -> d
     # can run after SIGKILL): those are counted, and every other file must have its row.
     storage_kills = sum(
         1 for r in log.records if r.kind == "consent scan" and r.status == "connection error"
-        and r.kill != "after-commit"
+        and not (r.kill == "after-commit" and r.token in LANDED)
     )  # fmt: skip
     wrong = []
     for request_id, kill in outcomes["erasure"].items():
@@ -718,29 +736,30 @@ def check(database_url, uploads: Path, ids: dict, log: Log, outcomes: dict) -> d
     return result
 
 
+LANDED: set[str] = set()  # tokens of the kills that landed (STRESS_KILL_LOG)
+
+
 def took_effect(outcome) -> bool | None:
-    """Must the write of this (kill point, status) be in the database? None: either way (its
-    worker died under it for another request's kill)."""
+    """Must the write of this (kill point, status, token) be in the database? None: either way
+    (its worker died under it, killed for another request)."""
     if outcome is None or outcome == "no form":
         return False
-    kill, status = outcome
+    kill, status, token = outcome
     if status == 0:  # connection error
-        return {"after-commit": True, None: None}.get(kill, False)
+        return kill == "after-commit" if token in LANDED else None
     return status in (200, 302)
 
 
-def kills_landed(log: Log) -> dict:
-    landed = Counter()
-    for r in log.records:
-        if r.kill and r.status == "connection error":
-            landed[(r.kind, r.kill)] += 1
-    return landed
+def kills_landed(log: Log) -> Counter:
+    return Counter((r.kind, r.kill) for r in log.records if r.token and r.token in LANDED)
 
 
 def report(label, log: Log, result, landed, load_seconds, setup_seconds, wall):
     records = log.records
     statuses = Counter(str(r.status) for r in records)
-    collateral = sum(1 for r in records if r.status == "connection error" and not r.kill)
+    collateral = sum(
+        1 for r in records if r.status == "connection error" and r.token not in LANDED
+    )
     pages = sorted(r.seconds for r in records if r.method == "GET" and isinstance(r.status, int))
     posts = sorted(r.seconds for r in records if r.method == "POST" and isinstance(r.status, int))
 
@@ -751,6 +770,8 @@ def report(label, log: Log, result, landed, load_seconds, setup_seconds, wall):
           f"config, Redis; {len(records)} requests in {load_seconds:.1f} s "
           f"({len(records) / load_seconds:.0f}/s), set-up {setup_seconds:.1f} s, "
           f"wall {wall:.1f} s")  # fmt: skip
+    print(f"  machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
+          "(other work on the machine slows every figure here)")
     print(f"  statuses: {dict(sorted(statuses.items()))}")
     print(f"  GET  p50 {pct(pages, 0.5):.0f} ms, p99 {pct(pages, 0.99):.0f} ms ({len(pages)})")
     print(f"  POST p50 {pct(posts, 0.5):.0f} ms, p99 {pct(posts, 0.99):.0f} ms ({len(posts)})")

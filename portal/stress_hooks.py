@@ -7,7 +7,9 @@ ignored: `kill_point` is one comparison and nothing else.
 
 Points: "before-commit" (every write of the request is flushed to the database, the commit
 has not been sent), "after-commit" (committed, no answer sent yet), "after-storage-write" (an
-upload is stored, its row not yet committed).
+upload is stored, its row not yet committed). With STRESS_KILL_LOG set, the point and the
+request's `X-Stress-Token` are appended to that file first, so the run knows which kill landed
+where (a request may also die under another's kill: its worker is gone either way).
 """
 
 import os
@@ -27,4 +29,8 @@ def kill_point(name: str) -> None:
     if not ENABLED or not has_request_context():
         return
     if request.headers.get(HEADER) == name:
+        log = os.environ.get("STRESS_KILL_LOG")
+        if log:
+            with open(log, "a") as landed:  # written before the kill: the kernel keeps it
+                landed.write(f"{name} {request.headers.get('X-Stress-Token', '')}\n")
         os.kill(os.getpid(), signal.SIGKILL)
