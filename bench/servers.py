@@ -165,8 +165,10 @@ def throwaway_database(server_url: str, stem: str = "jashtar_stress"):
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield sa.engine.make_url(psycopg_url(server_url)).set(database=name).render_as_string(
-            hide_password=False
+        yield (
+            sa.engine.make_url(psycopg_url(server_url))
+            .set(database=name)
+            .render_as_string(hide_password=False)
         )
     finally:
         with admin.connect() as connection:

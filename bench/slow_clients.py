@@ -225,8 +225,15 @@ def under_slow_clients(port: int, seconds: float, slow: int = SLOW) -> Visits:
 def gunicorn_app(folder: Path):
     """The portal as `make serve` runs it (production, gunicorn.conf.py), on its own port."""
     prefix = f"jashtar_slow_{os.urandom(4).hex()}:"
-    extra = {} if redis_available() else {"RATELIMIT_STORAGE_URI": "memory://",
-                                          "RATELIMIT_ALLOW_MEMORY": "1", "CACHE_REDIS_URL": ""}
+    extra = (
+        {}
+        if redis_available()
+        else {
+            "RATELIMIT_STORAGE_URI": "memory://",
+            "RATELIMIT_ALLOW_MEMORY": "1",
+            "CACHE_REDIS_URL": "",
+        }
+    )
     env = production_env(f"sqlite:///{folder / 'portal.db'}", folder / "uploads", prefix, **extra)
     server = Gunicorn(env, folder / "gunicorn.log")
     server.start()

@@ -82,6 +82,8 @@ def prepare() -> None:
     their ids as JSON. Only what the pages cannot do quickly is made here."""
     from datetime import timedelta
 
+    from flask_migrate import upgrade
+
     from portal import create_app
     from portal.accounts.models import ErasureRequest
     from portal.camps import services as camps
@@ -93,8 +95,6 @@ def prepare() -> None:
     from portal.storage import storage
     from tests import factories as f
     from tests.helpers import years_ago
-
-    from flask_migrate import upgrade
 
     app = create_app()
     ids: dict = {}
@@ -108,7 +108,9 @@ def prepare() -> None:
         ]
         mentor = f.UserFactory(email="mentor@stress.example.org", roles={Role.MENTOR}, locale="en")
         for n in range(ADULTS):
-            f.UserFactory(email=f"y{n}@stress.example.org", date_of_birth=years_ago(20), locale="en")
+            f.UserFactory(
+                email=f"y{n}@stress.example.org", date_of_birth=years_ago(20), locale="en"
+            )
         camp = f.CampFactory(capacity=CAPACITY, min_age=14, max_age=25)
         minors = []
         for n in range(MINORS + ERASED):
@@ -132,7 +134,8 @@ def prepare() -> None:
         ids["plans"] = []
         for n in range(PLANS):
             group = f.YouthGroupFactory(
-                lead=f.UserFactory(email=f"lead{n}@stress.example.org", locale="en"), mentors=[mentor]
+                lead=f.UserFactory(email=f"lead{n}@stress.example.org", locale="en"),
+                mentors=[mentor],
             )
             ids["plans"].append(f.ActionPlanFactory(group=group).id)
         programme = f.ProgrammeFactory()
@@ -143,7 +146,9 @@ def prepare() -> None:
             for n in range(SESSIONS)
         ]
         for n in range(ENROLLED):
-            f.EnrolmentFactory(programme=programme, person=f.UserFactory(email=f"t{n}@stress.example.org"))
+            f.EnrolmentFactory(
+                programme=programme, person=f.UserFactory(email=f"t{n}@stress.example.org")
+            )
         ids["camp"] = camp.id
         ids["admin"], ids["mentor"] = admin.id, mentor.id
         ids["organisers"] = [o.id for o in organisers]
@@ -187,7 +192,9 @@ class Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self.forms.append({"action": a.get("action", ""), "fields": [], "enctype": a.get("enctype")})
+            self.forms.append(
+                {"action": a.get("action", ""), "fields": [], "enctype": a.get("enctype")}
+            )
         if not self.forms:
             return
         fields = self.forms[-1]["fields"]
@@ -272,8 +279,9 @@ class Browser:
             text = response.read().decode(errors="replace")
         except (OSError, http.client.HTTPException):
             self.log.add(
-                Record(kind, method, "connection error", time.monotonic() - started, kill,
-                       token=token)
+                Record(
+                    kind, method, "connection error", time.monotonic() - started, kill, token=token
+                )
             )
             return 0, "", ""
         finally:
@@ -317,7 +325,9 @@ def multipart(boundary: str, data: dict, files: dict) -> bytes:
     for name, (filename, content) in files.items():
         parts.append(
             f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"'
-            f"\r\nContent-Type: application/pdf\r\n\r\n".encode() + content + b"\r\n"
+            f"\r\nContent-Type: application/pdf\r\n\r\n".encode()
+            + content
+            + b"\r\n"
         )
     return b"".join(parts) + f"--{boundary}--\r\n".encode()
 
@@ -508,6 +518,7 @@ def run(database_url: str, label: str) -> bool:
         if kill_log.exists():
             LANDED.update(line.split()[1] for line in kill_log.read_text().splitlines())
         result = check(database_url, uploads, ids, log, outcomes)
+        result["server logs"] = server_log_problems(servers)
     report(label, log, result, kills_landed(log), load_seconds, ready - started,
            time.monotonic() - started)  # fmt: skip
     return all(passed for passed, _detail in result.values())
@@ -597,8 +608,10 @@ def check(database_url, uploads: Path, ids: dict, log: Log, outcomes: dict) -> d
         consents = q("SELECT application_id, file_name FROM guardian_consent")
         erasures = q("SELECT id, user_id, done_at FROM erasure_request")
         audits = Counter(
-            r[0] for r in q("SELECT action FROM audit_event WHERE action IN "
-                            "('plan.submitted', 'user.erased')")  # fmt: skip
+            r[0]
+            for r in q(
+                "SELECT action FROM audit_event WHERE action IN ('plan.submitted', 'user.erased')"
+            )  # fmt: skip
         )
     engine.dispose()
     result = {}
@@ -619,7 +632,7 @@ def check(database_url, uploads: Path, ids: dict, log: Log, outcomes: dict) -> d
     by_application = defaultdict(list)
     for event in events:
         by_application[event.application_id].append(event)
-    broken, mail_wrong = [], []
+    broken, mail_wrong, details = [], [], []
     mails = Counter()
     for email in emails:
         for found in set(re.findall(r"/applications/(\d+)\b", email.body)):
@@ -635,6 +648,8 @@ def check(database_url, uploads: Path, ids: dict, log: Log, outcomes: dict) -> d
             state = event.to_status
         if state != a.status:
             broken.append(a.id)
+        if a.id in broken:
+            details.append((a.id, a.status, [(e.from_status, e.to_status) for e in chain]))
         if a.user_id not in erased_users:
             told = sum(1 for e in chain if e.to_status in TOLD)
             if mails[a.id] != told:
@@ -644,7 +659,7 @@ def check(database_url, uploads: Path, ids: dict, log: Log, outcomes: dict) -> d
         ):
             broken.append(a.id)
     result["one history row per change (applications)"] = (
-        not broken, f"{len(events)} rows" + (f", broken: {sorted(set(broken))[:8]}" if broken else "")
+        not broken, f"{len(events)} rows" + (f", broken: {details[:4]}" if broken else "")
     )  # fmt: skip
     result["one e-mail per change (applications)"] = (
         not mail_wrong,
@@ -666,15 +681,19 @@ def check(database_url, uploads: Path, ids: dict, log: Log, outcomes: dict) -> d
         got = sorted(numbers[plan_id])
         kill = outcomes["plan submission"].get(plan_id)
         done = took_effect(kill)
-        if (done is not None and got != ([1] if done else [])) or len(got) > 1 or plan_mails[plan_id] != len(got) or (
-            plan_status[plan_id] != ("submitted" if got else "draft")
+        if (
+            (done is not None and got != ([1] if done else []))
+            or len(got) > 1
+            or plan_mails[plan_id] != len(got)
+            or (plan_status[plan_id] != ("submitted" if got else "draft"))
         ):
             wrong.append((plan_id, kill, got, plan_mails[plan_id], plan_status[plan_id]))
     sent = sum(len(n) for n in numbers.values())
     if audits["plan.submitted"] != sent:
         wrong.append(("audit", audits["plan.submitted"], sent))
     result["plans: one version, e-mail, audit per send"] = (
-        not wrong, f"{sent} versions" + (f", wrong: {wrong[:4]}" if wrong else "")
+        not wrong,
+        f"{sent} versions" + (f", wrong: {wrong[:4]}" if wrong else ""),
     )
 
     # Attendance: every change once, the chain ending in the mark; a killed sheet kept nothing.
@@ -739,6 +758,16 @@ def check(database_url, uploads: Path, ids: dict, log: Log, outcomes: dict) -> d
 LANDED: set[str] = set()  # tokens of the kills that landed (STRESS_KILL_LOG)
 
 
+def server_log_problems(servers) -> tuple[bool, str]:
+    """What the app servers logged as going wrong (503s name the database error's type)."""
+    found = Counter()
+    for server in servers:
+        for line in server.log.read_text(errors="replace").splitlines():
+            if "database unavailable" in line or "Traceback" in line or "ERROR" in line:
+                found[re.sub(r"^\[[^]]*\] \[\d+\] ", "", line)[:120]] += 1
+    return not found, ", ".join(f"{n} x {line}" for line, n in found.most_common(5)) or "clean"
+
+
 def took_effect(outcome) -> bool | None:
     """Must the write of this (kill point, status, token) be in the database? None: either way
     (its worker died under it, killed for another request)."""
@@ -757,9 +786,7 @@ def kills_landed(log: Log) -> Counter:
 def report(label, log: Log, result, landed, load_seconds, setup_seconds, wall):
     records = log.records
     statuses = Counter(str(r.status) for r in records)
-    collateral = sum(
-        1 for r in records if r.status == "connection error" and r.token not in LANDED
-    )
+    collateral = sum(1 for r in records if r.status == "connection error" and r.token not in LANDED)
     pages = sorted(r.seconds for r in records if r.method == "GET" and isinstance(r.status, int))
     posts = sorted(r.seconds for r in records if r.method == "POST" and isinstance(r.status, int))
 
@@ -770,16 +797,20 @@ def report(label, log: Log, result, landed, load_seconds, setup_seconds, wall):
           f"config, Redis; {len(records)} requests in {load_seconds:.1f} s "
           f"({len(records) / load_seconds:.0f}/s), set-up {setup_seconds:.1f} s, "
           f"wall {wall:.1f} s")  # fmt: skip
-    print(f"  machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
-          "(other work on the machine slows every figure here)")
+    print(
+        f"  machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} "
+        "(other work on the machine slows every figure here)"
+    )
     print(f"  statuses: {dict(sorted(statuses.items()))}")
     print(f"  GET  p50 {pct(pages, 0.5):.0f} ms, p99 {pct(pages, 0.99):.0f} ms ({len(pages)})")
     print(f"  POST p50 {pct(posts, 0.5):.0f} ms, p99 {pct(posts, 0.99):.0f} ms ({len(posts)})")
     planned = Counter()
     for kind, point, count in KILLS:
         planned[(kind, point)] += count
-    print(f"  workers killed (SIGKILL) during writes: {sum(landed.values())}; "
-          f"other requests lost with them (connection error, never retried): {collateral}")
+    print(
+        f"  workers killed (SIGKILL) during writes: {sum(landed.values())}; "
+        f"other requests lost with them (connection error, never retried): {collateral}"
+    )
     for (kind, point), count in sorted(planned.items()):
         print(f"    {kind:30} {point:20} {landed[(kind, point)]}/{count}")
     for name, (passed, detail) in result.items():
@@ -793,11 +824,15 @@ def main() -> int:
     if not redis_available():
         print("make stress needs Redis at 127.0.0.1:6379 (apt-get install redis-server)")
         return 2
+    only = sys.argv[1] if sys.argv[1:] else None  # "sqlite" or "postgresql"
     results = []
-    with tempfile.TemporaryDirectory(prefix="jashtar-stress-db-") as folder:
-        results.append(run(f"sqlite:///{folder}/stress.db", "SQLite"))
+    if only in (None, "sqlite"):
+        with tempfile.TemporaryDirectory(prefix="jashtar-stress-db-") as folder:
+            results.append(run(f"sqlite:///{folder}/stress.db", "SQLite"))
     url = os.environ.get("STRESS_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if url:
+    if only == "sqlite":
+        pass
+    elif url:
         with throwaway_database(url) as database_url:
             results.append(run(database_url, "PostgreSQL"))
     else:

@@ -40,4 +40,3 @@ def test_a_reader_that_must_write_after_another_commit_runs_again_as_a_writer(tm
     assert runs == ["wal", "wal"]  # refused once as a reader, then run as a writer
     seen = [who for (who,) in other_worker.execute("SELECT who FROM seen ORDER BY rowid")]
     assert seen == ["another worker", "this page"]  # the page's write is kept once
-
