@@ -513,12 +513,13 @@ def run(database_url: str, label: str) -> bool:
         finally:
             for server in servers:
                 server.stop()
-            drop_redis_keys(prefix)
+            redis_keys = drop_redis_keys(prefix)
         LANDED.clear()
         if kill_log.exists():
             LANDED.update(line.split()[1] for line in kill_log.read_text().splitlines())
         result = check(database_url, uploads, ids, log, outcomes)
         result["server logs"] = server_log_problems(servers)
+        result["rate limits and caches in Redis"] = (redis_keys > 0, f"{redis_keys} keys")
     report(label, log, result, kills_landed(log), load_seconds, ready - started,
            time.monotonic() - started)  # fmt: skip
     return all(passed for passed, _detail in result.values())
@@ -763,6 +764,8 @@ def server_log_problems(servers) -> tuple[bool, str]:
     found = Counter()
     for server in servers:
         for line in server.log.read_text(errors="replace").splitlines():
+            if "was sent SIGKILL" in line:
+                continue  # the master telling of the kills this run made
             if "database unavailable" in line or "Traceback" in line or "ERROR" in line:
                 found[re.sub(r"^\[[^]]*\] \[\d+\] ", "", line)[:120]] += 1
     return not found, ", ".join(f"{n} x {line}" for line, n in found.most_common(5)) or "clean"
