@@ -60,16 +60,18 @@ test: lint translations
 serve: translations db
 	PORTAL_ENV=production $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
-## The production setup (gunicorn.conf.py, Redis) as two app instances on one database and one
-## upload folder: a camp filled past capacity, places declined to the waiting list, plans, attendance,
-## consent scans and erasures, workers SIGKILLed during those writes, no POST retried; then the
-## invariants from raw rows. SQLite, then PostgreSQL when STRESS_DATABASE_URL or TEST_DATABASE_URL
-## names a server (a jashtar_stress_<hex> database is made there and dropped). Needs Redis.
+## The production setup (gunicorn.conf.py, Redis) as two app instances on one database and
+## one upload folder: a camp filled past capacity, places declined to the waiting list, plans,
+## attendance, consent scans and erasures, workers SIGKILLed during those writes, no POST
+## retried; then the invariants from raw rows. SQLite, then PostgreSQL when STRESS_DATABASE_URL
+## or TEST_DATABASE_URL names a server (a jashtar_stress_<hex> database is made there and
+## dropped). Needs Redis.
 stress: $(VENV)/.installed-dev translations
 	$(BIN)/python bench/stress.py
 
-## 40 slow clients (dribbled headers, slow bodies, unread answers) against gunicorn.conf.py's workers,
-## behind deploy/nginx.conf and without it; prints an ordinary visitor's p50/p99 both ways. Needs nginx.
+## 40 slow clients (dribbled headers, slow bodies, unread answers) against gunicorn.conf.py's
+## workers, behind deploy/nginx.conf and without it; prints an ordinary visitor's p50/p99 both
+## ways. Needs nginx.
 slowclients: $(VENV)/.installed translations
 	$(BIN)/python bench/slow_clients.py
 
