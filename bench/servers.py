@@ -42,11 +42,12 @@ def redis_available(url: str = REDIS_URL) -> bool:
 
 
 def drop_redis_keys(prefix: str, url: str = REDIS_URL) -> int:
-    """Delete the keys this run made (they all start with `prefix`); return how many."""
+    """Delete the keys this run made (all hold `prefix`, which has a random part; the rate
+    limiter puts its own "LIMITS:LIMITER/" before it); return how many."""
     import redis
 
     client = redis.Redis.from_url(url)
-    names = list(client.scan_iter(match=f"{prefix}*", count=500))
+    names = list(client.scan_iter(match=f"*{prefix}*", count=500))
     if names:
         client.delete(*names)
     client.close()

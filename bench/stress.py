@@ -384,6 +384,8 @@ def organiser_deciding(browser: Browser, camp_id: int, applicants_done: threadin
                 return
             time.sleep(0.2)
             continue
+        if random.random() < 0.2:  # the cohort balance, cached in Redis, versioned in the database
+            browser.request(f"/manage/camps/{camp_id}/balance", kind="page")
         application = random.choice(ids)
         path = f"/manage/applications/{application}/decide"
         status, _text, _location = browser.post(path, {"decision": "accepted"}, kind="decide")
@@ -513,13 +515,19 @@ def run(database_url: str, label: str) -> bool:
         finally:
             for server in servers:
                 server.stop()
-            redis_keys = drop_redis_keys(prefix)
+            redis_keys = {
+                "limits": drop_redis_keys(f"{prefix}rl"),
+                "cache": drop_redis_keys(f"{prefix}cache:"),
+            }
         LANDED.clear()
         if kill_log.exists():
             LANDED.update(line.split()[1] for line in kill_log.read_text().splitlines())
         result = check(database_url, uploads, ids, log, outcomes)
         result["server logs"] = server_log_problems(servers)
-        result["rate limits and caches in Redis"] = (redis_keys > 0, f"{redis_keys} keys")
+        result["rate limits and caches in Redis"] = (
+            redis_keys["limits"] > 0 and redis_keys["cache"] > 0,
+            f"{redis_keys['limits']} rate-limit keys, {redis_keys['cache']} cache keys",
+        )
     report(label, log, result, kills_landed(log), load_seconds, ready - started,
            time.monotonic() - started)  # fmt: skip
     return all(passed for passed, _detail in result.values())
