@@ -379,6 +379,10 @@ def applicant(browser: Browser, number: int, camp_id: int, mine: dict):
     browser.request(location, kind="page")
 
 
+#: The minors' applications: they wait for a guardian's consent (consent_recorder), not a decision.
+MINOR_APPLICATIONS: set[int] = set()
+
+
 def organiser_deciding(browser: Browser, camp_id: int, applicants_done: threading.Event):
     """Accept while there is room, then put on the waiting list, until nobody is waiting."""
     while True:
@@ -401,9 +405,6 @@ def organiser_deciding(browser: Browser, camp_id: int, applicants_done: threadin
             browser.post(
                 path, {"decision": "waitlisted", "reason": "The camp is full."}, kind="decide"
             )
-
-
-MINOR_APPLICATIONS: set[int] = set()
 
 
 def young_person_choosing(browser: Browser, application_id: int, kills: KillPlan, rounds: int):
