@@ -23,7 +23,7 @@ from portal.notify import OutboundEmail
 from portal.signals import plain
 
 #: An erased account's password hash starts so: it names no method, so nothing matches it.
-UNUSABLE_PASSWORD_PREFIX = "!"
+UNUSABLE_PASSWORD_PREFIX = "!"  # nosec B105 - a marker that no hash format uses, not a password
 PROFILE_FIELDS = (
     "full_name", "email", "phone", "date_of_birth", "gender", "region_code", "district_code",
     "community", "locale", "created_at", "last_login_at",
