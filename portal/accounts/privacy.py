@@ -22,8 +22,9 @@ from portal.notify import Notification
 from portal.notify import OutboundEmail
 from portal.signals import plain
 
-#: An erased account's password hash starts so: it names no method, so nothing matches it.
-UNUSABLE_PASSWORD_PREFIX = "!"  # nosec B105 - a marker that no hash format uses, not a password
+#: An erased account's password hash starts so: it names no method, so nothing matches it
+#: (a marker, not a password).
+UNUSABLE_PASSWORD_PREFIX = "!"  # nosec B105
 PROFILE_FIELDS = (
     "full_name", "email", "phone", "date_of_birth", "gender", "region_code", "district_code",
     "community", "locale", "created_at", "last_login_at",
