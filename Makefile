@@ -7,7 +7,7 @@ export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test serve i18n translations lint install install-dev db seed stress bench
+.PHONY: run test serve i18n translations lint install install-dev db seed stress slowclients bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,10 +60,20 @@ test: lint translations
 serve: translations db
 	PORTAL_ENV=production $(BIN)/gunicorn --config gunicorn.conf.py wsgi:app
 
-## 200 concurrent applicants and two organisers against gunicorn (4 workers), one worker killed;
-## SQLite, then PostgreSQL when TEST_DATABASE_URL or STRESS_DATABASE_URL is set.
-stress: $(VENV)/.installed-dev
+## The production setup (gunicorn.conf.py, Redis) as two app instances on one database and
+## one upload folder: a camp filled past capacity, places declined to the waiting list, plans,
+## attendance, consent scans and erasures, workers SIGKILLed during those writes, no POST
+## retried; then the invariants from raw rows. SQLite, then PostgreSQL when STRESS_DATABASE_URL
+## or TEST_DATABASE_URL names a server (a jashtar_stress_<hex> database is made there and
+## dropped). Needs Redis.
+stress: $(VENV)/.installed-dev translations
 	$(BIN)/python bench/stress.py
+
+## 40 slow clients (dribbled headers, slow bodies, unread answers) against gunicorn.conf.py's
+## workers, behind deploy/nginx.conf and without it; prints an ordinary visitor's p50/p99 both
+## ways. Needs nginx.
+slowclients: $(VENV)/.installed translations
+	$(BIN)/python bench/slow_clients.py
 
 ## The heaviest pages on 220,000 generated people against a bare Flask baseline (bench/run.py);
 ## SQLite, then PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set. Needs wrk.

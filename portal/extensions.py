@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import g
 from flask import has_request_context
 from flask import request
 from flask_babel import Babel
@@ -155,8 +156,14 @@ def _sqlite_begin(conn):
     """
     if conn.dialect.name != "sqlite":
         return
-    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    # A page view that found it must write after all runs again as a writer (transactions.py).
+    reading = has_request_context() and reads_only(request.method) and not g.get("sqlite_writer")
     conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def reads_only(method: str) -> bool:
+    """Requests of this method are page views, expected not to write."""
+    return method in ("GET", "HEAD", "OPTIONS")
 
 
 def str_enum(enum_cls, name: str | None = None) -> sa.Enum:

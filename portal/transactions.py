@@ -8,19 +8,40 @@ Indico's request handler does the same (RH.process).
 A view that catches a PortalError to show it on its form runs the service inside
 `db.session.begin_nested()`: a refused step then leaves nothing of itself behind, while what
 the view did before it (a draft saved before a failed send) is still committed.
+
+On SQLite a page view reads in a deferred transaction (portal/extensions.py); when it then
+writes (an audit row for a minor's details seen) after another worker committed, SQLite cannot
+upgrade its snapshot and answers "database is locked" at once, whatever the busy timeout. Such
+a view is run once more as a writer, which queues for the lock like every POST.
 """
 
+import sqlite3
 from functools import wraps
 
+import sqlalchemy as sa
+from flask import g
+from flask import request
+
+from portal import stress_hooks
 from portal.extensions import db
+from portal.extensions import reads_only
 from portal.notify import deliver_if_configured
+from portal.stress_hooks import kill_point
 
 
 def transactional(view):
     @wraps(view)
     def committing(*args, **kwargs):
-        response = view(*args, **kwargs)
-        commit()
+        try:
+            response = view(*args, **kwargs)
+            commit()
+        except sa.exc.OperationalError as error:
+            if not reader_lost_race(error):
+                raise
+            db.session.rollback()
+            g.sqlite_writer = True  # the next BEGIN takes the write lock (extensions.py)
+            response = view(*args, **kwargs)
+            commit()
         deliver_if_configured()  # development: queued mail goes out once it is committed
         return response
 
@@ -34,9 +55,23 @@ def commit() -> None:
     session = db.session()
     session.expire_on_commit = False
     try:
+        if stress_hooks.ENABLED and session.in_transaction():
+            session.flush()  # every write is sent, so a kill here lands after them
+            kill_point("before-commit")
         session.commit()
     finally:
         session.expire_on_commit = True
+    kill_point("after-commit")
+
+
+def reader_lost_race(error: sa.exc.OperationalError) -> bool:
+    """A page view on SQLite that began reading and could not start writing (SQLITE_BUSY)."""
+    return (
+        isinstance(error.orig, sqlite3.OperationalError)
+        and any(words in str(error.orig).lower() for words in ("locked", "busy"))
+        and reads_only(request.method)
+        and not g.get("sqlite_writer")
+    )
 
 
 def init_app(app) -> None:

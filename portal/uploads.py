@@ -24,6 +24,7 @@ from werkzeug.datastructures import FileStorage
 from portal.extensions import db
 from portal.storage import StorageError
 from portal.storage import storage
+from portal.stress_hooks import kill_point
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 #: A stored file this old that no row names was left by a request that died between storing it
@@ -102,6 +103,7 @@ def store_upload(checked: CheckedUpload) -> None:
     """
     remove_on_rollback(checked.name)  # first, so no moment exists with a file nobody owns
     storage().put(checked.name, checked.data)
+    kill_point("after-storage-write")
 
 
 def read_upload(name: str) -> bytes | None:

@@ -438,3 +438,23 @@ def test_an_upload_goes_only_when_the_outermost_transaction_commits(db):
     db.session.commit()
     assert storage().get(released) is None
     assert storage().get(rolled_back) is not None
+
+
+def test_an_erased_account_matches_no_password_and_erasing_hashes_none(app, db, monkeypatch):
+    """No scrypt inside the erasure's transaction (SQLite's writers all wait for it)."""
+    from portal.accounts import services
+    from tests.factories import PASSWORD
+
+    person = UserFactory()
+    admin = UserFactory(roles={Role.ADMIN})
+
+    def no_hashing(*args, **kwargs):
+        raise AssertionError("erasure hashed a password")
+
+    monkeypatch.setattr("portal.security.generate_password_hash", no_hashing)
+    privacy.erase(person, by=admin)
+    db.session.commit()
+
+    assert not services.authenticate_user(person, PASSWORD)
+    assert not services.authenticate_user(person, person.password_hash)
+    assert not services.authenticate_user(person, "")
