@@ -52,7 +52,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/mypy portal
 
 ## Lint, then the suite on SQLite, on PostgreSQL (when TEST_DATABASE_URL is set) and the browser
-## journeys, the three side by side (tests/run_suites.py; logs in tests/logs/). About 4 minutes.
+## journeys, the three side by side (tests/run_suites.py; logs in tests/logs/). About 10 minutes.
 test: lint translations
 	$(BIN)/python tests/run_suites.py
 
