@@ -120,3 +120,23 @@ def schema_health():
     found = g.get("schema_revision")
     status = OK if (found,) == heads else DEGRADED
     return Check(status, {"database": found, "code": heads[0] if len(heads) == 1 else list(heads)})
+
+
+def lock_again(row, *, expire: tuple[str, ...] = ()):
+    """Lock `row` until the commit and read it again (`SELECT … FOR UPDATE`; SQLite queues
+    writers at BEGIN instead): two clicks or two people at once take turns, and the second sees
+    what the first did. `expire` names relationships to read again too (a consent, version or
+    certificate added meanwhile)."""
+    from portal.extensions import db
+
+    db.session.flush()  # a row made in this transaction has its id
+    model = type(row)
+    locked = db.session.scalars(
+        sa.select(model)
+        .where(model.id == row.id)
+        .with_for_update(of=model)
+        .execution_options(populate_existing=True)
+    ).one()
+    if expire:
+        db.session.expire(locked, list(expire))
+    return locked

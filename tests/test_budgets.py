@@ -178,6 +178,17 @@ STATIC = re.compile(r'(?:href|src)="(/static/[^"]+\.(?:css|js))"')
 FOREIGN = re.compile(r'(?:href|src|action|srcset)="(?:https?:)?//|url\((?:["\']?)(?:https?:)?//')
 
 
+#: Who the crawls sign in as (None: a visitor); each reaches the pages of its roles.
+CRAWL_LOGINS = [
+    None,
+    "youth@demo.example.org",
+    "youth2@demo.example.org",
+    "mentor@demo.example.org",
+    "organiser@demo.example.org",
+    "admin@demo.example.org",
+]
+
+
 def crawl(client, limit_per_shape=2, limit=160, skip=SKIP):
     """GET every page reachable by links from home, at most `limit_per_shape` per URL shape
     (never a link matching `skip`)."""

@@ -15,20 +15,14 @@ from portal.groups.models import InvitationStatus
 from portal.training.models import Certificate
 from tests import factories
 from tests.helpers import translated
+from tests.test_budgets import CRAWL_LOGINS
 from tests.test_budgets import crawl
 from tests.test_budgets import demo  # noqa: F401  (the fixture: the demo programme, seeded)
 from tests.test_budgets import sign_in_as
 
 #: `?lang=` value → the locale saved on the account, so a signed-in crawl keeps its language.
 LANGUAGES = {"ky": "ky", "ru": "ru", "uz": "uz_Cyrl", "uz-Latn": "uz_Latn"}
-ROLES = [
-    None,
-    "youth@demo.example.org",
-    "youth2@demo.example.org",
-    "mentor@demo.example.org",
-    "organiser@demo.example.org",
-    "admin@demo.example.org",
-]
+ROLES = CRAWL_LOGINS
 #: The switcher's links would change the language in the middle of a crawl.
 SKIP = re.compile(r"\.(pdf|csv|xlsx|json)$|/static/|/auth/logout|[?&]lang=")
 

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from portal.audit import audit_event
+from portal.database import lock_again
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.extensions import utcnow
@@ -117,15 +118,7 @@ NOT_YOURS = {
 def lock_plan(plan: ActionPlan) -> ActionPlan:
     """Lock the plan until commit and read it again: two clicks at once take turns and the
     second sees what the first did (one version per send; PostgreSQL, SQLite queues writers)."""
-    db.session.flush()
-    locked = db.session.scalars(
-        sa.select(ActionPlan)
-        .where(ActionPlan.id == plan.id)
-        .with_for_update(of=ActionPlan)
-        .execution_options(populate_existing=True)
-    ).one()
-    db.session.expire(locked, ["versions"])
-    return locked
+    return lock_again(plan, expire=("versions",))
 
 
 def check_step(plan: ActionPlan, step: Step, by) -> None:

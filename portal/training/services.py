@@ -12,6 +12,7 @@ from portal.accounts.services import find_by_login
 from portal.audit import audit_event
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
+from portal.database import lock_again
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.i18n import BISHKEK
@@ -199,15 +200,7 @@ def lock_enrolment(enrolment: Enrolment) -> Enrolment:
     """Lock the enrolment until commit and read it again: its marks, completion and certificate
     change one request at a time, so a mark sent twice at once is one mark and one certificate
     (PostgreSQL; SQLite queues writers at BEGIN)."""
-    db.session.flush()  # an enrolment made in this transaction has its id
-    locked = db.session.scalars(
-        sa.select(Enrolment)
-        .where(Enrolment.id == enrolment.id)
-        .with_for_update(of=Enrolment)
-        .execution_options(populate_existing=True)
-    ).one()
-    db.session.expire(locked, ["certificates"])  # one issued meanwhile counts
-    return locked
+    return lock_again(enrolment, expire=("certificates",))  # one issued meanwhile counts
 
 
 # --- attendance -------------------------------------------------------------------------------

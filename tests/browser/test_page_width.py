@@ -11,17 +11,11 @@ from portal.accounts.models import User
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from tests.browser.conftest import PHONE
+from tests.test_budgets import CRAWL_LOGINS
 from tests.test_budgets import crawl
 from tests.test_budgets import sign_in_as
 
-LOGINS = [
-    None,
-    "youth@demo.example.org",
-    "youth2@demo.example.org",
-    "mentor@demo.example.org",
-    "organiser@demo.example.org",
-    "admin@demo.example.org",
-]
+LOGINS = CRAWL_LOGINS
 LANGS = ["ky", "ru", "uz", "uz-Latn"]
 
 

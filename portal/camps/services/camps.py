@@ -24,6 +24,7 @@ from portal.camps.schedule import date_problems
 from portal.camps.services.history import CampError
 from portal.camps.services.history import tell
 from portal.camps.transitions import camp_may_move
+from portal.database import lock_again
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import local_today
@@ -154,14 +155,7 @@ def lock_application(application: Application) -> Application:
     """
     db.session.flush()  # an application made in this transaction has its ids
     lock_camp(application.camp_id)
-    locked = db.session.scalars(
-        sa.select(Application)
-        .where(Application.id == application.id)
-        .with_for_update(of=Application)
-        .execution_options(populate_existing=True)
-    ).one()
-    db.session.expire(locked, ["consents"])  # a consent recorded meanwhile counts
-    return locked
+    return lock_again(application, expire=("consents",))  # a consent recorded meanwhile counts
 
 
 def places_free(camp: Camp) -> int:
