@@ -298,6 +298,16 @@ class FilterForm(BaseForm):
     class Meta:
         csrf = False
 
+    def validate(self, extra_validators=None):
+        """As BaseForm's; then a value of blanks counts as no value. `Optional()` stops a blank
+        field's validation and clears its "not a valid choice" error, so `?category=%20` would
+        otherwise reach the query as a choice no list offers."""
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and field.data and not field.data.strip():
+                field.data = ""
+        return valid
+
 
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
