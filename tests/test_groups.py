@@ -355,7 +355,7 @@ def test_organiser_assigns_mentors_switches_groups_off_and_archives(client, logi
     client.post(f"/manage/groups/{group.id}/mentors", data={"mentor": str(mentor.id)})
     db.session.refresh(group)
     assert group.mentors == [mentor]
-    client.post(f"/manage/groups/{group.id}/active")
+    client.post(f"/manage/groups/{group.id}/active", data={"state": "off"})
     db.session.refresh(group)
     assert not group.active
     client.post(f"/manage/plans/{plan.id}/archive")

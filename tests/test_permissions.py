@@ -193,7 +193,7 @@ MATRIX = {
         organisers(302),
     ),
     "groups_manage.reassign_lead": ("POST", "/manage/groups/{group}/lead", organisers(302)),
-    "groups_manage.toggle_group": ("POST", "/manage/groups/{group}/active", organisers(302)),
+    "groups_manage.toggle_group": ("POST", "/manage/groups/{group}/active", organisers(400)),
     "groups_manage.archive": ("POST", "/manage/plans/{plan}/archive", organisers(302)),
     "reports.dashboard": ("GET", "/reports", row(LOGIN, 403, 200, 200, 200)),
     "reports.export": ("GET", "/reports/export.csv", ORGANISERS),

@@ -535,7 +535,9 @@ class PlansMachine(RuleBasedStateMachine):
     def switch_the_group_off_or_on(self, data):
         group_id = self.a_group(data)
         self.as_("organiser")
-        assert self.client.post(f"/manage/groups/{group_id}/active").status_code == 302
+        state = "off" if self.active[group_id] else "on"
+        response = self.client.post(f"/manage/groups/{group_id}/active", data={"state": state})
+        assert response.status_code == 302
         self.active[group_id] = not self.active[group_id]
         event(f"group switched {'on' if self.active[group_id] else 'off'}")
         self.touched |= {p for p in self.plans if self.group_of[p] == group_id}

@@ -4,11 +4,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import Form
 from wtforms import FormField
+from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SearchField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.validators import AnyOf
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
@@ -77,6 +79,13 @@ class ChooseMemberForm(BaseForm):
 
 class ChooseMentorForm(BaseForm):
     mentor = SelectField(_l("Mentor"), validators=[DataRequired(_l("Choose a mentor."))])
+
+
+class GroupSwitchForm(BaseForm):
+    """The state the organiser asks for ("on" or "off"), not a toggle: a double click or a
+    stale page cannot flip the group back."""
+
+    state = HiddenField(validators=[AnyOf(("on", "off"))])
 
 
 class ActivityForm(Form):

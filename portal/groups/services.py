@@ -82,6 +82,9 @@ def remove_mentor(group: YouthGroup, mentor_id: int, *, by) -> None:
 
 
 def set_group_active(group: YouthGroup, active: bool, *, by) -> None:
+    """Switch the group on or off; asking for the state it is in already changes nothing."""
+    if group.active == active:
+        return
     group.active = active
     audit_event("group.activated" if active else "group.deactivated", group, actor=by)
 
