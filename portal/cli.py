@@ -138,8 +138,9 @@ def demo_reset():
     upgrade()
     logins = seed()
     db.session.commit()
-    click.echo(f"Demo database {demo_file} made afresh. Password for every demo login: "
-               f"{DEMO_PASSWORD}")
+    click.echo(
+        f"Demo database {demo_file} made afresh. Password for every demo login: {DEMO_PASSWORD}"
+    )
     for email, roles in logins:
         click.echo(f"  {email:32} {roles}")
 

@@ -119,7 +119,11 @@ def test_demo_reset_makes_the_demo_database_afresh(tmp_path):
 def test_demo_reset_refuses_any_other_database(tmp_path):
     other = tmp_path / "mine.db"
     other.write_bytes(b"someone's real data")
-    for url in (f"sqlite:///{other}", "sqlite://", "postgresql+psycopg://jashtar@127.0.0.1/jashtar"):
+    for url in (
+        f"sqlite:///{other}",
+        "sqlite://",
+        "postgresql+psycopg://jashtar@127.0.0.1/jashtar",
+    ):
         demo_file, app = demo_app(tmp_path, database_uri=url)
         result = run(app, "demo-reset")
         assert result.exit_code != 0
