@@ -20,7 +20,10 @@ def database_url(default: str) -> str:
 class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}")
+    #: The SQLite file `make run` uses unless DATABASE_URL names another database; the only
+    #: one `flask demo-reset` (`make demo-reset`) deletes and rebuilds.
+    DEMO_DATABASE_FILE = str(BASE_DIR / "instance" / "portal.db")
+    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{DEMO_DATABASE_FILE}")
     # Parameters are people's data (names, phones, answers): never in errors or logs.
     # portal/database.py adds the timeouts below for the database in use.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}

@@ -337,7 +337,19 @@ class MemorySender:
         if self.config["MAIL_BACKEND"] == "memory":
             sent_messages.append(message)
         else:
-            print(message.as_string(), file=sys.stderr, flush=True)
+            print(readable(message), file=sys.stderr, flush=True)
+
+
+#: Headers of a printed e-mail: what a person reads, not the MIME machinery.
+READABLE_HEADERS = ("From", "To", "Subject", "Content-Language")
+
+
+def readable(message: EmailMessage) -> str:
+    """An e-mail as a person reads it: its headers and its text decoded (the "console"
+    backend prints this, so a reset link in development is one click away, not base64)."""
+    headers = [f"{name}: {message[name]}" for name in READABLE_HEADERS if message[name]]
+    rule = "-" * 72
+    return "\n".join([rule, *headers, "", message.get_content().rstrip("\n"), rule])
 
 
 @contextmanager

@@ -183,3 +183,29 @@ def test_an_email_is_rendered_outside_any_request(app, db):
 
     body = contextvars.Context().run(in_a_command)
     assert translated("Hello, %(name)s!", "ru", name="Бобур") in body
+
+
+def test_console_mail_prints_the_reset_link_and_kyrgyz_text_readably(
+    client, db, capsys, monkeypatch
+):
+    """Development prints mail (MAIL_BACKEND=console): headers and the decoded text, never
+    base64, so a newcomer follows the reset link from the terminal."""
+    import re
+
+    from flask import current_app
+
+    from portal.notify import deliver_pending
+
+    UserFactory(email="aigerim@example.org", locale="ky", full_name="Айгерим Маматова")
+    client.post("/auth/reset", data={"email": "aigerim@example.org"})
+    email = db.session.scalar(sa.select(OutboundEmail))
+    link = re.search(r"https?://\S+/auth/reset/\S+", email.body).group(0)
+    monkeypatch.setitem(current_app.config, "MAIL_BACKEND", "console")
+    capsys.readouterr()
+    assert deliver_pending() == (1, 0)
+    printed = capsys.readouterr().err
+    assert link in printed
+    assert "To: aigerim@example.org" in printed
+    assert f"Subject: {translated('Set a new password for Jashtar', 'ky')}" in printed
+    assert translated("Hello, %(name)s!", "ky", name="Айгерим Маматова") in printed
+    assert "base64" not in printed and "=?utf-8?" not in printed
