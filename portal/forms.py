@@ -321,12 +321,14 @@ class FilterForm(BaseForm):
     ordering_fields: tuple[str, ...] = ("sort",)
 
     def query_args(self, *, without: str | None = None) -> dict[str, Any]:
-        """The values chosen, to carry the list's filter and order in a link (after validate)."""
+        """The values chosen (a field's default is no choice), to carry the list's filter and
+        order in a link (after validate)."""
         return {
             field.name: field.data
             for field in self
             if self.valid
             and field.name != without
+            and field.data != field.default
             and isinstance(field.data, str)
             and field.data.strip()
         }

@@ -29,7 +29,7 @@ class ReviewFilterForm(FilterForm):
     age_band = SelectField(_l("Age on the first day"), validators=[Optional()])
     language = SelectField(_l("Speaks"), validators=[Optional()])
     consent = SelectField(_l("Guardian consent"), validators=[Optional()])
-    sort = SelectField(_l("Sort by"), validators=[Optional()])
+    sort = SelectField(_l("Sort by"), validators=[Optional()], default="submitted")
 
     @classmethod
     def for_camp(cls, camp, args):

@@ -249,7 +249,7 @@ def review(application_id):
         notes=form.notes.data or "", by=current_user,
     )  # fmt: skip
     flash(_("Review saved."), "success")
-    return redirect(_back_to(application))
+    return redirect(application_url(application))
 
 
 @bp.post("/applications/<int:application_id>/decide")
@@ -269,10 +269,10 @@ def decide(application_id):
         form.decision.errors.append(str(error))
         return application_page(managed_application(application_id), 400, decision_form=form)
     flash(_("Decision saved."), "success")
-    return redirect(_back_to(application))
+    return redirect(application_url(application))
 
 
-def _back_to(application) -> str:
+def application_url(application) -> str:
     """The application's page, keeping the list's filter and order for next and previous."""
     args = list_filter(application.camp).query_args()
     return url_for(".application", application_id=application.id, **args)
