@@ -5,6 +5,7 @@ well-formed input is refused with a message, never a 500."""
 import re
 from datetime import date
 from datetime import datetime
+from typing import Any
 
 import wtforms
 from flask_babel import get_translations
@@ -306,7 +307,42 @@ class FilterForm(BaseForm):
         for field in self:
             if isinstance(field.data, str) and field.data and not field.data.strip():
                 field.data = ""
+        self.valid = valid
         return valid
+
+    #: Whether the filter was checked and may narrow a query (set by validate).
+    valid = False
+
+    def filters(self) -> dict:
+        """The values a query may use: none until the filter is valid."""
+        return self.data if self.valid else {}
+
+    #: Fields that order the list rather than narrow it: carried in links, never a chip.
+    ordering_fields: tuple[str, ...] = ("sort",)
+
+    def query_args(self, *, without: str | None = None) -> dict[str, Any]:
+        """The values chosen (a field's default is no choice), to carry the list's filter and
+        order in a link (after validate)."""
+        return {
+            field.name: field.data
+            for field in self
+            if self.valid
+            and field.name != without
+            and field.data != field.default
+            and isinstance(field.data, str)
+            and field.data.strip()
+        }
+
+    def active_filters(self) -> list[tuple[str, str, str]]:
+        """(field name, label, the value as shown) for each filter narrowing the list."""
+        active = []
+        for name, value in self.query_args().items():
+            if name in self.ordering_fields:
+                continue
+            field = self[name]
+            shown = dict(getattr(field, "choices", None) or ()).get(value, value)
+            active.append((name, str(field.label.text), str(shown)))
+        return active
 
 
 class MultiCheckboxField(SelectMultipleField):

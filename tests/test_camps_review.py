@@ -1,5 +1,6 @@
 """Organisers set up camps, review applications and decide, alone or in bulk."""
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -20,6 +21,14 @@ from tests.factories import UserFactory
 from tests.factories import minor
 from tests.helpers import error_summary
 from tests.helpers import translated
+
+
+def ticked(page: str) -> set[int]:
+    """The applications ticked in a list page."""
+    return {
+        int(number)
+        for number in re.findall(r'name="applications" value="([0-9]+)"[^>]*\schecked', page)
+    }
 
 
 def camp_data(**changes):
@@ -267,10 +276,13 @@ def test_bulk_decisions_apply_to_each_and_report_refusals(client, login_as, db):
         data={"applications": ids, "decision": "accepted"},
     )
     assert response.status_code == 302
-    page = client.get(f"/manage/camps/{camp.id}/applications?lang=en").text
+    page = client.get(response.headers["Location"]).text
     assert "Decision saved for 2 applications." in page
-    assert "The camp is full." in page
-    assert "Жаш бала: Record the guardian" in page
+    third = adults[2].applicant.full_name
+    assert f"Not changed for 1 application ({third}): The camp is full." in page
+    assert "Not changed for 1 application (Жаш бала): Record the guardian" in page
+    # What could not change stays ticked, to try another decision on it.
+    assert ticked(page) == {adults[2].id, young.id}
     statuses = db.session.scalars(
         sa.select(Application.status).where(Application.camp_id == camp.id).order_by(Application.id)
     ).all()

@@ -222,8 +222,10 @@ def test_review_needs_every_score_and_note(client, db):
         f"/plans/{plan.id}/review?lang=en", data={"decision": "approve", "overall_comment": "OK"}
     )
     assert response.status_code == 400
-    assert "Give a score from 1 to 4." in error_summary(response.text)
-    assert "Explain the score in a few words." in error_summary(response.text)
+    # Each message names the part of the long form it is in.
+    summary = error_summary(response.text)
+    assert "Relevance to the problem: Give a score from 1 to 4." in summary
+    assert "Sustainability: Explain the score in a few words." in summary
 
 
 def test_two_review_rounds_to_an_approved_plan_with_progress(client, db):

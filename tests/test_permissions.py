@@ -213,7 +213,7 @@ MATRIX = {
     "camps_manage.bulk_decide": (
         "POST",
         "/manage/camps/{camp}/applications/decide",
-        organisers(302),
+        organisers(400),
     ),
     "camps_manage.application": ("GET", "/manage/applications/{application}", ORGANISERS),
     "camps_manage.review": ("POST", "/manage/applications/{application}/review", organisers(400)),

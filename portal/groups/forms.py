@@ -204,6 +204,22 @@ def review_form_class():
             validators=[InputRequired(_l("Choose a decision."))],
         )
 
+        def fill_scores_from(self, review) -> None:
+            """The scores and notes of the mentor's review of an earlier version, as defaults."""
+            for key in CRITERIA:
+                given = (review.scores or {}).get(key) or {}
+                self[f"score_{key}"].data = str(given["score"]) if given.get("score") else None
+                self[f"note_{key}"].data = given.get("note") or ""
+
+        def places(self) -> dict[str, str]:
+            """Field id → the part of the page it sits in, named in the error summary."""
+            named = {"overall_comment": _l("Overall comment"), "decision": _l("Decision")}
+            for key, criterion in CRITERIA.items():
+                named[f"score_{key}"] = named[f"note_{key}"] = criterion
+            for key, section in SECTION_LABELS.items():
+                named[f"comment_{key}"] = section
+            return {self[name].id: str(place) for name, place in named.items()}
+
     score_choices = [(str(n), label) for n, label in SCORE_LABELS.items()]
     for key, label in CRITERIA.items():
         score = RadioField(

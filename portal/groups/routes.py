@@ -242,6 +242,9 @@ def review(plan_id):
     plan = _plan(plan_id)
     require(policy.can_review_plan(current_user, plan))
     form = review_form_class()()
+    previous = queries.last_round_review(plan, current_user)
+    if previous and not form.is_submitted():
+        form.fill_scores_from(previous)
     if form.validate_on_submit():
         services.review(
             plan, mentor=current_user,
@@ -256,6 +259,7 @@ def review(plan_id):
     return render_template(
         "groups/review.html", plan=plan, version=plan.latest_version, form=form,
         sections=SECTION_LABELS, criteria=CRITERIA,
+        filled_from=previous.version if previous and not form.is_submitted() else None,
         changes=changes_between(
             plan.versions[-2] if len(plan.versions) > 1 else None, plan.latest_version
         ),

@@ -30,6 +30,7 @@ def review(mentor, decision, comments=None):
         mentor.tick(f"#score_{criterion}-2")
         mentor.fill(f"#note_{criterion}", "Яхши ўйланган.")
     for section, comment in (comments or {}).items():
+        mentor.locate(f"details:has(#comment_{section}) > summary").click()  # folded until opened
         mentor.fill(f"#comment_{section}", comment)
     mentor.fill("#overall_comment", "Раҳмат, зўр иш!")
     mentor.tick("#decision-0" if decision == "approve" else "#decision-1")

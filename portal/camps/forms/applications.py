@@ -8,7 +8,6 @@ from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
@@ -19,7 +18,9 @@ from portal.camps.forms import ethnicity_choices
 from portal.camps.forms import spoken_language_choices
 from portal.camps.models import is_asked
 from portal.forms import BaseForm
+from portal.forms import Confirmable
 from portal.forms import IdListField
+from portal.forms import IntegerField
 from portal.forms import MultiCheckboxField
 
 
@@ -218,7 +219,24 @@ class DecisionForm(BaseForm):
             raise ValidationError(_l("Write a short reason for the applicant."))
 
 
-class BulkDecisionForm(DecisionForm):
-    applications = IdListField(
-        _l("Applications"), validators=[DataRequired(_l("Tick at least one application."))]
-    )
+#: The bulk form's `scope` when the decision goes to every application the filter finds.
+MATCHING = "matching"
+
+
+class BulkDecisionForm(Confirmable, DecisionForm):
+    """One decision for the ticked applications, or (scope "matching", after a confirmation)
+    for every application matching the list's filter, which the action's query string carries."""
+
+    applications = IdListField(_l("Applications"))
+    #: The button pressed: "matching" for every application the filter finds.
+    scope = StringField()
+    #: How many matched when the organiser confirmed; a different count asks again.
+    expected = IntegerField(validators=[Optional()])
+
+    @property
+    def for_all_matching(self) -> bool:
+        return self.scope.data == MATCHING
+
+    def validate_applications(self, field):
+        if not self.for_all_matching and not field.data:
+            raise ValidationError(_l("Tick at least one application."))

@@ -8,6 +8,7 @@ from portal.camps.services.applications import DECISION_MESSAGES
 from portal.camps.services.applications import birth_date_change_problem
 from portal.camps.services.applications import confirm
 from portal.camps.services.applications import decide
+from portal.camps.services.applications import decide_each
 from portal.camps.services.applications import decline
 from portal.camps.services.applications import ethnicity_of
 from portal.camps.services.applications import expire_offers
@@ -57,6 +58,7 @@ __all__ = [
     "capacity_problem",
     "confirm",
     "decide",
+    "decide_each",
     "decline",
     "eligibility_problem",
     "ethnicity_of",
