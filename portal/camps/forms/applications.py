@@ -71,6 +71,26 @@ class ApplicationAnswers(BaseForm):
             )
         return fields
 
+    def savable_fields(self, application, ethnicity) -> dict | None:
+        """What can be kept in the draft when the form is refused: every answer but the ones
+        with an error, which keep what the draft held (None: nothing, the post is not the
+        applicant's own form)."""
+        if self.csrf_token.errors:
+            return None
+        fields = self.application_fields()
+        for name in list(fields):
+            if name in self and self[name].errors:
+                del fields[name]
+        kept = dict(application.answers or {})
+        for question in self._camp.questions:
+            field = self[field_name(question)]
+            if not field.errors:
+                kept[str(question.id)] = field.data or ""
+        fields["answers"] = kept
+        fields.setdefault("ethnicity", list(ethnicity))
+        fields.setdefault("photo_consent", application.photo_consent_at is not None)
+        return fields
+
     def missing(self) -> dict[str, str]:
         """What must still be filled in to send the application (nothing while saving)."""
         if not self.sending:
