@@ -21,10 +21,15 @@ from portal.camps.models import is_asked
 from portal.forms import BaseForm
 from portal.forms import IdListField
 from portal.forms import MultiCheckboxField
+from portal.forms import NeededToSend
+from portal.forms import needed_to_send
+
+
+QUESTION_PREFIX = "q_"
 
 
 def field_name(question) -> str:
-    return f"q_{question.id}"
+    return f"{QUESTION_PREFIX}{question.id}"
 
 
 class ApplicationAnswers(BaseForm):
@@ -105,16 +110,20 @@ def application_form_class(camp, *, minor: bool):
         _camp = camp
         _minor = minor
         motivation = TextAreaField(
-            _l("Why do you want to come to this camp?"), validators=[Optional(), Length(max=3000)]
-        )
+            _l("Why do you want to come to this camp?"),
+            validators=[NeededToSend(_l("Tell us why you want to come.")), Optional(),
+                        Length(max=3000)],
+        )  # fmt: skip
         safety_problem = TextAreaField(
             _l("What makes people in your community feel unsafe?"),
-            validators=[Optional(), Length(max=3000)],
+            validators=[NeededToSend(_l("Describe a safety problem in your community.")),
+                        Optional(), Length(max=3000)],
             description=_l("Describe the problem, not people: do not write names."),
         )
         spoken_languages = MultiCheckboxField(
-            _l("Languages you speak"), choices=spoken_language_choices
-        )
+            _l("Languages you speak"), choices=spoken_language_choices,
+            validators=[NeededToSend(_l("Choose the languages you speak."))],
+        )  # fmt: skip
         previous_camps = StringField(
             _l("Camps or trainings you went to before"), validators=[Optional(), Length(max=500)]
         )
@@ -124,9 +133,15 @@ def application_form_class(camp, *, minor: bool):
             description=_l("Only organisers see this, to take good care of you."),
         )
         emergency_name = StringField(
-            _l("Emergency contact: name"), validators=[Optional(), Length(max=120)]
-        )
-        emergency_phone = StringField(_l("Emergency contact: phone"), validators=[Phone()])
+            _l("Emergency contact: name"),
+            validators=[NeededToSend(_l("Give the name of someone we can call in an emergency.")),
+                        Optional(), Length(max=120)],
+        )  # fmt: skip
+        emergency_phone = StringField(
+            _l("Emergency contact: phone"),
+            validators=[NeededToSend(_l("Give the phone number of your emergency contact.")),
+                        Phone()],
+        )  # fmt: skip
         photo_consent = BooleanField(
             _l("You may take photos and videos of me at the camp and use them about the programme.")
         )
@@ -141,16 +156,21 @@ def application_form_class(camp, *, minor: bool):
 
     if minor:
         ApplicationForm.guardian_name = StringField(
-            _l("Parent or guardian: name"), validators=[Optional(), Length(max=120)]
-        )
+            _l("Parent or guardian: name"),
+            validators=[NeededToSend(_l("Give your parent's or guardian's name.")), Optional(),
+                        Length(max=120)],
+        )  # fmt: skip
         ApplicationForm.guardian_relation = StringField(
             _l("Parent or guardian: who they are to you"),
-            validators=[Optional(), Length(max=60)],
+            validators=[NeededToSend(_l("Say who your guardian is to you.")), Optional(),
+                        Length(max=60)],  # fmt: skip
             description=_l("For example: mother, father, aunt."),
         )
         ApplicationForm.guardian_phone = StringField(
-            _l("Parent or guardian: phone"), validators=[Phone()]
-        )
+            _l("Parent or guardian: phone"),
+            validators=[NeededToSend(_l("Give your parent's or guardian's phone number.")),
+                        Phone()],
+        )  # fmt: skip
     for question in camp.questions:
         setattr(ApplicationForm, field_name(question), question_field(question))
     return ApplicationForm
@@ -159,39 +179,35 @@ def application_form_class(camp, *, minor: bool):
 def question_field(question):
     label = question.display_label
     hint = None
+    needed = [NeededToSend(_l("Answer this question."))] if question.required else []
     if question.condition_question_id:
         hint = _l("Answer only if it applies to you (see the question before).")
     if question.kind.value == "long_text":
-        return TextAreaField(label, validators=[Optional(), Length(max=3000)], description=hint)
+        return TextAreaField(
+            label, validators=[*needed, Optional(), Length(max=3000)], description=hint
+        )
     if question.kind.value == "yes_no":
         return RadioField(
             label,
             choices=[("yes", _l("Yes")), ("no", _l("No"))],
-            validators=[Optional()],
+            validators=[*needed, Optional()],
             description=hint,
         )
     if question.kind.value == "choice":
         return RadioField(
-            label, choices=question.choice_options(), validators=[Optional()], description=hint
-        )
-    return StringField(label, validators=[Optional(), Length(max=300)], description=hint)
+            label, choices=question.choice_options(), validators=[*needed, Optional()],
+            description=hint,
+        )  # fmt: skip
+    return StringField(label, validators=[*needed, Optional(), Length(max=300)], description=hint)
 
 
 def missing_for_submit(form, camp, *, minor: bool) -> dict[str, str]:
     """Field name → message for what must be filled in before sending (drafts may skip them)."""
     required = {
-        "motivation": _l("Tell us why you want to come."),
-        "safety_problem": _l("Describe a safety problem in your community."),
-        "spoken_languages": _l("Choose the languages you speak."),
-        "emergency_name": _l("Give the name of someone we can call in an emergency."),
-        "emergency_phone": _l("Give the phone number of your emergency contact."),
+        name: message
+        for name, message in needed_to_send(form).items()
+        if not name.startswith(QUESTION_PREFIX)
     }
-    if minor:
-        required.update(
-            guardian_name=_l("Give your parent's or guardian's name."),
-            guardian_relation=_l("Say who your guardian is to you."),
-            guardian_phone=_l("Give your parent's or guardian's phone number."),
-        )
     missing = {name: message for name, message in required.items() if not getattr(form, name).data}
     answers = {str(q.id): getattr(form, field_name(q)).data for q in camp.questions}
     for question in camp.questions:
