@@ -130,3 +130,23 @@ def test_the_counts_plural_forms_follow_the_language(client, login_as, db):
     assert translated("Up to %(num)d character.", "ru", "Up to %(num)d characters.", num=3000) in (
         html
     )
+
+
+def test_the_application_form_is_in_sections_with_a_progress_list(client, login_as, db):
+    _camp, url = draft_for(client, login_as, db)
+    html = client.get(url + "?lang=en").text
+    progress = re.search(r'<nav class="form-progress".*?</nav>', html, re.S).group(0)
+    anchors = re.findall(r'<a href="#(section-[a-z]+)">', progress)
+    assert anchors == ["section-about", "section-safety", "section-guardian", "section-background"]
+    for anchor in anchors:
+        assert f'<fieldset class="group" id="{anchor}">' in html
+    assert "<legend>Section 2 of 4: Your safety</legend>" in html
+    assert "1 of 4 sections are ready to send" in progress  # only the optional one
+    assert "3 answers to give" in progress  # why, the problem, the languages
+    # Filled in, a section says it is ready.
+    client.post(url, data={"motivation": "Келгим келет", "safety_problem": "Көйгөй",
+                           "spoken_languages": ["ky"], "action": "save"})  # fmt: skip
+    progress = re.search(r'<nav class="form-progress".*?</nav>', client.get(url + "?lang=en").text,
+                         re.S).group(0)  # fmt: skip
+    assert re.search(r'<li class="done"><a href="#section-about">', progress)
+    assert "2 of 4 sections are ready to send" in progress

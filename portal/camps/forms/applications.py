@@ -1,5 +1,7 @@
 """The application form a young person fills in, and the organisers' review and decisions."""
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -30,6 +32,17 @@ QUESTION_PREFIX = "q_"
 
 def field_name(question) -> str:
     return f"{QUESTION_PREFIX}{question.id}"
+
+
+@dataclass
+class FormSection:
+    """One part of a long form: its anchor, title, fields and how many still need an answer."""
+
+    anchor: str
+    title: str
+    fields: list
+    hint: str | None = None
+    to_fill: int = dataclass_field(default=0)
 
 
 class ApplicationAnswers(BaseForm):
@@ -96,6 +109,34 @@ class ApplicationAnswers(BaseForm):
         fields.setdefault("photo_consent", application.photo_consent_at is not None)
         return fields
 
+    def sections(self) -> list[FormSection]:
+        """The form's parts in order, each counting what sending still needs in it."""
+        parts = [
+            FormSection("about", _l("About you and the camp"),
+                        [self.motivation, self.safety_problem, self.spoken_languages,
+                         self.previous_camps]),
+            FormSection("safety", _l("Your safety"),
+                        [self.needs, self.emergency_name, self.emergency_phone]),
+        ]  # fmt: skip
+        if self._minor:
+            parts.append(FormSection(
+                "guardian", _l("Your parent or guardian"),
+                [self.guardian_name, self.guardian_relation, self.guardian_phone],
+                hint=_l("You are under 18 on the camp's first day, so a parent or guardian must "
+                        "agree. An organiser will contact them."),
+            ))  # fmt: skip
+        if self._camp.questions:
+            parts.append(FormSection(
+                "questions", _l("Questions from the organisers"),
+                [self[field_name(question)] for question in self._camp.questions],
+            ))  # fmt: skip
+        parts.append(FormSection("background", _l("Photos and your background (optional)"),
+                                 [self.photo_consent, self.ethnicity]))  # fmt: skip
+        missing = missing_for_submit(self, self._camp, minor=self._minor)
+        for part in parts:
+            part.to_fill = sum(1 for f in part.fields if f.name in missing)
+        return parts
+
     def missing(self) -> dict[str, str]:
         """What must still be filled in to send the application (nothing while saving)."""
         if not self.sending:
@@ -136,11 +177,13 @@ def application_form_class(camp, *, minor: bool):
             _l("Emergency contact: name"),
             validators=[NeededToSend(_l("Give the name of someone we can call in an emergency.")),
                         Optional(), Length(max=120)],
+            render_kw={"autocomplete": "off"},
         )  # fmt: skip
         emergency_phone = StringField(
             _l("Emergency contact: phone"),
             validators=[NeededToSend(_l("Give the phone number of your emergency contact.")),
                         Phone()],
+            render_kw={"autocomplete": "off", "inputmode": "tel"},
         )  # fmt: skip
         photo_consent = BooleanField(
             _l("You may take photos and videos of me at the camp and use them about the programme.")
@@ -170,6 +213,7 @@ def application_form_class(camp, *, minor: bool):
             _l("Parent or guardian: phone"),
             validators=[NeededToSend(_l("Give your parent's or guardian's phone number.")),
                         Phone()],
+            render_kw={"inputmode": "tel"},
         )  # fmt: skip
     for question in camp.questions:
         setattr(ApplicationForm, field_name(question), question_field(question))

@@ -17,6 +17,10 @@ from portal.uploads import check_upload
 from portal.uploads import too_large_message
 
 
+#: What the file picker offers (the server checks the content, whatever the name says).
+ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+
+
 def consent_method_choices():
     return [
         ("paper_form", _l("Signed paper form (upload a scan or photo)")),
@@ -36,6 +40,8 @@ class GuardianConsentForm(BaseForm):
             "PDF, JPEG or PNG (a photo taken with a phone is fine), up to %(size)d MB.",
             size=MAX_UPLOAD_MEGABYTES,
         ),
+        # The browser offers photos and scans; forms.js makes a large photo smaller first.
+        render_kw={"accept": ACCEPTED_FILES, "data-downscale": "2000"},
     )
     note = TextAreaField(
         _l("Note"),
