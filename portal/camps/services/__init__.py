@@ -23,6 +23,7 @@ from portal.camps.services.camps import add_question
 from portal.camps.services.camps import applications_of
 from portal.camps.services.camps import camp_organisers
 from portal.camps.services.camps import capacity_problem
+from portal.camps.services.camps import change_question
 from portal.camps.services.camps import eligibility_problem
 from portal.camps.services.camps import is_accepting_applications
 from portal.camps.services.camps import lock_application
@@ -55,6 +56,7 @@ __all__ = [
     "birth_date_change_problem",
     "camp_organisers",
     "capacity_problem",
+    "change_question",
     "confirm",
     "decide",
     "decline",
