@@ -331,14 +331,14 @@ def characters_left_messages(limit: int) -> dict[str, str]:
     shown without JavaScript (the limit)."""
     messages = {
         category: ngettext(
-            "You have %(left)s character left.", "You have %(left)s characters left.", sample,
+            "You have %(left)s character left.",
+            "You have %(left)s characters left.",
+            sample,
             left="{n}",
         )
         for category, sample in PLURAL_SAMPLES.items()
     }
-    messages["static"] = ngettext(
-        "Up to %(num)d character.", "Up to %(num)d characters.", limit
-    )
+    messages["static"] = ngettext("Up to %(num)d character.", "Up to %(num)d characters.", limit)
     return messages
 
 

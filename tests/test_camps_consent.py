@@ -181,14 +181,10 @@ def test_a_phone_photo_of_eight_megabytes_is_accepted(client, login_as, db):
     assert db.session.scalar(sa.select(GuardianConsent.file_type)) == "image/jpeg"
 
 
-def test_a_file_over_the_limit_is_refused_on_the_same_form_with_the_note_kept(
-    client, login_as, db
-):
+def test_a_file_over_the_limit_is_refused_on_the_same_form_with_the_note_kept(client, login_as, db):
     login_as("organiser")
     application = ApplicationFactory(applicant=minor())
-    response = upload(
-        client, application, PDF + b"0" * MAX_UPLOAD_BYTES, note="Апасы кол койду."
-    )
+    response = upload(client, application, PDF + b"0" * MAX_UPLOAD_BYTES, note="Апасы кол койду.")
     assert response.status_code == 400
     assert "larger than 10 MB" in error_summary(response.text)[0]
     assert "Апасы кол койду." in response.text
@@ -212,9 +208,7 @@ def test_a_body_over_the_portals_limit_gets_the_inline_error_not_a_dead_end(
     assert db.session.scalar(sa.select(sa.func.count()).select_from(GuardianConsent)) == 0
 
 
-def test_a_body_over_the_limit_on_a_hidden_application_reveals_nothing(
-    app, client, login_as, db
-):
+def test_a_body_over_the_limit_on_a_hidden_application_reveals_nothing(app, client, login_as, db):
     login_as("youth")
     application = ApplicationFactory(applicant=minor())
     response = upload(client, application, PDF + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1))

@@ -59,8 +59,13 @@ def draft_for(client, login_as, db, **camp_attributes):
 def test_the_application_form_marks_what_sending_needs(client, login_as, db):
     camp, url = draft_for(client, login_as, db)
     db.session.add(
-        CampQuestion(camp=camp, kind=QuestionKind.SHORT_TEXT, required=True,
-                     label={"ky": "Телефонуңуз барбы?"}, position=1)  # fmt: skip
+        CampQuestion(
+            camp=camp,
+            kind=QuestionKind.SHORT_TEXT,
+            required=True,
+            label={"ky": "Телефонуңуз барбы?"},
+            position=1,
+        )  # fmt: skip
     )
     db.session.commit()
     page = fields_of(client.get(url + "?lang=en").text)

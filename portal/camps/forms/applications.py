@@ -26,7 +26,6 @@ from portal.forms import MultiCheckboxField
 from portal.forms import NeededToSend
 from portal.forms import needed_to_send
 
-
 QUESTION_PREFIX = "q_"
 
 
@@ -157,8 +156,11 @@ def application_form_class(camp, *, minor: bool):
         )  # fmt: skip
         safety_problem = TextAreaField(
             _l("What makes people in your community feel unsafe?"),
-            validators=[NeededToSend(_l("Describe a safety problem in your community.")),
-                        Optional(), Length(max=3000)],
+            validators=[
+                NeededToSend(_l("Describe a safety problem in your community.")),
+                Optional(),
+                Length(max=3000),
+            ],
             description=_l("Describe the problem, not people: do not write names."),
         )
         spoken_languages = MultiCheckboxField(
@@ -205,8 +207,11 @@ def application_form_class(camp, *, minor: bool):
         )  # fmt: skip
         ApplicationForm.guardian_relation = StringField(
             _l("Parent or guardian: who they are to you"),
-            validators=[NeededToSend(_l("Say who your guardian is to you.")), Optional(),
-                        Length(max=60)],  # fmt: skip
+            validators=[
+                NeededToSend(_l("Say who your guardian is to you.")),
+                Optional(),
+                Length(max=60),
+            ],  # fmt: skip
             description=_l("For example: mother, father, aunt."),
         )
         ApplicationForm.guardian_phone = StringField(

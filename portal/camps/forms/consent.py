@@ -16,7 +16,6 @@ from portal.uploads import UploadError
 from portal.uploads import check_upload
 from portal.uploads import too_large_message
 
-
 #: What the file picker offers (the server checks the content, whatever the name says).
 ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 

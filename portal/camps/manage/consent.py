@@ -70,7 +70,9 @@ def consent_scan_too_large(application_id):
     form = GuardianConsentForm(formdata=None)
     form.refuse_unread_scan()
     # No form here may read the body: it is over the limit.
-    return application_page(application, 413, consent_form=form, action_form=ActionForm(formdata=None))
+    return application_page(
+        application, 413, consent_form=form, action_form=ActionForm(formdata=None)
+    )
 
 
 @bp.post("/consents/<int:consent_id>/withdraw")
