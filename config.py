@@ -92,7 +92,10 @@ class Config:
     #: A signed-in session unused for this long is signed out.
     IDLE_TIMEOUT = timedelta(hours=2)
 
-    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    #: Above the 10 MB a file may have (portal/uploads.py), so a file a little over it is read
+    #: and refused on its form with the other answers kept; a larger body is refused unread,
+    #: with the form shown again (portal/errors.py, handle_too_large).
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     #: Where uploads (consent scans) are kept: "local" (a folder every app server mounts) or
     #: "s3" (a bucket of any S3-compatible object store); see portal/storage.py.
     UPLOADS_BACKEND = os.environ.get("UPLOADS_BACKEND", "local")

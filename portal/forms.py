@@ -293,6 +293,56 @@ def error_list(form) -> list[tuple[str, str]]:
     return found
 
 
+class NeededToSend:
+    """A field a draft may leave empty but a sent form may not. It checks nothing itself (the
+    form's own `missing()` does, with `message`); the form macros mark the field required."""
+
+    field_flags = {"needed_to_send": True}
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        pass
+
+
+def is_required(field) -> bool:
+    """Whether the form macros mark the field required: DataRequired or InputRequired, or
+    needed to send (`NeededToSend`)."""
+    return bool(field.flags.required or field.flags.needed_to_send)
+
+
+def needed_to_send(form) -> dict[str, str]:
+    """Field name → message for every field a sent form may not leave empty."""
+    return {
+        field.name: validator.message
+        for field in form
+        for validator in field.validators
+        if isinstance(validator, NeededToSend)
+    }
+
+
+#: Plural categories (Intl.PluralRules) and a number of each in the portal's languages, so a
+#: counting message can be written out in each form the language has, for forms.js to pick.
+PLURAL_SAMPLES = {"one": 1, "few": 2, "many": 5, "other": 10}
+
+
+def characters_left_messages(limit: int) -> dict[str, str]:
+    """The live count's message per plural category ("{n}": the number left), and the text
+    shown without JavaScript (the limit)."""
+    messages = {
+        category: ngettext(
+            "You have %(left)s character left.",
+            "You have %(left)s characters left.",
+            sample,
+            left="{n}",
+        )
+        for category, sample in PLURAL_SAMPLES.items()
+    }
+    messages["static"] = ngettext("Up to %(num)d character.", "Up to %(num)d characters.", limit)
+    return messages
+
+
 class FilterForm(BaseForm):
     """Filters sent by GET; no CSRF token needed for a search."""
 

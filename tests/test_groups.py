@@ -1,5 +1,6 @@
 """Youth groups and action plans: membership, editing, versions, reviews, progress, privacy."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -131,6 +132,29 @@ def test_every_member_edits_a_draft_and_the_author_is_kept(client, db):
     assert (plan.title, plan.updated_by_id, plan.budget_som) == ("Жаңы аталыш", member.id, 12000)
     assert [a.who for a in plan.activities] == ["Айпери"]
     assert "Тилек Исаков" in client.get(f"/plans/{plan.id}").text
+
+
+def test_a_refused_send_of_a_plan_shows_everything_typed_again(client, db):
+    group = YouthGroupFactory()
+    plan = ActionPlanFactory(group=group)
+    as_user(client, group.lead)
+    data = {
+        "title": "Мектептеги тынчтык",
+        "category": "bride_kidnapping",
+        "problem": "Көйгөйдүн сүрөттөлүшү",
+        "activities-0-what": "Жолугушуу",
+        "activities-0-starts_on": "2027-01-10",
+        "activities-0-ends_on": "2027-01-09",
+        "partners": ["police"],
+        "budget_som": "12000",
+        "action": "send",
+    }
+    response = client.post(f"/plans/{plan.id}?lang=en", data=data)
+    assert response.status_code == 400
+    assert "An activity cannot end before it starts." in error_summary(response.text)
+    for typed in ("Мектептеги тынчтык", "Көйгөйдүн сүрөттөлүшү", "Жолугушуу", 'value="12000"'):
+        assert typed in response.text
+    assert re.search(r'<input checked [^>]*value="police"', response.text)
 
 
 def test_activity_rows_are_added_and_removed_without_javascript(client, db):

@@ -204,6 +204,7 @@ MATRIX = {
     "camps_manage.camp": ("GET", "/manage/camps/{camp}", ORGANISERS),
     "camps_manage.camp_status": ("POST", "/manage/camps/{camp}/status", organisers(400)),
     "camps_manage.add_question": ("POST", "/manage/camps/{camp}/questions", organisers(400)),
+    "camps_manage.edit_question": ("GET", "/manage/camps/{camp}/questions/{question}", ORGANISERS),
     "camps_manage.delete_question": (
         "POST",
         "/manage/camps/{camp}/questions/{question}/delete",

@@ -115,17 +115,23 @@ def application(application_id):
     missing = form.missing()
     for name, message in missing.items():
         form[name].errors = [*form[name].errors, str(message)]
+    # Save what was typed even when something is missing or wrong, so nothing is lost: a
+    # refused answer keeps what the draft held and comes back as typed, with its message.
     if valid:
-        # Save what was typed even when something is missing, so nothing is lost.
+        fields = form.application_fields()
+    else:
+        fields = form.savable_fields(application, services.ethnicity_of(application))
+    if fields is not None:
         try:
-            services.save_answers(application, **form.application_fields())
+            services.save_answers(application, **fields)
         except services.CampError:
             return _no_longer_a_draft(application)  # the first click sent it meanwhile
-        if not missing:
+        if valid and not missing:
             return _save_or_send(application, form.sending)
     return render_template(
-        "camps/application_form.html", application=application, form=form, camp=camp
-    ), 400
+        "camps/application_form.html", application=application, form=form, camp=camp,
+        draft_kept=fields is not None,
+    ), 400  # fmt: skip
 
 
 def _no_longer_a_draft(application):

@@ -64,7 +64,19 @@ def test_a_15_year_old_registers_applies_saves_a_draft_and_sends_it_later(
 
     with journey.step("starts an application and saves a draft"):
         youth.follow(f"form[action='/camps/{camp_id}/apply'] button")
-        youth.fill("#motivation", "Башка айылдардагы жаштар менен таанышкым келет.")
+        motivation = "Башка айылдардагы жаштар менен таанышкым келет."
+        youth.fill("#motivation", motivation)
+        count = youth.page.locator("#motivation-count")
+        if youth.javascript:  # the limit the page states becomes a live count
+            left = 3000 - len(motivation)
+            expect(count).to_have_text(text(
+                "You have %(left)s character left.", "ky",
+                plural="You have %(left)s characters left.", num=left, left=str(left),
+            ))  # fmt: skip
+        else:
+            expect(count).to_have_text(
+                text("Up to %(num)d character.", "ky", plural="Up to %(num)d characters.", num=3000)
+            )
         youth.fill("#safety_problem", "Кыздар мектепти эрте таштап кетишет.")
         youth.tick("#spoken_languages-0")
         youth.fill("#emergency_name", "Апам")

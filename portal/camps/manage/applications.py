@@ -197,15 +197,17 @@ def application_page(application, status=200, **forms):
     if application.is_minor:
         # Seeing a minor's health and guardian details is recorded every time.
         audit_event("application.sensitive_viewed", application)
-    context = {
-        "review_form": ReviewForm(
+    blank_forms = {
+        "review_form": lambda: ReviewForm(
             formdata=None, data={"score": str(application.score or ""), "notes": application.notes}
         ),
-        "decision_form": DecisionForm(formdata=None),
-        "consent_form": GuardianConsentForm(formdata=None),
-        "waitlist_form": WaitlistMoveForm(formdata=None),
-        "action_form": ActionForm(),
+        "decision_form": lambda: DecisionForm(formdata=None),
+        "consent_form": lambda: GuardianConsentForm(formdata=None),
+        "waitlist_form": lambda: WaitlistMoveForm(formdata=None),
+        "action_form": ActionForm,
     }
+    # Only the forms not handed in are made (a body too large to read must not be read).
+    context = {name: forms[name] if name in forms else make() for name, make in blank_forms.items()}
     context.update(forms)
     # Only the decisions the service would take now are offered.
     free = services.places_free(application.camp)

@@ -20,7 +20,9 @@ from portal.camps.manage.applications import application_url
 from portal.camps.manage.lookup import managed_application
 from portal.camps.manage.lookup import managed_consent
 from portal.camps.models import ConsentMethod
+from portal.errors import shows_its_form_when_too_large
 from portal.extensions import db
+from portal.forms import ActionForm
 from portal.security import organisers_only
 from portal.storage import StorageError
 from portal.uploads import read_upload
@@ -58,6 +60,19 @@ def record_consent(application_id):
         return application_page(application, 503, consent_form=form)
     flash(_("The guardian's consent is recorded."), "success")
     return redirect(application_url(application))
+
+
+@shows_its_form_when_too_large("camps_manage.record_consent")
+@organisers_only
+def consent_scan_too_large(application_id):
+    """The application page again, the consent form saying the file is too large."""
+    application = managed_application(application_id)
+    form = GuardianConsentForm(formdata=None)
+    form.refuse_unread_scan()
+    # No form here may read the body: it is over the limit.
+    return application_page(
+        application, 413, consent_form=form, action_form=ActionForm(formdata=None)
+    )
 
 
 @bp.post("/consents/<int:consent_id>/withdraw")

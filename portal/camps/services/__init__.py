@@ -24,6 +24,7 @@ from portal.camps.services.camps import add_question
 from portal.camps.services.camps import applications_of
 from portal.camps.services.camps import camp_organisers
 from portal.camps.services.camps import capacity_problem
+from portal.camps.services.camps import change_question
 from portal.camps.services.camps import eligibility_problem
 from portal.camps.services.camps import is_accepting_applications
 from portal.camps.services.camps import lock_application
@@ -56,6 +57,7 @@ __all__ = [
     "birth_date_change_problem",
     "camp_organisers",
     "capacity_problem",
+    "change_question",
     "confirm",
     "decide",
     "decide_each",
