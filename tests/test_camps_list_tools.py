@@ -29,9 +29,9 @@ def statuses(db, camp) -> dict[int, S]:
 
 
 @pytest.fixture
-def mixed_camp(app, db):
+def mixed_camp(app, db, monkeypatch):
     """A camp whose list spans pages: 6 women and 3 men sent, a woman's draft; another camp."""
-    app.config["PER_PAGE"] = 4
+    monkeypatch.setitem(app.config, "PER_PAGE", 4)
     camp = CampFactory(capacity=30)
     women = [
         ApplicationFactory(camp=camp, applicant=UserFactory(gender="female")) for _ in range(6)
