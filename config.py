@@ -6,6 +6,15 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 DEFAULT_SECRET_KEY = "dev-only-not-secret"
+#: The demo's contact path (development and tests), in the footer of every page.
+DEMO_CONTACT_PHONE = "+996 312 000 000"
+DEMO_CONTACT_EMAIL = "info@jashtar.example.org"
+DEMO_CONTACT_HOURS = {
+    "ky": "Дүйшөмбү – жума, 9:00 – 18:00",
+    "ru": "Понедельник – пятница, 9:00 – 18:00",
+    "uz_Cyrl": "Душанба – жума, 9:00 – 18:00",
+    "en": "Monday to Friday, 9:00 – 18:00",
+}
 
 
 def database_url(default: str) -> str:
@@ -146,6 +155,16 @@ class Config:
     #: Deliver queued mail at the end of the request that queued it (development convenience).
     MAIL_DELIVER_ON_REQUEST = False
 
+    #: How a young person reaches the programme, shown in every page's footer; an empty one
+    #: is not shown. A phone number as people dial it ("+996 555 123 456"), an e-mail address,
+    #: a Telegram user name ("@jashtar" or a t.me link) and the hours someone answers: one text
+    #: for every language from the environment, or {"ky": …, "ru": …, "uz_Cyrl": …} in
+    #: instance/config.py (Uzbek in Latin script is generated from the Cyrillic).
+    CONTACT_PHONE = os.environ.get("CONTACT_PHONE", "")
+    CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
+    CONTACT_TELEGRAM = os.environ.get("CONTACT_TELEGRAM", "")
+    CONTACT_HOURS: str | dict[str, str] = os.environ.get("CONTACT_HOURS", "")
+
     PER_PAGE = 25
     #: Caches shared by the app servers (Flask-Caching). Redis when CACHE_REDIS_URL (or
     #: REDIS_URL) is set; otherwise each worker keeps its own (SimpleCache), which stays correct
@@ -191,6 +210,9 @@ class DevelopmentConfig(Config):
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
     MAIL_DELIVER_ON_REQUEST = True
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:200000"
+    CONTACT_PHONE = os.environ.get("CONTACT_PHONE", DEMO_CONTACT_PHONE)
+    CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", DEMO_CONTACT_EMAIL)
+    CONTACT_HOURS = os.environ.get("CONTACT_HOURS") or DEMO_CONTACT_HOURS
 
 
 class TestingConfig(Config):
@@ -208,6 +230,9 @@ class TestingConfig(Config):
     CACHE_REDIS_URL = None
     #: Not the test client's "localhost": tests prove links never come from the request.
     BASE_URL = "https://portal.example.org"
+    CONTACT_PHONE = DEMO_CONTACT_PHONE
+    CONTACT_EMAIL = DEMO_CONTACT_EMAIL
+    CONTACT_HOURS = DEMO_CONTACT_HOURS
 
 
 class ProductionConfig(Config):

@@ -43,6 +43,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal import assets
     from portal import caching
     from portal import clocks
+    from portal import contact
     from portal import database
     from portal import errors
     from portal import i18n
@@ -81,6 +82,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     errors.init_app(app)
     storage.init_app(app)
     clocks.init_app(app)
+    contact.init_app(app)
     register_health_checks()
 
     from portal.web import init_app as init_web

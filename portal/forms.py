@@ -84,12 +84,26 @@ class _WithinCalendar:
             raise ValidationError(calendar_error())
 
 
+#: What a date field accepts: the browser's date picker sends ISO; a browser without one sends
+#: what was typed, as the hint beside the field asks (dd.mm.yyyy).
+DATE_FORMATS = ["%Y-%m-%d", "%d.%m.%Y"]
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%d.%m.%Y %H:%M"]
+
+
 class CalendarDateField(_WithinCalendar, DateField):
     """A date from FIRST_YEAR to LAST_YEAR; another is refused, the typed text kept."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", DATE_FORMATS)
+        super().__init__(*args, **kwargs)
 
 
 class CalendarDateTimeField(_WithinCalendar, DateTimeLocalField):
     """A date and time from FIRST_YEAR to LAST_YEAR; another is refused, the typed text kept."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("format", DATETIME_FORMATS)
+        super().__init__(*args, **kwargs)
 
 
 class IntegerField(wtforms.IntegerField):

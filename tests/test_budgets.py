@@ -299,3 +299,14 @@ def test_a_changed_file_gets_a_new_name(app, db, tmp_path, monkeypatch):
     second = assets.get("site.css").hashed_name
     assert first != second and first.startswith("site.") and first.endswith(".css")
     assert assets.find(second)[0].body == b"body{color:blue}"
+
+
+def test_all_css_and_js_together_stay_under_the_asset_budget(app):
+    """Every stylesheet and script shipped (not only those one crawl meets), gzipped as served."""
+    from pathlib import Path
+
+    static = Path(app.static_folder)
+    files = sorted(p for p in static.rglob("*") if p.suffix in (".css", ".js") and p.is_file())
+    assert any(p.suffix == ".css" for p in files)
+    total = sum(len(gzip.compress(p.read_bytes(), compresslevel=9)) for p in files)
+    assert total <= ASSET_BUDGET, {p.name: p.stat().st_size for p in files}

@@ -24,6 +24,26 @@ CAMP_STATUS_LABELS = {
     CampStatus.CLOSED: _l("Closed"),
     CampStatus.CANCELLED: _l("Cancelled"),
 }
+#: The colour of each status's badge (CSS .badge-<tone>): green done, amber waiting for the
+#: person, blue waiting for the organisers, red a problem, grey over.
+STATUS_TONES = {
+    S.DRAFT: "neutral",
+    S.SUBMITTED: "info",
+    S.ACCEPTED: "warn",
+    S.WAITLISTED: "info",
+    S.REJECTED: "neutral",
+    S.CONFIRMED: "ok",
+    S.DECLINED: "neutral",
+    S.WITHDRAWN: "neutral",
+    S.ATTENDED: "ok",
+    S.NO_SHOW: "alert",
+}
+CAMP_STATUS_TONES = {
+    CampStatus.DRAFT: "neutral",
+    CampStatus.PUBLISHED: "ok",
+    CampStatus.CLOSED: "info",
+    CampStatus.CANCELLED: "alert",
+}
 CONSENT_METHOD_LABELS = {
     ConsentMethod.PAPER_FORM: _l("Signed paper form"),
     ConsentMethod.PHONE_CALL: _l("Phone call"),

@@ -42,6 +42,20 @@ def is_accepting_applications(camp, today: date | None = None) -> bool:
     )
 
 
+#: Where a camp stands for someone choosing one (queries.camp_phase is the same in SQL).
+OPEN, APPLICATIONS_CLOSED, PAST = "open", "applications_closed", "past"
+
+
+def camp_phase(camp, today: date | None = None) -> str:
+    """OPEN while it takes applications (or will), APPLICATIONS_CLOSED until it is over, PAST."""
+    today = today or local_today()
+    if camp.end_date < today:
+        return PAST
+    if camp.status is CampStatus.PUBLISHED and camp.applications_close >= today:
+        return OPEN
+    return APPLICATIONS_CLOSED
+
+
 def owns(user, application) -> bool:
     return user.is_authenticated and application.user_id == user.id
 

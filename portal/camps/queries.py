@@ -18,14 +18,33 @@ from portal.camps.models import CampAttendance
 from portal.camps.models import CampStatus
 from portal.camps.models import GuardianConsent
 from portal.extensions import db
+from portal.i18n import local_today
 from portal.listing import contains_pattern
 
 
-def published_camps(*, region=None, month=None):
+def camp_phase(today: date):
+    """The SQL form of policy.camp_phase: 0 taking applications (or soon), 1 applications
+    closed but not yet held, 2 over."""
+    return sa.case(
+        (Camp.end_date < today, 2),
+        (sa.and_(Camp.status == CampStatus.PUBLISHED, Camp.applications_close >= today), 0),
+        else_=1,
+    )
+
+
+def published_camps(*, region=None, month=None, today: date | None = None):
+    """Camps people may see: open ones first (soonest first), then those whose applications
+    are closed, then past ones (latest first)."""
+    phase = camp_phase(today or local_today())
     query = (
         sa.select(Camp)
         .where(Camp.status.in_((CampStatus.PUBLISHED, CampStatus.CLOSED)))
-        .order_by(Camp.start_date, Camp.id)
+        .order_by(
+            phase,
+            sa.case((phase == 2, None), else_=Camp.start_date),
+            Camp.start_date.desc(),
+            Camp.id,
+        )
     )
     if region:
         query = query.where(Camp.region_code == region)

@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.forms import ActionForm
 from portal.forms import ConfirmForm
 from portal.forms import parse_month
+from portal.i18n import local_today
 from portal.i18n import short_date
 from portal.listing import paginate
 from portal.places import sorted_by_name
@@ -36,13 +37,25 @@ bp = Blueprint("camps", __name__)
 
 @bp.get("/camps")
 def index():
-    """Published camps, filtered by region and month."""
+    """Published camps, filtered by region and month: open ones first, then closed and past."""
     region = request.args.get("region") or None
     month = parse_month(request.args.get("month"))
-    page = paginate(queries.published_camps(region=region, month=month))
+    today = local_today()
+    page = paginate(queries.published_camps(region=region, month=month, today=today))
+    # The page's camps under the heading of their phase, in the query's order.
+    sections = [
+        (phase, [camp for camp in page.items if policy.camp_phase(camp, today) == phase])
+        for phase in (policy.OPEN, policy.APPLICATIONS_CLOSED, policy.PAST)
+    ]
     regions = sorted_by_name(top_level_units())
     return render_template(
-        "camps/index.html", page=page, regions=regions, region=region, month=month
+        "camps/index.html",
+        page=page,
+        sections=[(phase, camps) for phase, camps in sections if camps],
+        today=today,
+        regions=regions,
+        region=region,
+        month=month,
     )
 
 
@@ -251,13 +264,17 @@ def _applicant_step(application_id, step, message, result=None):
 @bp.app_context_processor
 def camp_helpers():
     from portal.camps.labels import CAMP_STATUS_LABELS
+    from portal.camps.labels import CAMP_STATUS_TONES
     from portal.camps.labels import CONSENT_METHOD_LABELS
     from portal.camps.labels import STATUS_LABELS
+    from portal.camps.labels import STATUS_TONES
     from portal.camps.labels import spoken_languages
 
     return {
         "status_label": lambda status: STATUS_LABELS[status],
         "camp_status_label": lambda status: CAMP_STATUS_LABELS[status],
+        "status_tone": lambda status: STATUS_TONES[status],
+        "camp_status_tone": lambda status: CAMP_STATUS_TONES[status],
         "consent_method_label": lambda method: CONSENT_METHOD_LABELS[method],
         "spoken_languages": spoken_languages,
         "camp_policy": policy,

@@ -14,6 +14,16 @@ STATUS_LABELS = {
     PlanStatus.COMPLETED: _l("Carried out"),
     PlanStatus.ARCHIVED: _l("Archived"),
 }
+#: The colour of each status's badge (CSS .badge-<tone>), as for applications.
+STATUS_TONES = {
+    PlanStatus.DRAFT: "neutral",
+    PlanStatus.SUBMITTED: "info",
+    PlanStatus.CHANGES_REQUESTED: "warn",
+    PlanStatus.APPROVED: "ok",
+    PlanStatus.IN_PROGRESS: "info",
+    PlanStatus.COMPLETED: "ok",
+    PlanStatus.ARCHIVED: "neutral",
+}
 CATEGORY_LABELS = {
     ProblemCategory.EARLY_MARRIAGE: _l("Early marriage"),
     ProblemCategory.DOMESTIC_VIOLENCE: _l("Violence at home"),

@@ -332,10 +332,12 @@ def group_helpers():
     from portal.groups.labels import CATEGORY_LABELS
     from portal.groups.labels import PARTNER_LABELS
     from portal.groups.labels import STATUS_LABELS
+    from portal.groups.labels import STATUS_TONES
 
     return {
         "group_policy": policy,
         "plan_status_label": lambda status: STATUS_LABELS[status],
+        "plan_status_tone": lambda status: STATUS_TONES[status],
         "category_label": lambda category: CATEGORY_LABELS[category],
         "partner_label": lambda code: PARTNER_LABELS.get(code, code),
         "activity_status_labels": ACTIVITY_STATUS_LABELS,

@@ -149,7 +149,6 @@ class SessionForm(BaseForm):
     module = SelectField(_l("Module"), validators=[Optional()])
     starts_at = CalendarDateTimeField(
         _l("Date and time"),
-        format="%Y-%m-%dT%H:%M",
         validators=[InputRequired(_l("Enter the date and time of the session."))],
         description=_l("Bishkek time."),
     )

@@ -13,6 +13,12 @@ ENROLMENT_LABELS = {
     EnrolmentStatus.COMPLETED: _l("Completed"),
     EnrolmentStatus.DROPPED: _l("Left the programme"),
 }
+#: The colour of each status's badge (CSS .badge-<tone>), as for applications.
+ENROLMENT_TONES = {
+    EnrolmentStatus.ACTIVE: "info",
+    EnrolmentStatus.COMPLETED: "ok",
+    EnrolmentStatus.DROPPED: "neutral",
+}
 MARK_LABELS = {
     AttendanceStatus.PRESENT: _l("Present"),
     AttendanceStatus.LATE: _l("Late"),

@@ -164,11 +164,13 @@ def _all_present_confirmation(session, form, changes):
 def training_helpers():
     from portal.training.labels import CERTIFICATE_LABELS
     from portal.training.labels import ENROLMENT_LABELS
+    from portal.training.labels import ENROLMENT_TONES
     from portal.training.labels import MARK_LABELS
 
     return {
         "training_policy": policy,
         "enrolment_label": lambda status: ENROLMENT_LABELS[status],
+        "enrolment_tone": lambda status: ENROLMENT_TONES[status],
         "mark_label": lambda status: MARK_LABELS[status],
         "certificate_label": lambda certificate: CERTIFICATE_LABELS[certificate.state],
         "Enrolment": Enrolment,

@@ -1,0 +1,184 @@
+"""What every page shares (issue 18): a header with one language picker and a menu that opens
+without JavaScript, a footer that says how to reach the programme, status badges by tone, a
+format hint by date fields."""
+
+import re
+from datetime import date
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from portal.contact import phone_href
+from portal.contact import telegram_name
+from portal.forms import BaseForm
+from portal.forms import CalendarDateField
+from portal.forms import CalendarDateTimeField
+from tests import factories
+from tests.helpers import translated
+
+
+def header(page: str) -> str:
+    return re.search(r"<header.*?</header>", page, re.S).group(0)
+
+
+def footer(page: str) -> str:
+    return re.search(r"<footer.*?</footer>", page, re.S).group(0)
+
+
+# -- the header -------------------------------------------------------------------------------
+
+
+def test_the_menu_is_a_disclosure_that_holds_the_navigation(client, db):
+    page = header(client.get("/?lang=ru").text)
+    menu = re.search(r'<details class="drop menu">(.*?)</details>', page, re.S).group(1)
+    assert re.search(r"<summary>.*" + translated("Menu", "ru") + r".*</summary>", menu, re.S)
+    assert 'aria-label="' + translated("Main menu", "ru") + '"' in menu
+    assert 'href="/camps"' in menu and 'href="/auth/login"' in menu
+
+
+def test_one_language_picker_each_language_named_in_itself(client, db):
+    page = header(client.get("/camps?region=KG-O&lang=ru").text)
+    picker = re.search(r'<details class="drop languages">(.*?)</details>', page, re.S).group(1)
+    summary = re.search(r"<summary>(.*?)</summary>", picker, re.S).group(1)
+    assert '<span lang="ru">Русский</span>' in summary
+    links = re.findall(
+        r'<a href="([^"]+)" lang="([^"]+)" hreflang="([^"]+)"\s*([^>]*)>([^<]+)<', picker
+    )
+    assert [(lang, name) for _, lang, _, _, name in links] == [
+        ("ky", "Кыргызча"),
+        ("ru", "Русский"),
+        ("uz-Cyrl", "Ўзбекча"),
+        ("uz-Latn", "Oʻzbekcha"),
+        ("en", "English"),
+    ]
+    assert all(lang == hreflang for _, lang, hreflang, _, _ in links)
+    # The filters stay; only the current one is marked.
+    assert links[0][0] == "/camps?region=KG-O&amp;lang=ky"
+    assert [current for *_, current, _ in links].count('aria-current="true"') == 1
+    assert 'aria-current="true"' in links[1][3]
+    assert page.count("<details") == 2
+
+
+def test_signed_in_the_picker_posts_the_choice(client, login_as, db):
+    login_as("youth")
+    picker = re.search(
+        r'<details class="drop languages">(.*?)</details>', header(client.get("/").text), re.S
+    ).group(1)
+    assert 'method="post" action="/language"' in picker
+    assert 'name="csrf_token"' in picker
+    assert len(re.findall(r'<button type="submit" name="lang" value="[^"]+"', picker)) == 5
+    assert "<a " not in picker
+
+
+def test_the_current_page_is_marked_in_the_menu(client, db):
+    page = header(client.get("/camps").text)
+    assert re.search(r'<a href="/camps" aria-current="page">', page)
+    assert not re.search(r'<a href="/" aria-current="page">', page)
+
+
+def test_the_unread_count_shows_on_the_closed_menu(client, login_as, db):
+    user = login_as("youth")
+    factories.NotificationFactory.create_batch(3, user_id=user.id)
+    summary = re.search(
+        r'<details class="drop menu">\s*<summary>(.*?)</summary>', client.get("/").text, re.S
+    ).group(1)
+    assert '<span aria-hidden="true">3</span>' in summary
+    assert "visually-hidden" in summary
+
+
+def test_the_logo_is_inline_small_and_named(client, db):
+    page = header(client.get("/").text)
+    logo = re.search(r"<svg class=\"logo\".*?</svg>", page, re.S).group(0)
+    assert 'role="img" aria-label="Jashtar"' in logo
+    assert len(logo.encode()) < 600
+
+
+# -- the footer -------------------------------------------------------------------------------
+
+
+def test_every_page_says_how_to_reach_the_programme(client, db, app, monkeypatch):
+    monkeypatch.setitem(app.config, "CONTACT_PHONE", "+996 (555) 12-34-56")
+    monkeypatch.setitem(app.config, "CONTACT_EMAIL", "help@jashtar.example.org")
+    monkeypatch.setitem(app.config, "CONTACT_TELEGRAM", "https://t.me/jashtar_help")
+    monkeypatch.setitem(app.config, "CONTACT_HOURS", {"ky": "Күн сайын", "ru": "Каждый день"})
+    for path in ("/?lang=ru", "/camps?lang=ru", "/auth/login?lang=ru", "/no-such-page?lang=ru"):
+        page = footer(client.get(path).text)
+        assert translated("Questions? Contact the programme", "ru") in page
+        assert '<a href="tel:+996555123456">' in page
+        assert '<a href="mailto:help@jashtar.example.org">' in page
+        assert '<a href="https://t.me/jashtar_help">' in page and "@jashtar_help" in page
+        assert translated("We answer: %(hours)s", "ru", hours="Каждый день") in page
+    assert "Күн сайын" in footer(client.get("/?lang=ky").text)
+
+
+def test_unset_ways_are_not_shown(client, db, app, monkeypatch):
+    for name in ("CONTACT_PHONE", "CONTACT_TELEGRAM", "CONTACT_HOURS"):
+        monkeypatch.setitem(app.config, name, "")
+    monkeypatch.setitem(app.config, "CONTACT_EMAIL", "help@jashtar.example.org")
+    page = footer(client.get("/").text)
+    assert "mailto:help@jashtar.example.org" in page
+    assert "tel:" not in page and "t.me" not in page
+    assert translated("We answer: %(hours)s", "ky", hours="").split(":")[0] not in page
+    monkeypatch.setitem(app.config, "CONTACT_EMAIL", "")
+    assert 'class="contact"' not in footer(client.get("/").text)
+
+
+@pytest.mark.parametrize(
+    "value, name",
+    [
+        ("@jashtar", "jashtar"),
+        ("jashtar_help", "jashtar_help"),
+        ("https://t.me/jashtar/", "jashtar"),
+        ("t.me/jashtar", "jashtar"),
+        ("https://evil.example.org/x", None),
+        ('jashtar"><script>', None),
+        ("", None),
+    ],
+)
+def test_telegram_names_are_read_from_any_usual_form(value, name):
+    assert telegram_name(value) == name
+
+
+def test_phone_links_dial_the_digits():
+    assert phone_href("+996 (312) 00-00-00") == "tel:+996312000000"
+    assert phone_href("0555 123 456") == "tel:0555123456"
+
+
+# -- badges and date fields ---------------------------------------------------------------------
+
+
+def test_statuses_are_badges_coloured_by_tone(client, login_as, db):
+    user = login_as("youth")
+    factories.ApplicationFactory(applicant=user)
+    page = client.get("/applications?lang=ru").text
+    assert re.search(r'<span class="badge badge-(neutral|info|ok|warn|alert)">[^<]+</span>', page)
+
+
+class Dates(BaseForm):
+    day = CalendarDateField("Day")
+    at = CalendarDateTimeField("At")
+
+
+def test_date_fields_accept_the_hinted_format_as_well_as_the_pickers(app):
+    with app.test_request_context():
+        form = Dates(
+            MultiDict({"day": "25.06.2008", "at": "25.06.2027 14:30"}), meta={"csrf": False}
+        )
+        assert form.validate(), form.errors
+        assert form.day.data == date(2008, 6, 25)
+        assert form.at.data.hour == 14
+        picker = Dates(
+            MultiDict({"day": "2008-06-25", "at": "2027-06-25T14:30"}), meta={"csrf": False}
+        )
+        assert picker.validate() and picker.day.data == date(2008, 6, 25)
+        assert picker.day._value() == "2008-06-25"
+
+
+def test_date_fields_carry_a_format_hint(client, login_as, db):
+    login_as("organiser")
+    page = client.get("/manage/camps/new?lang=ru").text
+    field = re.search(r'<input[^>]*id="start_date"[^>]*>', page).group(0)
+    assert 'type="date"' in field
+    assert re.search(r'aria-describedby="[^"]*start_date-format', field)
+    hint = re.search(r'<p class="hint" id="start_date-format">([^<]+)</p>', page).group(1)
+    assert hint == translated("Format: dd.mm.yyyy", "ru")
