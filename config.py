@@ -191,6 +191,9 @@ class Config:
     #: Health needs, emergency and guardian contacts and consent scans of every application
     #: are cleared this many days after the camp's last day (statuses and counts stay).
     CAMP_SENSITIVE_RETENTION_DAYS = int(os.environ.get("CAMP_SENSITIVE_RETENTION_DAYS", "90"))
+    #: What the page after sending an action plan promises: a mentor usually reviews it within
+    #: this many days.
+    PLAN_REVIEW_DAYS = int(os.environ.get("PLAN_REVIEW_DAYS", "7"))
     #: The portal's public address. Every absolute link the portal sends (reset links, e-mails,
     #: certificate QR codes) is built from it, never from the request's Host header.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")

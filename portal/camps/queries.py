@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.ages import AGE_BANDS
 from portal.ages import age_band  # noqa: F401  (templates of the organiser pages use it)
 from portal.ages import years_before
+from portal.camps import transitions
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
 from portal.camps.models import Camp
@@ -139,7 +140,7 @@ def review_query(camp, *, filters: dict):
             sa.cast(Application.spoken_languages, sa.String).like(f'%"{filters["language"]}"%')
         )
     if filters.get("consent") == "missing":
-        query = query.where(*_minor_clauses(camp), ~_has_consent())
+        query = query.where(*awaiting_consent_clauses(camp))
     elif filters.get("consent") == "recorded":
         query = query.where(_has_consent())
     if filters.get("q"):
@@ -244,6 +245,17 @@ def age_band_clauses(camp, band: str):
         if label == band:
             return [age_clause(camp, low, high)]
     return [sa.false()]
+
+
+def awaiting_consent_clauses(camp=None):
+    """The SQL form of policy.awaits_guardian_consent for sent applications (of `camp`, or of
+    every camp: then by the rule fixed when sent alone, which every sent application has)."""
+    minor = _minor_clauses(camp) if camp is not None else [Application.consent_required.is_(True)]
+    return [
+        *minor,
+        Application.status.in_(transitions.HEADED_FOR_CAMP),
+        ~_has_consent(),
+    ]
 
 
 def _minor_clauses(camp):

@@ -168,7 +168,20 @@ def _save_or_send(application, sending: bool):
             flash(str(error), "error")
         else:
             flash(_("Your application is sent. Good luck!"), "success")
+            return redirect(url_for(".application_sent", application_id=application.id))
     return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.get("/applications/<int:application_id>/sent")
+@login_required
+def application_sent(application_id):
+    """After sending: what happens next and when (the decision, confirming, a guardian's
+    consent for a minor)."""
+    application = _own_application(application_id)
+    if not policy.is_sent(application) or application.status is not ApplicationStatus.SUBMITTED:
+        # Not sent, or decided since: the application's own page says where it stands.
+        return redirect(url_for(".application", application_id=application.id))
+    return render_template("camps/sent.html", application=application, camp=application.camp)
 
 
 @bp.post("/applications/<int:application_id>/confirm")

@@ -110,6 +110,15 @@ def test_a_15_year_old_registers_applies_saves_a_draft_and_sends_it_later(
         expect(youth.page.locator(".flash")).to_have_text(
             text("Your application is sent. Good luck!", "ky")
         )
+        # The page after sending says what happens next, and that her guardian must agree.
+        expect(youth.page.locator("h1")).to_have_text(text("Your application is sent", "ky"))
+        expect(youth.main).to_contain_text(
+            text("You are under 18 on the camp's first day, so your parent or guardian must "
+                 "agree.", "ky")
+        )  # fmt: skip
+
+    with journey.step("opens the application she sent"):
+        youth.follow(youth.main.get_by_role("link", name=text("See your application", "ky")))
         expect(youth.page.locator(".panel h2")).to_contain_text(text("Sent", "ky"))
 
     with live_data() as session:
