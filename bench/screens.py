@@ -316,7 +316,11 @@ def main() -> int:
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=10)
+            try:
+                server.wait(timeout=30)  # gunicorn's graceful stop is slow on a busy machine
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
         shutil.rmtree(folder, ignore_errors=True)
     (OUT / "README.md").write_text(gallery(pages) + "\n", encoding="utf-8")
     (OUT / "readme-snippet.md").write_text(readme_snippet(pages) + "\n", encoding="utf-8")
