@@ -6,8 +6,11 @@ FLASK := $(BIN)/flask
 export FLASK_APP := wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+#: Links in printed mail follow the port (0.0.0.0 listens everywhere; links name this machine).
+DEV_BASE_URL = http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
-.PHONY: run test serve i18n translations lint install install-dev db seed stress slowclients bench
+.PHONY: run test serve i18n translations lint install install-dev db seed demo-reset stress slowclients bench \
+	screens test-banner
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,11 +42,17 @@ db: $(VENV)/.installed
 seed: db
 	$(FLASK) seed-demo --if-empty
 
+## Start the demo afresh: delete the SQLite demo database instance/portal.db, migrate and seed it
+## again (flask demo-reset; refuses when DATABASE_URL names any other database).
+demo-reset: translations
+	$(FLASK) demo-reset
+
 ## Set up everything on SQLite with demo data and serve on http://127.0.0.1:5000
+## (another address: make run PORT=8080, or HOST=0.0.0.0 to reach it from a phone on the network)
 run: translations seed
 	@echo "Jashtar on http://$(HOST):$(PORT)/ — demo logins (password demo-password-2026):"
 	@echo "  admin@ organiser@ mentor@ mentor2@ youth@ youth2@ demo.example.org"
-	PORTAL_ENV=development $(FLASK) run --host $(HOST) --port $(PORT)
+	PORTAL_ENV=development BASE_URL=$${BASE_URL:-$(DEV_BASE_URL)} $(FLASK) run --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
@@ -53,8 +62,17 @@ lint: $(VENV)/.installed-dev
 
 ## Lint, then the suite on SQLite, on PostgreSQL (when TEST_DATABASE_URL is set) and the browser
 ## journeys, the three side by side (tests/run_suites.py; logs in tests/logs/). About 10 minutes.
-test: lint translations
+test: test-banner lint translations
 	$(BIN)/python tests/run_suites.py
+
+test-banner:
+	@echo "make test: lint, then the SQLite, PostgreSQL and browser passes side by side; about 10 minutes on 2 cores"
+
+## Screenshots of each role's main pages in ky, ru and uz at 360×740 and 1280×800 into
+## docs/screens/ (bench/screens.py: a throwaway demo database served by gunicorn in production
+## mode, photographed in Chromium; about a minute). Needs Chromium.
+screens: $(VENV)/.installed-dev translations
+	$(BIN)/python bench/screens.py
 
 ## gunicorn with the production configuration (needs SECRET_KEY; see README).
 serve: translations db

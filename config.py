@@ -29,7 +29,10 @@ def database_url(default: str) -> str:
 class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
-    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{BASE_DIR / 'instance' / 'portal.db'}")
+    #: The SQLite file `make run` uses unless DATABASE_URL names another database; the only
+    #: one `flask demo-reset` (`make demo-reset`) deletes and rebuilds.
+    DEMO_DATABASE_FILE = str(BASE_DIR / "instance" / "portal.db")
+    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{DEMO_DATABASE_FILE}")
     # Parameters are people's data (names, phones, answers): never in errors or logs.
     # portal/database.py adds the timeouts below for the database in use.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
@@ -98,7 +101,10 @@ class Config:
     #: A signed-in session unused for this long is signed out.
     IDLE_TIMEOUT = timedelta(hours=2)
 
-    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
+    #: Above the 10 MB a file may have (portal/uploads.py), so a file a little over it is read
+    #: and refused on its form with the other answers kept; a larger body is refused unread,
+    #: with the form shown again (portal/errors.py, handle_too_large).
+    MAX_CONTENT_LENGTH = 16 * 1024 * 1024
     #: Where uploads (consent scans) are kept: "local" (a folder every app server mounts) or
     #: "s3" (a bucket of any S3-compatible object store); see portal/storage.py.
     UPLOADS_BACKEND = os.environ.get("UPLOADS_BACKEND", "local")
@@ -185,6 +191,9 @@ class Config:
     #: Health needs, emergency and guardian contacts and consent scans of every application
     #: are cleared this many days after the camp's last day (statuses and counts stay).
     CAMP_SENSITIVE_RETENTION_DAYS = int(os.environ.get("CAMP_SENSITIVE_RETENTION_DAYS", "90"))
+    #: What the page after sending an action plan promises: a mentor usually reviews it within
+    #: this many days.
+    PLAN_REVIEW_DAYS = int(os.environ.get("PLAN_REVIEW_DAYS", "7"))
     #: The portal's public address. Every absolute link the portal sends (reset links, e-mails,
     #: certificate QR codes) is built from it, never from the request's Host header.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")

@@ -37,6 +37,7 @@ POT = ROOT / "messages.pot"
 def register(app) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(demo_reset)
     app.cli.add_command(outbox)
     app.cli.add_command(translate)
     app.cli.add_command(retention)
@@ -99,6 +100,47 @@ def seed_demo(if_empty):
     logins = seed()
     db.session.commit()
     click.echo(f"Demo data ready. Every demo login uses the password {DEMO_PASSWORD}")
+    for email, roles in logins:
+        click.echo(f"  {email:32} {roles}")
+
+
+@click.command("demo-reset")
+@with_appcontext
+def demo_reset():
+    """Start the demo afresh: delete the SQLite demo database (DEMO_DATABASE_FILE,
+    instance/portal.db), migrate and seed it again. Refuses any other database."""
+    from flask_migrate import upgrade
+
+    from portal.demo import DEMO_PASSWORD
+    from portal.demo import seed
+
+    config = current_app.config
+    if config["ENV_NAME"] == "production":
+        raise click.ClickException("demo-reset refuses to run with the production configuration.")
+    demo_file = Path(config["DEMO_DATABASE_FILE"]).resolve()
+    # The engine's URL, not the setting: Flask-SQLAlchemy puts a relative SQLite path in the
+    # instance folder, so `sqlite:///instance/portal.db` is another file than the demo's.
+    url = db.engine.url
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        chosen = None
+    else:
+        chosen = Path(url.database).resolve()
+    if chosen != demo_file:
+        raise click.ClickException(
+            f"demo-reset only rebuilds the demo database {demo_file}; this configuration uses "
+            f"{url.render_as_string(hide_password=True)} (DATABASE_URL). Nothing was changed."
+        )
+    db.session.remove()
+    db.engine.dispose()
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{demo_file}{suffix}").unlink(missing_ok=True)
+    demo_file.parent.mkdir(parents=True, exist_ok=True)
+    upgrade()
+    logins = seed()
+    db.session.commit()
+    click.echo(
+        f"Demo database {demo_file} made afresh. Password for every demo login: {DEMO_PASSWORD}"
+    )
     for email, roles in logins:
         click.echo(f"  {email:32} {roles}")
 

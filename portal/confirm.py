@@ -35,6 +35,7 @@ def confirmation_page(
         button=button,
         back=back,
         resend=list(resend),
-        action=request.script_root + request.path,
+        # The query string may carry what the step applies to (a list's filter).
+        action=request.script_root + request.full_path.rstrip("?"),
         confirmed=CONFIRMED,
     ), 200

@@ -2,6 +2,8 @@
 
 import logging
 import re
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,6 +19,7 @@ from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.database import is_database_failure
 from portal.extensions import db
@@ -83,6 +86,42 @@ def handle_http_error(error: HTTPException):
     if isinstance(error, RateLimitExceeded) and error.limit.error_message:
         return render_error(429, error.description)  # the limit's own translated message
     return render_error(error.code if error.code in MESSAGES else 400)
+
+
+#: Endpoint → the page that shows the endpoint's own form again, its file field saying the file is
+#: too large, for a body over MAX_CONTENT_LENGTH (which cannot be read, so its fields are lost).
+TOO_LARGE_PAGES: dict[str, Callable[..., Any]] = {}
+
+
+def shows_its_form_when_too_large(endpoint: str):
+    """Register the decorated function as `endpoint`'s page for a body over the limit. It takes
+    the endpoint's view arguments, checks access as the view does and answers 413."""
+
+    def register(page):
+        TOO_LARGE_PAGES[endpoint] = page
+        return page
+
+    return register
+
+
+def handle_too_large(error: RequestEntityTooLarge):
+    """A body over MAX_CONTENT_LENGTH: the form it came from with the message beside the file
+    field, not a dead end; the plain page where there is no such form or it is not theirs."""
+    from portal.transactions import commit
+
+    page = TOO_LARGE_PAGES.get(request.endpoint or "")
+    if page is None:
+        return handle_http_error(error)
+    try:
+        response = make_response(page(**(request.view_args or {})))
+    except HTTPException:  # hidden (404) or forbidden (403): say nothing about it
+        _roll_back()
+        return render_error(413)
+    if response.status_code != 413:  # signed out: the login redirect is no answer to an upload
+        _roll_back()
+        return render_error(413)
+    commit()  # what the page recorded (a minor's details seen)
+    return response
 
 
 def handle_csrf_error(error: CSRFError):
@@ -166,5 +205,6 @@ def init_app(app) -> None:
     app.register_error_handler(sa.exc.SQLAlchemyError, handle_database_error)
     app.register_error_handler(PortalError, handle_portal_error)
     app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(RequestEntityTooLarge, handle_too_large)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(500, handle_server_error)

@@ -5,6 +5,7 @@ well-formed input is refused with a message, never a 500."""
 import re
 from datetime import date
 from datetime import datetime
+from typing import Any
 
 import wtforms
 from flask_babel import get_translations
@@ -306,6 +307,56 @@ def error_list(form) -> list[tuple[str, str]]:
     return found
 
 
+class NeededToSend:
+    """A field a draft may leave empty but a sent form may not. It checks nothing itself (the
+    form's own `missing()` does, with `message`); the form macros mark the field required."""
+
+    field_flags = {"needed_to_send": True}
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        pass
+
+
+def is_required(field) -> bool:
+    """Whether the form macros mark the field required: DataRequired or InputRequired, or
+    needed to send (`NeededToSend`)."""
+    return bool(field.flags.required or field.flags.needed_to_send)
+
+
+def needed_to_send(form) -> dict[str, str]:
+    """Field name → message for every field a sent form may not leave empty."""
+    return {
+        field.name: validator.message
+        for field in form
+        for validator in field.validators
+        if isinstance(validator, NeededToSend)
+    }
+
+
+#: Plural categories (Intl.PluralRules) and a number of each in the portal's languages, so a
+#: counting message can be written out in each form the language has, for forms.js to pick.
+PLURAL_SAMPLES = {"one": 1, "few": 2, "many": 5, "other": 10}
+
+
+def characters_left_messages(limit: int) -> dict[str, str]:
+    """The live count's message per plural category ("{n}": the number left), and the text
+    shown without JavaScript (the limit)."""
+    messages = {
+        category: ngettext(
+            "You have %(left)s character left.",
+            "You have %(left)s characters left.",
+            sample,
+            left="{n}",
+        )
+        for category, sample in PLURAL_SAMPLES.items()
+    }
+    messages["static"] = ngettext("Up to %(num)d character.", "Up to %(num)d characters.", limit)
+    return messages
+
+
 class FilterForm(BaseForm):
     """Filters sent by GET; no CSRF token needed for a search."""
 
@@ -320,7 +371,42 @@ class FilterForm(BaseForm):
         for field in self:
             if isinstance(field.data, str) and field.data and not field.data.strip():
                 field.data = ""
+        self.valid = valid
         return valid
+
+    #: Whether the filter was checked and may narrow a query (set by validate).
+    valid = False
+
+    def filters(self) -> dict:
+        """The values a query may use: none until the filter is valid."""
+        return self.data if self.valid else {}
+
+    #: Fields that order the list rather than narrow it: carried in links, never a chip.
+    ordering_fields: tuple[str, ...] = ("sort",)
+
+    def query_args(self, *, without: str | None = None) -> dict[str, Any]:
+        """The values chosen (a field's default is no choice), to carry the list's filter and
+        order in a link (after validate)."""
+        return {
+            field.name: field.data
+            for field in self
+            if self.valid
+            and field.name != without
+            and field.data != field.default
+            and isinstance(field.data, str)
+            and field.data.strip()
+        }
+
+    def active_filters(self) -> list[tuple[str, str, str]]:
+        """(field name, label, the value as shown) for each filter narrowing the list."""
+        active = []
+        for name, value in self.query_args().items():
+            if name in self.ordering_fields:
+                continue
+            field = self[name]
+            shown = dict(getattr(field, "choices", None) or ()).get(value, value)
+            active.append((name, str(field.label.text), str(shown)))
+        return active
 
 
 class MultiCheckboxField(SelectMultipleField):

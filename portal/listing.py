@@ -44,6 +44,13 @@ def paginate_rows(query, per_page: int | None = None) -> "Page":
     )
 
 
+def page_within(query, number: int) -> int:
+    """Page `number` of `query`, or its last page if the list has shrunk below it (after a
+    bulk change, so that going back to the list never lands on a page that is gone)."""
+    pages = max(1, -(-_count(query) // min(current_app.config["PER_PAGE"], 100)))
+    return max(1, min(number, pages))
+
+
 def _by_key(query):
     """The page is chosen by primary key first, a narrow sort that an index can often serve;
     its rows are then loaded whole (eager loads and computed columns included) in the same

@@ -9,6 +9,7 @@ from email.message import EmailMessage
 from typing import Any
 from typing import NamedTuple
 from typing import Optional
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -55,6 +56,10 @@ class Notification(Model):
     params: Mapped[Optional[dict[str, Any]]] = mapped_column(sa.JSON)
     #: A local path to the page the notification is about.
     link: Mapped[Optional[str]] = mapped_column(sa.String(255))
+    #: What it is about ("camp", "plan", "programme", "group", "account") and that object's id:
+    #: the inbox names it in the reader's language when it is read (portal/main/inbox.py).
+    subject_kind: Mapped[Optional[str]] = mapped_column(sa.String(20))
+    subject_id: Mapped[Optional[int]]
     read_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
 
     @property
@@ -157,15 +162,26 @@ def _resolved(value):
     return value
 
 
-def notify(user, message: LazyString, *, link: str | None = None) -> Notification:
+class Subject(NamedTuple):
+    """What a notification is about: a kind of object ("camp", "plan", …) and its id."""
+
+    kind: str
+    id: int
+
+
+def notify(
+    user, message: LazyString, *, link: str | None = None, about: Subject | None = None
+) -> Notification:
     """Add an in-app notification: its key and parameters, shown in the reader's language
-    whenever it is read (and its text in the user's language of now, for the record)."""
+    whenever it is read (and its text in the user's language of now, for the record), and the
+    object it is `about`, named in the reader's language in the inbox."""
     key, variables = message_key(message)
     with force_locale(user.locale):
         text = str(message)
     notification = Notification(
         user_id=user.id, message=text, link=link, msgid=key.msgid, msgid_plural=key.plural,
         count=key.num, msgctxt=key.context, params=stored_params(variables) or None,
+        subject_kind=about.kind if about else None, subject_id=about.id if about else None,
     )  # fmt: skip
     db.session.add(notification)
     return notification
@@ -219,6 +235,41 @@ def inbox_query(user):
         .where(Notification.user_id == user.id)
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
+
+
+def is_local_link(link: str | None) -> bool:
+    """A path on this site, never another host ("//host", "/\\host", "https://…", or a tab or
+    newline that a browser drops to make "//host")."""
+    if not link or not link.startswith("/") or "\\" in link:
+        return False
+    if any(ord(character) < 33 or ord(character) == 127 for character in link):
+        return False
+    parts = urlsplit(link)
+    return not parts.scheme and not parts.netloc
+
+
+def open_notification(user, notification_id: int) -> Notification | None:
+    """The user's own notification, marked read with every unread one that leads to the same
+    page (it shows them all); None for anyone else's. Opening it again changes nothing."""
+    notification = db.session.scalar(
+        sa.select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == user.id
+        )
+    )
+    if notification is None:
+        return None
+    same_page = (
+        Notification.link == notification.link
+        if notification.link
+        else Notification.id == notification.id
+    )
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None), same_page)
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return notification
 
 
 def mark_all_read(user) -> None:
@@ -337,7 +388,19 @@ class MemorySender:
         if self.config["MAIL_BACKEND"] == "memory":
             sent_messages.append(message)
         else:
-            print(message.as_string(), file=sys.stderr, flush=True)
+            print(readable(message), file=sys.stderr, flush=True)
+
+
+#: Headers of a printed e-mail: what a person reads, not the MIME machinery.
+READABLE_HEADERS = ("From", "To", "Subject", "Content-Language")
+
+
+def readable(message: EmailMessage) -> str:
+    """An e-mail as a person reads it: its headers and its text decoded (the "console"
+    backend prints this, so a reset link in development is one click away, not base64)."""
+    headers = [f"{name}: {message[name]}" for name in READABLE_HEADERS if message[name]]
+    rule = "-" * 72
+    return "\n".join([rule, *headers, "", message.get_content().rstrip("\n"), rule])
 
 
 @contextmanager

@@ -26,7 +26,10 @@ from portal.storage import StorageError
 from portal.storage import storage
 from portal.stress_hooks import kill_point
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+#: Large enough for a phone's photo of a form (and a multi-page PDF scan); config.py's
+#: MAX_CONTENT_LENGTH leaves room above it, so a file a little over still gets the form's message.
+MAX_UPLOAD_MEGABYTES = 10
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MEGABYTES * 1024 * 1024
 #: A stored file this old that no row names was left by a request that died between storing it
 #: and committing (a killed worker); a younger one may belong to a request still running.
 ORPHAN_AGE = timedelta(hours=1)
@@ -67,6 +70,13 @@ class CheckedUpload:
     name: str
 
 
+def too_large_message() -> str:
+    return _(
+        "The file is larger than %(size)d MB. Take the photo or scan again at a lower resolution.",
+        size=MAX_UPLOAD_MEGABYTES,
+    )
+
+
 def detect_type(head: bytes) -> tuple[str, str] | None:
     for signature, kind in SIGNATURES.items():
         if head.startswith(signature):
@@ -78,7 +88,7 @@ def check_upload(upload: FileStorage) -> CheckedUpload:
     """Read and check the file, writing nothing; UploadError says why it is refused."""
     data = upload.stream.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        raise UploadError(_("The file is larger than 5 MB. Scan it again at a lower resolution."))
+        raise UploadError(too_large_message())
     kind = detect_type(data[:16])
     if kind is None:
         raise UploadError(_("Send a PDF, JPEG or PNG file."))

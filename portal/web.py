@@ -22,7 +22,9 @@ from portal.clocks import clamp_to_now
 from portal.clocks import timed_serializer
 from portal.extensions import db
 from portal.forms import ActionForm
+from portal.forms import characters_left_messages
 from portal.forms import error_list
+from portal.forms import is_required
 from portal.listing import page_url
 from portal.notify import unread_count
 from portal.security import Role
@@ -65,6 +67,8 @@ def init_app(app) -> None:
     login_manager.login_message = _l("Please sign in to open this page.")
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["form_errors"] = error_list
+    app.jinja_env.globals["is_required"] = is_required
+    app.jinja_env.globals["characters_left_messages"] = characters_left_messages
 
     @app.context_processor
     def page_context():

@@ -71,6 +71,16 @@ def test_profile_refuses_an_email_someone_else_uses(client, login_as):
     assert 'value="taken@example.org"' in response.text
 
 
+def test_a_refused_profile_change_shows_everything_typed_again(client, login_as):
+    user = login_as("youth")
+    data = profile_data(user, full_name="Жаңы Ат Фамилия", community="Papan", phone="12")
+    response = client.post("/account/profile?lang=en", data=data)
+    assert response.status_code == 400
+    assert any("Kyrgyz mobile number" in m for m in error_summary(response.text))
+    assert 'value="Жаңы Ат Фамилия"' in response.text and 'value="Papan"' in response.text
+    assert 'value="12"' in response.text
+
+
 def test_change_password_needs_the_current_one(client, login_as, db):
     login_as("youth")
     data = {

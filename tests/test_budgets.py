@@ -146,6 +146,8 @@ def test_list_pages_issue_the_same_few_queries_for_10_and_50_rows(
 #: Detail pages that hold a list: constant too, with a larger budget for their other sections.
 DETAIL_PAGES = {
     "/manage/programmes/{programme}": (Role.ORGANISER, _enrolments_of_one_programme, 12),
+    # The home's task lists: a mentor's queue (the other roles: tests/test_home_tasks.py).
+    "/": (Role.MENTOR, _queue, 12),
 }
 
 

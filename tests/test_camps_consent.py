@@ -173,12 +173,47 @@ def test_wrong_type_is_refused_whatever_the_name(client, login_as, db):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(GuardianConsent)) == 0
 
 
-def test_file_over_five_megabytes_is_refused(client, login_as, db):
+def test_a_phone_photo_of_eight_megabytes_is_accepted(client, login_as, db):
     login_as("organiser")
     application = ApplicationFactory(applicant=minor())
-    response = upload(client, application, PDF + b"0" * MAX_UPLOAD_BYTES)
+    response = upload(client, application, JPEG + b"\x00" * (8 * 1024 * 1024), name="IMG_2041.jpg")
+    assert response.status_code == 302
+    assert db.session.scalar(sa.select(GuardianConsent.file_type)) == "image/jpeg"
+
+
+def test_a_file_over_the_limit_is_refused_on_the_same_form_with_the_note_kept(client, login_as, db):
+    login_as("organiser")
+    application = ApplicationFactory(applicant=minor())
+    response = upload(client, application, PDF + b"0" * MAX_UPLOAD_BYTES, note="Апасы кол койду.")
     assert response.status_code == 400
-    assert "larger than 5 MB" in error_summary(response.text)[0]
+    assert "larger than 10 MB" in error_summary(response.text)[0]
+    assert "Апасы кол койду." in response.text
+    assert 'value="paper_form" checked' in response.text or re.search(
+        r'<input checked[^>]*value="paper_form"', response.text
+    )
+
+
+def test_a_body_over_the_portals_limit_gets_the_inline_error_not_a_dead_end(
+    app, client, login_as, db
+):
+    login_as("organiser")
+    application = ApplicationFactory(applicant=minor())
+    too_large = app.config["MAX_CONTENT_LENGTH"] + 1024
+    response = upload(client, application, PDF + b"0" * too_large)
+    assert response.status_code == 413
+    # The application's own page, with the consent form and its message beside the file field.
+    assert "How did the guardian agree?" in response.text
+    assert "larger than 10 MB" in error_summary(response.text)[0]
+    assert 'id="scan-error-1"' in response.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(GuardianConsent)) == 0
+
+
+def test_a_body_over_the_limit_on_a_hidden_application_reveals_nothing(app, client, login_as, db):
+    login_as("youth")
+    application = ApplicationFactory(applicant=minor())
+    response = upload(client, application, PDF + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    assert response.status_code == 413
+    assert "How did the guardian agree?" not in response.text
 
 
 def test_paper_form_needs_the_scan(client, login_as, db):

@@ -157,3 +157,58 @@ def test_a_reopened_draft_is_seen_again_once_sent(client, login_as, db):
     assert client.get(f"/manage/applications/{application.id}").status_code == 200
     assert DRAFTER in client.get(f"/manage/camps/{camp.id}/applications").text
     assert db.session.scalar(sa.select(Application.status)) is S.SUBMITTED
+
+
+def test_a_failed_send_keeps_every_valid_answer_in_the_draft(client, login_as, db):
+    """One wrong phone number on "send" costs nothing typed: the rest is saved as the draft,
+    the wrong number is shown again with its message, and the page says the draft is kept."""
+    from tests.helpers import error_summary
+
+    login_as("youth")
+    camp = CampFactory()
+    response = client.post(f"/camps/{camp.id}/apply")
+    application = db.session.get(Application, int(response.headers["Location"].rsplit("/", 1)[1]))
+    application.emergency_phone = "+996555000111"
+    db.session.commit()
+    data = {
+        "motivation": "Башка айылдардын жаштары менен таанышкым келет.",
+        "safety_problem": "Кыздар мектепти эрте таштап кетишет.",
+        "spoken_languages": ["ky", "ru"],
+        "needs": "Вегетариан тамак",
+        "emergency_name": "Апам",
+        "emergency_phone": "12345",
+        "ethnicity": ["kyrgyz"],
+        "action": "submit",
+    }
+    response = client.post(f"/applications/{application.id}?lang=en", data=data)
+    assert response.status_code == 400
+    assert any("Kyrgyz mobile number" in m for m in error_summary(response.text))
+    assert 'value="12345"' in response.text  # the wrong number as typed, to correct it
+    assert "Your other answers are saved in the draft." in response.text
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert application.status is S.DRAFT
+    assert application.motivation == data["motivation"]
+    assert application.safety_problem == data["safety_problem"]
+    assert application.spoken_languages == ["ky", "ru"]
+    assert application.needs == "Вегетариан тамак"
+    assert application.emergency_name == "Апам"
+    assert application.emergency_phone == "+996555000111"  # the invalid one is not stored
+    # Opened again later, the form shows what was typed.
+    page = client.get(f"/applications/{application.id}").text
+    assert data["motivation"] in page and "Вегетариан тамак" in page
+
+
+def test_a_send_without_its_csrf_token_saves_nothing(client, login_as, db):
+    login_as("youth")
+    camp = CampFactory()
+    response = client.post(f"/camps/{camp.id}/apply")
+    application_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    response = client.post(
+        f"/applications/{application_id}",
+        data={"motivation": "Келгим келет", "emergency_phone": "12", "action": "submit"},
+        csrf=False,
+    )
+    assert response.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Application, application_id).motivation == ""

@@ -1,5 +1,7 @@
 """Organisers set up camps, review applications and decide, alone or in bulk."""
 
+import html
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -8,7 +10,9 @@ from portal.audit import AuditEvent
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
+from portal.camps.models import CampQuestion
 from portal.camps.models import CampStatus
+from portal.camps.models import QuestionKind
 from portal.i18n import local_today
 from portal.notify import Notification
 from portal.notify import OutboundEmail
@@ -20,6 +24,14 @@ from tests.factories import UserFactory
 from tests.factories import minor
 from tests.helpers import error_summary
 from tests.helpers import translated
+
+
+def ticked(page: str) -> set[int]:
+    """The applications ticked in a list page."""
+    return {
+        int(number)
+        for number in re.findall(r'name="applications" value="([0-9]+)"[^>]*\schecked', page)
+    }
 
 
 def camp_data(**changes):
@@ -85,26 +97,131 @@ def test_cancelling_tells_applicants(client, login_as, db):
     assert notice is not None
 
 
+def option_rows(*rows) -> dict:
+    """The builder's option rows: each (ky, ru, uz_Cyrl), optionally with its stored value."""
+    data = {}
+    for index, row in enumerate(rows):
+        *texts, value = row if len(row) == 4 else (*row, "")
+        for locale, text in zip(("ky", "ru", "uz_Cyrl"), texts, strict=True):
+            data[f"options-{index}-text_{locale}"] = text
+        data[f"options-{index}-value"] = value
+    return data
+
+
 def test_questions_are_added_with_options_and_removed(client, login_as, db):
     login_as("organiser")
     camp = CampFactory()
-    options = "Эт | Мясо | Гўшт\nЖашылча | Овощи | Сабзавот"
-    data = {"kind": "choice", "label_ky": "Кайсы тамак?", "choices_text": options, "required": "y"}
+    page = client.get(f"/manage/camps/{camp.id}?lang=en").text
+    # Pickers and one field per language, no pipes to type.
+    assert '<select class="input" id="kind" name="kind">' in page
+    assert "Option in Kyrgyz" in page and "Option in Russian" in page and "Option in Uzbek" in page
+    assert 'id="options-3-text_uz_Cyrl"' in page  # four empty option rows
+    assert "|" not in page.split('id="questions-title"')[1]
+    rows = option_rows(("Эт", "Мясо", "Гўшт"), ("", "", ""), ("Жашылча", "Овощи", "Сабзавот"))
+    data = {"kind": "choice", "label_ky": "Кайсы тамак?", "required": "y", **rows}
     assert client.post(f"/manage/camps/{camp.id}/questions", data=data).status_code == 302
     db.session.refresh(camp)
     [question] = camp.questions
-    assert question.choices[1] == {
-        "value": "2",
-        "label": {"ky": "Жашылча", "ru": "Овощи", "uz_Cyrl": "Сабзавот"},
-    }
+    assert question.choices == [
+        {"value": "1", "label": {"ky": "Эт", "ru": "Мясо", "uz_Cyrl": "Гўшт"}},
+        {"value": "2", "label": {"ky": "Жашылча", "ru": "Овощи", "uz_Cyrl": "Сабзавот"}},
+    ]
     bad = client.post(
         f"/manage/camps/{camp.id}/questions?lang=en",
-        data={"kind": "choice", "label_ky": "?", "choices_text": "one"},
+        data={"kind": "choice", "label_ky": "?", **option_rows(("бир", "", ""))},
     )
-    assert "Give at least two options, one a line." in error_summary(bad.text)
+    assert bad.status_code == 400
+    assert "Give at least two options, each in at least one language." in error_summary(bad.text)
+    assert 'value="бир"' in bad.text  # what was typed stays
     client.post(f"/manage/camps/{camp.id}/questions/{question.id}/delete")
     db.session.refresh(camp)
     assert camp.questions == []
+
+
+def test_the_builders_messages_are_translated(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory()
+    bad = client.post(f"/manage/camps/{camp.id}/questions?lang=ru", data={"kind": "choice"})
+    assert error_summary(bad.text) == [
+        html.unescape(translated("Write the question in at least one language.", "ru")),
+        html.unescape(
+            translated("Give at least two options, each in at least one language.", "ru")
+        ),
+    ]
+
+
+def test_more_option_rows_without_javascript_keeps_what_was_typed(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory()
+    data = {"kind": "choice", "label_ky": "Кайсы?", "action": "more_options",
+            **option_rows(("a", "", ""), ("b", "", ""), ("c", "", ""), ("d", "", ""))}  # fmt: skip
+    page = client.post(f"/manage/camps/{camp.id}/questions", data=data)
+    assert page.status_code == 200
+    assert 'id="options-7-text_ky"' in page.text and 'value="d"' in page.text
+    assert 'value="Кайсы?"' in page.text
+    assert camp.questions == []
+
+
+def test_a_condition_is_picked_from_the_earlier_questions_answers(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory()
+    laptop = CampQuestion(camp=camp, kind=QuestionKind.YES_NO, label={"ky": "Ноутбук барбы?"},
+                          position=1)  # fmt: skip
+    food = CampQuestion(camp=camp, kind=QuestionKind.CHOICE, label={"ky": "Тамак"}, position=2,
+                        choices=[{"value": "1", "label": {"ky": "Эт"}},
+                                 {"value": "2", "label": {"ky": "Жашылча"}}])  # fmt: skip
+    db.session.add_all([laptop, food])
+    db.session.commit()
+    page = client.get(f"/manage/camps/{camp.id}?lang=en").text
+    assert f'<option value="{laptop.id}:yes">Only when “Ноутбук барбы?” is answered “Yes”' in page
+    assert f'<option value="{food.id}:2">Only when “Тамак” is answered “Жашылча”' in page
+    data = {"kind": "short_text", "label_ky": "Кандай ноутбук?", "condition": f"{laptop.id}:yes"}
+    assert client.post(f"/manage/camps/{camp.id}/questions", data=data).status_code == 302
+    db.session.refresh(camp)
+    which = camp.questions[-1]
+    assert (which.condition_question_id, which.condition_value) == (laptop.id, "yes")
+    # A forged condition (a question of another camp, an answer nobody offers) is refused.
+    forged = client.post(
+        f"/manage/camps/{camp.id}/questions?lang=en",
+        data={**data, "condition": f"{laptop.id}:maybe"},
+    )
+    assert forged.status_code == 400 and "Not a valid choice." in error_summary(forged.text)
+
+
+def test_an_existing_question_is_changed_and_its_options_keep_their_values(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory()
+    food = CampQuestion(camp=camp, kind=QuestionKind.CHOICE, label={"ky": "Тамак"}, position=1,
+                        choices=[{"value": "1", "label": {"ky": "Эт"}},
+                                 {"value": "2", "label": {"ky": "Жашылча"}}])  # fmt: skip
+    db.session.add(food)
+    db.session.commit()
+    url = f"/manage/camps/{camp.id}/questions/{food.id}"
+    page = client.get(url + "?lang=en").text
+    assert 'value="Тамак"' in page and 'value="Жашылча"' in page
+    assert '<option selected value="choice">' in page
+    data = {"kind": "choice", "label_ky": "Кандай тамак?", "label_ru": "Какая еда?",
+            **option_rows(("Жашылча", "Овощи", "", "2"), ("Балык", "Рыба", "", ""))}  # fmt: skip
+    assert client.post(url, data=data).status_code == 302
+    db.session.refresh(food)
+    assert food.label == {"ky": "Кандай тамак?", "ru": "Какая еда?", "uz_Cyrl": ""}
+    assert food.choices == [
+        {"value": "2", "label": {"ky": "Жашылча", "ru": "Овощи", "uz_Cyrl": ""}},
+        {"value": "3", "label": {"ky": "Балык", "ru": "Рыба", "uz_Cyrl": ""}},
+    ]
+    assert db.session.scalar(
+        sa.select(AuditEvent.action).where(AuditEvent.action == "camp.question_changed")
+    )
+
+
+def test_another_camps_question_cannot_be_changed_through_this_camp(client, login_as, db):
+    login_as("organiser")
+    question = CampQuestion(camp=CampFactory(), kind=QuestionKind.SHORT_TEXT, label={"ky": "?"})
+    db.session.add(question)
+    db.session.commit()
+    assert (
+        client.get(f"/manage/camps/{CampFactory().id}/questions/{question.id}").status_code == 404
+    )
 
 
 def test_camp_list_counts_applications_by_status_without_n_plus_one(
@@ -267,10 +384,13 @@ def test_bulk_decisions_apply_to_each_and_report_refusals(client, login_as, db):
         data={"applications": ids, "decision": "accepted"},
     )
     assert response.status_code == 302
-    page = client.get(f"/manage/camps/{camp.id}/applications?lang=en").text
+    page = client.get(response.headers["Location"]).text
     assert "Decision saved for 2 applications." in page
-    assert "The camp is full." in page
-    assert "Жаш бала: Record the guardian" in page
+    third = adults[2].applicant.full_name
+    assert f"Not changed for 1 application ({third}): The camp is full." in page
+    assert "Not changed for 1 application (Жаш бала): Record the guardian" in page
+    # What could not change stays ticked, to try another decision on it.
+    assert ticked(page) == {adults[2].id, young.id}
     statuses = db.session.scalars(
         sa.select(Application.status).where(Application.camp_id == camp.id).order_by(Application.id)
     ).all()

@@ -82,3 +82,73 @@ def test_seed_demo_refuses_in_production(database_uri):
     result = run(app, "seed-demo")
     assert result.exit_code != 0
     assert "refuses" in result.output
+
+
+def demo_app(tmp_path, database_uri=None, env="testing", **settings):
+    """An app whose demo database file is in tmp_path (instance/portal.db for the real one)."""
+    demo_file = tmp_path / "instance" / "portal.db"
+    return demo_file, create_app(
+        env,
+        SQLALCHEMY_DATABASE_URI=database_uri or f"sqlite:///{demo_file}",
+        DEMO_DATABASE_FILE=str(demo_file),
+        **settings,
+    )
+
+
+def test_demo_reset_makes_the_demo_database_afresh(tmp_path):
+    import sqlite3
+
+    demo_file, app = demo_app(tmp_path)
+    demo_file.parent.mkdir()
+    demo_file.write_bytes(b"an old demo, used and broken")
+    wal = demo_file.with_name("portal.db-wal")
+    wal.write_bytes(b"its write-ahead log")
+    result = run(app, "demo-reset")
+    assert result.exit_code == 0, result.output
+    assert "youth@demo.example.org" in result.output
+    with app.app_context():
+        from portal.extensions import db
+
+        db.engine.dispose()
+    assert not wal.exists() or wal.read_bytes() != b"its write-ahead log"
+    with sqlite3.connect(demo_file) as connection:
+        emails = {row[0] for row in connection.execute("SELECT email FROM user")}
+    assert {email for email, *_rest in DEMO_LOGINS} <= emails
+
+
+def test_demo_reset_refuses_any_other_database(tmp_path):
+    other = tmp_path / "mine.db"
+    other.write_bytes(b"someone's real data")
+    for url in (
+        f"sqlite:///{other}",
+        "sqlite://",
+        "postgresql+psycopg://jashtar@127.0.0.1/jashtar",
+    ):
+        demo_file, app = demo_app(tmp_path, database_uri=url)
+        result = run(app, "demo-reset")
+        assert result.exit_code != 0
+        assert "only rebuilds the demo database" in result.output
+        assert "Nothing was changed" in result.output
+    assert other.read_bytes() == b"someone's real data"
+    assert not demo_file.exists()
+
+
+def test_demo_reset_refuses_in_production(tmp_path):
+    demo_file, app = demo_app(tmp_path, env="production", **PRODUCTION_SETTINGS)
+    demo_file.parent.mkdir()
+    demo_file.write_bytes(b"production data")
+    result = run(app, "demo-reset")
+    assert result.exit_code != 0 and "refuses" in result.output
+    assert demo_file.read_bytes() == b"production data"
+
+
+def test_demo_reset_reads_a_relative_sqlite_path_as_flask_sqlalchemy_does(tmp_path, monkeypatch):
+    """`sqlite:///instance/portal.db` is a file in the instance folder (instance/instance/…),
+    not the demo database, even when the current directory would make it look like it."""
+    monkeypatch.chdir(tmp_path)
+    demo_file, app = demo_app(tmp_path, database_uri="sqlite:///instance/portal.db")
+    demo_file.parent.mkdir()
+    demo_file.write_bytes(b"the demo, kept")
+    result = run(app, "demo-reset")
+    assert result.exit_code != 0 and "Nothing was changed" in result.output
+    assert demo_file.read_bytes() == b"the demo, kept"

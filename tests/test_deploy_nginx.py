@@ -136,6 +136,6 @@ def test_an_unknown_host_gets_no_answer(proxied):
 
 
 def test_uploads_up_to_the_portals_limit_reach_the_portal(proxied):
-    body = b"x" * (3 * 1024 * 1024)  # above nginx's default 1 MB, below the portal's 6 MB
+    body = b"x" * (3 * 1024 * 1024)  # above nginx's default 1 MB, below the portal's 16 MB
     status, answer = send(proxied, "/_echo", {"Host": HOST}, method="POST", body=body)
     assert status == 200 and b'"length":3145728' in answer.replace(b" ", b"")

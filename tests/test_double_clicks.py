@@ -482,3 +482,31 @@ def test_sending_a_plan_a_second_time_shows_it_sent(client, db):
         assert "Version 1 is sent to your mentors." in page
     db.session.expire_all()
     assert [version.number for version in plan.versions] == [1]
+
+
+# --- youth groups -------------------------------------------------------------------------------
+
+
+def test_switching_a_group_off_twice_leaves_it_off_with_one_audit_event(client, login_as, db):
+    from portal.audit import AuditEvent
+
+    login_as("organiser")
+    group = YouthGroupFactory()
+    for _ in range(2):
+        response = client.post(f"/manage/groups/{group.id}/active", data={"state": "off"})
+        assert response.status_code == 302
+    db.session.expire_all()
+    assert not group.active
+    actions = db.session.scalars(
+        sa.select(AuditEvent.action).where(AuditEvent.action.like("group.%"))
+    ).all()
+    assert actions == ["group.deactivated"]
+
+
+def test_a_group_switch_without_a_state_is_refused_and_changes_nothing(client, login_as, db):
+    login_as("organiser")
+    group = YouthGroupFactory()
+    assert client.post(f"/manage/groups/{group.id}/active").status_code == 400
+    assert client.post(f"/manage/groups/{group.id}/active", data={"state": "x"}).status_code == 400
+    db.session.expire_all()
+    assert group.active

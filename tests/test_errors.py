@@ -25,8 +25,9 @@ def test_403_page_is_translated(client, login_as):
     assert translated("You cannot do this", "ru") in response.text
 
 
-def test_413_for_a_body_that_is_too_large(client, db):
-    response = client.post("/auth/login?lang=ru", data={"email": "x" * (7 * 1024 * 1024)})
+def test_413_for_a_body_that_is_too_large(app, client, db):
+    too_large = app.config["MAX_CONTENT_LENGTH"] + 1
+    response = client.post("/auth/login?lang=ru", data={"email": "x" * too_large})
     assert response.status_code == 413
     assert translated("The file is too large", "ru") in response.text
 

@@ -1,5 +1,6 @@
 """Youth groups and action plans: membership, editing, versions, reviews, progress, privacy."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -133,6 +134,29 @@ def test_every_member_edits_a_draft_and_the_author_is_kept(client, db):
     assert "Тилек Исаков" in client.get(f"/plans/{plan.id}").text
 
 
+def test_a_refused_send_of_a_plan_shows_everything_typed_again(client, db):
+    group = YouthGroupFactory()
+    plan = ActionPlanFactory(group=group)
+    as_user(client, group.lead)
+    data = {
+        "title": "Мектептеги тынчтык",
+        "category": "bride_kidnapping",
+        "problem": "Көйгөйдүн сүрөттөлүшү",
+        "activities-0-what": "Жолугушуу",
+        "activities-0-starts_on": "2027-01-10",
+        "activities-0-ends_on": "2027-01-09",
+        "partners": ["police"],
+        "budget_som": "12000",
+        "action": "send",
+    }
+    response = client.post(f"/plans/{plan.id}?lang=en", data=data)
+    assert response.status_code == 400
+    assert "An activity cannot end before it starts." in error_summary(response.text)
+    for typed in ("Мектептеги тынчтык", "Көйгөйдүн сүрөттөлүшү", "Жолугушуу", 'value="12000"'):
+        assert typed in response.text
+    assert re.search(r'<input checked [^>]*value="police"', response.text)
+
+
 def test_activity_rows_are_added_and_removed_without_javascript(client, db):
     group = YouthGroupFactory()
     plan = ActionPlanFactory(group=group)
@@ -222,8 +246,10 @@ def test_review_needs_every_score_and_note(client, db):
         f"/plans/{plan.id}/review?lang=en", data={"decision": "approve", "overall_comment": "OK"}
     )
     assert response.status_code == 400
-    assert "Give a score from 1 to 4." in error_summary(response.text)
-    assert "Explain the score in a few words." in error_summary(response.text)
+    # Each message names the part of the long form it is in.
+    summary = error_summary(response.text)
+    assert "Relevance to the problem: Give a score from 1 to 4." in summary
+    assert "Sustainability: Explain the score in a few words." in summary
 
 
 def test_two_review_rounds_to_an_approved_plan_with_progress(client, db):
@@ -355,7 +381,7 @@ def test_organiser_assigns_mentors_switches_groups_off_and_archives(client, logi
     client.post(f"/manage/groups/{group.id}/mentors", data={"mentor": str(mentor.id)})
     db.session.refresh(group)
     assert group.mentors == [mentor]
-    client.post(f"/manage/groups/{group.id}/active")
+    client.post(f"/manage/groups/{group.id}/active", data={"state": "off"})
     db.session.refresh(group)
     assert not group.active
     client.post(f"/manage/plans/{plan.id}/archive")

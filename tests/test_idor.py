@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from portal.accounts.models import User
 from portal.camps.models import ApplicationStatus
 from portal.extensions import db
 from portal.groups import members
@@ -19,6 +20,7 @@ from tests.factories import ActionPlanFactory
 from tests.factories import ApplicationFactory
 from tests.factories import CertificateFactory
 from tests.factories import EnrolmentFactory
+from tests.factories import NotificationFactory
 from tests.factories import TrainingSessionFactory
 from tests.factories import UserFactory
 from tests.factories import YouthGroupFactory
@@ -88,9 +90,24 @@ def mentored_plan():
     return mentor, Role.MENTOR, {"plan_id": plan.id, "number": 1}
 
 
+def sent_plan():
+    plan = ActionPlanFactory()
+    group_services.submit(plan, by=plan.group.lead)
+    db.session.commit()
+    return plan.group.lead, Role.YOUTH, {"plan_id": plan.id}
+
+
+def own_notification():
+    notification = NotificationFactory(link="/camps")
+    owner = db.session.get(User, notification.user_id)
+    return owner, Role.YOUTH, {"notification_id": notification.id}
+
+
 #: endpoint → how to make an object and its owner. GET routes are checked both ways.
 OWNED = {
+    "main.open_notification": own_notification,
     "camps.application": own_application,
+    "camps.application_sent": own_application,
     "camps.confirm": own_application,
     "camps.decline": own_application,
     "camps.withdraw": own_application,
@@ -115,8 +132,11 @@ OWNED = {
     "groups.progress": plan_in_progress,
     "groups.complete": plan_in_progress,
     "groups.version": mentored_plan,
+    "groups.plan_sent": sent_plan,
     "groups.review": mentored_plan,
 }
+#: GET routes whose owner is sent on (opening a notification goes to its page).
+REDIRECTS = {"main.open_notification"}
 #: Routes with an id where every holder of the route's role may see every object (organiser
 #: and admin tools, public camp pages); the permission matrix covers them.
 ROLE_WIDE = {"camps.camp", "camps.apply"}
@@ -172,7 +192,7 @@ def test_the_owner_gets_in_and_a_stranger_of_the_same_role_gets_404(app, client,
         response = send(path + "?lang=en")
         status = response.status_code
         if allowed and method == "GET":
-            assert status == 200, (endpoint, status)
+            assert status == (302 if endpoint in REDIRECTS else 200), (endpoint, status)
         elif allowed:
             # The owner's POST reaches the view: it acts (302), shows its form again with
             # what is missing (400) or, for a step that cannot be undone, asks to confirm it

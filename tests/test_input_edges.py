@@ -195,7 +195,7 @@ def test_bulk_decisions_refuse_ids_no_key_can_hold_or_more_than_a_page(client, l
         f"/manage/camps/{camp.id}/applications/decide",
         data={"applications": [str(application.id), *ids], "decision": "rejected", "reason": "x"},
     )
-    assert response.status_code == 302
+    assert response.status_code == 400  # the list again, with the message and the ticks
     db.session.refresh(application)
     assert application.status is ApplicationStatus.SUBMITTED
 

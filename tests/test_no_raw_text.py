@@ -95,7 +95,9 @@ def unlinked_pages(email: str | None) -> list[tuple[str | None, str]]:
     """(who signs in, address) of the pages no link leads to: they open from an e-mail or a
     code (a reset link, a certificate check, an invitation) or after a timeout."""
     if email is None:
-        certificate = _db.session.scalars(_db.select(Certificate)).first()
+        certificate = _db.session.scalars(
+            _db.select(Certificate).where(Certificate.revoked_at.is_(None)).order_by(Certificate.id)
+        ).first()
         youth = _db.session.scalar(_db.select(User).where(User.email == ROLES[1]))
         return [
             (None, f"/certificates/verify/{certificate.code}"),

@@ -101,10 +101,9 @@ def test_a_camp_title_in_a_notification_follows_the_reader(client, login_as, db)
 
     for lang, locale in (("ky", "ky"), ("ru", "ru"), ("uz", "uz_Cyrl")):
         page = client.get(f"/notifications?lang={lang}").text
-        assert translated(
-            "%(camp)s: %(message)s", locale, camp=title[locale],
-            message=translated(decision, locale),
-        ) in page  # fmt: skip
+        # The camp it is about heads the message, both in the reader's language.
+        assert f'<span class="inbox-subject">{title[locale]}</span>' in page
+        assert translated(decision, locale) in page
     assert to_latin(title["uz_Cyrl"]) in client.get("/notifications?lang=uz-Latn").text
 
 
@@ -142,6 +141,9 @@ def test_an_older_notification_shows_its_stored_text_in_every_language(client, l
 def test_inbox_query_count_does_not_grow_with_rows(login_as, assert_constant_queries, db):
     user = login_as("youth")
     NotificationFactory(user_id=user.id)
+    # One query names the camps of a page, whatever their number (one per kind of subject).
+    tell(ApplicationFactory(applicant=user), _l("Your camp starts soon. We are waiting for you!"))
+    db.session.commit()
 
     def add_rows():
         for _ in range(30):
@@ -183,3 +185,105 @@ def test_an_email_is_rendered_outside_any_request(app, db):
 
     body = contextvars.Context().run(in_a_command)
     assert translated("Hello, %(name)s!", "ru", name="Бобур") in body
+
+
+def test_console_mail_prints_the_reset_link_and_kyrgyz_text_readably(
+    client, db, capsys, monkeypatch
+):
+    """Development prints mail (MAIL_BACKEND=console): headers and the decoded text, never
+    base64, so a newcomer follows the reset link from the terminal."""
+    import re
+
+    from flask import current_app
+
+    from portal.notify import deliver_pending
+
+    UserFactory(email="aigerim@example.org", locale="ky", full_name="Айгерим Маматова")
+    client.post("/auth/reset", data={"email": "aigerim@example.org"})
+    email = db.session.scalar(sa.select(OutboundEmail))
+    link = re.search(r"https?://\S+/auth/reset/\S+", email.body).group(0)
+    monkeypatch.setitem(current_app.config, "MAIL_BACKEND", "console")
+    capsys.readouterr()
+    assert deliver_pending() == (1, 0)
+    printed = capsys.readouterr().err
+    assert link in printed
+    assert "To: aigerim@example.org" in printed
+    assert f"Subject: {translated('Set a new password for Jashtar', 'ky')}" in printed
+    assert translated("Hello, %(name)s!", "ky", name="Айгерим Маматова") in printed
+    assert "base64" not in printed and "=?utf-8?" not in printed
+
+
+# --- opening a notification ---------------------------------------------------------------------
+
+
+def test_opening_a_notification_marks_it_read_and_goes_to_its_page(client, login_as, db):
+    user = login_as("youth")
+    application = ApplicationFactory(applicant=user)
+    tell(application, DECISION_MESSAGES[ApplicationStatus.WAITLISTED])
+    tell(application, _l("Your camp starts soon. We are waiting for you!"))
+    other_page = NotificationFactory(user_id=user.id, link="/training")
+    db.session.commit()
+    first, second = db.session.scalars(
+        sa.select(Notification)
+        .where(Notification.link == f"/applications/{application.id}")
+        .order_by(Notification.id)
+    ).all()
+    inbox = client.get("/notifications?lang=en").text
+    assert f'href="/notifications/{first.id}"' in inbox and inbox.count('class="unread"') == 3
+    response = client.get(f"/notifications/{first.id}")
+    assert (response.status_code, response.headers["Location"]) == (
+        302, f"/applications/{application.id}",
+    )  # fmt: skip
+    db.session.expire_all()
+    # Both lead to the same page, which shows them: both are read; the other one is not.
+    assert first.read_at is not None and second.read_at is not None
+    assert other_page.read_at is None
+    read_at = first.read_at
+    assert client.get(f"/notifications/{first.id}").status_code == 302  # again: no change
+    db.session.expire_all()
+    assert first.read_at == read_at
+    assert client.get("/notifications?lang=en").text.count('class="unread"') == 1
+
+
+def test_someone_elses_notification_is_not_found_and_stays_unread(client, login_as, db):
+    login_as("youth")
+    theirs = NotificationFactory(link="/camps")
+    assert client.get(f"/notifications/{theirs.id}").status_code == 404
+    db.session.expire_all()
+    assert theirs.read_at is None
+
+
+def test_a_notification_never_leads_to_another_site(client, login_as, db):
+    user = login_as("youth")
+    for link in ("https://evil.example/", "//evil.example/", "/\\evil.example", "/\t/evil.example"):
+        notification = NotificationFactory(user_id=user.id, link=link)
+        response = client.get(f"/notifications/{notification.id}")
+        assert response.headers["Location"] == "/notifications", link
+    assert (
+        client.get(f"/notifications/{NotificationFactory(user_id=user.id).id}").headers["Location"]
+        == "/notifications"
+    )
+
+
+def test_the_inbox_names_the_plan_and_programme_a_notification_is_about(client, login_as, db):
+    from portal.groups import services as group_services
+    from portal.training import services as training_services
+    from tests.factories import ActionPlanFactory
+    from tests.factories import ProgrammeFactory
+    from tests.factories import YouthGroupFactory
+
+    user = login_as("youth", locale="ru")
+    group = YouthGroupFactory(members=[user])
+    plan = ActionPlanFactory(group=group, title="Кыздар мектепте калсын")
+    untitled = ActionPlanFactory(group=group, title="")
+    for each in (plan, untitled):
+        group_services.add_comment(each, author=group.lead, body="Салам!")
+    programme = ProgrammeFactory(title={"ky": "Элчилер", "ru": "Послы"})
+    training_services.enrol(programme, user, by=user)
+    db.session.commit()
+    page = client.get("/notifications?lang=ru").text
+    assert '<span class="inbox-subject">Кыздар мектепте калсын</span>' in page
+    untitled_name = translated("Action plan of %(group)s", "ru", group=group.name)
+    assert f'<span class="inbox-subject">{untitled_name}</span>' in page
+    assert '<span class="inbox-subject">Послы</span>' in page
+    assert '<span class="inbox-subject">Элчилер</span>' in client.get("/notifications?lang=ky").text

@@ -17,6 +17,7 @@ from tests.factories import CertificateFactory
 from tests.factories import EnrolmentFactory
 from tests.factories import FailedEmailFactory
 from tests.factories import GuardianConsentFactory
+from tests.factories import NotificationFactory
 from tests.factories import TrainingSessionFactory
 from tests.factories import UserFactory
 from tests.factories import YouthGroupFactory
@@ -54,6 +55,8 @@ MATRIX = {
     "main.healthz": ("GET", "/healthz", EVERYONE),
     "main.notifications": ("GET", "/notifications", SIGNED_IN),
     "main.mark_notifications_read": ("POST", "/notifications/read", row(LOGIN, 302, 302, 302, 302)),
+    # Someone else's notification is not found, and opening it marks nothing.
+    "main.open_notification": ("GET", "/notifications/{notification}", OWNER_ONLY),
     "outbox.failed": ("GET", "/manage/outbox/email", ORGANISERS),
     "outbox.requeue": ("POST", "/manage/outbox/email/{failed_email}/requeue", organisers(302)),
     "outbox.requeue_all": ("POST", "/manage/outbox/email/requeue", organisers(302)),
@@ -88,6 +91,7 @@ MATRIX = {
     "camps.apply": ("POST", "/camps/{camp}/apply", row(LOGIN, 302, 403, 403, 403)),
     "camps.applications": ("GET", "/applications", SIGNED_IN),
     "camps.application": ("GET", "/applications/{application}", OWNER_ONLY),
+    "camps.application_sent": ("GET", "/applications/{application}/sent", OWNER_ONLY),
     "camps.confirm": ("POST", "/applications/{application}/confirm", OWNER_ONLY),
     "camps.decline": ("POST", "/applications/{application}/decline", OWNER_ONLY),
     "camps.withdraw": ("POST", "/applications/{application}/withdraw", OWNER_ONLY),
@@ -178,6 +182,7 @@ MATRIX = {
     "groups.new_plan": ("POST", "/groups/{group}/plans", NOT_THEIRS),
     "groups.plan": ("GET", "/plans/{plan}", OWNER_ONLY_BUT_ORGANISERS),
     "groups.version": ("GET", "/plans/{plan}/versions/1", OWNER_ONLY_BUT_ORGANISERS),
+    "groups.plan_sent": ("GET", "/plans/{plan}/sent", OWNER_ONLY_BUT_ORGANISERS),
     "groups.review": ("GET", "/plans/{plan}/review", NOT_THEIRS),
     "groups.comment": ("POST", "/plans/{plan}/comments", NOT_THEIRS),
     "groups.progress": ("POST", "/plans/{plan}/progress", NOT_THEIRS),
@@ -193,7 +198,7 @@ MATRIX = {
         organisers(302),
     ),
     "groups_manage.reassign_lead": ("POST", "/manage/groups/{group}/lead", organisers(302)),
-    "groups_manage.toggle_group": ("POST", "/manage/groups/{group}/active", organisers(302)),
+    "groups_manage.toggle_group": ("POST", "/manage/groups/{group}/active", organisers(400)),
     "groups_manage.archive": ("POST", "/manage/plans/{plan}/archive", organisers(302)),
     "reports.dashboard": ("GET", "/reports", row(LOGIN, 403, 200, 200, 200)),
     "reports.export": ("GET", "/reports/export.csv", ORGANISERS),
@@ -204,6 +209,7 @@ MATRIX = {
     "camps_manage.camp": ("GET", "/manage/camps/{camp}", ORGANISERS),
     "camps_manage.camp_status": ("POST", "/manage/camps/{camp}/status", organisers(400)),
     "camps_manage.add_question": ("POST", "/manage/camps/{camp}/questions", organisers(400)),
+    "camps_manage.edit_question": ("GET", "/manage/camps/{camp}/questions/{question}", ORGANISERS),
     "camps_manage.delete_question": (
         "POST",
         "/manage/camps/{camp}/questions/{question}/delete",
@@ -213,7 +219,7 @@ MATRIX = {
     "camps_manage.bulk_decide": (
         "POST",
         "/manage/camps/{camp}/applications/decide",
-        organisers(302),
+        organisers(400),
     ),
     "camps_manage.application": ("GET", "/manage/applications/{application}", ORGANISERS),
     "camps_manage.review": ("POST", "/manage/applications/{application}/review", organisers(400)),
@@ -305,6 +311,9 @@ class Objects(dict):
         db.session.commit()
         return {"erasure": erasure.id}
 
+    def _build_notification(self):
+        return {"notification": NotificationFactory(link="/camps").id}
+
     def _build_other(self):
         return {"other": UserFactory().id}
 
@@ -319,6 +328,7 @@ BUILT_BY = {
     **dict.fromkeys(("group", "plan", "mentor", "invitation"), "plan"),
     "erasure": "erasure",
     "other": "other",
+    "notification": "notification",
     "failed_email": "failed_email",
 }
 

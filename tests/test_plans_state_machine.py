@@ -421,7 +421,8 @@ class PlansMachine(RuleBasedStateMachine):
             if resent:
                 event("save and send: a click on a version already sent")
                 assert response.status_code == 302
-                assert response.headers["Location"] == f"/plans/{plan_id}"
+                # The page after sending (it sends on to the plan once it is reviewed).
+                assert response.headers["Location"] == f"/plans/{plan_id}/sent"
                 assert (count(Notification), count(OutboundEmail)) == told
             else:
                 assert response.status_code == self.refusal(name, plan_id)
@@ -442,6 +443,7 @@ class PlansMachine(RuleBasedStateMachine):
         else:
             assert not again
             assert response.status_code == 302
+            assert response.headers["Location"] == f"/plans/{plan_id}/sent"
             self.sent[plan_id] = content
             self.rows[plan_id]["versions"] += 1
             self.moved(plan_id, Step.SEND)
@@ -535,7 +537,9 @@ class PlansMachine(RuleBasedStateMachine):
     def switch_the_group_off_or_on(self, data):
         group_id = self.a_group(data)
         self.as_("organiser")
-        assert self.client.post(f"/manage/groups/{group_id}/active").status_code == 302
+        state = "off" if self.active[group_id] else "on"
+        response = self.client.post(f"/manage/groups/{group_id}/active", data={"state": state})
+        assert response.status_code == 302
         self.active[group_id] = not self.active[group_id]
         event(f"group switched {'on' if self.active[group_id] else 'off'}")
         self.touched |= {p for p in self.plans if self.group_of[p] == group_id}
@@ -810,7 +814,7 @@ def test_a_double_click_on_save_and_send_shows_the_plan_and_sends_one_version(cl
     told = count(Notification, user_id=mentor.id), count(OutboundEmail, user_id=mentor.id)
     second = client.post(f"/plans/{plan.id}?lang=en", data=data)
     assert (first.status_code, second.status_code) == (302, 302)
-    assert second.headers["Location"] == first.headers["Location"] == f"/plans/{plan.id}"
+    assert second.headers["Location"] == first.headers["Location"] == f"/plans/{plan.id}/sent"
     assert "Version 2 is sent to your mentors." in client.get(f"/plans/{plan.id}?lang=en").text
     assert count(PlanVersion, plan_id=plan.id) == 2
     assert (count(Notification, user_id=mentor.id), count(OutboundEmail, user_id=mentor.id)) == told

@@ -28,3 +28,15 @@ def pending_erasure(user) -> ErasureRequest | None:
             ErasureRequest.user_id == user.id, ErasureRequest.done_at.is_(None)
         )
     )
+
+
+def pending_erasures_count() -> int:
+    """Erasure requests an admin has not carried out yet (for the admin's to-do)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(ErasureRequest)
+            .where(ErasureRequest.done_at.is_(None))
+        )
+        or 0
+    )

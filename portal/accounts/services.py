@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.extensions import utcnow
 from portal.links import external_url
 from portal.links import local_path
+from portal.notify import Subject
 from portal.notify import notify
 from portal.notify import queue_email
 from portal.security import Role
@@ -96,8 +97,9 @@ def register_youth(*, password: str, consent_locale: str, **details) -> User:
     record_data_consent(user, consent_locale)
     audit_event("user.registered", user, actor=user)
     notify(
-        user, _l("Welcome to Jashtar! Your account is ready."), link=local_path("accounts.profile")
-    )
+        user, _l("Welcome to Jashtar! Your account is ready."),
+        link=local_path("accounts.profile"), about=Subject("account", user.id),
+    )  # fmt: skip
     return user
 
 
@@ -224,6 +226,7 @@ def refuse_assisted_reset(user: User, *, by: User) -> None:
             "Someone asked for a password reset link for your account. Staff accounts cannot get "
             "one, so nothing changed. If you did not expect this, tell an admin."
         ),
+        about=Subject("account", user.id),
     )
 
 
@@ -241,7 +244,8 @@ def set_password(user: User, password: str, *, reason: str) -> None:
     user.password_changed_at = utcnow()
     user.rotate_session_token()
     audit_event("user.password_changed", user, reason=reason)
-    notify(user, _l("Your password was changed. If it was not you, tell an organiser at once."))
+    notify(user, _l("Your password was changed. If it was not you, tell an organiser at once."),
+           about=Subject("account", user.id))  # fmt: skip
     queue_email(user, _l("Your Jashtar password was changed"), "password_changed")
 
 
@@ -280,6 +284,7 @@ def _tell_contact_changed(user: User, old_email: str | None, *, email_changed: b
             "an organiser at once."
         ),
         link=local_path("accounts.profile"),
+        about=Subject("account", user.id),
     )
     if old_email:
         queue_email(

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import SearchField
 from wtforms import SelectField
+from wtforms import StringField
 from wtforms.validators import Length
 from wtforms.validators import Optional
 
@@ -13,6 +14,7 @@ from portal.camps.forms import spoken_language_choices
 from portal.camps.labels import STATUS_LABELS
 from portal.camps.models import ApplicationStatus
 from portal.forms import FilterForm
+from portal.forms import IdListField
 from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.places import units_by_parent
@@ -27,7 +29,7 @@ class ReviewFilterForm(FilterForm):
     age_band = SelectField(_l("Age on the first day"), validators=[Optional()])
     language = SelectField(_l("Speaks"), validators=[Optional()])
     consent = SelectField(_l("Guardian consent"), validators=[Optional()])
-    sort = SelectField(_l("Sort by"), validators=[Optional()])
+    sort = SelectField(_l("Sort by"), validators=[Optional()], default="submitted")
 
     @classmethod
     def for_camp(cls, camp, args):
@@ -58,3 +60,18 @@ class ReviewFilterForm(FilterForm):
             ("age", _("Youngest first")),
         ]
         return form
+
+
+class SelectionForm(FilterForm):
+    """What the list shows ticked: `?pick=all` ticks the whole page (select all without
+    JavaScript), `?picked=` the applications a bulk decision could not change."""
+
+    picked = IdListField()
+    pick = StringField()
+
+    def ticked(self, items) -> set[int]:
+        if not self.validate():
+            return set()
+        if self.pick.data == "all":
+            return {item.id for item in items}
+        return set(self.picked.data or ())

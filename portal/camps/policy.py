@@ -76,6 +76,17 @@ def is_sent(application) -> bool:
     )
 
 
+def awaits_guardian_consent(application) -> bool:
+    """A minor's sent application on the way to the camp with no consent on record: an
+    organiser records the guardian's consent (a signed paper form, or a phone call) before the
+    minor can be accepted, confirm the place or be checked in."""
+    return (
+        is_sent(application)
+        and application.status in transitions.HEADED_FOR_CAMP
+        and application.needs_guardian_consent
+    )
+
+
 def can_review(user, application) -> bool:
     """Organisers see an application once it is sent; a draft is the young person's alone."""
     return can_manage_camps(user) and is_sent(application)

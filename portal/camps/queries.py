@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.ages import AGE_BANDS
 from portal.ages import age_band  # noqa: F401  (templates of the organiser pages use it)
 from portal.ages import years_before
+from portal.camps import transitions
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
 from portal.camps.models import Camp
@@ -84,12 +85,28 @@ def status_counts(camp_ids: list[int]) -> dict[int, dict[ApplicationStatus, int]
     return result
 
 
-SORTS = {
-    "submitted": (Application.submitted_at.desc(), Application.id.desc()),
-    "name": (User.name_key, Application.id),
-    "score": (Application.score.desc().nulls_last(), Application.id),
-    "age": (User.date_of_birth.desc(), Application.id),
+#: Each order of the review list as (column, descending, may be blank) keys, the id last so
+#: the order is total. Blanks sort last in every database (SQLite and PostgreSQL disagree by
+#: default), which the next/previous applicant links rely on.
+SORT_KEYS = {
+    "submitted": ((Application.submitted_at, True, False), (Application.id, True, False)),
+    "name": ((User.name_key, False, False), (Application.id, False, False)),
+    "score": ((Application.score, True, True), (Application.id, False, False)),
+    "age": ((User.date_of_birth, True, True), (Application.id, False, False)),
 }
+
+
+def _ordering(keys, *, reverse=False):
+    clauses = []
+    for column, descending, nullable in keys:
+        clause = column.desc() if descending != reverse else column.asc()
+        if nullable:
+            clause = clause.nulls_first() if reverse else clause.nulls_last()
+        clauses.append(clause)
+    return clauses
+
+
+SORTS = {name: tuple(_ordering(keys)) for name, keys in SORT_KEYS.items()}
 
 
 def review_query(camp, *, filters: dict):
@@ -123,7 +140,7 @@ def review_query(camp, *, filters: dict):
             sa.cast(Application.spoken_languages, sa.String).like(f'%"{filters["language"]}"%')
         )
     if filters.get("consent") == "missing":
-        query = query.where(*_minor_clauses(camp), ~_has_consent())
+        query = query.where(*awaiting_consent_clauses(camp))
     elif filters.get("consent") == "recorded":
         query = query.where(_has_consent())
     if filters.get("q"):
@@ -131,7 +148,69 @@ def review_query(camp, *, filters: dict):
         query = query.where(
             sa.or_(User.name_key.like(pattern, escape="\\"), User.email.like(pattern, escape="\\"))
         )
-    return query.order_by(*SORTS.get(filters.get("sort") or "submitted", SORTS["submitted"]))
+    return query.order_by(*SORTS[_sort_of(filters)])
+
+
+def _sort_of(filters: dict) -> str:
+    sort = filters.get("sort")
+    return sort if isinstance(sort, str) and sort in SORT_KEYS else "submitted"
+
+
+def count_of(query) -> int:
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+        or 0
+    )
+
+
+def matching_applications(camp, *, filters: dict, limit: int) -> Sequence[Application]:
+    """Every application the filter finds, in the list's order (at most `limit`)."""
+    return db.session.scalars(review_query(camp, filters=filters).limit(limit)).all()
+
+
+def neighbours(camp, application, *, filters: dict) -> tuple[int | None, int | None]:
+    """The ids before and after `application` in the filtered, sorted list, found by its sort
+    key (a keyset query) without loading the list. It need not match the filter any more
+    (a decision may have moved it out): its neighbours are where it stood."""
+    keys = SORT_KEYS[_sort_of(filters)]
+    columns = [column for column, _descending, _nullable in keys]
+    values = db.session.execute(
+        sa.select(*columns)
+        .select_from(Application)
+        .join(User, Application.user_id == User.id)
+        .where(Application.id == application.id)
+    ).one()
+    query = review_query(camp, filters=filters).with_only_columns(Application.id).limit(1)
+    before = query.where(_beyond_position(keys, values, reverse=True))
+    after = query.where(_beyond_position(keys, values))
+    return (
+        db.session.scalar(before.order_by(None).order_by(*_ordering(keys, reverse=True))),
+        db.session.scalar(after),
+    )
+
+
+def _beyond_position(keys, values, *, reverse=False):
+    """Rows strictly after `values` in the order of `keys` (strictly before, with reverse)."""
+    alternatives = []
+    same_so_far: list = []
+    for (column, descending, nullable), value in zip(keys, values, strict=True):
+        alternatives.append(
+            sa.and_(*same_so_far, _beyond(column, descending, nullable, value, reverse))
+        )
+        same_so_far.append(column.is_(None) if value is None else column == value)
+    return sa.or_(*alternatives)
+
+
+def _beyond(column, descending, nullable, value, reverse):
+    """One key strictly past `value`; blanks come last."""
+    if reverse:
+        if value is None:
+            return column.is_not(None)
+        return column > value if descending else column < value
+    if value is None:
+        return sa.false()
+    later = column < value if descending else column > value
+    return sa.or_(later, column.is_(None)) if nullable else later
 
 
 def _has_consent():
@@ -166,6 +245,17 @@ def age_band_clauses(camp, band: str):
         if label == band:
             return [age_clause(camp, low, high)]
     return [sa.false()]
+
+
+def awaiting_consent_clauses(camp=None):
+    """The SQL form of policy.awaits_guardian_consent for sent applications (of `camp`, or of
+    every camp: then by the rule fixed when sent alone, which every sent application has)."""
+    minor = _minor_clauses(camp) if camp is not None else [Application.consent_required.is_(True)]
+    return [
+        *minor,
+        Application.status.in_(transitions.HEADED_FOR_CAMP),
+        ~_has_consent(),
+    ]
 
 
 def _minor_clauses(camp):

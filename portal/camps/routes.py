@@ -128,17 +128,23 @@ def application(application_id):
     missing = form.missing()
     for name, message in missing.items():
         form[name].errors = [*form[name].errors, str(message)]
+    # Save what was typed even when something is missing or wrong, so nothing is lost: a
+    # refused answer keeps what the draft held and comes back as typed, with its message.
     if valid:
-        # Save what was typed even when something is missing, so nothing is lost.
+        fields = form.application_fields()
+    else:
+        fields = form.savable_fields(application, services.ethnicity_of(application))
+    if fields is not None:
         try:
-            services.save_answers(application, **form.application_fields())
+            services.save_answers(application, **fields)
         except services.CampError:
             return _no_longer_a_draft(application)  # the first click sent it meanwhile
-        if not missing:
+        if valid and not missing:
             return _save_or_send(application, form.sending)
     return render_template(
-        "camps/application_form.html", application=application, form=form, camp=camp
-    ), 400
+        "camps/application_form.html", application=application, form=form, camp=camp,
+        draft_kept=fields is not None,
+    ), 400  # fmt: skip
 
 
 def _no_longer_a_draft(application):
@@ -162,7 +168,20 @@ def _save_or_send(application, sending: bool):
             flash(str(error), "error")
         else:
             flash(_("Your application is sent. Good luck!"), "success")
+            return redirect(url_for(".application_sent", application_id=application.id))
     return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.get("/applications/<int:application_id>/sent")
+@login_required
+def application_sent(application_id):
+    """After sending: what happens next and when (the decision, confirming, a guardian's
+    consent for a minor)."""
+    application = _own_application(application_id)
+    if not policy.is_sent(application) or application.status is not ApplicationStatus.SUBMITTED:
+        # Not sent, or decided since: the application's own page says where it stands.
+        return redirect(url_for(".application", application_id=application.id))
+    return render_template("camps/sent.html", application=application, camp=application.camp)
 
 
 @bp.post("/applications/<int:application_id>/confirm")

@@ -50,6 +50,10 @@ APPLICATION_TRANSITIONS: dict[S, dict[S, frozenset[Who]]] = {
     S.WITHDRAWN: {S.DRAFT: frozenset({YOUTH})},
 }
 
+#: Statuses on the way to the camp: accepting, confirming and checking in a minor each need a
+#: guardian's consent on record, so in these it is still awaited (afterwards it is moot).
+HEADED_FOR_CAMP = (S.SUBMITTED, S.WAITLISTED, S.ACCEPTED, S.CONFIRMED)
+
 #: The organiser's decisions on an application.
 DECISIONS = (S.ACCEPTED, S.WAITLISTED, S.REJECTED)
 

@@ -4,11 +4,13 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import Form
 from wtforms import FormField
+from wtforms import HiddenField
 from wtforms import RadioField
 from wtforms import SearchField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.validators import AnyOf
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
@@ -77,6 +79,13 @@ class ChooseMemberForm(BaseForm):
 
 class ChooseMentorForm(BaseForm):
     mentor = SelectField(_l("Mentor"), validators=[DataRequired(_l("Choose a mentor."))])
+
+
+class GroupSwitchForm(BaseForm):
+    """The state the organiser asks for ("on" or "off"), not a toggle: a double click or a
+    stale page cannot flip the group back."""
+
+    state = HiddenField(validators=[AnyOf(("on", "off"))])
 
 
 class ActivityForm(Form):
@@ -194,6 +203,22 @@ def review_form_class():
             ],
             validators=[InputRequired(_l("Choose a decision."))],
         )
+
+        def fill_scores_from(self, review) -> None:
+            """The scores and notes of the mentor's review of an earlier version, as defaults."""
+            for key in CRITERIA:
+                given = (review.scores or {}).get(key) or {}
+                self[f"score_{key}"].data = str(given["score"]) if given.get("score") else None
+                self[f"note_{key}"].data = given.get("note") or ""
+
+        def places(self) -> dict[str, str]:
+            """Field id → the part of the page it sits in, named in the error summary."""
+            named = {"overall_comment": _l("Overall comment"), "decision": _l("Decision")}
+            for key, criterion in CRITERIA.items():
+                named[f"score_{key}"] = named[f"note_{key}"] = criterion
+            for key, section in SECTION_LABELS.items():
+                named[f"comment_{key}"] = section
+            return {self[name].id: str(place) for name, place in named.items()}
 
     score_choices = [(str(n), label) for n, label in SCORE_LABELS.items()]
     for key, label in CRITERIA.items():

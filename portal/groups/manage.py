@@ -1,6 +1,7 @@
 """Groups and plans for organisers: every plan, mentor assignment, switching off, archiving."""
 
 from flask import Blueprint
+from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -16,6 +17,7 @@ from portal.groups import policy
 from portal.groups import queries
 from portal.groups import services
 from portal.groups.forms import ChooseMentorForm
+from portal.groups.forms import GroupSwitchForm
 from portal.groups.forms import PlanFilterForm
 from portal.groups.models import ActionPlan
 from portal.groups.models import YouthGroup
@@ -104,7 +106,10 @@ def reassign_lead(group_id):
 def toggle_group(group_id):
     """Switch a group off (its plans stay readable) or on again."""
     group = db.get_or_404(YouthGroup, group_id)
-    services.set_group_active(group, not group.active, by=current_user)
+    form = GroupSwitchForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_group_active(group, form.state.data == "on", by=current_user)
     flash(
         _("The group is switched on.") if group.active else _("The group is switched off."),
         "success",

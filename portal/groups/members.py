@@ -27,6 +27,7 @@ from portal.groups.services import GroupError
 from portal.groups.services import membership
 from portal.links import external_url
 from portal.links import local_path
+from portal.notify import Subject
 from portal.notify import notify
 from portal.notify import queue_email
 from portal.security import Role
@@ -102,6 +103,7 @@ def _deliver(invitation: GroupInvitation, person) -> None:
         person,
         _l("You are invited to join a youth group. Open the invitation to say yes or no."),
         link=local_path("group_members.invitation", invitation_id=invitation.id),
+        about=Subject("group", invitation.group_id),
     )
     queue_email(
         person, _l("An invitation to a youth group"), "group_invitation",
@@ -129,6 +131,7 @@ def accept(invitation: GroupInvitation, person, *, now=None) -> None:
             group.lead,
             _l("A young person accepted your invitation and joined your group."),
             link=local_path("groups.group", group_id=group.id),
+            about=Subject("group", group.id),
         )
 
 
@@ -229,7 +232,8 @@ def hand_over_lead(group: YouthGroup, new_lead, *, by) -> None:
     group.lead_id = new_lead.id
     audit_event("group.lead_changed", group, actor=by, lead=new_lead.id)
     notify(new_lead, _l("You are now the lead of your youth group."),
-           link=local_path("groups.group", group_id=group.id))  # fmt: skip
+           link=local_path("groups.group", group_id=group.id),
+           about=Subject("group", group.id))  # fmt: skip
 
 
 def replace_leaving_lead(group: YouthGroup, leaving, *, by):
@@ -252,7 +256,8 @@ def replace_leaving_lead(group: YouthGroup, leaving, *, by):
     audit_event("group.lead_changed", group, actor=by, lead=group.lead_id)
     if successor:
         notify(successor, _l("You are now the lead of your youth group."),
-               link=local_path("groups.group", group_id=group.id))  # fmt: skip
+               link=local_path("groups.group", group_id=group.id),
+               about=Subject("group", group.id))  # fmt: skip
     return successor
 
 

@@ -167,3 +167,18 @@ def mentors():
         )
         .order_by(User.name_key)
     ).all()
+
+
+def last_round_review(plan, mentor) -> PlanReview | None:
+    """The mentor's latest review of an earlier version of `plan`, if there is one."""
+    return db.session.scalar(
+        sa.select(PlanReview)
+        .join(PlanVersion, PlanReview.version_id == PlanVersion.id)
+        .where(
+            PlanVersion.plan_id == plan.id,
+            PlanVersion.id != plan.latest_version.id,
+            PlanReview.mentor_id == mentor.id,
+        )
+        .order_by(PlanVersion.number.desc(), PlanReview.id.desc())
+        .limit(1)
+    )

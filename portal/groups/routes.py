@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -31,6 +32,7 @@ from portal.groups.labels import SECTION_LABELS
 from portal.groups.models import ActionPlan
 from portal.groups.models import ProblemCategory
 from portal.groups.models import YouthGroup
+from portal.groups.transitions import Step
 from portal.groups.versions import changes_between
 from portal.listing import paginate
 from portal.places import fill_place_choices
@@ -163,7 +165,7 @@ def plan(plan_id):
         flash(str(error), "error")
         return _plan_page(plan, form, 400)
     flash(_("Version %(number)d is sent to your mentors.", number=version.number), "success")
-    return redirect(url_for(".plan", plan_id=plan.id))
+    return redirect(url_for(".plan_sent", plan_id=plan.id))
 
 
 def _sent_already(plan, form) -> bool:
@@ -181,7 +183,21 @@ def _sent_already(plan, form) -> bool:
 def _shown_as_sent(plan):
     number = plan.latest_version.number
     flash(_("Version %(number)d is sent to your mentors.", number=number), "success")
-    return redirect(url_for(".plan", plan_id=plan.id))
+    return redirect(url_for(".plan_sent", plan_id=plan.id))
+
+
+@bp.get("/plans/<int:plan_id>/sent")
+@login_required
+def plan_sent(plan_id):
+    """After "save and send": who reviews the plan, about when, and how the group hears."""
+    plan = _plan(plan_id)
+    if plan.latest_version is None or plan.status not in transitions.statuses_taking(Step.APPROVE):
+        # Never sent, or reviewed since: the plan's own page says where it stands.
+        return redirect(url_for(".plan", plan_id=plan.id))
+    return render_template(
+        "groups/sent.html", plan=plan, version=plan.latest_version,
+        review_days=current_app.config["PLAN_REVIEW_DAYS"],
+    )  # fmt: skip
 
 
 def _plan_page(plan, form, status=200, progress_form=None):
@@ -242,6 +258,9 @@ def review(plan_id):
     plan = _plan(plan_id)
     require(policy.can_review_plan(current_user, plan))
     form = review_form_class()()
+    previous = queries.last_round_review(plan, current_user)
+    if previous and not form.is_submitted():
+        form.fill_scores_from(previous)
     if form.validate_on_submit():
         services.review(
             plan, mentor=current_user,
@@ -256,6 +275,7 @@ def review(plan_id):
     return render_template(
         "groups/review.html", plan=plan, version=plan.latest_version, form=form,
         sections=SECTION_LABELS, criteria=CRITERIA,
+        filled_from=previous.version if previous and not form.is_submitted() else None,
         changes=changes_between(
             plan.versions[-2] if len(plan.versions) > 1 else None, plan.latest_version
         ),

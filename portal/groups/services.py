@@ -30,12 +30,19 @@ from portal.groups.models import YouthGroup
 from portal.groups.transitions import Step
 from portal.links import external_url
 from portal.links import local_path
+from portal.notify import Subject
 from portal.notify import notify
 from portal.notify import queue_email
 from portal.security import Role
 
 #: Approved plans without a progress update for this long get a reminder.
 PROGRESS_DUE = timedelta(days=30)
+#: What each member and mentor hears of a new message in a plan's discussion (the homes find
+#: unread threads by this key: portal/groups/tasks.py).
+NEW_MESSAGE = _l("New message in the discussion of an action plan.")
+#: What a mentor's review tells the group (the homes show unread feedback by these keys).
+APPROVED = _l("Your action plan is approved! Post progress updates as you carry it out.")
+CHANGES_ASKED = _l("Your mentor reviewed your action plan and asks for some changes.")
 
 
 class GroupError(PortalError):
@@ -70,7 +77,8 @@ def assign_mentor(group: YouthGroup, mentor, *, by) -> None:
     group.mentor_links.append(GroupMentor(mentor_id=mentor.id))
     audit_event("group.mentor_assigned", group, actor=by, mentor=mentor.id)
     notify(mentor, _l("You are now the mentor of a youth group."),
-           link=local_path("groups.group", group_id=group.id))  # fmt: skip
+           link=local_path("groups.group", group_id=group.id),
+           about=Subject("group", group.id))  # fmt: skip
 
 
 def remove_mentor(group: YouthGroup, mentor_id: int, *, by) -> None:
@@ -82,6 +90,9 @@ def remove_mentor(group: YouthGroup, mentor_id: int, *, by) -> None:
 
 
 def set_group_active(group: YouthGroup, active: bool, *, by) -> None:
+    """Switch the group on or off; asking for the state it is in already changes nothing."""
+    if group.active == active:
+        return
     group.active = active
     audit_event("group.activated" if active else "group.deactivated", group, actor=by)
 
@@ -245,11 +256,7 @@ def review(plan: ActionPlan, *, mentor, scores, section_comments, overall_commen
     db.session.add(result)
     _move(plan, step)
     audit_event("plan.reviewed", plan, actor=mentor, decision=decision.value)
-    message = (
-        _l("Your action plan is approved! Post progress updates as you carry it out.")
-        if decision is Decision.APPROVE
-        else _l("Your mentor reviewed your action plan and asks for some changes.")
-    )
+    message = APPROVED if decision is Decision.APPROVE else CHANGES_ASKED
     _tell_members(plan, message)
     return result
 
@@ -261,8 +268,8 @@ def add_comment(plan: ActionPlan, *, author, body: str) -> PlanComment:
     people = {p.id: p for p in [*plan.group.members, *plan.group.mentors]}
     people.pop(author.id, None)
     for person in people.values():
-        notify(person, _l("New message in the discussion of an action plan."),
-               link=local_path("groups.plan", plan_id=plan.id))  # fmt: skip
+        notify(person, NEW_MESSAGE, link=local_path("groups.plan", plan_id=plan.id),
+               about=Subject("plan", plan.id))  # fmt: skip
     return comment
 
 
@@ -320,7 +327,8 @@ def _tell_mentors(plan, message) -> None:
 
 
 def _tell(person, plan, message) -> None:
-    notify(person, message, link=local_path("groups.plan", plan_id=plan.id))
+    notify(person, message, link=local_path("groups.plan", plan_id=plan.id),
+           about=Subject("plan", plan.id))  # fmt: skip
     queue_email(
         person, _l("News about an action plan"), "plan_news", message=message, plan=plan,
         link=external_url("groups.plan", plan_id=plan.id),

@@ -69,6 +69,7 @@ EVENT_LABELS = {
     "camp.closed": _l("Camp closed"),
     "camp.cancelled": _l("Camp cancelled"),
     "camp.question_added": _l("Question added to a camp"),
+    "camp.question_changed": _l("Camp question changed"),
     "camp.question_removed": _l("Question removed from a camp"),
     "camp.exported": _l("Camp list downloaded"),
     "application.reviewed": _l("Application reviewed"),

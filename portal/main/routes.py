@@ -1,6 +1,7 @@
 """The home page, the notification inbox and the health check."""
 
 from flask import Blueprint
+from flask import abort
 from flask import flash
 from flask import jsonify
 from flask import redirect
@@ -14,9 +15,13 @@ from portal import health
 from portal.forms import ActionForm
 from portal.listing import paginate
 from portal.main import dashboard
+from portal.main import tasks
 from portal.main.events import describe
+from portal.main.inbox import subject_names
 from portal.notify import inbox_query
+from portal.notify import is_local_link
 from portal.notify import mark_all_read
+from portal.notify import open_notification as open_notification_of
 from portal.notify import unread_count
 from portal.security import Role
 from portal.storage import storage
@@ -26,10 +31,12 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 def home():
-    """What the programme is, and after login a dashboard for each of the user's roles."""
+    """What the programme is, and after login what happens next for each of the user's roles,
+    with the figures organisers and admins watch below."""
     context = {}
     if current_user.is_authenticated:
         context["unread"] = unread_count(current_user)
+        context["sections"] = tasks.home_sections(current_user)
         if current_user.has_role(Role.ORGANISER):
             context["youth"] = dashboard.youth_counts()
         if current_user.has_role(Role.ADMIN):
@@ -60,7 +67,23 @@ def healthz():
 def notifications():
     """The user's inbox, newest first."""
     page = paginate(inbox_query(current_user))
-    return render_template("main/notifications.html", page=page, form=ActionForm())
+    return render_template(
+        "main/notifications.html", page=page, form=ActionForm(),
+        subjects=subject_names(page.items),
+    )  # fmt: skip
+
+
+@bp.get("/notifications/<int:notification_id>")
+@login_required
+def open_notification(notification_id):
+    """Mark one's own notification read (with the others leading to the same page) and go to
+    what it is about; someone else's is not found. Only local links are followed."""
+    notification = open_notification_of(current_user, notification_id)
+    if notification is None:
+        abort(404)
+    if is_local_link(notification.link):
+        return redirect(notification.link)
+    return redirect(url_for(".notifications"))
 
 
 @bp.post("/notifications/read")

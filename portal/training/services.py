@@ -22,6 +22,7 @@ from portal.i18n import short_datetime
 from portal.i18n import start_of_local_day
 from portal.links import external_url
 from portal.links import local_path
+from portal.notify import Subject
 from portal.notify import notify
 from portal.notify import queue_email
 from portal.security import Role
@@ -132,6 +133,7 @@ def enrol(
         person,
         _l("You are enrolled in a training programme. See it under My training."),
         link=local_path("training.mine"),
+        about=Subject("programme", programme.id),
     )
     return enrolment, True
 
@@ -378,7 +380,8 @@ def _issue_certificate(enrolment: Enrolment) -> Certificate:
     audit_event("certificate.issued", certificate, actor=None)
     person = enrolment.person
     notify(person, _l("Congratulations! You completed the programme. Your certificate is ready."),
-           link=local_path("training.mine"))  # fmt: skip
+           link=local_path("training.mine"),
+           about=Subject("programme", enrolment.programme_id))  # fmt: skip
     queue_email(
         person, _l("Your Jashtar certificate"), "certificate_issued",
         programme=enrolment.programme, link=external_url("training.mine"),

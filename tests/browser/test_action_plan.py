@@ -30,6 +30,7 @@ def review(mentor, decision, comments=None):
         mentor.tick(f"#score_{criterion}-2")
         mentor.fill(f"#note_{criterion}", "Яхши ўйланган.")
     for section, comment in (comments or {}).items():
+        mentor.locate(f"details:has(#comment_{section}) > summary").click()  # folded until opened
         mentor.fill(f"#comment_{section}", comment)
     mentor.fill("#overall_comment", "Раҳмат, зўр иш!")
     mentor.tick("#decision-0" if decision == "approve" else "#decision-1")
@@ -80,7 +81,10 @@ def test_group_drafts_mentor_asks_for_changes_group_revises_mentor_approves_prog
         expect(lead.page.locator(".flash")).to_have_text(
             text("Version %(number)d is sent to your mentors.", "ky", number=1)
         )
-        plan_path = lead.page.url.split("?")[0].removeprefix(journey.base_url)
+        # The page after sending says who reviews the plan and about when.
+        expect(lead.page.locator("h1")).to_have_text(text("Your action plan is sent", "ky"))
+        sent_path = lead.page.url.split("?")[0].removeprefix(journey.base_url)
+        plan_path = sent_path.removesuffix("/sent")
 
     mentor = journey.visitor("mentor", locale="uz-UZ")
     with journey.step("the mentor asks for changes on two sections"):

@@ -64,7 +64,19 @@ def test_a_15_year_old_registers_applies_saves_a_draft_and_sends_it_later(
 
     with journey.step("starts an application and saves a draft"):
         youth.follow(f"form[action='/camps/{camp_id}/apply'] button")
-        youth.fill("#motivation", "Башка айылдардагы жаштар менен таанышкым келет.")
+        motivation = "Башка айылдардагы жаштар менен таанышкым келет."
+        youth.fill("#motivation", motivation)
+        count = youth.page.locator("#motivation-count")
+        if youth.javascript:  # the limit the page states becomes a live count
+            left = 3000 - len(motivation)
+            expect(count).to_have_text(text(
+                "You have %(left)s character left.", "ky",
+                plural="You have %(left)s characters left.", num=left, left=str(left),
+            ))  # fmt: skip
+        else:
+            expect(count).to_have_text(
+                text("Up to %(num)d character.", "ky", plural="Up to %(num)d characters.", num=3000)
+            )
         youth.fill("#safety_problem", "Кыздар мектепти эрте таштап кетишет.")
         youth.tick("#spoken_languages-0")
         youth.fill("#emergency_name", "Апам")
@@ -98,6 +110,15 @@ def test_a_15_year_old_registers_applies_saves_a_draft_and_sends_it_later(
         expect(youth.page.locator(".flash")).to_have_text(
             text("Your application is sent. Good luck!", "ky")
         )
+        # The page after sending says what happens next, and that her guardian must agree.
+        expect(youth.page.locator("h1")).to_have_text(text("Your application is sent", "ky"))
+        expect(youth.main).to_contain_text(
+            text("You are under 18 on the camp's first day, so your parent or guardian must "
+                 "agree.", "ky")
+        )  # fmt: skip
+
+    with journey.step("opens the application she sent"):
+        youth.follow(youth.main.get_by_role("link", name=text("See your application", "ky")))
         expect(youth.page.locator(".panel h2")).to_contain_text(text("Sent", "ky"))
 
     with live_data() as session:

@@ -65,17 +65,22 @@ def test_organiser_reviews_records_consent_accepts_balances_and_checks_in(journe
 
     with journey.step("lists the minors without consent"):
         staff.follow(f"nav.tools a[href='/manage/camps/{camp_id}/applications']")
+        staff.main.locator("details.more-filters > summary").click()  # folded while none is on
         staff.choose("#consent", "missing")
         staff.follow("form[role=search] button[type=submit]")
         rows = staff.main.locator("tbody tr")
         expect(rows).to_have_count(1)
         expect(rows).to_contain_text("Мадина Юлдашева")
+        expect(staff.main.locator("details.more-filters")).to_have_attribute("open", "")
+        expect(staff.main.locator(".chips .chip").first).to_contain_text(
+            text("Minors without consent", "ru")
+        )
 
     with journey.step("reviews Madina's application"):
         staff.follow(staff.main.get_by_role("link", name="Мадина Юлдашева"))
         staff.choose("#score", "4")
         staff.fill("#notes", "Хорошая мотивация, из Ноокатского района.")
-        staff.follow("form[action$='/review'] button[type=submit]")
+        staff.follow("form[action*='/review?consent=missing'] button[type=submit]")
         expect(staff.page.locator(".flash")).to_have_text(text("Review saved.", "ru"))
         expect(staff.page.locator("#score")).to_have_value("4")
 
@@ -84,7 +89,7 @@ def test_organiser_reviews_records_consent_accepts_balances_and_checks_in(journe
         staff.attach("#scan", {"name": "soglasie.pdf", "mimeType": "application/pdf",
                                "buffer": SCAN})  # fmt: skip
         staff.fill("#note", "Мама подписала форму в школе.")
-        staff.follow("form[action$='/consent'] button[type=submit]")
+        staff.follow("form[action*='/consent?consent=missing'] button[type=submit]")
         expect(staff.page.locator(".flash")).to_have_text(
             text("The guardian's consent is recorded.", "ru")
         )
@@ -92,14 +97,16 @@ def test_organiser_reviews_records_consent_accepts_balances_and_checks_in(journe
 
     with journey.step("accepts Madina"):
         staff.tick("#decision-0")
-        staff.follow("form[action$='/decide'] button[type=submit]")
+        staff.follow("form[action*='/decide?consent=missing'] button[type=submit]")
         expect(staff.page.locator(".flash")).to_have_text(text("Decision saved.", "ru"))
         expect(staff.main.locator("p .badge").first).to_have_text(
             text("Accepted, waiting for confirmation", "ru")
         )
 
     with journey.step("asks for a balanced cohort"):
-        staff.follow(f"main a[href='/manage/camps/{camp_id}/applications']")
+        # Back to the list as it was filtered: Madina no longer lacks consent.
+        staff.follow(f"main a[href='/manage/camps/{camp_id}/applications?consent=missing']")
+        expect(staff.main.locator("tbody tr")).to_have_count(0)
         staff.follow(staff.main.get_by_role("link", name=TITLE, exact=True))
         staff.follow(f"nav.tools a[href='/manage/camps/{camp_id}/balance']")
         staff.follow("form:has(#seed) button[type=submit]")

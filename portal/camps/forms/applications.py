@@ -1,5 +1,7 @@
 """The application form a young person fills in, and the organisers' review and decisions."""
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -8,7 +10,6 @@ from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
-from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
@@ -19,12 +20,29 @@ from portal.camps.forms import ethnicity_choices
 from portal.camps.forms import spoken_language_choices
 from portal.camps.models import is_asked
 from portal.forms import BaseForm
+from portal.forms import Confirmable
 from portal.forms import IdListField
+from portal.forms import IntegerField
 from portal.forms import MultiCheckboxField
+from portal.forms import NeededToSend
+from portal.forms import needed_to_send
+
+QUESTION_PREFIX = "q_"
 
 
 def field_name(question) -> str:
-    return f"q_{question.id}"
+    return f"{QUESTION_PREFIX}{question.id}"
+
+
+@dataclass
+class FormSection:
+    """One part of a long form: its anchor, title, fields and how many still need an answer."""
+
+    anchor: str
+    title: str
+    fields: list
+    hint: str | None = None
+    to_fill: int = dataclass_field(default=0)
 
 
 class ApplicationAnswers(BaseForm):
@@ -71,6 +89,54 @@ class ApplicationAnswers(BaseForm):
             )
         return fields
 
+    def savable_fields(self, application, ethnicity) -> dict | None:
+        """What can be kept in the draft when the form is refused: every answer but the ones
+        with an error, which keep what the draft held (None: nothing, the post is not the
+        applicant's own form)."""
+        if self.csrf_token.errors:
+            return None
+        fields = self.application_fields()
+        for name in list(fields):
+            if name in self and self[name].errors:
+                del fields[name]
+        kept = dict(application.answers or {})
+        for question in self._camp.questions:
+            field = self[field_name(question)]
+            if not field.errors:
+                kept[str(question.id)] = field.data or ""
+        fields["answers"] = kept
+        fields.setdefault("ethnicity", list(ethnicity))
+        fields.setdefault("photo_consent", application.photo_consent_at is not None)
+        return fields
+
+    def sections(self) -> list[FormSection]:
+        """The form's parts in order, each counting what sending still needs in it."""
+        parts = [
+            FormSection("about", _l("About you and the camp"),
+                        [self.motivation, self.safety_problem, self.spoken_languages,
+                         self.previous_camps]),
+            FormSection("safety", _l("Your safety"),
+                        [self.needs, self.emergency_name, self.emergency_phone]),
+        ]  # fmt: skip
+        if self._minor:
+            parts.append(FormSection(
+                "guardian", _l("Your parent or guardian"),
+                [self.guardian_name, self.guardian_relation, self.guardian_phone],
+                hint=_l("You are under 18 on the camp's first day, so a parent or guardian must "
+                        "agree. An organiser will contact them."),
+            ))  # fmt: skip
+        if self._camp.questions:
+            parts.append(FormSection(
+                "questions", _l("Questions from the organisers"),
+                [self[field_name(question)] for question in self._camp.questions],
+            ))  # fmt: skip
+        parts.append(FormSection("background", _l("Photos and your background (optional)"),
+                                 [self.photo_consent, self.ethnicity]))  # fmt: skip
+        missing = missing_for_submit(self, self._camp, minor=self._minor)
+        for part in parts:
+            part.to_fill = sum(1 for f in part.fields if f.name in missing)
+        return parts
+
     def missing(self) -> dict[str, str]:
         """What must still be filled in to send the application (nothing while saving)."""
         if not self.sending:
@@ -85,16 +151,23 @@ def application_form_class(camp, *, minor: bool):
         _camp = camp
         _minor = minor
         motivation = TextAreaField(
-            _l("Why do you want to come to this camp?"), validators=[Optional(), Length(max=3000)]
-        )
+            _l("Why do you want to come to this camp?"),
+            validators=[NeededToSend(_l("Tell us why you want to come.")), Optional(),
+                        Length(max=3000)],
+        )  # fmt: skip
         safety_problem = TextAreaField(
             _l("What makes people in your community feel unsafe?"),
-            validators=[Optional(), Length(max=3000)],
+            validators=[
+                NeededToSend(_l("Describe a safety problem in your community.")),
+                Optional(),
+                Length(max=3000),
+            ],
             description=_l("Describe the problem, not people: do not write names."),
         )
         spoken_languages = MultiCheckboxField(
-            _l("Languages you speak"), choices=spoken_language_choices
-        )
+            _l("Languages you speak"), choices=spoken_language_choices,
+            validators=[NeededToSend(_l("Choose the languages you speak."))],
+        )  # fmt: skip
         previous_camps = StringField(
             _l("Camps or trainings you went to before"), validators=[Optional(), Length(max=500)]
         )
@@ -104,9 +177,17 @@ def application_form_class(camp, *, minor: bool):
             description=_l("Only organisers see this, to take good care of you."),
         )
         emergency_name = StringField(
-            _l("Emergency contact: name"), validators=[Optional(), Length(max=120)]
-        )
-        emergency_phone = StringField(_l("Emergency contact: phone"), validators=[Phone()])
+            _l("Emergency contact: name"),
+            validators=[NeededToSend(_l("Give the name of someone we can call in an emergency.")),
+                        Optional(), Length(max=120)],
+            render_kw={"autocomplete": "off"},
+        )  # fmt: skip
+        emergency_phone = StringField(
+            _l("Emergency contact: phone"),
+            validators=[NeededToSend(_l("Give the phone number of your emergency contact.")),
+                        Phone()],
+            render_kw={"autocomplete": "off", "inputmode": "tel"},
+        )  # fmt: skip
         photo_consent = BooleanField(
             _l("You may take photos and videos of me at the camp and use them about the programme.")
         )
@@ -121,16 +202,25 @@ def application_form_class(camp, *, minor: bool):
 
     if minor:
         ApplicationForm.guardian_name = StringField(
-            _l("Parent or guardian: name"), validators=[Optional(), Length(max=120)]
-        )
+            _l("Parent or guardian: name"),
+            validators=[NeededToSend(_l("Give your parent's or guardian's name.")), Optional(),
+                        Length(max=120)],
+        )  # fmt: skip
         ApplicationForm.guardian_relation = StringField(
             _l("Parent or guardian: who they are to you"),
-            validators=[Optional(), Length(max=60)],
+            validators=[
+                NeededToSend(_l("Say who your guardian is to you.")),
+                Optional(),
+                Length(max=60),
+            ],  # fmt: skip
             description=_l("For example: mother, father, aunt."),
         )
         ApplicationForm.guardian_phone = StringField(
-            _l("Parent or guardian: phone"), validators=[Phone()]
-        )
+            _l("Parent or guardian: phone"),
+            validators=[NeededToSend(_l("Give your parent's or guardian's phone number.")),
+                        Phone()],
+            render_kw={"inputmode": "tel"},
+        )  # fmt: skip
     for question in camp.questions:
         setattr(ApplicationForm, field_name(question), question_field(question))
     return ApplicationForm
@@ -139,39 +229,35 @@ def application_form_class(camp, *, minor: bool):
 def question_field(question):
     label = question.display_label
     hint = None
+    needed = [NeededToSend(_l("Answer this question."))] if question.required else []
     if question.condition_question_id:
         hint = _l("Answer only if it applies to you (see the question before).")
     if question.kind.value == "long_text":
-        return TextAreaField(label, validators=[Optional(), Length(max=3000)], description=hint)
+        return TextAreaField(
+            label, validators=[*needed, Optional(), Length(max=3000)], description=hint
+        )
     if question.kind.value == "yes_no":
         return RadioField(
             label,
             choices=[("yes", _l("Yes")), ("no", _l("No"))],
-            validators=[Optional()],
+            validators=[*needed, Optional()],
             description=hint,
         )
     if question.kind.value == "choice":
         return RadioField(
-            label, choices=question.choice_options(), validators=[Optional()], description=hint
-        )
-    return StringField(label, validators=[Optional(), Length(max=300)], description=hint)
+            label, choices=question.choice_options(), validators=[*needed, Optional()],
+            description=hint,
+        )  # fmt: skip
+    return StringField(label, validators=[*needed, Optional(), Length(max=300)], description=hint)
 
 
 def missing_for_submit(form, camp, *, minor: bool) -> dict[str, str]:
     """Field name → message for what must be filled in before sending (drafts may skip them)."""
     required = {
-        "motivation": _l("Tell us why you want to come."),
-        "safety_problem": _l("Describe a safety problem in your community."),
-        "spoken_languages": _l("Choose the languages you speak."),
-        "emergency_name": _l("Give the name of someone we can call in an emergency."),
-        "emergency_phone": _l("Give the phone number of your emergency contact."),
+        name: message
+        for name, message in needed_to_send(form).items()
+        if not name.startswith(QUESTION_PREFIX)
     }
-    if minor:
-        required.update(
-            guardian_name=_l("Give your parent's or guardian's name."),
-            guardian_relation=_l("Say who your guardian is to you."),
-            guardian_phone=_l("Give your parent's or guardian's phone number."),
-        )
     missing = {name: message for name, message in required.items() if not getattr(form, name).data}
     answers = {str(q.id): getattr(form, field_name(q)).data for q in camp.questions}
     for question in camp.questions:
@@ -218,7 +304,24 @@ class DecisionForm(BaseForm):
             raise ValidationError(_l("Write a short reason for the applicant."))
 
 
-class BulkDecisionForm(DecisionForm):
-    applications = IdListField(
-        _l("Applications"), validators=[DataRequired(_l("Tick at least one application."))]
-    )
+#: The bulk form's `scope` when the decision goes to every application the filter finds.
+MATCHING = "matching"
+
+
+class BulkDecisionForm(Confirmable, DecisionForm):
+    """One decision for the ticked applications, or (scope "matching", after a confirmation)
+    for every application matching the list's filter, which the action's query string carries."""
+
+    applications = IdListField(_l("Applications"))
+    #: The button pressed: "matching" for every application the filter finds.
+    scope = StringField()
+    #: How many matched when the organiser confirmed; a different count asks again.
+    expected = IntegerField(validators=[Optional()])
+
+    @property
+    def for_all_matching(self) -> bool:
+        return self.scope.data == MATCHING
+
+    def validate_applications(self, field):
+        if not self.for_all_matching and not field.data:
+            raise ValidationError(_l("Tick at least one application."))

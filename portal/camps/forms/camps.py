@@ -3,10 +3,8 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField
 from wtforms import SelectField
 from wtforms import StringField
-from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
@@ -15,7 +13,6 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from portal.camps.forms import camp_language_choices
-from portal.camps.models import QuestionKind
 from portal.camps.schedule import DATE_FIELDS
 from portal.camps.schedule import date_problems
 from portal.forms import BaseForm
@@ -26,7 +23,6 @@ from portal.forms import MultiCheckboxField
 from portal.forms import TitleAndDescription
 from portal.forms import fill_per_language
 from portal.forms import in_some_language
-from portal.i18n import TRANSLATED_LOCALES
 
 
 class CampForm(TitleAndDescription, BaseForm):
@@ -135,98 +131,6 @@ class CampStatusForm(Confirmable, BaseForm):
         choices=[("published", ""), ("closed", ""), ("cancelled", "")],
         validators=[DataRequired()],
     )
-
-
-#: Ways organisers write yes and no in the three languages (and English).
-YES = {"yes", "ооба", "да", "ҳа", "ha"}
-
-
-NO = {"no", "жок", "нет", "йўқ", "yoʻq", "yo'q"}
-
-
-def yes_or_no(value: str) -> str | None:
-    """ "yes" or "no" for an answer written in any of the portal's languages, else None."""
-    word = (value or "").strip().casefold()
-    if word in YES:
-        return "yes"
-    if word in NO:
-        return "no"
-    return None
-
-
-def question_kind_choices():
-    return [
-        ("short_text", _l("Short answer")),
-        ("long_text", _l("Long answer")),
-        ("yes_no", _l("Yes or no")),
-        ("choice", _l("One of several options")),
-    ]
-
-
-class QuestionForm(BaseForm):
-    kind = SelectField(_l("Kind of answer"), choices=question_kind_choices)
-    label_ky = StringField(_l("Question in Kyrgyz"), validators=[Length(max=300)])
-    label_ru = StringField(_l("Question in Russian"), validators=[Optional(), Length(max=300)])
-    label_uz_Cyrl = StringField(_l("Question in Uzbek"), validators=[Optional(), Length(max=300)])
-    choices_text = TextAreaField(
-        _l("Options"),
-        validators=[Optional(), Length(max=3000)],
-        description=_l(
-            "For a question with options: one option a line, in Kyrgyz | Russian | Uzbek, "
-            "for example: Ооба | Да | Ҳа"
-        ),
-    )
-    required = BooleanField(_l("An answer is required"))
-    condition_question = SelectField(_l("Ask only when this question…"), validators=[Optional()])
-    condition_value = StringField(
-        _l("…has this answer"),
-        validators=[Length(max=100)],
-        description=_l(
-            "For yes/no questions write yes or no (in any language); for options, the option's "
-            "number."
-        ),
-    )
-
-    def validate_label_ky(self, field):
-        if not (field.data or self.label_ru.data or self.label_uz_Cyrl.data):
-            raise ValidationError(_l("Write the question in at least one language."))
-
-    def validate_choices_text(self, field):
-        if self.kind.data == "choice" and len(self.parsed_choices()) < 2:
-            raise ValidationError(_l("Give at least two options, one a line."))
-
-    def validate_condition_value(self, field):
-        if self.condition_question.data and not (field.data or "").strip():
-            raise ValidationError(_l("Write the answer that makes this question appear."))
-        if self.condition_question.data and (field.data or "").strip():
-            field.data = yes_or_no(field.data) or field.data.strip()
-
-    def question_fields(self) -> dict:
-        """The question as keyword arguments for services.add_question."""
-        return {
-            "kind": QuestionKind(self.kind.data),
-            "label": {
-                locale: (getattr(self, f"label_{locale}").data or "").strip()
-                for locale in TRANSLATED_LOCALES
-            },
-            "choices": self.parsed_choices() if self.kind.data == "choice" else [],
-            "required": self.required.data,
-            "condition_question_id": int(self.condition_question.data)
-            if self.condition_question.data
-            else None,
-            "condition_value": (self.condition_value.data or "").strip() or None,
-        }
-
-    def parsed_choices(self) -> list[dict]:
-        choices = []
-        for number, line in enumerate((self.choices_text.data or "").splitlines(), start=1):
-            parts = [part.strip() for part in line.split("|")]
-            if not any(parts):
-                continue
-            parts += [""] * (3 - len(parts))
-            label = dict(zip(TRANSLATED_LOCALES, parts[:3], strict=True))
-            choices.append({"value": str(number), "label": label})
-        return choices
 
 
 def targets_form_class(rows: list[tuple[str, str, str]], *, exclusive: frozenset[str]):

@@ -10,9 +10,14 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from portal.forms import BaseForm
+from portal.uploads import MAX_UPLOAD_MEGABYTES
 from portal.uploads import CheckedUpload
 from portal.uploads import UploadError
 from portal.uploads import check_upload
+from portal.uploads import too_large_message
+
+#: What the file picker offers (the server checks the content, whatever the name says).
+ACCEPTED_FILES = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
 
 
 def consent_method_choices():
@@ -30,13 +35,23 @@ class GuardianConsentForm(BaseForm):
     )
     scan = FileField(
         _l("Scan or photo of the signed form"),
-        description=_l("PDF, JPEG or PNG, up to 5 MB."),
+        description=_l(
+            "PDF, JPEG or PNG (a photo taken with a phone is fine), up to %(size)d MB.",
+            size=MAX_UPLOAD_MEGABYTES,
+        ),
+        # The browser offers photos and scans; forms.js makes a large photo smaller first.
+        render_kw={"accept": ACCEPTED_FILES, "data-downscale": "2000"},
     )
     note = TextAreaField(
         _l("Note"),
         validators=[Optional(), Length(max=1000)],
         description=_l("For a phone call: who you spoke to and when."),
     )
+
+    def refuse_unread_scan(self) -> None:
+        """The form for a body too large to read: paper form chosen, the scan refused."""
+        self.method.data = "paper_form"
+        self.scan.errors = [too_large_message()]
 
     #: The scan, checked but not yet stored (set when the form is valid and a scan is needed).
     checked_scan: CheckedUpload | None = None

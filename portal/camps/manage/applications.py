@@ -14,6 +14,8 @@ from portal.camps import policy
 from portal.camps import queries
 from portal.camps import services
 from portal.camps.filters import ReviewFilterForm
+from portal.camps.filters import SelectionForm
+from portal.camps.forms.applications import MATCHING
 from portal.camps.forms.applications import BulkDecisionForm
 from portal.camps.forms.applications import DecisionForm
 from portal.camps.forms.applications import ReviewForm
@@ -22,10 +24,25 @@ from portal.camps.forms.waitlist import WaitlistMoveForm
 from portal.camps.manage import bp
 from portal.camps.manage.lookup import managed_application
 from portal.camps.manage.lookup import managed_camp
+from portal.confirm import confirmation_page
 from portal.extensions import db
 from portal.forms import ActionForm
+from portal.listing import page_number
+from portal.listing import page_within
 from portal.listing import paginate
 from portal.security import organisers_only
+
+#: The most applications one "apply to all matching" changes in one request.
+MAX_MATCHING = 500
+#: Refused applicants named in one message; the others are counted.
+NAMES_SHOWN = 5
+
+
+def list_filter(camp) -> ReviewFilterForm:
+    """The list's filter and order from the query string (the detail page carries it too)."""
+    form = ReviewFilterForm.for_camp(camp, request.args)
+    form.validate()
+    return form
 
 
 @bp.get("/camps/<int:camp_id>/applications")
@@ -33,10 +50,13 @@ from portal.security import organisers_only
 def applications(camp_id):
     """The camp's applications with filters, search, sorting and bulk decisions."""
     camp = managed_camp(camp_id)
-    form = ReviewFilterForm.for_camp(camp, request.args)
-    valid = form.validate()
-    page = paginate(queries.review_query(camp, filters=form.data if valid else {}))
-    bulk_form = BulkDecisionForm(formdata=None)
+    return applications_page(camp, list_filter(camp), BulkDecisionForm(formdata=None))
+
+
+def applications_page(camp, form, bulk_form, *, ticked=None, status=200):
+    page = paginate(queries.review_query(camp, filters=form.filters()))
+    if ticked is None:
+        ticked = SelectionForm(request.args).ticked(page.items)
     offered = {
         decision.value
         for decision in policy.camp_decisions(
@@ -51,51 +71,143 @@ def applications(camp_id):
         form=form,
         page=page,
         bulk_form=bulk_form,
+        ticked=ticked,
+        list_args=form.query_args(),
+        filters_open=any(name not in ("q",) for name in form.query_args()) or bool(form.errors),
+        max_matching=MAX_MATCHING,
         age_band=queries.age_band,
-    ), (200 if valid else 400)
+    ), (status if form.valid else 400)
 
 
 @bp.post("/camps/<int:camp_id>/applications/decide")
 @organisers_only
 def bulk_decide(camp_id):
-    """The same decision for every ticked application; each one is checked on its own."""
+    """The same decision for the ticked applications, or for every one the filter finds (once
+    confirmed); each is checked on its own, and what could not change stays ticked."""
     camp = managed_camp(camp_id)
-    form = BulkDecisionForm()
-    if not form.validate_on_submit():
-        for error in [*form.applications.errors, *form.decision.errors, *form.reason.errors]:
-            flash(str(error), "error")
-        return redirect(url_for(".applications", camp_id=camp.id))
-    done, refused = 0, []
-    for application in queries.applications_by_id(camp, form.applications.data):
-        try:
-            with db.session.begin_nested():
-                services.decide(
-                    application, form.decision.data, reason=form.reason.data or "", by=current_user
-                )
-        except services.CampError as error:
-            refused.append(f"{application.applicant.full_name}: {error}")
-        else:
-            done += 1
-    flash(ngettext("Decision saved for %(num)d application.",
-                   "Decision saved for %(num)d applications.", done), "success")  # fmt: skip
-    for message in refused:
-        flash(message, "error")
-    return redirect(url_for(".applications", camp_id=camp.id))
+    form = list_filter(camp)
+    bulk_form = BulkDecisionForm()
+    if not (bulk_form.validate_on_submit() and form.valid):
+        ticked = set(bulk_form.applications.data or ())
+        return applications_page(camp, form, bulk_form, ticked=ticked, status=400)
+    if bulk_form.for_all_matching:
+        found = queries.count_of(queries.review_query(camp, filters=form.filters()))
+        if not 0 < found <= MAX_MATCHING:
+            bulk_form.scope.errors = [_too_many(found)]
+            return applications_page(camp, form, bulk_form, ticked=set(), status=400)
+        if not bulk_form.confirmed() or bulk_form.expected.data != found:
+            return _confirm_matching(camp, form, bulk_form, found)
+        chosen = queries.matching_applications(camp, filters=form.filters(), limit=MAX_MATCHING)
+    else:
+        chosen = queries.applications_by_id(camp, bulk_form.applications.data)
+    refused = services.decide_each(
+        chosen, bulk_form.decision.data, reason=bulk_form.reason.data or "", by=current_user
+    )
+    _tell_outcome(len(chosen) - len(refused), refused)
+    number = page_within(queries.review_query(camp, filters=form.filters()), page_number())
+    picked = [application.id for application, _reason in refused][:100]
+    return redirect(
+        url_for(".applications", camp_id=camp.id, **form.query_args(), page=number, picked=picked)
+    )
+
+
+def _too_many(found: int) -> str:
+    if not found:
+        return _("No application matches the filter.")
+    return ngettext(
+        "%(num)d application matches: at most %(max)d can be changed at once. Narrow the filter.",
+        "%(num)d applications match: at most %(max)d can be changed at once. Narrow the filter.",
+        found,
+        max=MAX_MATCHING,
+    )
+
+
+def _tell_outcome(done: int, refused) -> None:
+    """One message for the decisions saved, one per reason for those refused (with names)."""
+    if done:
+        flash(ngettext("Decision saved for %(num)d application.",
+                       "Decision saved for %(num)d applications.", done), "success")  # fmt: skip
+    names_by_reason: dict[str, list[str]] = {}
+    for application, reason in refused:
+        names_by_reason.setdefault(reason, []).append(application.applicant.full_name)
+    for reason, names in names_by_reason.items():
+        shown = ", ".join(names[:NAMES_SHOWN])
+        if len(names) > NAMES_SHOWN:
+            shown = _("%(names)s and %(num)d more", names=shown, num=len(names) - NAMES_SHOWN)
+        flash(
+            ngettext(
+                "Not changed for %(num)d application (%(names)s): %(reason)s",
+                "Not changed for %(num)d applications (%(names)s): %(reason)s",
+                len(names), names=shown, reason=reason,
+            ),
+            "error",
+        )  # fmt: skip
+
+
+def _confirm_matching(camp, form, bulk_form, found: int):
+    """The page that names what "apply to all matching" will do, with its count."""
+    label = dict(bulk_form.decision.choices)[bulk_form.decision.data]
+    chosen = [f"{name}: {value}" for _field, name, value in form.active_filters()]
+    consequences = [
+        ngettext(
+            "“%(decision)s” goes to the %(num)d application that matches the filter.",
+            "“%(decision)s” goes to all %(num)d applications that match the filter.",
+            found,
+            decision=label,
+        ),  # fmt: skip
+        _("Filter: %(filters)s.", filters="; ".join(chosen))
+        if chosen
+        else _("No filter: every application sent to this camp."),
+        _(
+            "Each one is checked on its own: when the camp is full or a minor has no guardian "
+            "consent, that application stays as it is and you are told which."
+        ),  # fmt: skip
+        _("Each applicant is told of the decision."),
+    ]
+    if bulk_form.expected.data is not None and bulk_form.expected.data != found:
+        consequences.insert(0, _("The list has changed since you looked: check the count."))
+    return confirmation_page(
+        bulk_form,
+        title=ngettext(
+            "Apply to the %(num)d matching application?",
+            "Apply to all %(num)d matching applications?",
+            found,
+        ),
+        consequences=consequences,
+        button=apply_to_matching_label(found),
+        back=url_for(".applications", camp_id=camp.id, **form.query_args()),
+        resend=[
+            ("scope", MATCHING),
+            ("decision", bulk_form.decision.data),
+            ("reason", bulk_form.reason.data or ""),
+            ("expected", str(found)),
+        ],
+    )
+
+
+def apply_to_matching_label(found: int) -> str:
+    return ngettext(
+        "Apply to the %(num)d matching application",
+        "Apply to all %(num)d matching applications",
+        found,
+    )
 
 
 def application_page(application, status=200, **forms):
     if application.is_minor:
         # Seeing a minor's health and guardian details is recorded every time.
         audit_event("application.sensitive_viewed", application)
-    context = {
-        "review_form": ReviewForm(
+    blank_forms = {
+        "review_form": lambda: ReviewForm(
             formdata=None, data={"score": str(application.score or ""), "notes": application.notes}
         ),
-        "decision_form": DecisionForm(formdata=None),
-        "consent_form": GuardianConsentForm(formdata=None),
-        "waitlist_form": WaitlistMoveForm(formdata=None),
-        "action_form": ActionForm(),
+        "decision_form": lambda: DecisionForm(formdata=None),
+        "consent_form": lambda: GuardianConsentForm(formdata=None),
+        "waitlist_form": lambda: WaitlistMoveForm(formdata=None),
+        "action_form": ActionForm,
     }
+    # Only the forms not handed in are made (a body too large to read must not be read).
+    context = {name: forms[name] if name in forms else make() for name, make in blank_forms.items()}
     context.update(forms)
     # Only the decisions the service would take now are offered.
     free = services.places_free(application.camp)
@@ -105,9 +217,14 @@ def application_page(application, status=200, **forms):
     }
     decision = context["decision_form"].decision
     decision.choices = [(value, label) for value, label in decision.choices if value in allowed]
+    form = list_filter(application.camp)
+    before, after = queries.neighbours(application.camp, application, filters=form.filters())
     return render_template(
         "camps/manage/application.html",
         application=application,
+        list_args=form.query_args(),
+        before=before,
+        after=after,
         ethnicity_hidden=True,
         age_band=queries.age_band,
         **context,
@@ -134,7 +251,7 @@ def review(application_id):
         notes=form.notes.data or "", by=current_user,
     )  # fmt: skip
     flash(_("Review saved."), "success")
-    return redirect(url_for(".application", application_id=application.id))
+    return redirect(application_url(application))
 
 
 @bp.post("/applications/<int:application_id>/decide")
@@ -154,4 +271,10 @@ def decide(application_id):
         form.decision.errors.append(str(error))
         return application_page(managed_application(application_id), 400, decision_form=form)
     flash(_("Decision saved."), "success")
-    return redirect(url_for(".application", application_id=application.id))
+    return redirect(application_url(application))
+
+
+def application_url(application) -> str:
+    """The application's page, keeping the list's filter and order for next and previous."""
+    args = list_filter(application.camp).query_args()
+    return url_for(".application", application_id=application.id, **args)

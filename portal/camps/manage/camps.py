@@ -1,4 +1,4 @@
-"""Organisers set up camps: details, status and the extra questions."""
+"""Organisers set up camps: details and status (the extra questions: questions.py)."""
 
 from flask import abort
 from flask import flash
@@ -15,10 +15,9 @@ from portal.camps import services
 from portal.camps import transitions
 from portal.camps.forms.camps import CampForm
 from portal.camps.forms.camps import CampStatusForm
-from portal.camps.forms.camps import QuestionForm
+from portal.camps.forms.questions import question_form as new_question_form
 from portal.camps.manage import bp
 from portal.camps.manage.lookup import managed_camp
-from portal.camps.manage.lookup import managed_question
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import ApplicationStatus
 from portal.camps.models import Camp
@@ -87,7 +86,11 @@ def edit_camp(camp_id):
 @organisers_only
 def camp(camp_id):
     """A camp's overview for organisers: status, places, questions, links to every tool."""
-    camp = managed_camp(camp_id)
+    return camp_page(managed_camp(camp_id))
+
+
+def camp_page(camp, status=200, question_form=None):
+    """The camp's overview, with the question builder's form as a view hands it back."""
     counts = queries.status_counts([camp.id])[camp.id]
     return render_template(
         "camps/manage/camp.html",
@@ -95,9 +98,9 @@ def camp(camp_id):
         counts=counts,
         seats_taken=services.seats_taken(camp),
         status_form=CampStatusForm(),
-        question_form=_question_form(camp),
+        question_form=question_form or new_question_form(camp),
         action_form=ActionForm(),
-    )
+    ), status
 
 
 @bp.post("/camps/<int:camp_id>/status")
@@ -154,39 +157,3 @@ def _cancel_confirmation(camp, form):
         back=url_for(".camp", camp_id=camp.id),
         resend=[("status", form.status.data)],
     )
-
-
-def _question_form(camp, submitted: bool = False):
-    form = QuestionForm() if submitted else QuestionForm(formdata=None)
-    form.condition_question.choices = [("", _("Always"))] + [
-        (str(question.id), question.display_label) for question in camp.questions
-    ]
-    return form
-
-
-@bp.post("/camps/<int:camp_id>/questions")
-@organisers_only
-def add_question(camp_id):
-    """Add an extra question to the camp's application form."""
-    camp = managed_camp(camp_id)
-    form = _question_form(camp, submitted=True)
-    if not form.validate_on_submit():
-        counts = queries.status_counts([camp.id])[camp.id]
-        return render_template(
-            "camps/manage/camp.html", camp=camp, counts=counts,
-            seats_taken=services.seats_taken(camp), status_form=CampStatusForm(),
-            question_form=form, action_form=ActionForm(),
-        ), 400  # fmt: skip
-    services.add_question(camp, by=current_user, **form.question_fields())
-    flash(_("The question is added."), "success")
-    return redirect(url_for(".camp", camp_id=camp.id))
-
-
-@bp.post("/camps/<int:camp_id>/questions/<int:question_id>/delete")
-@organisers_only
-def delete_question(camp_id, question_id):
-    """Remove an extra question (answers already given stay in the applications)."""
-    question = managed_question(camp_id, question_id)
-    services.remove_question(question, by=current_user)
-    flash(_("The question is removed."), "success")
-    return redirect(url_for(".camp", camp_id=camp_id))

@@ -7,7 +7,6 @@ from flask import abort
 from flask import flash
 from flask import redirect
 from flask import send_file
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,10 +16,13 @@ from portal.camps import services
 from portal.camps.forms.consent import GuardianConsentForm
 from portal.camps.manage import bp
 from portal.camps.manage.applications import application_page
+from portal.camps.manage.applications import application_url
 from portal.camps.manage.lookup import managed_application
 from portal.camps.manage.lookup import managed_consent
 from portal.camps.models import ConsentMethod
+from portal.errors import shows_its_form_when_too_large
 from portal.extensions import db
+from portal.forms import ActionForm
 from portal.security import organisers_only
 from portal.storage import StorageError
 from portal.uploads import read_upload
@@ -57,7 +59,20 @@ def record_consent(application_id):
         form.scan.errors.append(SCAN_NOT_STORED)
         return application_page(application, 503, consent_form=form)
     flash(_("The guardian's consent is recorded."), "success")
-    return redirect(url_for(".application", application_id=application.id))
+    return redirect(application_url(application))
+
+
+@shows_its_form_when_too_large("camps_manage.record_consent")
+@organisers_only
+def consent_scan_too_large(application_id):
+    """The application page again, the consent form saying the file is too large."""
+    application = managed_application(application_id)
+    form = GuardianConsentForm(formdata=None)
+    form.refuse_unread_scan()
+    # No form here may read the body: it is over the limit.
+    return application_page(
+        application, 413, consent_form=form, action_form=ActionForm(formdata=None)
+    )
 
 
 @bp.post("/consents/<int:consent_id>/withdraw")
@@ -67,7 +82,7 @@ def withdraw_consent(consent_id):
     consent = managed_consent(consent_id)
     services.withdraw_guardian_consent(consent, by=current_user)
     flash(_("The consent is marked as withdrawn."), "success")
-    return redirect(url_for(".application", application_id=consent.application_id))
+    return redirect(application_url(consent.application))
 
 
 @bp.get("/consents/<int:consent_id>/scan")
@@ -97,4 +112,4 @@ def remind_consent(application_id):
     application = managed_application(application_id)
     services.remind_missing_consent(application, by=current_user)
     flash(_("The applicant is reminded."), "success")
-    return redirect(url_for(".application", application_id=application.id))
+    return redirect(application_url(application))

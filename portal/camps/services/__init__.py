@@ -8,6 +8,7 @@ from portal.camps.services.applications import DECISION_MESSAGES
 from portal.camps.services.applications import birth_date_change_problem
 from portal.camps.services.applications import confirm
 from portal.camps.services.applications import decide
+from portal.camps.services.applications import decide_each
 from portal.camps.services.applications import decline
 from portal.camps.services.applications import ethnicity_of
 from portal.camps.services.applications import expire_offers
@@ -23,6 +24,7 @@ from portal.camps.services.camps import add_question
 from portal.camps.services.camps import applications_of
 from portal.camps.services.camps import camp_organisers
 from portal.camps.services.camps import capacity_problem
+from portal.camps.services.camps import change_question
 from portal.camps.services.camps import eligibility_problem
 from portal.camps.services.camps import is_accepting_applications
 from portal.camps.services.camps import lock_application
@@ -55,8 +57,10 @@ __all__ = [
     "birth_date_change_problem",
     "camp_organisers",
     "capacity_problem",
+    "change_question",
     "confirm",
     "decide",
+    "decide_each",
     "decline",
     "eligibility_problem",
     "ethnicity_of",

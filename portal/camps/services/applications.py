@@ -193,6 +193,21 @@ def decide(application: Application, decision, *, reason: str, by) -> None:
         renumber_waitlist(camp)
 
 
+def decide_each(
+    applications: Sequence[Application], decision, *, reason: str, by
+) -> list[tuple[Application, str]]:
+    """The same decision for each application in turn, each checked on its own (capacity,
+    consent, the transition); the refused ones come back with the reason, the others stand."""
+    refused: list[tuple[Application, str]] = []
+    for application in applications:
+        try:
+            with db.session.begin_nested():
+                decide(application, decision, reason=reason, by=by)
+        except CampError as error:
+            refused.append((application, str(error)))
+    return refused
+
+
 DECISION_MESSAGES = {
     S.ACCEPTED: _l(
         "Good news: you have a place at the camp! Please confirm it before the deadline."

@@ -89,6 +89,13 @@ def add_question(camp: Camp, *, by, **fields) -> CampQuestion:
     return question
 
 
+def change_question(question: CampQuestion, *, by, **fields) -> None:
+    """Change a question; answers already given stay as they were."""
+    for name, value in fields.items():
+        setattr(question, name, value)
+    audit_event("camp.question_changed", question.camp, actor=by)
+
+
 def remove_question(question: CampQuestion, *, by) -> None:
     """Remove a question; answers already given stay in the applications."""
     camp = question.camp

@@ -19,6 +19,7 @@ from portal.camps.services.history import CampError
 from portal.camps.services.history import tell
 from portal.extensions import utcnow
 from portal.links import local_path
+from portal.notify import Subject
 from portal.notify import notify
 
 
@@ -55,6 +56,7 @@ def withdraw_guardian_consent(consent: GuardianConsent, *, by) -> None:
                     "They cannot be checked in until a consent is recorded again."
                 ),
                 link=link,
+                about=Subject("camp", application.camp_id),
             )
     if application.status in SEAT_STATUSES:
         tell(

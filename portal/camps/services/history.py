@@ -8,11 +8,14 @@ from portal.camps.models import ApplicationStatus as S
 from portal.camps.transitions import Who
 from portal.camps.transitions import application_may_move
 from portal.errors import PortalError
-from portal.i18n import PerLanguage
 from portal.links import external_url
 from portal.links import local_path
+from portal.notify import Subject
 from portal.notify import notify
 from portal.notify import queue_email
+
+#: How notifications were headed before they named their subject: older rows still use this key.
+_HEADED = _l("%(camp)s: %(message)s", camp="", message="")
 
 
 class CampError(PortalError):
@@ -41,12 +44,11 @@ def record(application, previous, status, *, actor, who: Who, reason: str = "") 
 
 
 def tell(application: Application, message) -> None:
-    """In-app notification (headed by the camp's title, both in the reader's language when it
-    is read) and e-mail (in the applicant's language when it is queued)."""
+    """In-app notification (about the camp, whose title the inbox shows with it, both in the
+    reader's language when it is read) and e-mail (in the applicant's language when queued)."""
     user = application.applicant
     link = local_path("camps.application", application_id=application.id)
-    headed = _l("%(camp)s: %(message)s", camp=PerLanguage(application.camp.title), message=message)
-    notify(user, headed, link=link)
+    notify(user, message, link=link, about=Subject("camp", application.camp_id))
     queue_email(
         user, _l("News about your camp application"), "application_news",
         message=message, camp=application.camp,
