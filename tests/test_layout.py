@@ -181,4 +181,4 @@ def test_date_fields_carry_a_format_hint(client, login_as, db):
     assert 'type="date"' in field
     assert re.search(r'aria-describedby="[^"]*start_date-format', field)
     hint = re.search(r'<p class="hint" id="start_date-format">([^<]+)</p>', page).group(1)
-    assert hint == translated("Format: dd.mm.yyyy", "ru")
+    assert hint == translated("Format: DD.MM.YYYY", "ru")

@@ -4,8 +4,9 @@ A journey is one test of a whole task. It has visitors (people, each in a browse
 their own) and steps. After every page a visitor lands on, the page is checked: axe-core finds no
 violation of any impact, the HTML, CSS and JS it needs weigh under 60 KB, no request left
 127.0.0.1, and the page is no wider than the window (nothing scrolls sideways but a table's
-box). A failing step saves a screenshot and the HTML of every visitor's page under
-tests/browser/artifacts/ and says which step failed.
+box), and every link, button and disclosure of the header, the menus and the footer (and every
+.button) is at least 44 x 44 px. A failing step saves a screenshot and the HTML of every
+visitor's page under tests/browser/artifacts/ and says which step failed.
 """
 
 import html
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 import pytest
 from flask_migrate import upgrade
 from playwright.sync_api import Error
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -46,6 +48,8 @@ PAGE_WEIGHT_LIMIT = 60 * 1024
 LOCAL_HOSTS = {"127.0.0.1"}
 #: Presses of Tab allowed to reach the next control before the keyboard visitor gives up.
 MAX_TABS = 120
+#: The smallest tap target, in CSS pixels (WCAG 2.5.5; Apple's and Google's guidelines).
+MIN_TARGET = 44
 
 
 def pytest_collection_modifyitems(config, items):
@@ -157,17 +161,29 @@ class Journey:
         #: Size of each CSS or JS file by address, shared by the visitors.
         self.asset_sizes: dict[str, int] = {}
 
-    def visitor(self, label, *, viewport=PHONE, locale="ky-KG", javascript=True, keyboard=False):
-        """A person in a browser context of their own (a phone unless told otherwise)."""
+    def visitor(
+        self,
+        label,
+        *,
+        viewport=PHONE,
+        locale="ky-KG",
+        javascript=True,
+        keyboard=False,
+        touch=False,
+    ):
+        """A person in a browser context of their own (a phone unless told otherwise); `touch`
+        taps a touch screen instead of clicking."""
         context = self.browser.new_context(
             viewport=viewport,
             locale=locale,
             base_url=self.base_url,
             java_script_enabled=javascript,
+            has_touch=touch,
+            is_mobile=touch,
         )
         context.set_default_timeout(10_000)
         kind = KeyboardVisitor if keyboard else Visitor
-        person = kind(self, label, context, javascript=javascript)
+        person = kind(self, label, context, javascript=javascript, touch=touch)
         self.visitors.append(person)
         return person
 
@@ -207,10 +223,11 @@ class Journey:
 class Visitor:
     """One person using the portal with a pointer (or a finger); every new page is checked."""
 
-    def __init__(self, journey, label, context, *, javascript):
+    def __init__(self, journey, label, context, *, javascript, touch=False):
         self.journey = journey
         self.label = label
         self.javascript = javascript
+        self.touch = touch
         self.page = context.new_page()
         self.requested: list[str] = []
         self.document = None
@@ -242,8 +259,41 @@ class Visitor:
     def follow(self, target, *, status=200):
         """Activate a link or a button that loads another page."""
         with self.page.expect_navigation():
-            self.locate(target).click()
+            self.press(target)
         self.check_page(status)
+
+    def follow_menu(self, path, *, status=200):
+        """Open the header's menu (folded on a phone) and follow its link to `path`."""
+        self.open_menu()
+        self.follow(f"nav.main-nav a[href='{path}']", status=status)
+
+    def press(self, target):
+        """Click, or tap on a touch screen, what does not load a page by itself."""
+        element = self.locate(target)
+        if self.touch:
+            element.tap()
+        else:
+            element.click()
+
+    # --- the header's disclosures (a <details>: they open without JavaScript) ---
+
+    def open_menu(self):
+        """Open the menu when it is folded behind its "Menu" button (a phone's screen)."""
+        self._open("header details.menu")
+
+    def open_languages(self):
+        self._open("header details.languages")
+
+    def _open(self, selector):
+        details = self.page.locator(selector)
+        summary = details.locator("> summary")
+        if details.evaluate("el => el.open") or not summary.is_visible():
+            return  # open already, or shown inline on a wide screen
+        self._press_summary(summary)
+        expect(details).to_have_attribute("open", "")
+
+    def _press_summary(self, summary):
+        self.press(summary)
 
     # --- filling in forms ---
 
@@ -270,6 +320,7 @@ class Visitor:
         self.follow("main button[type=submit]")
 
     def sign_out(self):
+        self.open_menu()
         self.follow("header form[action$='/auth/logout'] button[type=submit]")
 
     def download(self, target):
@@ -295,6 +346,8 @@ class Visitor:
         )
         overflow = self.overflow()
         assert not overflow, f"{where} is wider than the screen: {overflow}"
+        small = self.small_targets()
+        assert not small, f"{where} has tap targets under {MIN_TARGET} px: {small}"
         if self.javascript:  # axe-core needs JavaScript; the same pages are checked with it on
             found = self.journey.axe.run(self.page).response["violations"]
             assert not found, f"axe-core on {where}: " + "; ".join(
@@ -302,6 +355,15 @@ class Visitor:
                 f"{[node['target'] for node in item['nodes']][:5]}"
                 for item in found
             )
+
+    def small_targets(self) -> list[str]:
+        """The header's, menus', footer's and .button controls smaller than MIN_TARGET, with the
+        header's disclosures closed and then open (the page is left as it was)."""
+        return self.page.evaluate(TARGETS_CHECK, MIN_TARGET)
+
+    def title_problem(self) -> str | None:
+        """None when the page's h1 is whole in the first screen (the menus closed)."""
+        return self.page.evaluate(TITLE_CHECK)
 
     def overflow(self) -> str | None:
         """None when the page fits the window's width, else its width and what sticks out."""
@@ -385,6 +447,10 @@ class KeyboardVisitor(Visitor):
     def attach(self, target, files):
         raise NotImplementedError("choosing a file opens the system's dialog")
 
+    def _press_summary(self, summary):
+        self.reach(summary)
+        self.page.keyboard.press("Enter")
+
     def reach(self, target, *, group=None):
         """Press Tab until the target (or, for radio buttons, its group) has the focus.
 
@@ -452,6 +518,48 @@ OVERFLOW_CHECK = """() => {
     .sort((a, b) => b[1] - a[1]).slice(0, 3)
     .map(([el, right]) => name(el) + " " + Math.round(right) + "px");
   return {width, window: inner, widest: out.join(", ")};
+}"""
+
+#: Visible links, buttons, disclosures and fields of the header, every <nav> and the footer, and
+#: every .button, whose box is under the minimum; measured with the header's <details> closed,
+#: then open (their content shows only then), then put back as they were.
+TARGETS_CHECK = """(minimum) => {
+  const small = new Set();
+  const controls = "a[href], button, summary, input:not([type=hidden]), select";
+  const within = ["header", "nav", "footer"].map(area => controls.split(", ")
+    .map(control => area + " " + control).join(", ")).join(", ") + ", .button";
+  const measure = () => {
+    for (const el of document.querySelectorAll(within)) {
+      if (!el.checkVisibility({visibilityProperty: true})) continue;
+      const box = el.getBoundingClientRect();
+      if (!box.width || !box.height) continue;
+      if (box.width < minimum - 0.5 || box.height < minimum - 0.5) {
+        const text = (el.innerText || el.value || el.getAttribute("aria-label") || "").trim();
+        small.add(el.tagName.toLowerCase() + ' "' + text.slice(0, 30) + '" ' +
+          Math.round(box.width) + "x" + Math.round(box.height));
+      }
+    }
+  };
+  const disclosures = [...document.querySelectorAll("header details")];
+  const open = disclosures.map(details => details.open);
+  measure();
+  disclosures.forEach(details => { details.open = true; });
+  measure();
+  disclosures.forEach((details, index) => { details.open = open[index]; });
+  return [...small];
+}"""
+
+#: Whether the page's title (its h1) is whole within the first screen, scrolled to the top with
+#: the header's menus closed; null when it is, else where it ends.
+TITLE_CHECK = """() => {
+  const title = document.querySelector("main h1");
+  if (!title) return "the page has no h1 in main";
+  const open = [...document.querySelectorAll("header details[open]")];
+  open.forEach(details => { details.open = false; });
+  const bottom = title.getBoundingClientRect().bottom + window.scrollY;
+  open.forEach(details => { details.open = true; });
+  return bottom <= window.innerHeight ? null :
+    "the h1 ends " + Math.round(bottom) + " px down a " + window.innerHeight + " px screen";
 }"""
 
 #: Where the focus is after a Tab, and what is wrong with it (no indicator, off screen, or

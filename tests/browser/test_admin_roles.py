@@ -20,11 +20,12 @@ def test_admin_changes_roles_and_finds_it_in_the_audit_log(journey, live_data, t
     staff = journey.visitor("admin", locale="uz-UZ")
     with journey.step("the admin signs in and switches to Uzbek"):
         staff.sign_in(accounts["admin"], PASSWORD)
-        staff.follow("nav.languages button[lang=uz-Cyrl]")
+        staff.open_languages()
+        staff.follow("header .languages button[lang=uz-Cyrl]")
         expect(staff.page.locator("html")).to_have_attribute("lang", "uz-Cyrl")
 
     with journey.step("the admin finds the young person"):
-        staff.follow("nav.main-nav a[href='/admin/users']")
+        staff.follow_menu("/admin/users")
         staff.fill("#q", "Мирзаева")
         staff.follow("form[role=search] button[type=submit]")
         staff.follow(staff.main.get_by_role("link", name="Севара Мирзаева"))
@@ -38,7 +39,7 @@ def test_admin_changes_roles_and_finds_it_in_the_audit_log(journey, live_data, t
         expect(staff.page.locator("#roles-1")).to_be_checked()
 
     with journey.step("the admin finds the change in the audit log"):
-        staff.follow("nav.main-nav a[href='/admin/audit']")
+        staff.follow_menu("/admin/audit")
         staff.choose("#action", "user.roles_changed")
         staff.fill("#actor", accounts["admin"])
         staff.follow("form[role=search] button[type=submit]")
@@ -51,7 +52,7 @@ def test_admin_changes_roles_and_finds_it_in_the_audit_log(journey, live_data, t
     mentor = journey.visitor("new-mentor", locale="uz-UZ")
     with journey.step("the new mentor sees the plans to review"):
         mentor.sign_in(accounts["person"], PASSWORD)
-        mentor.follow("nav.main-nav a[href='/mentor/queue']")
+        mentor.follow_menu("/mentor/queue")
         expect(mentor.page.locator("h1")).to_have_text(text("Plans to review", "uz_Cyrl"))
 
     with live_data() as session:

@@ -54,7 +54,7 @@ def test_attendance_without_javascript_then_training_record_certificate_and_veri
     sheet = journey.visitor("trainer", locale="ru-RU", javascript=False)
     with journey.step("the trainer opens the last session's sheet without JavaScript"):
         sheet.sign_in(accounts["trainer"], PASSWORD)
-        sheet.follow("nav.main-nav a[href='/training/sessions']")
+        sheet.follow_menu("/training/sessions")
         sheet.follow(f"main a[href='/sessions/{last_id}/attendance']")
         expect(sheet.main.locator("fieldset.marks")).to_have_count(2)
 
@@ -78,7 +78,7 @@ def test_attendance_without_javascript_then_training_record_certificate_and_veri
     youth = journey.visitor("ambassador", locale="ru-RU")
     with journey.step("the ambassador follows her training record"):
         youth.sign_in(accounts["ambassador"], PASSWORD)
-        youth.follow("nav.main-nav a[href='/training']")
+        youth.follow_menu("/training")
         record = youth.main.locator("section.panel", has_text=PROGRAMME)
         expect(record).to_contain_text(text("Completed", "ru"))
         expect(record).to_contain_text(text("%(done)d of %(needed)d done", "ru", done=2, needed=2))

@@ -53,7 +53,7 @@ def test_decision_confirmed_declined_place_goes_to_the_waiting_list(journey, liv
     with journey.step("the chosen applicant reads the news"):
         chosen.sign_in(emails["chosen"], PASSWORD)
         expect(chosen.page.locator("html")).to_have_attribute("lang", "uz-Cyrl")
-        chosen.follow("nav.main-nav a[href='/notifications']")
+        chosen.follow_menu("/notifications")
         news = text(
             "Good news: you have a place at the camp! Please confirm it before the deadline.",
             "uz_Cyrl",
@@ -74,7 +74,7 @@ def test_decision_confirmed_declined_place_goes_to_the_waiting_list(journey, liv
     declining = journey.visitor("declining", locale="uz-UZ")
     with journey.step("another accepted applicant declines"):
         declining.sign_in(emails["declining"], PASSWORD)
-        declining.follow("nav.main-nav a[href='/applications']")
+        declining.follow_menu("/applications")
         declining.follow(declining.main.get_by_role("link", name=TITLE))
         declining.follow("form[action$='/decline'] button")
         expect(declining.page.locator(".flash")).to_have_text(
@@ -85,7 +85,7 @@ def test_decision_confirmed_declined_place_goes_to_the_waiting_list(journey, liv
     waiting = journey.visitor("first-waiting", locale="uz-UZ")
     with journey.step("the first on the waiting list is offered the place"):
         waiting.sign_in(emails["first_waiting"], PASSWORD)
-        waiting.follow("nav.main-nav a[href='/notifications']")
+        waiting.follow_menu("/notifications")
         offer = text("A place opened up and it is yours! Please confirm it soon.", "uz_Cyrl")
         waiting.follow(waiting.main.get_by_role("link", name=offer))
         expect(waiting.main.locator(".panel h2")).to_contain_text(

@@ -13,7 +13,7 @@ from tests.helpers import years_ago
 
 #: How the young person uses the portal → the visitor's settings, her name, her phone's ending.
 WAYS = {
-    "touch": ({}, "Нургүл Бакирова", "31"),
+    "touch": ({"touch": True}, "Нургүл Бакирова", "31"),
     "keyboard": ({"keyboard": True}, "Айпери Жолдошева", "32"),
     "no-javascript": ({"javascript": False}, "Бегайым Турдуева", "33"),
 }
@@ -57,7 +57,7 @@ def test_a_15_year_old_registers_applies_saves_a_draft_and_sends_it_later(
         expect(youth.page.locator("h1")).to_have_text(text("Hello, %(name)s!", "ky", name=name))
 
     with journey.step("finds the camp in Batken"):
-        youth.follow("nav.main-nav a[href='/camps']")
+        youth.follow_menu("/camps")
         youth.choose("#region", "KG-B")
         youth.follow("form[role=search] button[type=submit]")
         youth.follow(youth.main.get_by_role("link", name=title))
@@ -95,7 +95,7 @@ def test_a_15_year_old_registers_applies_saves_a_draft_and_sends_it_later(
         expect(youth.page.locator(".flash")).to_have_text(text("You are signed in.", "ky"))
 
     with journey.step("opens her draft"):
-        youth.follow("nav.main-nav a[href='/applications']")
+        youth.follow_menu("/applications")
         expect(youth.main.locator(".inbox li", has_text=title)).to_contain_text(text("Draft", "ky"))
         youth.follow(youth.main.get_by_role("link", name=title))
         expect(youth.page.locator("#motivation")).to_have_value(

@@ -28,6 +28,7 @@ def test_every_demo_login_works_and_the_saved_language_applies(journey):
         person = journey.visitor(email.split("@")[0])
         with journey.step(f"{email} signs in"):
             person.sign_in(email, DEMO_PASSWORD)
+            person.open_menu()
             expect(
                 person.page.locator("header form[action$='/auth/logout'] button")
             ).to_be_visible()

@@ -59,7 +59,7 @@ def test_organiser_reviews_records_consent_accepts_balances_and_checks_in(journe
 
     with journey.step("signs in and opens the camp"):
         staff.sign_in(email, PASSWORD)
-        staff.follow("nav.main-nav a[href='/manage/camps']")
+        staff.follow_menu("/manage/camps")
         staff.follow(staff.main.get_by_role("link", name=TITLE, exact=True))
         expect(staff.page.locator("h1")).to_have_text(TITLE)
 
@@ -99,7 +99,7 @@ def test_organiser_reviews_records_consent_accepts_balances_and_checks_in(journe
         staff.tick("#decision-0")
         staff.follow("form[action*='/decide?consent=missing'] button[type=submit]")
         expect(staff.page.locator(".flash")).to_have_text(text("Decision saved.", "ru"))
-        expect(staff.main.locator("p strong").first).to_have_text(
+        expect(staff.main.locator("p .badge").first).to_have_text(
             text("Accepted, waiting for confirmation", "ru")
         )
 
