@@ -81,6 +81,8 @@ class Row:
     reason: str
     age_when_sent: int | None
     consent_required: bool | None
+    #: The applicant's age on the first day by the profile now.
+    profile_age: int | None
     submitted_at: datetime | None
     offer_expires_on: date | None
     photo: bool
@@ -669,6 +671,7 @@ class CampMachine(RuleBasedStateMachine):
                 id=a.id, user_id=a.user_id, status=a.status, position=a.waitlist_position,
                 reason=a.decision_reason, age_when_sent=a.age_when_sent,
                 consent_required=a.consent_required, submitted_at=a.submitted_at,
+                profile_age=a.applicant.age_on(a.camp.start_date),
                 offer_expires_on=a.offer_expires_on, photo=a.photo_consent_at is not None,
                 is_minor=a.is_minor, consent_active=a.id in active, events=events[a.id],
             )
@@ -737,10 +740,18 @@ class CampMachine(RuleBasedStateMachine):
                 assert row.reason == old.reason, (row.id, "decision reason changed")
             if row.id in self.decisions and row.status is self.decisions[row.id][0]:
                 assert row.reason == self.decisions[row.id][1], "the organiser's reason went"
-            if old and old.submitted_at and old.status is not S.DRAFT and row.status is not S.DRAFT:
+            # Sending fixes the rule; applying again after withdrawing reopens it as a draft
+            # (the profile may have changed meanwhile) and the new sending fixes it afresh.
+            resent = any(to_status is S.DRAFT for _id, _f, to_status, _w, _r in new)
+            if (
+                old and old.submitted_at and not resent
+                and old.status is not S.DRAFT and row.status is not S.DRAFT
+            ):  # fmt: skip
                 assert (row.age_when_sent, row.consent_required) == (
                     old.age_when_sent, old.consent_required,
                 ), "the age rule moved after sending"  # fmt: skip
+            if resent and row.status is not S.DRAFT:
+                assert row.age_when_sent == row.profile_age, "sent again with a stale age rule"
             if row.submitted_at and row.status is not S.DRAFT:
                 assert row.consent_required == (
                     row.age_when_sent is not None and row.age_when_sent < 18
@@ -866,3 +877,27 @@ def test_the_camp_counts_ages_as_sent_whatever_the_profile_says_later(client, lo
     assert person.full_name in page
     page = client.get(f"/manage/camps/{camp.id}/applications?age_band=18-21").text
     assert person.full_name not in page
+
+
+def test_applying_again_after_withdrawing_fixes_the_age_rule_afresh(db):
+    """Withdrawing closes the sent application, so the birth date may be corrected; applying
+    again reopens it as a draft and sending it fixes the rule with the corrected age (a
+    guardian's consent is then needed), never the age of the earlier round."""
+    from tests.factories import ApplicationFactory
+
+    camp = CampFactory()
+    person = UserFactory(date_of_birth=years_ago(23))
+    application = ApplicationFactory(camp=camp, applicant=person, status=S.DRAFT)
+    services.submit(application)
+    assert (application.age_when_sent, application.consent_required) == (23, False)
+    services.withdraw(application)
+    assert accounts.update_profile(person, date_of_birth=years_ago(16)) == ["date_of_birth"]
+    again = services.start_application(camp, person)
+    assert again.id == application.id and again.status is S.DRAFT
+    assert again.consent_required is None and again.is_minor  # follows the profile as a draft
+    services.submit(again)
+    age = person.age_on(camp.start_date)
+    assert age < 18
+    assert (again.age_when_sent, again.consent_required) == (age, True)
+    # And once sent again, the birth date is locked as before.
+    assert services.birth_date_change_problem(person, new=years_ago(23)) is not None
