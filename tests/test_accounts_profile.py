@@ -126,6 +126,15 @@ def test_a_young_person_cannot_become_younger_than_fourteen(client, login_as):
     assert "from the age of 14" in error_summary(response.text)[0]
 
 
+def test_the_profile_takes_a_typed_date_of_birth(client, login_as, db):
+    user = login_as("youth")
+    born = years_ago(17)
+    data = profile_data(user, date_of_birth=born.strftime("%d.%m.%Y"))
+    assert client.post("/account/profile", data=data).status_code == 302
+    db.session.refresh(user)
+    assert user.date_of_birth == born
+
+
 def test_staff_need_not_give_a_date_of_birth(client, login_as, db):
     user = login_as("mentor", date_of_birth=None)
     assert client.post("/account/profile", data=profile_data(user)).status_code == 302

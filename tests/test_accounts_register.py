@@ -87,6 +87,23 @@ def test_fourteen_today_may_register(client, db):
     assert response.status_code == 302
 
 
+def test_a_typed_date_of_birth_in_the_hinted_format_is_accepted(client, db):
+    """A phone without a date picker sends what was typed, as the hint asks (DD.MM.YYYY)."""
+    born = years_ago(16)
+    data = registration_data(date_of_birth=born.strftime("%d.%m.%Y"))
+    assert client.post("/auth/register", data=data).status_code == 302
+    assert registered(db).date_of_birth == born
+
+
+@pytest.mark.parametrize("typed", ["01.01.9999", "0001-01-01"])
+def test_a_date_of_birth_outside_the_calendar_is_refused_and_kept(client, db, typed):
+    response = client.post("/auth/register?lang=en", data=registration_data(date_of_birth=typed))
+    assert response.status_code == 400
+    assert any("between the years" in message for message in error_summary(response.text))
+    assert f'value="{typed}"' in response.text
+    assert registered(db) is None
+
+
 def test_bad_input_keeps_what_was_typed_and_explains_every_problem(client, db):
     data = registration_data(
         full_name="Айгерим <script>",

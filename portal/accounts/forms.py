@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_ngettext as _nl
 from wtforms import BooleanField
-from wtforms import DateField
 from wtforms import EmailField
 from wtforms import Field
 from wtforms import PasswordField
@@ -26,6 +25,7 @@ from portal.accounts.validators import Phone
 from portal.accounts.validators import StrongPassword
 from portal.ages import age_on
 from portal.forms import BaseForm
+from portal.forms import CalendarDateField
 from portal.forms import validate_district_in_region
 from portal.i18n import LANGUAGES
 from portal.i18n import local_today
@@ -167,7 +167,7 @@ class RegistrationForm(PersonDetails, BaseForm):
             MIN_PASSWORD_LENGTH,
         ),
     )
-    date_of_birth = DateField(
+    date_of_birth = CalendarDateField(
         _l("Date of birth"),
         validators=[InputRequired(message=_l("Enter your date of birth."))],
     )
@@ -231,7 +231,7 @@ class ProfileForm(PersonDetails, BaseForm):
         description=_l("Needed only when you change your e-mail or phone number."),
     )
     #: The view makes it required once the person has given it (age rules depend on it).
-    date_of_birth = DateField(_l("Date of birth"), validators=[OptionalField()])
+    date_of_birth = CalendarDateField(_l("Date of birth"), validators=[OptionalField()])
     gender = gender_field()
     region = region_field()
     district = district_field()
