@@ -272,6 +272,31 @@ def open_notification(user, notification_id: int) -> Notification | None:
     return notification
 
 
+def mark_page_read(user, path: str, full_path: str) -> None:
+    """Opening a page marks read the user's unread notifications that lead to it, as opening
+    them from the inbox does (a plan opened from the home page or a bookmark is read too). Only
+    when the badge says something is unread, so a page costs no query otherwise."""
+    if not unread_count(user):
+        return
+    ids = db.session.scalars(
+        sa.select(Notification.id).where(
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            Notification.link.in_(sorted({path, full_path.rstrip("?")})),
+        )
+    ).all()
+    if not ids:  # a read, not a write: on SQLite a write would queue for the lock
+        return
+    db.session.execute(
+        sa.update(Notification)
+        .where(Notification.id.in_(ids), Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(user, "unread_notifications", None) is not None:
+        user.unread_notifications = max(0, user.unread_notifications - len(ids))
+
+
 def mark_all_read(user) -> None:
     db.session.execute(
         sa.update(Notification)

@@ -21,11 +21,13 @@ from functools import wraps
 import sqlalchemy as sa
 from flask import g
 from flask import request
+from flask_login import current_user
 
 from portal import stress_hooks
 from portal.extensions import db
 from portal.extensions import reads_only
 from portal.notify import deliver_if_configured
+from portal.notify import mark_page_read
 from portal.stress_hooks import kill_point
 
 
@@ -33,20 +35,27 @@ def transactional(view):
     @wraps(view)
     def committing(*args, **kwargs):
         try:
-            response = view(*args, **kwargs)
+            response = opened(view, args, kwargs)
             commit()
         except sa.exc.OperationalError as error:
             if not reader_lost_race(error):
                 raise
             db.session.rollback()
             g.sqlite_writer = True  # the next BEGIN takes the write lock (extensions.py)
-            response = view(*args, **kwargs)
+            response = opened(view, args, kwargs)
             commit()
         deliver_if_configured()  # development: queued mail goes out once it is committed
         return response
 
     committing.transactional = True
     return committing
+
+
+def opened(view, args, kwargs):
+    """Run the view; a page a signed-in person opens first marks read what leads to it."""
+    if request.method == "GET" and current_user.is_authenticated:
+        mark_page_read(current_user, request.path, request.full_path)
+    return view(*args, **kwargs)
 
 
 def commit() -> None:

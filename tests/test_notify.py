@@ -287,3 +287,25 @@ def test_the_inbox_names_the_plan_and_programme_a_notification_is_about(client, 
     assert f'<span class="inbox-subject">{untitled_name}</span>' in page
     assert '<span class="inbox-subject">Послы</span>' in page
     assert '<span class="inbox-subject">Элчилер</span>' in client.get("/notifications?lang=ky").text
+
+
+def test_opening_the_page_itself_marks_its_notifications_read(client, login_as, db):
+    """A plan opened from the home page, a bookmark or the e-mail's link is read as surely as
+    one opened from the inbox; the badge on that very page counts it read already."""
+    user = login_as("youth")
+    application = ApplicationFactory(applicant=user)
+    tell(application, DECISION_MESSAGES[ApplicationStatus.WAITLISTED])
+    other_page = NotificationFactory(user_id=user.id, link="/training")
+    theirs = NotificationFactory(link=f"/applications/{application.id}")
+    db.session.commit()
+    page = client.get(f"/applications/{application.id}?lang=en").text
+    db.session.expire_all()
+    mine = db.session.scalar(
+        sa.select(Notification).where(
+            Notification.user_id == user.id, Notification.link == f"/applications/{application.id}"
+        )
+    )
+    assert mine.read_at is not None
+    assert other_page.read_at is None and theirs.read_at is None
+    assert client.get("/notifications?lang=en").text.count('class="unread"') == 1
+    assert "1 unread" in page and "2 unread" not in page  # the badge counts one, not two
