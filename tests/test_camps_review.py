@@ -13,7 +13,9 @@ from portal.camps.models import Camp
 from portal.camps.models import CampQuestion
 from portal.camps.models import CampStatus
 from portal.camps.models import QuestionKind
+from portal.camps import queries
 from portal.i18n import local_today
+from portal.i18n import short_date
 from portal.notify import Notification
 from portal.notify import OutboundEmail
 from portal.security import Role
@@ -277,6 +279,28 @@ def test_review_list_filters_and_sorts(client, login_as, db):
     GuardianConsentFactory(application=young)
     assert names("consent=missing") == []
     assert girl and boy
+
+
+def test_offers_sort_soonest_end_first_and_show_their_date(app, client, login_as, db):
+    """The home's "offers expiring" to-do opens the accepted applicants with the offer that
+    ends first on top, each with the date it ends."""
+    login_as("organiser")
+    camp = CampFactory()
+    today = local_today()
+    later = ApplicationFactory(
+        camp=camp, status=S.ACCEPTED, offer_expires_on=today + timedelta(days=6)
+    )
+    sooner = ApplicationFactory(
+        camp=camp, status=S.ACCEPTED, offer_expires_on=today + timedelta(days=1)
+    )
+    page = client.get(
+        f"/manage/camps/{camp.id}/applications?status=accepted&sort=offer&lang=en"
+    ).text
+    assert page.index(sooner.applicant.full_name) < page.index(later.applicant.full_name)
+    with app.test_request_context("/?lang=en"):
+        assert f"confirms by {short_date(sooner.offer_expires_on)}" in page
+    neighbours = queries.neighbours(camp, sooner, filters={"status": "accepted", "sort": "offer"})
+    assert neighbours == (None, later.id)
 
 
 def test_review_list_query_count_does_not_grow(login_as, assert_constant_queries):

@@ -223,7 +223,7 @@ def test_organiser_counts_match_the_lists_they_link_to(client, login_as):
     assert all(re.search(rf'/manage/applications/{a.id}["?]', listed) for a in minors)
     assert listed.count('href="/manage/applications/') == 2
     assert listed_rows(client, review) == 6
-    offers = f"/manage/camps/{camp.id}/applications?status=accepted"
+    offers = f"/manage/camps/{camp.id}/applications?status=accepted&amp;sort=offer"
     assert f'<a href="{offers}"><span class="count">1</span>' in page
     assert "Camps starting soon" in page and "1 of 10 places taken" in page
 

@@ -58,6 +58,7 @@ class ReviewFilterForm(FilterForm):
             ("score", _("Best score first")),
             ("name", _("Name")),
             ("age", _("Youngest first")),
+            ("offer", _("Offer ends soonest first")),
         ]
         return form
 

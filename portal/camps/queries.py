@@ -93,6 +93,7 @@ SORT_KEYS = {
     "name": ((User.name_key, False, False), (Application.id, False, False)),
     "score": ((Application.score, True, True), (Application.id, False, False)),
     "age": ((User.date_of_birth, True, True), (Application.id, False, False)),
+    "offer": ((Application.offer_expires_on, False, True), (Application.id, False, False)),
 }
 
 
