@@ -337,7 +337,7 @@ def needed_to_send(form) -> dict[str, str]:
 
 
 #: Plural categories (Intl.PluralRules) and a number of each in the portal's languages, so a
-#: counting message can be written out in each form the language has, for forms.js to pick.
+#: counting message can be written out in each form the language has, for page.js to pick.
 PLURAL_SAMPLES = {"one": 1, "few": 2, "many": 5, "other": 10}
 
 

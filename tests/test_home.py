@@ -50,7 +50,7 @@ def test_pages_are_light_and_make_no_external_requests(client, login_as):
         UserFactory()
     assets = sum(
         len(client.get(f"/static/{name}").data)
-        for name in ("css/portal.css", "js/forms.js", "js/places.js")
+        for name in ("css/portal.css", "js/page.js", "js/places.js")
     )
     for path in ("/", "/admin/users", "/admin/audit", "/account/profile", "/auth/reset"):
         page = client.get(f"{path}?lang=uz-Latn")

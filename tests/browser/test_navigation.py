@@ -93,3 +93,22 @@ def test_wide_screens_show_the_menu_inline(journey):
         person.follow_menu("/manage/camps")
         current = person.page.locator("nav.main-nav a[aria-current=page]")
         expect(current).to_have_attribute("href", "/manage/camps")
+
+
+def test_escape_or_a_tap_elsewhere_closes_an_open_menu(journey):
+    """As in any app: Escape closes the open menu and the focus goes back to its button; a tap
+    outside it closes it too (without JavaScript it stays open until its button is pressed)."""
+    person = journey.visitor("anyone", keyboard=True)
+    menu = person.page.locator("header details.menu")
+    with journey.step("opens the menu by keyboard and presses Escape"):
+        person.open("/?lang=en")
+        person.open_menu()
+        person.page.keyboard.press("Escape")
+        expect(menu).not_to_have_attribute("open", "")
+        assert menu.locator("> summary").evaluate("el => el === document.activeElement")
+    phone = journey.visitor("anyone", touch=True)
+    with journey.step("opens the language picker and taps the page beside it"):
+        phone.open("/?lang=en")
+        phone.open_languages()
+        phone.page.touchscreen.tap(10, 600)
+        expect(phone.page.locator("header details.languages")).not_to_have_attribute("open", "")

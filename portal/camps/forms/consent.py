@@ -39,7 +39,7 @@ class GuardianConsentForm(BaseForm):
             "PDF, JPEG or PNG (a photo taken with a phone is fine), up to %(size)d MB.",
             size=MAX_UPLOAD_MEGABYTES,
         ),
-        # The browser offers photos and scans; forms.js makes a large photo smaller first.
+        # The browser offers photos and scans; page.js makes a large photo smaller first.
         render_kw={"accept": ACCEPTED_FILES, "data-downscale": "2000"},
     )
     note = TextAreaField(

@@ -1,3 +1,6 @@
+// Every page's enhancements (one small file, cached once): the error summary, live character
+// counts, phone photos made smaller, parts of a form that apply to one answer only, and the
+// header's menus closing by Escape or a click away.
 // Progressive enhancement of the error summary (GOV.UK pattern): move focus to the summary
 // when a form comes back with errors, and from a summary link into the field it names.
 (function () {
@@ -78,5 +81,43 @@
         }, "image/jpeg", 0.85);
       }).catch(function () { busy(false); });
     });
+  });
+})();
+
+// Header menus (<details>, open without JavaScript): Escape closes the open one and gives the
+// focus back to its button; a click or tap elsewhere closes it, as a menu does in any app.
+(function () {
+  var menus = document.querySelectorAll(".site-header details.drop");
+  if (!menus.length) return;
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    menus.forEach(function (menu) {
+      if (!menu.open) return;
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    });
+  });
+  document.addEventListener("click", function (event) {
+    menus.forEach(function (menu) {
+      if (menu.open && !menu.contains(event.target)) menu.open = false;
+    });
+  });
+})();
+
+// A part of a form that applies to one answer only (data-when="field=value", e.g. the option
+// rows of a question with options) is hidden while another answer is chosen. Without
+// JavaScript it always shows, and its hint says when it applies.
+(function () {
+  document.querySelectorAll("[data-when]").forEach(function (part) {
+    var rule = part.getAttribute("data-when").split("=");
+    var form = part.closest("form");
+    var field = form && form.elements[rule[0]];
+    if (!field) return;
+    function update() {
+      part.hidden = field.value !== rule[1];
+      if ("disabled" in part) part.disabled = part.hidden;  // nothing hidden is sent
+    }
+    field.addEventListener("change", update);
+    update();
   });
 })();
