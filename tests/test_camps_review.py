@@ -7,13 +7,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from portal.audit import AuditEvent
+from portal.camps import queries
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
 from portal.camps.models import CampQuestion
 from portal.camps.models import CampStatus
 from portal.camps.models import QuestionKind
-from portal.camps import queries
 from portal.i18n import local_today
 from portal.i18n import short_date
 from portal.notify import Notification
