@@ -265,7 +265,11 @@ class Visitor:
     def follow_menu(self, path, *, status=200):
         """Open the header's menu (folded on a phone) and follow its link to `path`."""
         self.open_menu()
-        self.follow(f"nav.main-nav a[href='{path}']", status=status)
+        link = f"nav.main-nav a[href='{path}']"
+        self.open_list_of(f"a[href='{path}']")
+        if path == "/notifications" and not self.page.locator(link).is_visible():
+            link = "header a.bell"  # a wide screen: the bell beside the language picker
+        self.follow(link, status=status)
 
     def press(self, target):
         """Click, or tap on a touch screen, what does not load a page by itself."""
@@ -283,6 +287,13 @@ class Visitor:
 
     def open_languages(self):
         self._open("header details.languages")
+
+    def open_list_of(self, target):
+        """Open the "Manage" or "Account" list holding `target`, when it is folded in one (a
+        wide screen; a phone's open menu lists them flat)."""
+        for name in ("manage", "account"):
+            if self.page.locator(f"header details.sub.{name}").locator(target).count():
+                self._open(f"header details.sub.{name}")
 
     def _open(self, selector):
         details = self.page.locator(selector)
@@ -321,6 +332,7 @@ class Visitor:
 
     def sign_out(self):
         self.open_menu()
+        self.open_list_of("form[action$='/auth/logout']")
         self.follow("header form[action$='/auth/logout'] button[type=submit]")
 
     def download(self, target):

@@ -88,7 +88,15 @@ def test_wide_screens_show_the_menu_inline(journey):
     with journey.step("signs in on a desktop"):
         person.sign_in("organiser@demo.example.org", DEMO_PASSWORD)
         expect(person.page.locator("details.menu > summary")).to_be_hidden()
-        expect(person.page.locator("nav.main-nav a[href='/manage/camps']")).to_be_visible()
+        expect(person.page.locator("nav.main-nav a[href='/camps']")).to_be_visible()
+        tools = person.page.locator("nav.main-nav a[href='/manage/camps']")
+        expect(tools).to_be_hidden()  # in the "Manage" list, so the menu keeps one row
+        person.open_list_of("a[href='/manage/camps']")
+        expect(tools).to_be_visible()
+    with journey.step("the notifications are a bell beside the language picker"):
+        expect(person.page.locator("nav.main-nav a[href='/notifications']")).to_be_hidden()
+        person.follow_menu("/notifications")
+        expect(person.page.locator("header a.bell")).to_have_attribute("aria-current", "page")
     with journey.step("follows a menu link without opening anything"):
         person.follow_menu("/manage/camps")
         current = person.page.locator("nav.main-nav a[aria-current=page]")
@@ -112,3 +120,24 @@ def test_escape_or_a_tap_elsewhere_closes_an_open_menu(journey):
         phone.open_languages()
         phone.page.touchscreen.tap(10, 600)
         expect(phone.page.locator("header details.languages")).not_to_have_attribute("open", "")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_on_a_desktop_every_roles_header_is_two_rows_at_most(journey, lang):
+    """The brand's row and one row of links, whatever the role (the admin's fifteen links
+    took four rows): the staff's tools fold into "Manage", which opens by click and keyboard."""
+    for email in ("admin@demo.example.org", "organiser@demo.example.org",
+                  "mentor@demo.example.org", "youth@demo.example.org"):  # fmt: skip
+        person = journey.visitor(email.split("@")[0], viewport=DESKTOP)
+        with journey.step(f"{email} opens the home page in {lang}"):
+            person.sign_in(email, DEMO_PASSWORD)
+            person.open(f"/?lang={lang}")
+            rows = person.page.evaluate(NAV_ROWS)
+            assert rows == 1, f"{rows} rows of links"
+            assert header_height(person) <= 120, header_height(person)
+
+
+#: How many rows the wide screen's links take (their distinct tops).
+NAV_ROWS = """() => new Set([...document.querySelectorAll('nav.main-nav > ul > li')]
+  .map(li => li.getBoundingClientRect()).filter(box => box.height > 0)
+  .map(box => Math.round(box.top))).size"""
