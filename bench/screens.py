@@ -11,14 +11,10 @@ for its role, so the list cannot rot silently when routes change.
 """
 
 import os
-import secrets
 import shutil
-import socket
-import subprocess  # nosec B404 - starts gunicorn with a fixed argument list
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
@@ -26,6 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench.servers import free_port  # noqa: E402
+from bench.servers import seeded_demo  # noqa: E402
+from bench.servers import serve_demo  # noqa: E402
+from bench.servers import stop_demo  # noqa: E402
 
 OUT = ROOT / "docs" / "screens"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -130,65 +131,6 @@ def shots() -> list[Shot]:
         Shot("anonymous", "home", "/", "home page"),
         Shot("anonymous", "camps", "/camps", "camps"),
     ]
-
-
-def prepare_database(folder: Path) -> tuple[str, list[Shot]]:
-    """Migrate and seed a fresh SQLite file; return its URL and the pages to photograph."""
-    from flask_migrate import upgrade
-
-    from portal import create_app
-    from portal.demo import seed
-    from portal.extensions import db
-
-    url = f"sqlite:///{folder / 'portal.db'}"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)  # quick hashes; data only
-    with app.app_context():
-        upgrade()
-    with app.test_request_context(method="POST"):
-        seed()
-        db.session.commit()
-        pages = shots()
-        db.engine.dispose()
-    return url, pages
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def serve(folder: Path, database_url: str, port: int) -> subprocess.Popen:
-    """gunicorn with the production configuration, as `make serve` runs it."""
-    env = dict(
-        os.environ,
-        PORTAL_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        DATABASE_URL=database_url,
-        UPLOADS_DIR=str(folder / "uploads"),
-        MAIL_BACKEND="memory",
-        BASE_URL=f"http://127.0.0.1:{port}",
-        RATELIMIT_ALLOW_MEMORY="1",  # two workers, no Redis: limits per worker are fine here
-    )
-    env.pop("FLASK_DEBUG", None)
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(  # nosec B603
-        [str(gunicorn), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--access-logfile", "/dev/null", "--log-level", "warning",
-         "--control-socket", str(folder / "gunicorn.ctl"), "wsgi:app"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    for _ in range(150):
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # nosec B310
-                return server
-        except OSError:
-            pass
-        if server.poll() is not None:
-            break
-        time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("The portal did not start; see gunicorn's messages above.")
 
 
 def squeeze(png: bytes) -> bytes:
@@ -301,9 +243,10 @@ def main() -> int:
     server = None
     started = time.monotonic()
     try:
-        database_url, pages = prepare_database(folder)
+        with seeded_demo(folder) as database_url:
+            pages = shots()
         port = free_port()
-        server = serve(folder, database_url, port)
+        server = serve_demo(folder, database_url, port)
         OUT.mkdir(parents=True, exist_ok=True)
         for old in OUT.glob("*.png"):
             old.unlink()
@@ -315,12 +258,7 @@ def main() -> int:
                 browser.close()
     finally:
         if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=30)  # gunicorn's graceful stop is slow on a busy machine
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_demo(server)
         shutil.rmtree(folder, ignore_errors=True)
     (OUT / "README.md").write_text(gallery(pages) + "\n", encoding="utf-8")
     (OUT / "readme-snippet.md").write_text(readme_snippet(pages) + "\n", encoding="utf-8")

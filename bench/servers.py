@@ -13,6 +13,7 @@ import subprocess  # nosec B404 - starts gunicorn and flask with fixed argument 
 import sys
 import time
 import urllib.parse
+import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -181,3 +182,71 @@ def throwaway_database(server_url: str, stem: str = "jashtar_stress"):
             )
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+# -- a throwaway demo, served as `make serve` serves it (make screens, make lighthouse) --------
+
+
+@contextmanager
+def seeded_demo(folder: Path):
+    """Migrate and seed a fresh SQLite demo database in `folder`; yield its URL inside a
+    request context on it (to look up the pages to visit), then let go of its connections."""
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.demo import seed
+    from portal.extensions import db
+
+    url = f"sqlite:///{folder / 'portal.db'}"
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)  # quick hashes; data only
+    with app.app_context():
+        upgrade()
+    with app.test_request_context(method="POST"):
+        seed()
+        db.session.commit()
+        try:
+            yield url
+        finally:
+            db.engine.dispose()
+
+
+def serve_demo(folder: Path, database_url: str, port: int) -> subprocess.Popen:
+    """gunicorn with the production configuration and 2 workers, as `make serve` runs it, on
+    the demo database (mail kept in memory); returns once /healthz answers."""
+    env = dict(
+        os.environ,
+        PORTAL_ENV="production",
+        SECRET_KEY=secrets.token_urlsafe(48),
+        DATABASE_URL=database_url,
+        UPLOADS_DIR=str(folder / "uploads"),
+        MAIL_BACKEND="memory",
+        BASE_URL=f"http://127.0.0.1:{port}",
+        RATELIMIT_ALLOW_MEMORY="1",  # two workers, no Redis: limits per worker are fine here
+    )
+    env.pop("FLASK_DEBUG", None)
+    server = subprocess.Popen(  # nosec B603
+        [str(BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
+         "--workers", "2", "--access-logfile", "/dev/null", "--log-level", "warning",
+         "--control-socket", str(folder / "gunicorn.ctl"), "wsgi:app"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    for _ in range(150):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # nosec B310
+                return server
+        except OSError:
+            pass
+        if server.poll() is not None:
+            break
+        time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("The portal did not start; see gunicorn's messages above.")
+
+
+def stop_demo(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)  # gunicorn's graceful stop is slow on a busy machine
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()

@@ -8,19 +8,21 @@ import http.client
 import json
 import os
 import re
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.servers import free_port  # noqa: E402
+from bench.servers import seeded_demo  # noqa: E402
+from bench.servers import serve_demo  # noqa: E402
+from bench.servers import stop_demo  # noqa: E402
 
 LIGHTHOUSE = HERE / "node_modules" / ".bin" / "lighthouse"
 REPORTS = HERE / "reports"
@@ -40,83 +42,34 @@ TARGETS = {"performance": 95, "accessibility": 100}
 DEMO_PASSWORD = "demo-password-2026"  # nosec B105 - the published demo password
 
 
-def prepare_database(folder: Path) -> tuple[str, dict[str, str]]:
-    """Migrate and seed a fresh SQLite database; return its URL and the pages to measure."""
+def pages_to_measure() -> dict[str, str]:
+    """The three pages, found in the seeded demo (inside bench.servers.seeded_demo)."""
     import sqlalchemy as sa
-    from flask_migrate import upgrade
 
-    from portal import create_app
     from portal.accounts.models import User
     from portal.camps.models import Application
     from portal.camps.models import ApplicationStatus
-    from portal.demo import seed
     from portal.extensions import db
 
-    url = f"sqlite:///{folder / 'portal.db'}"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)  # quick hashes; data only
-    with app.app_context():
-        upgrade()
-    with app.test_request_context(method="POST"):
-        seed()
-        db.session.commit()
-        draft = db.session.scalar(
-            sa.select(Application.id)
-            .join(User, Application.user_id == User.id)
-            .where(
-                User.email == "youth@demo.example.org",
-                Application.status == ApplicationStatus.DRAFT,
-            )
+    draft = db.session.scalar(
+        sa.select(Application.id)
+        .join(User, Application.user_id == User.id)
+        .where(
+            User.email == "youth@demo.example.org",
+            Application.status == ApplicationStatus.DRAFT,
         )
-        busiest = db.session.scalar(
-            sa.select(Application.camp_id)
-            .group_by(Application.camp_id)
-            .order_by(sa.func.count().desc(), Application.camp_id)
-            .limit(1)
-        )
-        db.engine.dispose()
-    return url, {
+    )
+    busiest = db.session.scalar(
+        sa.select(Application.camp_id)
+        .group_by(Application.camp_id)
+        .order_by(sa.func.count().desc(), Application.camp_id)
+        .limit(1)
+    )
+    return {
         "home page": "/?lang=ky",
         "application form": f"/applications/{draft}",
         "review list": f"/manage/camps/{busiest}/applications",
     }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def serve(folder: Path, database_url: str, port: int) -> subprocess.Popen:
-    """gunicorn with the production configuration, as `make serve` runs it."""
-    env = dict(
-        os.environ,
-        PORTAL_ENV="production",
-        SECRET_KEY=secrets.token_urlsafe(48),
-        DATABASE_URL=database_url,
-        UPLOADS_DIR=str(folder / "uploads"),
-        MAIL_BACKEND="memory",
-        BASE_URL=f"http://127.0.0.1:{port}",
-        RATELIMIT_ALLOW_MEMORY="1",  # two workers, no Redis: limits per worker are fine here
-    )
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-         "--workers", "2", "--access-logfile", "/dev/null", "--log-level", "warning",
-         "wsgi:app"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    for _ in range(100):
-        try:
-            if request(port, "GET", "/healthz")[0] == 200:
-                return server
-        except OSError:
-            pass
-        if server.poll() is not None:
-            break
-        time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("The portal did not start; see gunicorn's messages above.")
 
 
 def request(port, method, path, body=None, cookies=""):
@@ -178,9 +131,10 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="jashtar-lighthouse-"))
     server = None
     try:
-        database_url, pages = prepare_database(folder)
+        with seeded_demo(folder) as database_url:
+            pages = pages_to_measure()
         port = free_port()
-        server = serve(folder, database_url, port)
+        server = serve_demo(folder, database_url, port)
         sessions = {
             "home page": "",
             "application form": sign_in(port, "youth@demo.example.org"),
@@ -192,8 +146,7 @@ def main() -> int:
         }
     finally:
         if server is not None:
-            server.terminate()
-            server.wait(timeout=10)
+            stop_demo(server)
         shutil.rmtree(folder, ignore_errors=True)
     print(table(scores))
     failures = [
