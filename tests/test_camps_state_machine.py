@@ -440,6 +440,40 @@ class CampMachine(RuleBasedStateMachine):
             event(f"organiser: {was.value} → {decision.value}")
             self.decided(application_id, was, decision, reason)
 
+    @precondition(lambda self: any(row.status is S.SUBMITTED for row in self.rows.values()))
+    @rule(decision=DECISIONS, reason=REASONS)
+    def organiser_decides_all_matching(self, decision, reason):
+        """ "Apply to all matching" on the list of sent, undecided applications: the page asks
+        with the count, then each one is decided under its own rules (places, consent), and
+        what one could not take stays as it was, still refused by the same rule."""
+        matching = {row.id for row in self.rows.values() if row.status is S.SUBMITTED}
+        action = f"/manage/camps/{self.camp_id}/applications/decide?status=submitted&lang=en"
+        data = {"scope": "matching", "decision": decision.value, "reason": reason}
+        asked = self.client.post(action, data=data)
+        assert asked.status_code == 200, asked.status_code
+        assert f'name="expected" value="{len(matching)}"' in asked.text
+        done = self.client.post(action, data={**data, "expected": len(matching), "confirm": "yes"})
+        assert done.status_code == 302, done.status_code
+        _db.session.expire_all()
+        changed = set()
+        for application_id in matching:
+            application = _db.session.get(Application, application_id)
+            if application.status is decision:
+                changed.add(application_id)
+                continue
+            assert application.status is S.SUBMITTED, (application_id, application.status)
+            refusal = policy.decision_refusal(application, decision, places_free=self.places_free())
+            assert refusal is not None, "the bulk decision refused what the rules allow"
+        event(f"all matching -> {decision.value}: {len(changed)} of {len(matching)}")
+        self.step = Step(
+            acted=dict.fromkeys(changed, Who.ORGANISER), reason_may_change=set(changed)
+        )
+        for application_id in changed:
+            if decision is S.ACCEPTED:
+                self.decisions.pop(application_id, None)
+            else:
+                self.decisions[application_id] = (decision, reason)
+
     def offered_decisions(self, application) -> set[S]:
         page = self.client.get(f"/manage/applications/{application.id}?lang=en").text
         return {S(value) for value in re.findall(r'name="decision"[^>]*value="(\w+)"', page)}
