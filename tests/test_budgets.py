@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from portal.accounts.models import User
+from portal.assets import lean
 from portal.demo import seed
 from portal.extensions import db as _db
 from portal.groups.models import PlanStatus
@@ -281,7 +282,7 @@ def test_static_files_have_content_hashes_and_far_future_caching(app, client, db
     assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
     assert response.content_encoding == "gzip"
     with open(f"{app.static_folder}/css/portal.css", "rb") as file:
-        assert gzip.decompress(response.data) == file.read()
+        assert gzip.decompress(response.data) == lean(file.read(), "css")
     again = client.get(css.group(1), headers={"If-None-Match": response.headers["ETag"]})
     assert again.status_code == 304
     # The plain name still answers, but only briefly cached; a wrong hash or a path out answer 404.
@@ -312,3 +313,24 @@ def test_all_css_and_js_together_stay_under_the_asset_budget(app):
     assert any(p.suffix == ".css" for p in files)
     total = sum(len(gzip.compress(p.read_bytes(), compresslevel=9)) for p in files)
     assert total <= ASSET_BUDGET, {p.name: p.stat().st_size for p in files}
+
+
+def test_css_and_javascript_go_without_comments_and_indentation():
+    css = b"/* A rule.\n   Two lines. */\n.a{color:red}\n  .b{margin:0} /* inline */\n\n"
+    assert lean(css, "css") == b".a{color:red}\n.b{margin:0}"
+    js = b'// Why.\n(function () {\n  var url = "http://x/";  // kept: after code\n  // gone\n})();\n'
+    assert lean(js, "js") == b'(function () {\nvar url = "http://x/";  // kept: after code\n})();'
+    assert lean(b"<svg/>\n  ", "svg") == b"<svg/>\n  "  # other files as they are
+
+
+def test_the_served_scripts_are_smaller_than_their_sources(app, client):
+    page = client.get("/auth/login").get_data(as_text=True)
+    for name in ("css/portal.css", "js/page.js"):
+        served = re.search(
+            rf"/static/{name.split('.')[0]}\.[0-9a-f]{{10}}\.{name.split('.')[1]}", page
+        )
+        assert served, name
+        body = client.get(served.group(0)).data
+        with open(f"{app.static_folder}/{name}", "rb") as file:
+            source = file.read()
+        assert len(body) < len(source) and body == lean(source, name.rsplit(".", 1)[1])
