@@ -3,6 +3,7 @@ check of the scaling table and the change from an older results file."""
 
 import pytest
 
+from bench.run import Page
 from bench.run import change
 from bench.run import cookie_header
 from bench.run import growth
@@ -11,6 +12,7 @@ from bench.run import is_backend_of
 from bench.run import main_scale
 from bench.run import merge_cookies
 from bench.run import parse_results
+from bench.run import table
 
 
 def test_cookies_are_kept_updated_and_deleted_as_a_browser_does():
@@ -83,3 +85,32 @@ def test_the_fair_table_is_at_the_chosen_scale_else_large_else_the_largest():
     assert main_scale(["small", "large", "xl"], "xl") == "xl"
     assert main_scale(["small", "xl"], "large") == "xl"
     assert main_scale(["small"], None) == "small"
+
+
+def run_of(rps, cpu_ms, p99=50.0):
+    return {"rps": rps, "cpu_ms": cpu_ms, "p50": p99 / 2, "p99": p99}
+
+
+def test_a_cached_page_misses_when_its_cold_run_costs_over_three_times_the_warm_one():
+    bases = {"fortunes": [run_of(2000, 1.0)], "list": [run_of(1000, 2.0)], "signed-in": []}
+    fine = Page("Fine", "/a", None, "list", 0.5, cpu_target=True, cached=True)
+    fine.runs, fine.cold_runs, fine.first = [run_of(600, 3.0)], [run_of(500, 8.9)], [(40.0, 5.0)]
+    stampede = Page("Stampede", "/b", None, "fortunes", 0.5, cached=True)
+    stampede.runs, stampede.cold_runs = [run_of(1500, 1.0)], [run_of(100, 3.5)]
+    stampede.first = [(900.0, 1.0)]
+    lines, ok = table("SQLite", [fine], bases, {})
+    assert ok
+    assert "| Fine | 600 | 25.0 | 50.0 | 3.00 | 0.60 | 0.67 |" in "\n".join(lines)
+    assert "| 2.97 ✓ | 40.0 | 5.0 |" in lines[-1]
+    lines, ok = table("SQLite", [fine, stampede], bases, {})
+    assert not ok
+    assert "| 3.50 ✗ | 900.0 | 1.0 |" in lines[-1]
+
+
+def test_a_list_page_misses_on_cpu_alone_and_the_change_column_names_the_older_figure():
+    bases = {"fortunes": [], "list": [run_of(1000, 2.0)], "signed-in": []}
+    page = Page("Heavy", "/c", None, "list", 0.5, cpu_target=True)
+    page.runs = [run_of(600, 4.5)]  # fast enough, but more than twice the baseline's CPU
+    lines, ok = table("SQLite", [page], bases, {("SQLite", "Heavy"): {"rps": 300, "cpu_ms": 9.0}})
+    assert not ok
+    assert lines[-1].endswith("| req/s +100%, CPU −50% |")
