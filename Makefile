@@ -93,8 +93,10 @@ stress: $(VENV)/.installed-dev translations
 slowclients: $(VENV)/.installed translations
 	$(BIN)/python bench/slow_clients.py
 
-## The heaviest pages on 220,000 generated people against a bare Flask baseline (bench/run.py);
-## SQLite, then PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set. Needs wrk.
+## The heaviest pages on 220,000 generated people against a bare Flask baseline (bench/run.py),
+## and their CPU per request at every scale of BENCH_SCALES (small,large; add xl for 660,000);
+## SQLite, then PostgreSQL when BENCH_DATABASE_URL or TEST_DATABASE_URL is set. Needs wrk
+## (and Redis for the cold-cache figures).
 bench: $(VENV)/.installed translations
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null; } \
 		|| { echo "make bench needs wrk: apt-get install wrk"; exit 2; }

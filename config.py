@@ -205,7 +205,7 @@ class Config:
     #: several workers unless this is set (a single-worker install).
     RATELIMIT_ALLOW_MEMORY = os.environ.get("RATELIMIT_ALLOW_MEMORY", "0") == "1"
     #: gunicorn's worker count (gunicorn.conf.py reads the same variable).
-    WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "3"))
+    WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "2"))
 
 
 class DevelopmentConfig(Config):

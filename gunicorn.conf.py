@@ -9,8 +9,12 @@ gunicorn.http.wsgi.SERVER = "jashtar"
 gunicorn.http.wsgi.SERVER_SOFTWARE = "jashtar"
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
-threads = int(os.environ.get("THREADS", "2"))
+# Two sync workers (one request at a time each), as measured: profiling `make bench` on the
+# 2-core server gave the best p99 with 2 sync workers; 4 workers, or gthread workers with 2
+# threads, made p99 worse (the pages are CPU-bound, so more concurrency only queues inside the
+# processes instead of in the listen backlog). `make bench` runs these defaults.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = int(os.environ.get("THREADS", "1"))
 timeout = 30
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"

@@ -7,7 +7,9 @@
 
 `--scale large` builds 220,000 young people in every region and district, 150 camps, 300,000
 applications in every state, 10,000 ambassadors with enrolments and attendance, 3,000 youth
-groups and 20,000 action plans with versions, reviews, comments and progress updates. Rows go in
+groups and 20,000 action plans with versions, reviews, comments and progress updates; `small`
+is about a tenth of that, `xl` three times it (660,000 people: thirty times the programme; the
+rows are written as they are made, so memory holds ids, not rows). Rows go in
 with SQLAlchemy core `insert()` in batches; the same seed gives the same data. The demo logins
 (seed-demo first) get their share: mentor@ reviews 200 groups, one camp has 20,000 applicants.
 `--showcase` writes the ids of the objects the benchmark opens.
@@ -32,7 +34,8 @@ SCALES = {
     #            people, camps, applications, ambassadors, groups, plans
     "tiny": (400, 4, 600, 70, 12, 40),  # for the generator's own test
     "small": (20_000, 30, 30_000, 1_000, 300, 2_000),
-    "large": (220_000, 150, 300_000, 10_000, 3_000, 20_000),
+    "large": (220_000, 150, 300_000, 10_000, 3_000, 20_000),  # ten times the programme
+    "xl": (660_000, 450, 900_000, 30_000, 9_000, 60_000),  # thirty times: opt-in, BENCH_SCALES
 }
 BATCH = 5_000
 APPLICATION_STATES = {  # weights: most applications are decided, every state is present

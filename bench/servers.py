@@ -116,7 +116,7 @@ class Gunicorn:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn stopped; see {self.log}")
-            if len(self.workers()) >= int(self.env.get("WEB_CONCURRENCY", "3")) and self.answers():
+            if len(self.workers()) >= int(self.env.get("WEB_CONCURRENCY", "2")) and self.answers():
                 return self
             time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not answer in {wait} s; see {self.log}")

@@ -253,7 +253,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="jashtar-slow-") as name:
         folder = Path(name)
         with gunicorn_app(folder) as app:
-            workers = int(app.env.get("WEB_CONCURRENCY", "3"))
+            workers = int(app.env.get("WEB_CONCURRENCY", "2"))
             print(f"gunicorn (gunicorn.conf.py: {workers} workers x 2 threads), "
                   f"{SLOW} slow clients (headers, bodies, reads), one ordinary visitor "
                   f"for {seconds:.0f} s each time:")  # fmt: skip

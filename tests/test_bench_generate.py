@@ -2,6 +2,7 @@
 
 import sqlalchemy as sa
 
+from bench.generate import SCALES
 from bench.generate import Writer
 from bench.generate import generate
 from portal.camps.models import Application
@@ -43,3 +44,8 @@ def test_every_state_is_present_and_the_demo_mentor_gets_groups(db):
     plan = db.session.get(ActionPlan, showcase["plan"])
     assert any(link.mentor_id == mentor.id for link in plan.group.mentor_links)
     assert len(plan.versions) >= 1
+
+
+def test_the_extra_large_scale_is_three_times_large_in_every_dimension():
+    assert SCALES["xl"] == tuple(3 * count for count in SCALES["large"])
+    assert SCALES["xl"][0] + 220 >= 660_000  # thirty times the programme's 22,000 people
