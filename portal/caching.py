@@ -76,22 +76,68 @@ def _failed(error: Exception) -> None:
                 type(error).__name__, seconds)  # fmt: skip
 
 
+#: How long a request waits for the one computing a missing value (on any server) before it
+#: computes the value itself, and how often it looks.
+COMPUTE_WAIT_SECONDS = 10.0
+COMPUTE_POLL_SECONDS = 0.05
+
+
 def remember(key: str, compute: Callable[[], Any], timeout: int | None = None) -> Any:
-    """The value kept under `key`, or `compute()` (then kept for `timeout` seconds)."""
-    value = None
-    if _usable():
-        try:
-            value = cache.get(key)
-        except Exception as error:  # any backend failure: compute as if nothing were kept
-            _failed(error)
-    if value is None:
+    """The value kept under `key`, or `compute()` (then kept for `timeout` seconds).
+
+    A missing value is computed once, not by every request that finds it missing: the first
+    claims `computing:<key>` (an atomic add, shared by every server on Redis) and the others
+    wait for its value. Cold figures thus cost one computation, not one per worker; if the one
+    computing dies, its claim expires and the waiters compute the value themselves."""
+    value = _get(key)
+    if value is not None:
+        return value
+    claim = f"computing:{key}"
+    if not _claim(claim):
+        value = _wait_for(key)
+        if value is not None:
+            return value
+    try:
         value = compute()
         if _usable():
             try:
                 cache.set(key, value, timeout=timeout)
             except Exception as error:
                 _failed(error)
+    finally:
+        forget(claim)
     return value
+
+
+def _get(key: str) -> Any:
+    if not _usable():
+        return None
+    try:
+        return cache.get(key)
+    except Exception as error:  # any backend failure: compute as if nothing were kept
+        _failed(error)
+        return None
+
+
+def _claim(claim: str) -> bool:
+    """Whether this request is the one to compute (True too when the cache cannot tell)."""
+    if not _usable():
+        return True
+    try:
+        return bool(cache.add(claim, 1, timeout=int(COMPUTE_WAIT_SECONDS) + 1))
+    except Exception as error:
+        _failed(error)
+        return True
+
+
+def _wait_for(key: str) -> Any:
+    deadline = time.monotonic() + COMPUTE_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(COMPUTE_POLL_SECONDS)
+        value = _get(key)
+        if value is not None or not _usable():
+            return value
+    return None
 
 
 def forget(*keys: str) -> None:

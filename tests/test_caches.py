@@ -228,3 +228,52 @@ def test_only_committed_changes_move_a_camps_version(db):
     ApplicationFactory(camp=CampFactory())
     db.session.commit()
     assert caching.version_of(name) == before + 1
+
+
+def test_a_missing_value_is_computed_once_while_others_wait(start_server, db, redis_prefix):
+    """Cold figures: two servers find the value missing at once; the second waits for the
+    first one's value instead of computing the same figures again."""
+    import threading
+
+    settings = dict(
+        CACHE_TYPE="RedisCache", CACHE_REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=redis_prefix
+    )
+    server_a, server_b = start_server(**settings), start_server(**settings)
+    computed, started = [], threading.Event()
+
+    def slow_figures():
+        computed.append("a")
+        started.set()
+        time.sleep(0.5)
+        return {"people": 40}
+
+    def on_server_a():
+        with server_a.app_context():
+            caching.remember("figures", slow_figures)
+
+    first = threading.Thread(target=on_server_a)
+    first.start()
+    assert started.wait(5)
+    with server_b.app_context():
+        assert caching.remember("figures", lambda: computed.append("b") or {"people": 0}) == {
+            "people": 40
+        }
+    first.join()
+    assert computed == ["a"]
+    assert "computing:figures" not in redis_keys(redis_prefix)
+
+
+def test_a_waiter_computes_itself_when_the_claim_is_never_kept(
+    start_server, db, redis_prefix, monkeypatch
+):
+    settings = dict(
+        CACHE_TYPE="RedisCache", CACHE_REDIS_URL=REDIS_URL, CACHE_KEY_PREFIX=redis_prefix
+    )
+    server = start_server(**settings)
+    monkeypatch.setattr(caching, "COMPUTE_WAIT_SECONDS", 0.3)
+    with server.app_context():
+        cache.add("computing:figures", 1)  # a worker that died while computing
+        started = time.monotonic()
+        assert caching.remember("figures", lambda: 7) == 7
+        assert 0.3 <= time.monotonic() - started < 2
+        assert caching.remember("figures", lambda: 8) == 7  # kept for the next one
