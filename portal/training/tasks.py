@@ -3,23 +3,25 @@ next session, what is still missing for the certificate (the rule of completion.
 sessions a trainer still has to mark. Plain data, bounded, a fixed number of queries."""
 
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
-from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.i18n import localized
 from portal.training import completion
 from portal.training.completion import counts_for_sql
 from portal.training.models import Attendance
+from portal.training.models import AttendanceStatus
 from portal.training.models import CompletionRule
 from portal.training.models import Enrolment
 from portal.training.models import EnrolmentStatus
+from portal.training.models import Module
 from portal.training.models import Programme
 from portal.training.models import TrainingSession
-from portal.training.services import marks_of
 
 
 @dataclass(frozen=True)
@@ -28,34 +30,6 @@ class NextSession:
     module_title: str
     starts_at: datetime
     place: str
-
-
-def next_session(user, now: datetime) -> NextSession | None:
-    """The first session still to come in a programme the person is active in (one query)."""
-    row = db.session.execute(
-        sa.select(TrainingSession)
-        .join(
-            Enrolment,
-            sa.and_(
-                Enrolment.programme_id == TrainingSession.programme_id,
-                Enrolment.user_id == user.id,
-                Enrolment.status == EnrolmentStatus.ACTIVE,
-            ),
-        )
-        .join(Programme, Programme.id == TrainingSession.programme_id)
-        .options(contains_eager(TrainingSession.programme))
-        .where(TrainingSession.starts_at > now, counts_for_sql())
-        .order_by(TrainingSession.starts_at, TrainingSession.id)
-        .limit(1)
-    ).scalar()
-    if row is None:
-        return None
-    return NextSession(
-        programme_title=row.programme.display_title,
-        module_title=row.module.display_title if row.module else "",
-        starts_at=row.starts_at,
-        place=row.display_place,
-    )
 
 
 @dataclass(frozen=True)
@@ -69,34 +43,146 @@ class CertificateGap:
     sessions: int
 
 
-def certificate_gaps(user, *, limit: int) -> list[CertificateGap]:
-    """For each active enrolment (at most `limit`), what the completion rule still needs:
-    four queries (enrolments with their programmes, sessions, modules; the marks)."""
-    enrolments = db.session.scalars(
-        sa.select(Enrolment)
-        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE)
-        .options(
-            selectinload(Enrolment.programme).selectinload(Programme.sessions),
-            selectinload(Enrolment.programme).selectinload(Programme.modules),
-        )
-        .order_by(Enrolment.enrolled_at, Enrolment.id)
-        .limit(limit)
-    ).all()
-    marks = marks_of(enrolments)
+@dataclass
+class YouthTrainingTasks:
+    next_session: NextSession | None = None
+    gaps: list[CertificateGap] = field(default_factory=list)
+
+
+# The statements of the young person's home, built once: making a statement costs more than
+# running it, and every home asks them.
+_ENROLMENTS = (
+    sa.select(
+        Enrolment.id, Enrolment.programme_id, Enrolment.enrolled_at, Programme.title,
+        Programme.completion_rule, Programme.completion_percent,
+    )
+    .join(Programme, Programme.id == Enrolment.programme_id)
+    .where(
+        Enrolment.user_id == sa.bindparam("user_id"),
+        Enrolment.status == EnrolmentStatus.ACTIVE,
+    )
+    .order_by(Enrolment.enrolled_at, Enrolment.id)
+    .limit(sa.bindparam("rows"))
+)  # fmt: skip
+_NEXT_SESSION = (
+    sa.select(Programme.title, Module.title, TrainingSession.starts_at, TrainingSession.place)
+    .join(
+        Enrolment,
+        sa.and_(
+            Enrolment.programme_id == TrainingSession.programme_id,
+            Enrolment.user_id == sa.bindparam("user_id"),
+            Enrolment.status == EnrolmentStatus.ACTIVE,
+        ),
+    )
+    .join(Programme, Programme.id == TrainingSession.programme_id)
+    .outerjoin(Module, Module.id == TrainingSession.module_id)
+    .where(TrainingSession.starts_at > sa.bindparam("now"), counts_for_sql())
+    .order_by(TrainingSession.starts_at, TrainingSession.id)
+    .limit(1)
+)
+#: Every session of the enrolments' programmes, with the person's mark for it if any (a
+#: person is enrolled once in a programme, so at most one mark a session).
+_SESSIONS_WITH_MARKS = (
+    sa.select(
+        TrainingSession.id, TrainingSession.programme_id, TrainingSession.module_id,
+        TrainingSession.starts_at, Enrolment.id.label("enrolment_id"),
+        Attendance.status.label("mark"),
+    )
+    .join(Enrolment, Enrolment.programme_id == TrainingSession.programme_id)
+    .outerjoin(
+        Attendance,
+        sa.and_(
+            Attendance.session_id == TrainingSession.id, Attendance.enrolment_id == Enrolment.id
+        ),
+    )
+    .where(Enrolment.id.in_(sa.bindparam("enrolments", expanding=True)))
+)  # fmt: skip
+_MODULES = (
+    sa.select(Module.id, Module.programme_id, Module.title, Module.required)
+    .where(Module.programme_id.in_(sa.bindparam("programmes", expanding=True)))
+    .order_by(Module.position)
+)
+
+
+def youth_tasks(user, now: datetime, *, limit: int) -> YouthTrainingTasks:
+    """The next session and what the certificates still need: one query for someone with no
+    active enrolment, else at most four, of plain columns (the enrolments with their
+    programmes, the next session, the sessions with the person's marks, the modules)."""
+    enrolments = db.session.execute(_ENROLMENTS, {"user_id": user.id, "rows": limit}).all()
+    if not enrolments:  # no programme under way: no session to come, no certificate to earn
+        return YouthTrainingTasks()
+    return YouthTrainingTasks(next_session(user, now), certificate_gaps(enrolments))
+
+
+def next_session(user, now: datetime) -> NextSession | None:
+    """The first session still to come in a programme the person is active in (one query)."""
+    row = db.session.execute(_NEXT_SESSION, {"user_id": user.id, "now": now}).first()
+    if row is None:
+        return None
+    programme, module, starts_at, place = row
+    return NextSession(
+        programme_title=localized(programme),
+        module_title=localized(module) if module else "",
+        starts_at=starts_at,
+        place=localized(place),
+    )
+
+
+@dataclass
+class _Programme:
+    """What completion.py reads of a programme, from plain rows."""
+
+    completion_rule: CompletionRule
+    completion_percent: int
+    sessions: list = field(default_factory=list)
+    modules: list = field(default_factory=list)
+
+
+@dataclass
+class _Enrolment:
+    """What completion.py reads of an enrolment, from plain rows."""
+
+    id: int
+    programme_id: int
+    enrolled_at: datetime
+    programme: _Programme
+
+
+def certificate_gaps(enrolments) -> list[CertificateGap]:
+    """For each of these active enrolments (rows of youth_tasks' first query), what the
+    completion rule still needs: two queries (the sessions with the person's marks; the
+    modules, for programmes completed by required modules only)."""
+    programmes: dict[int, _Programme] = {}
+    people: list[Any] = []
+    for enrolment_id, programme_id, enrolled_at, _title, rule, percent in enrolments:
+        programme = programmes.setdefault(programme_id, _Programme(rule, percent))
+        people.append(_Enrolment(enrolment_id, programme_id, enrolled_at, programme))
+    marks: dict[int, dict[int, AttendanceStatus]] = {person.id: {} for person in people}
+    sessions = db.session.execute(_SESSIONS_WITH_MARKS, {"enrolments": list(marks)})
+    for session in sessions:
+        programmes[session.programme_id].sessions.append(session)
+        if session.mark is not None:
+            marks[session.enrolment_id][session.id] = session.mark
+    by_modules = [
+        programme_id
+        for programme_id, programme in programmes.items()
+        if programme.completion_rule is CompletionRule.REQUIRED_MODULES
+    ]
+    if by_modules:
+        modules = db.session.execute(_MODULES, {"programmes": by_modules})
+        for module in modules:
+            programmes[module.programme_id].modules.append(module)
     gaps = []
-    for enrolment in enrolments:
-        programme = enrolment.programme
-        if programme.completion_rule is CompletionRule.REQUIRED_MODULES:
-            missing = completion.missing_modules(enrolment, marks[enrolment.id])
+    for person, row in zip(people, enrolments, strict=True):
+        title = localized(row.title)
+        if person.programme.completion_rule is CompletionRule.REQUIRED_MODULES:
+            missing = completion.missing_modules(person, marks[person.id])
             if missing:
-                titles = [module.display_title for module in missing]
-                gaps.append(CertificateGap(programme.display_title, titles, 0))
+                gaps.append(CertificateGap(title, [localized(m.title) for m in missing], 0))
             continue
-        progress = completion.progress(enrolment, marks[enrolment.id])
+        progress = completion.progress(person, marks[person.id])
         if progress.needed > progress.done:
-            gaps.append(
-                CertificateGap(programme.display_title, [], progress.needed - progress.done)
-            )
+            gaps.append(CertificateGap(title, [], progress.needed - progress.done))
     return gaps
 
 
