@@ -127,6 +127,17 @@ def test_the_next_session_and_the_modules_missing_for_the_certificate(client, lo
     assert "Modules still to attend: Gender, Media." in page
 
 
+def test_the_next_session_may_be_in_a_programme_beyond_the_certificates_shown(client, login_as):
+    youth = login_as("youth")
+    for number in range(6):  # one more active enrolment than the certificates listed
+        programme = ProgrammeFactory(title={"en": f"Programme {number}"})
+        EnrolmentFactory(programme=programme, person=youth)
+        TrainingSessionFactory(programme=programme, starts_at=utcnow() + timedelta(days=9 - number))
+    page = section(home(client), "next-title")
+    assert "Next training session: Programme 5" in page
+    assert page.count("For your certificate") == 5 and "“Programme 5”" not in page
+
+
 def test_a_share_of_sessions_says_how_many_are_still_needed(client, login_as):
     youth = login_as("youth")
     programme = ProgrammeFactory(completion_rule=CompletionRule.SESSION_SHARE,
@@ -375,10 +386,10 @@ def test_the_young_persons_home_costs_one_query_per_domain_and_none_it_can_skip(
                  "asks for changes", "approved"):  # fmt: skip
         assert told in page, told
     # Nothing: the applications, the active enrolments (none: no more training), the plans.
-    assert nothing.total == PAGE + 3
-    # Everything: the applications; the enrolments, the next session, the sessions with the
-    # marks, the modules; the plans.
-    assert everything.total == PAGE + 1 + 6, everything.total
+    assert nothing.total == PAGE + 3, nothing.total
+    # Everything: the applications; the enrolments, their sessions with the marks (the next
+    # session among them), the modules; the plans.
+    assert everything.total == PAGE + 1 + 5, everything.total
 
 
 def test_changes_asked_on_a_switched_off_groups_plan_are_not_a_task(client, login_as, db):

@@ -80,15 +80,16 @@ _NEXT_SESSION = (
     .order_by(TrainingSession.starts_at, TrainingSession.id)
     .limit(1)
 )
-#: Every session of the enrolments' programmes, with the person's mark for it if any (a
-#: person is enrolled once in a programme, so at most one mark a session).
+#: Every session of the enrolments' programmes with its module's title and the person's mark
+#: for it if any (a person is enrolled once in a programme, so at most one mark a session).
 _SESSIONS_WITH_MARKS = (
     sa.select(
         TrainingSession.id, TrainingSession.programme_id, TrainingSession.module_id,
-        TrainingSession.starts_at, Enrolment.id.label("enrolment_id"),
-        Attendance.status.label("mark"),
+        TrainingSession.starts_at, TrainingSession.place, Module.title.label("module_title"),
+        Enrolment.id.label("enrolment_id"), Attendance.status.label("mark"),
     )
     .join(Enrolment, Enrolment.programme_id == TrainingSession.programme_id)
+    .outerjoin(Module, Module.id == TrainingSession.module_id)
     .outerjoin(
         Attendance,
         sa.and_(
@@ -105,13 +106,20 @@ _MODULES = (
 
 
 def youth_tasks(user, now: datetime, *, limit: int) -> YouthTrainingTasks:
-    """The next session and what the certificates still need: one query for someone with no
-    active enrolment, else at most four, of plain columns (the enrolments with their
-    programmes, the next session, the sessions with the person's marks, the modules)."""
-    enrolments = db.session.execute(_ENROLMENTS, {"user_id": user.id, "rows": limit}).all()
+    """The next session and what the certificates of the first `limit` active enrolments still
+    need: one query for someone with no active enrolment, else three of plain columns (the
+    enrolments with their programmes, their sessions with the person's marks, the modules of
+    programmes completed by required modules), and one more for the next session only when
+    the person is active in more than `limit` programmes."""
+    enrolments = db.session.execute(_ENROLMENTS, {"user_id": user.id, "rows": limit + 1}).all()
     if not enrolments:  # no programme under way: no session to come, no certificate to earn
         return YouthTrainingTasks()
-    return YouthTrainingTasks(next_session(user, now), certificate_gaps(enrolments))
+    people = _with_sessions_and_modules(enrolments[:limit])
+    if len(enrolments) > limit:  # some programme's sessions are not at hand: ask the database
+        upcoming = next_session(user, now)
+    else:
+        upcoming = _first_to_come(people, now)
+    return YouthTrainingTasks(upcoming, [gap for gap in map(_gap, people) if gap])
 
 
 def next_session(user, now: datetime) -> NextSession | None:
@@ -120,9 +128,13 @@ def next_session(user, now: datetime) -> NextSession | None:
     if row is None:
         return None
     programme, module, starts_at, place = row
+    return _next(programme, module, starts_at, place)
+
+
+def _next(programme_title, module_title, starts_at, place) -> NextSession:
     return NextSession(
-        programme_title=localized(programme),
-        module_title=localized(module) if module else "",
+        programme_title=localized(programme_title),
+        module_title=localized(module_title) if module_title else "",
         starts_at=starts_at,
         place=localized(place),
     )
@@ -132,6 +144,7 @@ def next_session(user, now: datetime) -> NextSession | None:
 class _Programme:
     """What completion.py reads of a programme, from plain rows."""
 
+    title: dict[str, str]
     completion_rule: CompletionRule
     completion_percent: int
     sessions: list = field(default_factory=list)
@@ -140,50 +153,67 @@ class _Programme:
 
 @dataclass
 class _Enrolment:
-    """What completion.py reads of an enrolment, from plain rows."""
+    """What completion.py reads of an enrolment, from plain rows, with the person's marks
+    (session id → mark)."""
 
     id: int
     programme_id: int
     enrolled_at: datetime
     programme: _Programme
+    marks: dict[int, AttendanceStatus] = field(default_factory=dict)
 
 
-def certificate_gaps(enrolments) -> list[CertificateGap]:
-    """For each of these active enrolments (rows of youth_tasks' first query), what the
-    completion rule still needs: two queries (the sessions with the person's marks; the
-    modules, for programmes completed by required modules only)."""
-    programmes: dict[int, _Programme] = {}
-    people: list[Any] = []
-    for enrolment_id, programme_id, enrolled_at, _title, rule, percent in enrolments:
-        programme = programmes.setdefault(programme_id, _Programme(rule, percent))
-        people.append(_Enrolment(enrolment_id, programme_id, enrolled_at, programme))
-    marks: dict[int, dict[int, AttendanceStatus]] = {person.id: {} for person in people}
-    sessions = db.session.execute(_SESSIONS_WITH_MARKS, {"enrolments": list(marks)})
-    for session in sessions:
+def _with_sessions_and_modules(enrolments) -> list[Any]:
+    """These enrolment rows as completion.py reads enrolments (two queries: the sessions with
+    the marks; the modules, for programmes completed by required modules only)."""
+    people = {
+        enrolment_id: _Enrolment(
+            enrolment_id, programme_id, enrolled_at, _Programme(title, rule, percent)
+        )
+        for enrolment_id, programme_id, enrolled_at, title, rule, percent in enrolments
+    }  # a person is enrolled once in a programme: one enrolment a programme
+    programmes = {person.programme_id: person.programme for person in people.values()}
+    for session in db.session.execute(_SESSIONS_WITH_MARKS, {"enrolments": list(people)}):
         programmes[session.programme_id].sessions.append(session)
         if session.mark is not None:
-            marks[session.enrolment_id][session.id] = session.mark
+            people[session.enrolment_id].marks[session.id] = session.mark
     by_modules = [
         programme_id
         for programme_id, programme in programmes.items()
         if programme.completion_rule is CompletionRule.REQUIRED_MODULES
     ]
     if by_modules:
-        modules = db.session.execute(_MODULES, {"programmes": by_modules})
-        for module in modules:
+        for module in db.session.execute(_MODULES, {"programmes": by_modules}):
             programmes[module.programme_id].modules.append(module)
-    gaps = []
-    for person, row in zip(people, enrolments, strict=True):
-        title = localized(row.title)
-        if person.programme.completion_rule is CompletionRule.REQUIRED_MODULES:
-            missing = completion.missing_modules(person, marks[person.id])
-            if missing:
-                gaps.append(CertificateGap(title, [localized(m.title) for m in missing], 0))
-            continue
-        progress = completion.progress(person, marks[person.id])
-        if progress.needed > progress.done:
-            gaps.append(CertificateGap(title, [], progress.needed - progress.done))
-    return gaps
+    return list(people.values())
+
+
+def _first_to_come(people, now: datetime) -> NextSession | None:
+    """next_session from the sessions at hand (every active enrolment's)."""
+    upcoming = [
+        (session.starts_at, session.id, session, person.programme)
+        for person in people
+        for session in person.programme.sessions
+        if session.starts_at > now and completion.counts_for(person, session)
+    ]
+    if not upcoming:
+        return None
+    _starts, _id, session, programme = min(upcoming, key=lambda item: item[:2])
+    return _next(programme.title, session.module_title, session.starts_at, session.place)
+
+
+def _gap(person) -> CertificateGap | None:
+    """What the completion rule still needs of one enrolment, if anything."""
+    title = localized(person.programme.title)
+    if person.programme.completion_rule is CompletionRule.REQUIRED_MODULES:
+        missing = completion.missing_modules(person, person.marks)
+        if missing:
+            return CertificateGap(title, [localized(module.title) for module in missing], 0)
+        return None
+    progress = completion.progress(person, person.marks)
+    if progress.needed > progress.done:
+        return CertificateGap(title, [], progress.needed - progress.done)
+    return None
 
 
 @dataclass(frozen=True)
