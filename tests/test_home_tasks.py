@@ -127,6 +127,17 @@ def test_the_next_session_and_the_modules_missing_for_the_certificate(client, lo
     assert "Modules still to attend: Gender, Media." in page
 
 
+def test_the_next_session_may_be_in_a_programme_beyond_the_certificates_shown(client, login_as):
+    youth = login_as("youth")
+    for number in range(6):  # one more active enrolment than the certificates listed
+        programme = ProgrammeFactory(title={"en": f"Programme {number}"})
+        EnrolmentFactory(programme=programme, person=youth)
+        TrainingSessionFactory(programme=programme, starts_at=utcnow() + timedelta(days=9 - number))
+    page = section(home(client), "next-title")
+    assert "Next training session: Programme 5" in page
+    assert page.count("For your certificate") == 5 and "“Programme 5”" not in page
+
+
 def test_a_share_of_sessions_says_how_many_are_still_needed(client, login_as):
     youth = login_as("youth")
     programme = ProgrammeFactory(completion_rule=CompletionRule.SESSION_SHARE,
@@ -330,3 +341,62 @@ def test_the_home_costs_the_same_queries_for_few_and_many_tasks(
         > len(re.findall(r"Finish your application", first))
     )
     assert "See all plans waiting for you" in second
+
+
+# --- the young person's home stays cheap ---------------------------------------------------------
+
+
+def _everything_for(youth):
+    """A minor's draft, offer and sent application, a programme by required modules and one
+    by a share of sessions with a session to come, and a group with feedback on two plans."""
+    ApplicationFactory(applicant=youth, status=S.DRAFT, submitted_at=None)
+    offer = ApplicationFactory(applicant=youth, status=S.ACCEPTED,
+                               offer_expires_on=local_today() + timedelta(days=2))  # fmt: skip
+    GuardianConsentFactory(application=offer)
+    ApplicationFactory(applicant=youth)  # sent, the guardian's consent still missing
+    by_modules = ProgrammeFactory(completion_rule=CompletionRule.REQUIRED_MODULES)
+    ModuleFactory(programme=by_modules)
+    EnrolmentFactory(programme=by_modules, person=youth)
+    by_share = ProgrammeFactory(completion_rule=CompletionRule.SESSION_SHARE)
+    EnrolmentFactory(programme=by_share, person=youth)
+    TrainingSessionFactory(programme=by_share, starts_at=utcnow() + timedelta(days=2))
+    group = YouthGroupFactory(lead=youth, mentors=[UserFactory(roles={Role.MENTOR})])
+    plan_in(PlanStatus.CHANGES_REQUESTED, group)
+    plan_in(PlanStatus.APPROVED, group)
+
+
+#: The signed-in page's own statement: the user, with the unread count (and, when that is not
+#: zero, one more: the notifications leading to the home are marked read).
+PAGE = 1
+
+
+def test_the_young_persons_home_costs_one_query_per_domain_and_none_it_can_skip(
+    client, login_as, count_queries, db
+):
+    youth = login_as("youth", date_of_birth=minor().date_of_birth)
+    client.get("/")  # the first request of a process reads the reference data once
+    with count_queries() as nothing:
+        assert "Nothing is waiting for you right now." in home(client)
+    _everything_for(youth)
+    db.session.commit()
+    with count_queries() as everything:
+        page = section(home(client), "next-title")
+    for told in ("Finish your application", "Confirm your place", "consent for",
+                 "Next training session", "Modules still to attend", "more session",
+                 "asks for changes", "approved"):  # fmt: skip
+        assert told in page, told
+    # Nothing: the applications, the active enrolments (none: no more training), the plans.
+    assert nothing.total == PAGE + 3, nothing.total
+    # Everything: the applications; the enrolments, their sessions with the marks (the next
+    # session among them), the modules; the plans.
+    assert everything.total == PAGE + 1 + 5, everything.total
+
+
+def test_changes_asked_on_a_switched_off_groups_plan_are_not_a_task(client, login_as, db):
+    youth = login_as("youth")
+    group = YouthGroupFactory(lead=youth, mentors=[UserFactory(roles={Role.MENTOR})])
+    asked = plan_in(PlanStatus.CHANGES_REQUESTED, group)
+    assert f"asks for changes to “{asked.title}”" in section(home(client), "next-title")
+    group.active = False  # its plans can no longer be edited (policy.can_edit_plan)
+    db.session.commit()
+    assert "asks for changes" not in section(home(client), "next-title")

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
-from sqlalchemy.orm import selectinload
 
 from portal.camps import policy
 from portal.camps.models import SEAT_STATUSES
@@ -21,6 +21,7 @@ from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
 from portal.camps.models import CampStatus
+from portal.camps.models import GuardianConsent
 from portal.camps.queries import awaiting_consent_clauses
 from portal.camps.queries import sent_to_organisers
 from portal.extensions import db
@@ -61,26 +62,93 @@ class YouthCampTasks:
         return bool(self.drafts or self.offers or self.consents)
 
 
-def youth_tasks(user, *, limit: int, today: date | None = None) -> YouthCampTasks:
-    """Drafts to finish while applications are open, offers to confirm, guardian consent
-    still awaited: two queries (the applications with their camps, then their consents)."""
-    today = today or local_today()
-    applications = db.session.scalars(
-        sa.select(Application)
-        .join(Application.camp)
-        .options(contains_eager(Application.camp), selectinload(Application.consents))
+@dataclass(frozen=True)
+class _CampRow:
+    """What policy's predicates read of a camp."""
+
+    title: dict[str, str]
+    status: CampStatus
+    applications_open: date
+    applications_close: date
+    start_date: date
+
+
+@dataclass(frozen=True)
+class _ApplicationRow:
+    """One of the person's applications as plain columns, not an ORM object with its camp,
+    applicant and consents loaded: what policy's predicates read, and the model's own consent
+    rules (borrowed below, so the rule stays in one place) over the same names."""
+
+    id: int
+    user_id: int
+    status: S
+    submitted_at: datetime | None
+    offer_expires_on: date | None
+    age_when_sent: int | None
+    consent_required: bool | None
+    camp: _CampRow
+    applicant: Any
+    #: Non-empty once a consent was recorded (Application.consents, for consent_withdrawn).
+    consents: tuple[bool, ...]
+    #: True while a consent on record is not withdrawn, else None (Application.active_consent).
+    active_consent: bool | None
+
+    applicant_age = Application.applicant_age
+    is_minor = Application.is_minor
+    holds_place = Application.holds_place
+    needs_guardian_consent = Application.needs_guardian_consent
+    consent_withdrawn = Application.consent_withdrawn
+
+
+def _my_applications_query():
+    recorded = sa.exists().where(GuardianConsent.application_id == Application.id)
+    active = recorded.where(GuardianConsent.withdrawn_at.is_(None))
+    return (
+        sa.select(
+            Application.id, Application.status, Application.submitted_at,
+            Application.offer_expires_on, Application.age_when_sent,
+            Application.consent_required, Camp.title, Camp.status, Camp.applications_open,
+            Camp.applications_close, Camp.start_date, recorded.label("recorded"),
+            active.label("active"),
+        )
+        .join(Camp, Camp.id == Application.camp_id)
         .where(
-            Application.user_id == user.id,
+            Application.user_id == sa.bindparam("user_id"),
             Application.status.in_((S.DRAFT, S.SUBMITTED, S.WAITLISTED, S.ACCEPTED, S.CONFIRMED)),
-            Camp.end_date >= today,
+            Camp.end_date >= sa.bindparam("today"),
         )
         .order_by(Camp.start_date, Application.id)
         .limit(SCANNED)
-    ).all()
+    )  # fmt: skip
+
+
+#: Built once: making the statement costs more than running it (each home asks it).
+_MY_APPLICATIONS = _my_applications_query()
+
+
+def _my_applications(user, today: date) -> list[Any]:  # read as Applications are
+    """The person's applications still on the way, soonest camp first (at most SCANNED): one
+    query of plain columns, whether a consent was ever recorded and one is active with them."""
+    rows = db.session.execute(_MY_APPLICATIONS, {"user_id": user.id, "today": today}).all()
+    return [
+        _ApplicationRow(
+            id=row[0], user_id=user.id, status=row[1], submitted_at=row[2],
+            offer_expires_on=row[3], age_when_sent=row[4], consent_required=row[5],
+            camp=_CampRow(*row[6:11]), applicant=user,
+            consents=(True,) if row[11] else (), active_consent=True if row[12] else None,
+        )
+        for row in rows
+    ]  # fmt: skip
+
+
+def youth_tasks(user, *, limit: int, today: date | None = None) -> YouthCampTasks:
+    """Drafts to finish while applications are open, offers to confirm, guardian consent
+    still awaited: one query (the applications with their camps and consents' state)."""
+    today = today or local_today()
     tasks = YouthCampTasks()
-    for application in applications:
+    for application in _my_applications(user, today):
         camp = application.camp
-        title = camp.display_title
+        title = localized(camp.title)
         if policy.can_edit_application(user, application) and policy.is_accepting_applications(
             camp, today
         ):

@@ -11,23 +11,21 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.extensions import utcnow
-from portal.groups import policy
 from portal.groups import transitions
 from portal.groups.models import ActionPlan
 from portal.groups.models import GroupMentor
 from portal.groups.models import Membership
 from portal.groups.models import PlanStatus
 from portal.groups.models import YouthGroup
-from portal.groups.queries import GROUP_LOADS
 from portal.groups.queries import review_queue
 from portal.groups.services import APPROVED
 from portal.groups.services import CHANGES_ASKED
 from portal.groups.services import NEW_MESSAGE
 from portal.groups.transitions import Step
+from portal.groups.transitions import Who
 from portal.notify import Notification
 from portal.notify import message_key
 
@@ -54,14 +52,16 @@ class PlanTask:
     unread: int = 0
 
 
-def _member_of(user):
+def _member_of(person):
+    """The groups `person` (a user id, or a bind parameter for one) is an active member of."""
     return sa.select(Membership.group_id).where(
-        Membership.user_id == user.id, Membership.left_at.is_(None)
+        Membership.user_id == person, Membership.left_at.is_(None)
     )
 
 
-def _latest_unread(user, *messages):
-    """Plan id → the newest unread notification of these messages about it (a subquery)."""
+def _latest_unread(person, *messages):
+    """Plan id → the newest unread notification of these messages about it for `person` (a
+    user id, or a bind parameter for one): a subquery."""
     keys = [message_key(message)[0].msgid for message in messages]
     return (
         sa.select(
@@ -70,7 +70,7 @@ def _latest_unread(user, *messages):
             sa.func.count().label("unread"),
         )
         .where(
-            Notification.user_id == user.id,
+            Notification.user_id == person,
             Notification.read_at.is_(None),
             Notification.subject_kind == "plan",
             Notification.msgid.in_(keys),
@@ -80,17 +80,18 @@ def _latest_unread(user, *messages):
     )
 
 
-def plan_feedback(user, *, limit: int) -> tuple[list[PlanTask], bool]:
-    """A mentor's feedback for the person's groups: plans sent back for changes (while the
-    person may edit them, policy.can_edit_plan) and approvals of plans under way not read yet
-    (three queries: the plans, their memberships and mentors)."""
-    unread = _latest_unread(user, APPROVED, CHANGES_ASKED)
-    rows = db.session.execute(
-        sa.select(ActionPlan, unread.c.notification_id)
+def _plan_feedback_query():
+    person = sa.bindparam("user_id")
+    unread = _latest_unread(person, APPROVED, CHANGES_ASKED)
+    return (
+        sa.select(
+            ActionPlan.id, ActionPlan.title, ActionPlan.status, YouthGroup.name,
+            YouthGroup.active, unread.c.notification_id,
+        )
         .join(YouthGroup, YouthGroup.id == ActionPlan.group_id)
         .outerjoin(unread, unread.c.plan_id == ActionPlan.id)
         .where(
-            ActionPlan.group_id.in_(_member_of(user)),
+            ActionPlan.group_id.in_(_member_of(person)),
             sa.or_(
                 ActionPlan.status == PlanStatus.CHANGES_REQUESTED,
                 sa.and_(
@@ -99,19 +100,49 @@ def plan_feedback(user, *, limit: int) -> tuple[list[PlanTask], bool]:
                 ),
             ),
         )
-        .options(joinedload(ActionPlan.group).options(*GROUP_LOADS))
         .order_by(ActionPlan.updated_at.desc(), ActionPlan.id.desc())
-        .limit(limit + 1)
-    ).all()
+        .limit(sa.bindparam("rows"))
+    )  # fmt: skip
+
+
+#: Built once: making the statement costs more than running it (each home asks it).
+_PLAN_FEEDBACK = _plan_feedback_query()
+
+
+def plan_feedback(user, *, limit: int) -> tuple[list[PlanTask], bool]:
+    """A mentor's feedback for the person's groups: plans sent back for changes (while the
+    person may edit them, policy.can_edit_plan) and approvals of plans under way not read yet
+    (one query of plain columns)."""
+    rows = db.session.execute(_PLAN_FEEDBACK, {"user_id": user.id, "rows": limit + 1}).all()
     tasks = [
-        PlanTask(
-            plan.id, plan_name(plan.title, plan.group.name), plan.group.name, plan.status,
-            notification_id=notification_id,
-        )
-        for plan, notification_id in rows[:limit]
-        if plan.status is not PlanStatus.CHANGES_REQUESTED or policy.can_edit_plan(user, plan)
+        PlanTask(plan_id, plan_name(title, group), group, status,
+                 notification_id=notification_id)
+        for plan_id, title, status, group, active, notification_id in rows[:limit]
+        if status is not PlanStatus.CHANGES_REQUESTED or _member_may_edit(status, active)
     ]  # fmt: skip
     return tasks, len(rows) > limit
+
+
+def _member_may_edit(status: PlanStatus, group_active: bool) -> bool:
+    """policy.can_edit_plan for an active member of the plan's group (as every plan of
+    plan_feedback is the person's groups'): only members take the step, so what else the
+    person is to the group does not change the answer."""
+    return transitions.may_take(
+        _PlanState(status, _GroupState(group_active)), Step.SAVE, frozenset({Who.MEMBER})
+    )
+
+
+@dataclass(frozen=True)
+class _GroupState:
+    active: bool
+
+
+@dataclass(frozen=True)
+class _PlanState:
+    """What transitions.may_take reads of a plan."""
+
+    status: PlanStatus
+    group: _GroupState
 
 
 def _waiting(plan: ActionPlan, now: datetime) -> PlanTask:
@@ -158,7 +189,7 @@ def waiting_for_a_mentor(*, limit: int) -> tuple[list[PlanTask], int]:
 def unread_threads(user, *, limit: int) -> tuple[list[PlanTask], bool]:
     """Plan discussions with messages the person has not read, newest first, in groups they
     belong to or mentor (one query)."""
-    unread = _latest_unread(user, NEW_MESSAGE)
+    unread = _latest_unread(user.id, NEW_MESSAGE)
     mentor_of = sa.select(GroupMentor.group_id).where(GroupMentor.mentor_id == user.id)
     rows = db.session.execute(
         sa.select(
@@ -167,7 +198,7 @@ def unread_threads(user, *, limit: int) -> tuple[list[PlanTask], bool]:
         )
         .join(YouthGroup, YouthGroup.id == ActionPlan.group_id)
         .join(unread, unread.c.plan_id == ActionPlan.id)
-        .where(sa.or_(YouthGroup.id.in_(_member_of(user)), YouthGroup.id.in_(mentor_of)))
+        .where(sa.or_(YouthGroup.id.in_(_member_of(user.id)), YouthGroup.id.in_(mentor_of)))
         .order_by(unread.c.notification_id.desc())
         .limit(limit + 1)
     ).all()  # fmt: skip

@@ -26,14 +26,15 @@ class Section(dict):
 
 def youth_section(user) -> Section:
     camps = camp_tasks.youth_tasks(user, limit=SHOWN)
+    training = training_tasks.youth_tasks(user, local_now(), limit=SHOWN)
     feedback, more_feedback = group_tasks.plan_feedback(user, limit=SHOWN)
     return Section(
         {
             "drafts": camps.drafts,
             "offers": camps.offers,
             "consents": camps.consents,
-            "next_session": training_tasks.next_session(user, local_now()),
-            "gaps": training_tasks.certificate_gaps(user, limit=SHOWN),
+            "next_session": training.next_session,
+            "gaps": training.gaps,
             "feedback": feedback,
             "more_feedback": more_feedback,
         }

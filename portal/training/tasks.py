@@ -3,23 +3,25 @@ next session, what is still missing for the certificate (the rule of completion.
 sessions a trainer still has to mark. Plain data, bounded, a fixed number of queries."""
 
 from dataclasses import dataclass
+from dataclasses import field
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
-from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.i18n import localized
 from portal.training import completion
 from portal.training.completion import counts_for_sql
 from portal.training.models import Attendance
+from portal.training.models import AttendanceStatus
 from portal.training.models import CompletionRule
 from portal.training.models import Enrolment
 from portal.training.models import EnrolmentStatus
+from portal.training.models import Module
 from portal.training.models import Programme
 from portal.training.models import TrainingSession
-from portal.training.services import marks_of
 
 
 @dataclass(frozen=True)
@@ -28,34 +30,6 @@ class NextSession:
     module_title: str
     starts_at: datetime
     place: str
-
-
-def next_session(user, now: datetime) -> NextSession | None:
-    """The first session still to come in a programme the person is active in (one query)."""
-    row = db.session.execute(
-        sa.select(TrainingSession)
-        .join(
-            Enrolment,
-            sa.and_(
-                Enrolment.programme_id == TrainingSession.programme_id,
-                Enrolment.user_id == user.id,
-                Enrolment.status == EnrolmentStatus.ACTIVE,
-            ),
-        )
-        .join(Programme, Programme.id == TrainingSession.programme_id)
-        .options(contains_eager(TrainingSession.programme))
-        .where(TrainingSession.starts_at > now, counts_for_sql())
-        .order_by(TrainingSession.starts_at, TrainingSession.id)
-        .limit(1)
-    ).scalar()
-    if row is None:
-        return None
-    return NextSession(
-        programme_title=row.programme.display_title,
-        module_title=row.module.display_title if row.module else "",
-        starts_at=row.starts_at,
-        place=row.display_place,
-    )
 
 
 @dataclass(frozen=True)
@@ -69,35 +43,177 @@ class CertificateGap:
     sessions: int
 
 
-def certificate_gaps(user, *, limit: int) -> list[CertificateGap]:
-    """For each active enrolment (at most `limit`), what the completion rule still needs:
-    four queries (enrolments with their programmes, sessions, modules; the marks)."""
-    enrolments = db.session.scalars(
-        sa.select(Enrolment)
-        .where(Enrolment.user_id == user.id, Enrolment.status == EnrolmentStatus.ACTIVE)
-        .options(
-            selectinload(Enrolment.programme).selectinload(Programme.sessions),
-            selectinload(Enrolment.programme).selectinload(Programme.modules),
+@dataclass
+class YouthTrainingTasks:
+    next_session: NextSession | None = None
+    gaps: list[CertificateGap] = field(default_factory=list)
+
+
+# The statements of the young person's home, built once: making a statement costs more than
+# running it, and every home asks them.
+_ENROLMENTS = (
+    sa.select(
+        Enrolment.id, Enrolment.programme_id, Enrolment.enrolled_at, Programme.title,
+        Programme.completion_rule, Programme.completion_percent,
+    )
+    .join(Programme, Programme.id == Enrolment.programme_id)
+    .where(
+        Enrolment.user_id == sa.bindparam("user_id"),
+        Enrolment.status == EnrolmentStatus.ACTIVE,
+    )
+    .order_by(Enrolment.enrolled_at, Enrolment.id)
+    .limit(sa.bindparam("rows"))
+)  # fmt: skip
+_NEXT_SESSION = (
+    sa.select(Programme.title, Module.title, TrainingSession.starts_at, TrainingSession.place)
+    .join(
+        Enrolment,
+        sa.and_(
+            Enrolment.programme_id == TrainingSession.programme_id,
+            Enrolment.user_id == sa.bindparam("user_id"),
+            Enrolment.status == EnrolmentStatus.ACTIVE,
+        ),
+    )
+    .join(Programme, Programme.id == TrainingSession.programme_id)
+    .outerjoin(Module, Module.id == TrainingSession.module_id)
+    .where(TrainingSession.starts_at > sa.bindparam("now"), counts_for_sql())
+    .order_by(TrainingSession.starts_at, TrainingSession.id)
+    .limit(1)
+)
+#: Every session of the enrolments' programmes with its module's title and the person's mark
+#: for it if any (a person is enrolled once in a programme, so at most one mark a session).
+_SESSIONS_WITH_MARKS = (
+    sa.select(
+        TrainingSession.id, TrainingSession.programme_id, TrainingSession.module_id,
+        TrainingSession.starts_at, TrainingSession.place, Module.title.label("module_title"),
+        Enrolment.id.label("enrolment_id"), Attendance.status.label("mark"),
+    )
+    .join(Enrolment, Enrolment.programme_id == TrainingSession.programme_id)
+    .outerjoin(Module, Module.id == TrainingSession.module_id)
+    .outerjoin(
+        Attendance,
+        sa.and_(
+            Attendance.session_id == TrainingSession.id, Attendance.enrolment_id == Enrolment.id
+        ),
+    )
+    .where(Enrolment.id.in_(sa.bindparam("enrolments", expanding=True)))
+)  # fmt: skip
+_MODULES = (
+    sa.select(Module.id, Module.programme_id, Module.title, Module.required)
+    .where(Module.programme_id.in_(sa.bindparam("programmes", expanding=True)))
+    .order_by(Module.position)
+)
+
+
+def youth_tasks(user, now: datetime, *, limit: int) -> YouthTrainingTasks:
+    """The next session and what the certificates of the first `limit` active enrolments still
+    need: one query for someone with no active enrolment, else three of plain columns (the
+    enrolments with their programmes, their sessions with the person's marks, the modules of
+    programmes completed by required modules), and one more for the next session only when
+    the person is active in more than `limit` programmes."""
+    enrolments = db.session.execute(_ENROLMENTS, {"user_id": user.id, "rows": limit + 1}).all()
+    if not enrolments:  # no programme under way: no session to come, no certificate to earn
+        return YouthTrainingTasks()
+    people = _with_sessions_and_modules(enrolments[:limit])
+    if len(enrolments) > limit:  # some programme's sessions are not at hand: ask the database
+        upcoming = next_session(user, now)
+    else:
+        upcoming = _first_to_come(people, now)
+    return YouthTrainingTasks(upcoming, [gap for gap in map(_gap, people) if gap])
+
+
+def next_session(user, now: datetime) -> NextSession | None:
+    """The first session still to come in a programme the person is active in (one query)."""
+    row = db.session.execute(_NEXT_SESSION, {"user_id": user.id, "now": now}).first()
+    if row is None:
+        return None
+    programme, module, starts_at, place = row
+    return _next(programme, module, starts_at, place)
+
+
+def _next(programme_title, module_title, starts_at, place) -> NextSession:
+    return NextSession(
+        programme_title=localized(programme_title),
+        module_title=localized(module_title) if module_title else "",
+        starts_at=starts_at,
+        place=localized(place),
+    )
+
+
+@dataclass
+class _Programme:
+    """What completion.py reads of a programme, from plain rows."""
+
+    title: dict[str, str]
+    completion_rule: CompletionRule
+    completion_percent: int
+    sessions: list = field(default_factory=list)
+    modules: list = field(default_factory=list)
+
+
+@dataclass
+class _Enrolment:
+    """What completion.py reads of an enrolment, from plain rows, with the person's marks
+    (session id → mark)."""
+
+    id: int
+    programme_id: int
+    enrolled_at: datetime
+    programme: _Programme
+    marks: dict[int, AttendanceStatus] = field(default_factory=dict)
+
+
+def _with_sessions_and_modules(enrolments) -> list[Any]:
+    """These enrolment rows as completion.py reads enrolments (two queries: the sessions with
+    the marks; the modules, for programmes completed by required modules only)."""
+    people = {
+        enrolment_id: _Enrolment(
+            enrolment_id, programme_id, enrolled_at, _Programme(title, rule, percent)
         )
-        .order_by(Enrolment.enrolled_at, Enrolment.id)
-        .limit(limit)
-    ).all()
-    marks = marks_of(enrolments)
-    gaps = []
-    for enrolment in enrolments:
-        programme = enrolment.programme
-        if programme.completion_rule is CompletionRule.REQUIRED_MODULES:
-            missing = completion.missing_modules(enrolment, marks[enrolment.id])
-            if missing:
-                titles = [module.display_title for module in missing]
-                gaps.append(CertificateGap(programme.display_title, titles, 0))
-            continue
-        progress = completion.progress(enrolment, marks[enrolment.id])
-        if progress.needed > progress.done:
-            gaps.append(
-                CertificateGap(programme.display_title, [], progress.needed - progress.done)
-            )
-    return gaps
+        for enrolment_id, programme_id, enrolled_at, title, rule, percent in enrolments
+    }  # a person is enrolled once in a programme: one enrolment a programme
+    programmes = {person.programme_id: person.programme for person in people.values()}
+    for session in db.session.execute(_SESSIONS_WITH_MARKS, {"enrolments": list(people)}):
+        programmes[session.programme_id].sessions.append(session)
+        if session.mark is not None:
+            people[session.enrolment_id].marks[session.id] = session.mark
+    by_modules = [
+        programme_id
+        for programme_id, programme in programmes.items()
+        if programme.completion_rule is CompletionRule.REQUIRED_MODULES
+    ]
+    if by_modules:
+        for module in db.session.execute(_MODULES, {"programmes": by_modules}):
+            programmes[module.programme_id].modules.append(module)
+    return list(people.values())
+
+
+def _first_to_come(people, now: datetime) -> NextSession | None:
+    """next_session from the sessions at hand (every active enrolment's)."""
+    upcoming = [
+        (session.starts_at, session.id, session, person.programme)
+        for person in people
+        for session in person.programme.sessions
+        if session.starts_at > now and completion.counts_for(person, session)
+    ]
+    if not upcoming:
+        return None
+    _starts, _id, session, programme = min(upcoming, key=lambda item: item[:2])
+    return _next(programme.title, session.module_title, session.starts_at, session.place)
+
+
+def _gap(person) -> CertificateGap | None:
+    """What the completion rule still needs of one enrolment, if anything."""
+    title = localized(person.programme.title)
+    if person.programme.completion_rule is CompletionRule.REQUIRED_MODULES:
+        missing = completion.missing_modules(person, person.marks)
+        if missing:
+            return CertificateGap(title, [localized(module.title) for module in missing], 0)
+        return None
+    progress = completion.progress(person, person.marks)
+    if progress.needed > progress.done:
+        return CertificateGap(title, [], progress.needed - progress.done)
+    return None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,163 @@
+"""The young person's home `/`, A/B in-process: CPU per request and queries, two checkouts.
+
+    PYTHONPATH=. .venv/bin/python bench/inprocess_home.py --database /tmp/demo.db \\
+        --login youth@demo.example.org --against /work/wt-winhome-base -n 100 --rounds 6
+
+Starts one worker process per checkout (this one, then each `--against`), all on the same
+database file with production settings. Each worker signs in through the login form with the
+Flask test client, makes one GET so its session cookie is the one a browser would replay, and
+waits. The rounds then alternate between the workers (A, B, A, B, …), each timing `-n` GETs of
+`/` with time.process_time, so both sides see the same machine load; the figure is the median
+CPU milliseconds per request over every round, with the SQL statements one GET issues.
+
+`--profile` prints, instead, the worker's cProfile of `-n` GETs (the functions with the most
+cumulative time) for this checkout only.
+
+Generated people (bench/generate.py) have no password: to sign in as one, give the copy of the
+database the demo password first, e.g. `sqlite3 copy.db "UPDATE user SET password_hash =
+(SELECT password_hash FROM user WHERE email = 'youth@demo.example.org') WHERE id = 207063"`.
+"""
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PASSWORD = "demo-password-2026"
+HERE = Path(__file__).resolve()
+
+
+def _environment(database: str) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{Path(database).resolve()}"
+    os.environ.setdefault("PORTAL_ENV", "production")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-" + "x" * 20)
+    os.environ.setdefault("BASE_URL", "https://localhost")
+    os.environ.setdefault("MAIL_BACKEND", "memory")
+    os.environ.setdefault("RATELIMIT_ALLOW_MEMORY", "1")
+    os.environ.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    os.environ.pop("FLASK_DEBUG", None)
+
+
+def signed_in_client(app, email: str):
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"  # the cookies are marked Secure
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    answer = client.post(
+        "/auth/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
+    )
+    if answer.status_code != 302:
+        sys.exit(f"could not sign in as {email}: {answer.status_code}")
+    client.get("/")  # the cookie after the first signed-in page is the one a browser replays
+    return client
+
+
+def timed_gets(client, count: int) -> list[float]:
+    timings = []
+    for _ in range(count):
+        started = time.process_time()
+        answer = client.get("/")
+        timings.append(1000 * (time.process_time() - started))
+        if answer.status_code != 200:
+            sys.exit(f"/ answered {answer.status_code}")
+    return timings
+
+
+def serve(args) -> None:
+    """A worker: sign in, then answer each "run" line on stdin with one JSON line."""
+    _environment(args.database)
+    from portal import create_app
+
+    app = create_app()
+    client = signed_in_client(app, args.login)
+    timed_gets(client, args.warmup)
+    if args.profile:
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(timed_gets, client, args.n)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+        return
+    import sqlalchemy as sa
+
+    from portal.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    counted = []
+
+    def count(*_args):
+        counted.append(1)
+
+    sa.event.listen(engine, "before_cursor_execute", count)
+    client.get("/")
+    sa.event.remove(engine, "before_cursor_execute", count)
+    statements = len(counted)
+    size = len(client.get("/").data)
+    print(json.dumps({"ready": True}), flush=True)
+    for line in sys.stdin:
+        if line.strip() != "run":
+            break
+        timings = timed_gets(client, args.n)
+        print(json.dumps({"timings": timings, "statements": statements, "bytes": size}),
+              flush=True)  # fmt: skip
+
+
+def worker(checkout: Path, args) -> subprocess.Popen:
+    command = [sys.executable, str(HERE), "--serve", "--database", args.database,
+               "--login", args.login, "-n", str(args.n), "--warmup", str(args.warmup)]  # fmt: skip
+    if args.profile:
+        command.append("--profile")
+    env = dict(os.environ, PYTHONPATH=str(checkout))
+    pipe = None if args.profile else subprocess.PIPE  # a profile is printed as it is
+    return subprocess.Popen(command, cwd=checkout, env=env, text=True, stdin=pipe, stdout=pipe)
+
+
+def drive(args) -> None:
+    checkouts = [HERE.parent.parent, *(Path(path).resolve() for path in args.against)]
+    if args.profile:
+        worker(checkouts[0], args).wait()
+        return
+    workers = [worker(checkout, args) for checkout in checkouts]
+    for process in workers:
+        assert json.loads(process.stdout.readline())["ready"]
+    timings: list[list[float]] = [[] for _ in workers]
+    answers: list[dict] = [{} for _ in workers]
+    for _ in range(args.rounds):
+        for number, process in enumerate(workers):
+            process.stdin.write("run\n")
+            process.stdin.flush()
+            answers[number] = json.loads(process.stdout.readline())
+            timings[number].extend(answers[number]["timings"])
+    for process in workers:
+        process.stdin.close()
+        process.wait()
+    print(f"{args.login} on {args.database}: {args.rounds} rounds of {args.n} GETs of /")
+    for checkout, timed, answer in zip(checkouts, timings, answers, strict=True):
+        print(f"  {str(checkout):32} {statistics.median(timed):6.2f} ms CPU median "
+              f"(p90 {statistics.quantiles(timed, n=10)[-1]:.2f}), "
+              f"{answer['statements']} queries, {answer['bytes']} bytes")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True, help="a SQLite file (a copy: it is used)")
+    parser.add_argument("--login", default="youth@demo.example.org")
+    parser.add_argument("--against", action="append", default=[], help="another checkout")
+    parser.add_argument("-n", type=int, default=100, help="timed GETs per round")
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    serve(args) if args.serve else drive(args)
+
+
+if __name__ == "__main__":
+    main()
