@@ -318,8 +318,8 @@ def test_all_css_and_js_together_stay_under_the_asset_budget(app):
 def test_css_and_javascript_go_without_comments_and_indentation():
     css = b"/* A rule.\n   Two lines. */\n.a{color:red}\n  .b{margin:0} /* inline */\n\n"
     assert lean(css, "css") == b".a{color:red}\n.b{margin:0}"
-    js = b'// Why.\n(function () {\n  var url = "http://x/";  // kept: after code\n  // gone\n})();\n'
-    assert lean(js, "js") == b'(function () {\nvar url = "http://x/";  // kept: after code\n})();'
+    js = b'// Why.\n(function () {\n  var url = "http://x/";  // kept\n  // gone\n})();\n'
+    assert lean(js, "js") == b'(function () {\nvar url = "http://x/";  // kept\n})();'
     assert lean(b"<svg/>\n  ", "svg") == b"<svg/>\n  "  # other files as they are
 
 
