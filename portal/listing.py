@@ -44,6 +44,17 @@ def paginate_rows(query, per_page: int | None = None) -> "Page":
     )
 
 
+def paginate_window(keys, load, per_page: int | None = None) -> "Page":
+    """One page of `keys` (a sorted select of one table's ids), its rows from `load(window)`,
+    given the page's ids as a subquery: the list is counted and sorted by its narrow keys alone,
+    and only the page's rows are looked up, as plain columns."""
+    return Page(
+        _count(keys),
+        lambda limit, offset: load(keys.limit(limit).offset(offset).subquery()),
+        per_page,
+    )
+
+
 def page_within(query, number: int) -> int:
     """Page `number` of `query`, or its last page if the list has shrunk below it (after a
     bulk change, so that going back to the list never lands on a page that is gone)."""
