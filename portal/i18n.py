@@ -186,7 +186,7 @@ def _date_template(pattern: str) -> str | None:
     """`pattern` as a str.format template when all its fields are numbers, the same in every
     language; None when a field needs the language's own words (month names): Babel then
     formats it in the reader's locale."""
-    parts = re.split(r"%\((\w+)\)s", parse_pattern(pattern).format)
+    parts = re.split(r"%\((\w+)\)s", str(parse_pattern(pattern).format))
     template = []
     for position, part in enumerate(parts):
         if position % 2:
