@@ -217,8 +217,9 @@ def _review_row(camp, id, status, offer, score, consent_required, age_when_sent,
     else:
         age = None if born is None else age_on(born, camp.start_date)
     minor = is_minor_by_rule(consent_required, age)
+    withdrawn = minor and not active_consent and bool(any_consent)
     return ReviewRow(id, status, offer, score, name, place(region), age, minor,
-                     active_consent, minor and not active_consent and any_consent)  # fmt: skip
+                     bool(active_consent), withdrawn)  # fmt: skip
 
 
 def _sort_of(filters: dict) -> str:
