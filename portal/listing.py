@@ -44,12 +44,13 @@ def paginate_rows(query, per_page: int | None = None) -> "Page":
     )
 
 
-def paginate_window(keys, load, per_page: int | None = None) -> "Page":
+def paginate_window(keys, load, per_page: int | None = None, *, counted=None) -> "Page":
     """One page of `keys` (a sorted select of one table's ids), its rows from `load(window)`,
     given the page's ids as a subquery: the list is counted and sorted by its narrow keys alone,
-    and only the page's rows are looked up, as plain columns."""
+    and only the page's rows are looked up, as plain columns. `counted`, when given, is the
+    same list written the way the database counts fastest."""
     return Page(
-        _count(keys),
+        _count(keys if counted is None else counted),
         lambda limit, offset: load(keys.limit(limit).offset(offset).subquery()),
         per_page,
     )

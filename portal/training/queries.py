@@ -139,24 +139,35 @@ def held_count():
     return held - _counted_marks(AttendanceStatus.EXCUSED)
 
 
-def directory_query(*, filters: dict):
+def directory_query(*, filters: dict, counting: bool = False):
     """The ids of the enrolments in ambassador programmes, filtered, in the directory's order."""
-    # Sorted by the name key each enrolment keeps (indexed with its id), and people joined only
-    # to filter by them: counting and sorting 10,000 ambassadors then needs no look-up of each.
+    # Sorted by the name key each enrolment keeps (indexed with its id). A page asks of each
+    # enrolment whether its programme makes ambassadors (and its person is in the region asked
+    # for), so that SQLite walks the name index and stops after the page: 0.1 ms, not 13 ms
+    # sorting all 10,000. The count starts from those programmes (and joins the people), which
+    # is three times faster than asking.
+    ambassador_programmes = sa.select(Programme.id).where(Programme.makes_ambassadors.is_(True))
+    in_programme: sa.ColumnElement[bool]
+    if counting:
+        in_programme = Enrolment.programme_id.in_(ambassador_programmes)
+    else:
+        in_programme = ambassador_programmes.where(Programme.id == Enrolment.programme_id).exists()
     query = (
         sa.select(Enrolment.id)
-        .join(Programme, Programme.id == Enrolment.programme_id)
-        .where(Programme.makes_ambassadors.is_(True), not_erased(Enrolment.user_id))
+        .where(in_programme, not_erased(Enrolment.user_id))
         .order_by(Enrolment.name_key, Enrolment.id)
     )
-    if filters.get("region") or filters.get("district"):
-        query = query.join(User, User.id == Enrolment.user_id)
     if filters.get("q"):
         query = query.where(Enrolment.name_key.like(contains_pattern(filters["q"]), escape="\\"))
+    person = []
     if filters.get("region"):
-        query = query.where(User.region_code == filters["region"])
+        person.append(User.region_code == filters["region"])
     if filters.get("district"):
-        query = query.where(User.district_code == filters["district"])
+        person.append(User.district_code == filters["district"])
+    if person and counting:
+        query = query.join(User, User.id == Enrolment.user_id).where(*person)
+    elif person:
+        query = query.where(sa.exists().where(User.id == Enrolment.user_id, *person))
     if filters.get("programme"):
         query = query.where(Enrolment.programme_id == int(filters["programme"]))
     if filters.get("status"):
@@ -216,7 +227,10 @@ def _place_name(code: str | None) -> str:
 
 def directory_page(filters: dict) -> Page:
     """One page of the directory: chosen by enrolment ids alone, then only its rows loaded."""
-    return paginate_window(directory_query(filters=filters), _ambassadors)
+    keys = directory_query(filters=filters)
+    return paginate_window(
+        keys, _ambassadors, counted=directory_query(filters=filters, counting=True)
+    )
 
 
 def directory_rows(filters: dict) -> list[Ambassador]:
