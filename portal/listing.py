@@ -51,8 +51,18 @@ def paginate_window(keys, load, per_page: int | None = None, *, counted=None) ->
     same list written the way the database counts fastest."""
     return Page(
         _count(keys if counted is None else counted),
-        lambda limit, offset: load(keys.limit(limit).offset(offset).subquery()),
+        lambda limit, offset: load(_window(keys, limit, offset)),
         per_page,
+    )
+
+
+def _window(keys, limit: int, offset: int):
+    # Written into the SQL, not bound: with a bound LIMIT SQLite plans the outer query as if
+    # the window could hold every row (the directory's page took 17 ms instead of 0.8 ms).
+    return (
+        keys.limit(sa.literal_column(str(int(limit))))
+        .offset(sa.literal_column(str(int(offset))))
+        .subquery()
     )
 
 
