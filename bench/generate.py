@@ -112,13 +112,15 @@ def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) 
 
     # People: young people everywhere, a few hundred mentors, twenty organisers.
     youth, mentors = [], []
+    name_keys = {}
     for number in range(people + 220):
         region = rng.choice(regions)
         uzbek = rng.random() < 0.3
         first = rng.choice(UZ_NAMES if uzbek else KY_NAMES)
         name = f"{first} {rng.choice(SURNAMES)} {number}"
         user_id = out.new_id("user")
-        out.add("user", id=user_id, full_name=name, name_key=name.casefold(),
+        name_keys[user_id] = name.casefold()
+        out.add("user", id=user_id, full_name=name, name_key=name_keys[user_id],
                 email=f"bench{number}@bench.example.org",
                 phone=f"+996{990000000 + number}" if number % 3 else None,
                 password_hash="!bench", date_of_birth=date(1998 + rng.randint(0, 13),
@@ -220,6 +222,7 @@ def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) 
                      for session_id, starts_at in sessions if starts_at <= now]  # fmt: skip
             done = len(marks) == 8 and sum(m in ("present", "late") for m in marks) >= 6
             out.add("enrolment", id=enrolment_id, programme_id=programme_id, user_id=person,
+                    name_key=name_keys[person],
                     status="completed" if done else rng.choice(["active"] * 9 + ["dropped"]),
                     enrolled_at=started - timedelta(days=1),
                     completed_at=now if done else None)  # fmt: skip

@@ -44,6 +44,28 @@ def paginate_rows(query, per_page: int | None = None) -> "Page":
     )
 
 
+def paginate_window(keys, load, per_page: int | None = None, *, counted=None) -> "Page":
+    """One page of `keys` (a sorted select of one table's ids), its rows from `load(window)`,
+    given the page's ids as a subquery: the list is counted and sorted by its narrow keys alone,
+    and only the page's rows are looked up, as plain columns. `counted`, when given, is the
+    same list written the way the database counts fastest."""
+    return Page(
+        _count(keys if counted is None else counted),
+        lambda limit, offset: load(_window(keys, limit, offset)),
+        per_page,
+    )
+
+
+def _window(keys, limit: int, offset: int):
+    # Written into the SQL, not bound: with a bound LIMIT SQLite plans the outer query as if
+    # the window could hold every row (the directory's page took 17 ms instead of 0.8 ms).
+    return (
+        keys.limit(sa.literal_column(str(int(limit))))
+        .offset(sa.literal_column(str(int(offset))))
+        .subquery()
+    )
+
+
 def page_within(query, number: int) -> int:
     """Page `number` of `query`, or its last page if the list has shrunk below it (after a
     bulk change, so that going back to the list never lands on a page that is gone)."""

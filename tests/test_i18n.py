@@ -124,6 +124,27 @@ def test_dates_are_day_month_year_in_every_language(app, locale):
         assert short_date(moment) == "02.07.2026"
 
 
+@pytest.mark.parametrize("locale", ["ky", "ru", "uz_Latn", "en"])
+def test_dates_are_formatted_as_babel_formats_them(app, locale):
+    from flask_babel import force_locale
+    from flask_babel import format_date
+    from flask_babel import format_datetime
+
+    from portal.i18n import _formatted
+
+    moments = [datetime(year, month, 28, hour, 5, tzinfo=UTC) for year, month, hour in
+               ((999, 1, 23), (2026, 12, 18), (2027, 6, 0))]  # fmt: skip
+    moments.append(datetime(2026, 12, 31, 19, 0))  # naive: taken as UTC
+    with app.test_request_context(), force_locale(locale):
+        for moment in moments:
+            assert short_date(moment) == format_datetime(moment, "dd.MM.yyyy")
+            assert short_datetime(moment) == format_datetime(moment, "dd.MM.yyyy HH:mm")
+            assert short_date(moment.date()) == format_date(moment.date(), "dd.MM.yyyy")
+        # A pattern with words is left to Babel, in the reader's language.
+        day = date(2026, 3, 8)
+        assert _formatted(day, "d MMMM yyyy") == format_date(day, "d MMMM yyyy")
+
+
 def test_localized_content_falls_back_and_transliterates(app):
     from flask_babel import force_locale
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 import sqlalchemy as sa
 from pypdf import PdfReader
 
+from portal import caching
+from portal.accounts.privacy import erase
 from portal.audit import AuditEvent
 from portal.camps.models import ApplicationStatus
 from portal.extensions import utcnow
@@ -22,6 +24,7 @@ from portal.training.models import Enrolment
 from portal.training.models import EnrolmentStatus
 from portal.training.models import Programme
 from portal.training.models import TrainingSession
+from portal.training.names import PROGRAMMES_VERSION
 from tests.factories import ApplicationFactory
 from tests.factories import CertificateFactory
 from tests.factories import EnrolmentFactory
@@ -335,12 +338,13 @@ def test_directory_filters_rates_and_exports(client, login_as, db):
     )
     EnrolmentFactory(programme=programme, person=UserFactory(full_name="Оштук"))
     EnrolmentFactory(
-        programme=ProgrammeFactory(makes_ambassadors=False), person=UserFactory(full_name="Башка")
+        programme=ProgrammeFactory(makes_ambassadors=False),
+        person=UserFactory(full_name="Нарындык"),
     )
     services.record_attendance(session, batken, A.PRESENT, by=UserFactory(roles={Role.ORGANISER}))
     db.session.commit()
     page = client.get("/manage/ambassadors").text
-    assert "Баткендик" in page and "Оштук" in page and "Башка" not in page
+    assert "Баткендик" in page and "Оштук" in page and "Нарындык" not in page
     page = client.get("/manage/ambassadors?region=KG-B").text
     assert "Баткендик" in page and "Оштук" not in page and "100%" in page
     export = client.get("/manage/ambassadors/export.csv?district=KG-B-LEILEK")
@@ -365,6 +369,36 @@ def test_directory_query_count_does_not_grow(login_as, assert_constant_queries):
             )
 
     assert_constant_queries("/manage/ambassadors", add_rows)
+
+
+def test_directory_follows_a_renamed_person_and_forgets_an_erased_name(client, login_as, db):
+    login_as("organiser")
+    programme = ProgrammeFactory()
+    first = EnrolmentFactory(programme=programme, person=UserFactory(full_name="Айбек"))
+    second = EnrolmentFactory(programme=programme, person=UserFactory(full_name="Бакыт"))
+    db.session.commit()
+    assert (first.name_key, second.name_key) == ("айбек", "бакыт")
+    page = client.get("/manage/ambassadors").text
+    assert page.index("Айбек") < page.index("Бакыт")
+    first.person.full_name = "Эрмек"
+    db.session.commit()
+    page = client.get("/manage/ambassadors").text
+    assert page.index("Бакыт") < page.index("Эрмек")
+    assert "Эрмек" in client.get("/manage/ambassadors?q=эрм").text
+    erase(second.person, by=UserFactory(roles={Role.ADMIN}))
+    db.session.commit()
+    db.session.refresh(second)
+    assert "бакыт" not in second.name_key and second.name_key == second.person.name_key
+
+
+def test_a_changed_programme_changes_the_directory_filter_version(db):
+    before = caching.version_of(PROGRAMMES_VERSION)
+    programme = ProgrammeFactory()
+    db.session.commit()
+    added = caching.version_of(PROGRAMMES_VERSION)
+    programme.title = {"ky": "Жаңы аталыш"}
+    db.session.commit()
+    assert before < added < caching.version_of(PROGRAMMES_VERSION)
 
 
 def test_programme_page_shows_attendance_rates_per_session_and_module(client, login_as, db):

@@ -266,10 +266,7 @@ class Application(Model):
 
     @property
     def is_minor(self) -> bool:
-        if self.consent_required is not None:
-            return self.consent_required
-        age = self.applicant_age
-        return age is not None and age < 18
+        return is_minor_by_rule(self.consent_required, self.applicant_age)
 
     @property
     def holds_place(self) -> bool:
@@ -289,6 +286,14 @@ class Application(Model):
     def consent_withdrawn(self) -> bool:
         """Consent was recorded once and every consent on record is withdrawn."""
         return self.needs_guardian_consent and bool(self.consents)
+
+
+def is_minor_by_rule(consent_required: bool | None, age: int | None) -> bool:
+    """A minor as the guardian rule fixed when the application was sent, or by `age` (on the
+    camp's first day) before that (Application.is_minor; the review list's rows too)."""
+    if consent_required is not None:
+        return consent_required
+    return age is not None and age < 18
 
 
 class ApplicationEvent(Model):

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import date
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -10,6 +11,7 @@ from portal.accounts.models import Gender
 from portal.accounts.models import User
 from portal.ages import AGE_BANDS
 from portal.ages import age_band  # noqa: F401  (templates of the organiser pages use it)
+from portal.ages import age_on
 from portal.ages import years_before
 from portal.camps import transitions
 from portal.camps.models import Application
@@ -18,9 +20,14 @@ from portal.camps.models import Camp
 from portal.camps.models import CampAttendance
 from portal.camps.models import CampStatus
 from portal.camps.models import GuardianConsent
+from portal.camps.models import is_minor_by_rule
 from portal.extensions import db
 from portal.i18n import local_today
+from portal.listing import Page
 from portal.listing import contains_pattern
+from portal.listing import paginate_window
+from portal.places import Place
+from portal.places import place
 
 
 def camp_phase(today: date):
@@ -150,6 +157,69 @@ def review_query(camp, *, filters: dict):
             sa.or_(User.name_key.like(pattern, escape="\\"), User.email.like(pattern, escape="\\"))
         )
     return query.order_by(*SORTS[_sort_of(filters)])
+
+
+class ReviewRow(NamedTuple):
+    """One line of the review list as plain values, with what the template and the consent
+    badge (camps/manage/_badges.html) read of an Application."""
+
+    id: int
+    status: ApplicationStatus
+    offer_expires_on: date | None
+    score: int | None
+    applicant_name: str
+    region: Place | None
+    applicant_age: int | None
+    is_minor: bool
+    #: Truthy like Application.active_consent: a guardian's consent on record, not withdrawn.
+    active_consent: bool
+    consent_withdrawn: bool
+
+
+def review_page(camp, *, filters: dict) -> Page:
+    """One page of the review list: chosen by application ids in the list's order, then only
+    its rows loaded, as plain columns (not applications with their camp, person and consents)."""
+    keys = review_query(camp, filters=filters).with_only_columns(Application.id)
+    order = SORTS[_sort_of(filters)]
+
+    def load(window) -> list[ReviewRow]:
+        any_consent = sa.select(GuardianConsent.id).where(
+            GuardianConsent.application_id == Application.id
+        )
+        rows = db.session.execute(
+            sa.select(
+                Application.id,
+                Application.status,
+                Application.offer_expires_on,
+                Application.score,
+                Application.consent_required,
+                Application.age_when_sent,
+                User.full_name,
+                User.region_code,
+                User.date_of_birth,
+                _has_consent(),
+                any_consent.exists(),
+            )
+            .join(window, window.c.id == Application.id)
+            .join(User, Application.user_id == User.id)
+            .order_by(*order)
+        )
+        return [_review_row(camp, *row) for row in rows]
+
+    return paginate_window(keys, load)
+
+
+def _review_row(camp, id, status, offer, score, consent_required, age_when_sent, name, region,
+                born, active_consent, any_consent) -> ReviewRow:  # fmt: skip
+    # The age as Application.applicant_age reads it: fixed when sent, by the profile before.
+    if consent_required is not None:
+        age = age_when_sent
+    else:
+        age = None if born is None else age_on(born, camp.start_date)
+    minor = is_minor_by_rule(consent_required, age)
+    withdrawn = minor and not active_consent and bool(any_consent)
+    return ReviewRow(id, status, offer, score, name, place(region), age, minor,
+                     bool(active_consent), withdrawn)  # fmt: skip
 
 
 def _sort_of(filters: dict) -> str:

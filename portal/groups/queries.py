@@ -100,6 +100,14 @@ def review_queue(mentor):
     )
 
 
+def review_queue_rows(mentor):
+    """The review queue as plain rows: id, title, submitted_at and group_name of each plan."""
+    group_name = YouthGroup.name.label("group_name")
+    return review_queue(mentor).with_only_columns(
+        ActionPlan.id, ActionPlan.title, ActionPlan.submitted_at, group_name
+    )
+
+
 def past_reviews(mentor):
     return (
         sa.select(PlanReview)

@@ -35,6 +35,7 @@ from portal.groups.models import YouthGroup
 from portal.groups.transitions import Step
 from portal.groups.versions import changes_between
 from portal.listing import paginate
+from portal.listing import paginate_rows
 from portal.places import fill_place_choices
 from portal.security import Role
 from portal.security import require
@@ -330,7 +331,7 @@ def complete(plan_id):
 @role_required(Role.MENTOR)
 def queue():
     """Plans waiting for the mentor's review, oldest first."""
-    page = paginate(queries.review_queue(current_user))
+    page = paginate_rows(queries.review_queue_rows(current_user))
     return render_template("groups/queue.html", page=page)
 
 

@@ -9,6 +9,7 @@ from portal.signals import plain
 from portal.training.models import Attendance
 from portal.training.models import Certificate
 from portal.training.models import Enrolment
+from portal.training.names import PROGRAMMES_VERSION  # noqa: F401 (its session events keep names)
 
 PERSON_COLUMNS = {
     "enrolment.user_id": "exported with attendance and certificate; erased: the enrolment stays "

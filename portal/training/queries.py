@@ -1,6 +1,7 @@
 """Read-only queries: attendance rates, my training, sessions I lead, the ambassador directory."""
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
@@ -12,7 +13,11 @@ from portal.accounts.models import not_erased
 from portal.camps.models import Camp
 from portal.extensions import db
 from portal.i18n import local_now
+from portal.i18n import localized
+from portal.listing import Page
 from portal.listing import contains_pattern
+from portal.listing import paginate_window
+from portal.places import place
 from portal.security import Role
 from portal.training.completion import counts_for_sql
 from portal.training.models import ATTENDED
@@ -134,32 +139,103 @@ def held_count():
     return held - _counted_marks(AttendanceStatus.EXCUSED)
 
 
-def directory_query(*, filters: dict):
-    """Enrolments in ambassador programmes with attendance counts, filtered (one query)."""
-    # Sorted by name through a subquery, and people joined only to filter by them: counting
-    # 10,000 ambassadors then needs no look-up of each person.
-    query = (
-        sa.select(Enrolment, attended_count().label("attended"), held_count().label("held"))
-        .join(Programme, Programme.id == Enrolment.programme_id)
-        .where(Programme.makes_ambassadors.is_(True), not_erased(Enrolment.user_id))
-    )
-    if filters.get("q") or filters.get("region") or filters.get("district"):
-        query = query.join(User, User.id == Enrolment.user_id).order_by(User.name_key)
+def directory_query(*, filters: dict, counting: bool = False):
+    """The ids of the enrolments in ambassador programmes, filtered, in the directory's order."""
+    # Sorted by the name key each enrolment keeps (indexed with its id). A page asks of each
+    # enrolment whether its programme makes ambassadors (and its person is in the region asked
+    # for), so that SQLite walks the name index and stops after the page: 0.1 ms, not 13 ms
+    # sorting all 10,000. The count starts from those programmes (and joins the people), which
+    # is three times faster than asking.
+    ambassador_programmes = sa.select(Programme.id).where(Programme.makes_ambassadors.is_(True))
+    in_programme: sa.ColumnElement[bool]
+    if counting:
+        in_programme = Enrolment.programme_id.in_(ambassador_programmes)
     else:
-        name = sa.select(User.name_key).where(User.id == Enrolment.user_id).scalar_subquery()
-        query = query.order_by(name)
-    query = query.order_by(Enrolment.id)
+        in_programme = ambassador_programmes.where(Programme.id == Enrolment.programme_id).exists()
+    query = (
+        sa.select(Enrolment.id)
+        .where(in_programme, not_erased(Enrolment.user_id))
+        .order_by(Enrolment.name_key, Enrolment.id)
+    )
     if filters.get("q"):
-        query = query.where(User.name_key.like(contains_pattern(filters["q"]), escape="\\"))
+        query = query.where(Enrolment.name_key.like(contains_pattern(filters["q"]), escape="\\"))
+    person = []
     if filters.get("region"):
-        query = query.where(User.region_code == filters["region"])
+        person.append(User.region_code == filters["region"])
     if filters.get("district"):
-        query = query.where(User.district_code == filters["district"])
+        person.append(User.district_code == filters["district"])
+    if person and counting:
+        query = query.join(User, User.id == Enrolment.user_id).where(*person)
+    elif person:
+        query = query.where(sa.exists().where(User.id == Enrolment.user_id, *person))
     if filters.get("programme"):
         query = query.where(Enrolment.programme_id == int(filters["programme"]))
     if filters.get("status"):
         query = query.where(Enrolment.status == EnrolmentStatus(filters["status"]))
     return query
+
+
+class Ambassador(NamedTuple):
+    """One row of the directory, as plain values."""
+
+    name: str
+    region: str
+    district: str
+    programme: str
+    status: EnrolmentStatus
+    attended: int
+    held: int
+    email: str
+    phone: str
+
+
+def _directory_select(ids, *, contacts: bool):
+    """The directory's columns for the enrolments in `ids` (a subquery of ids), in its order."""
+    return (
+        sa.select(
+            User.full_name,
+            User.region_code,
+            User.district_code,
+            Programme.title,
+            Enrolment.status,
+            attended_count(),
+            held_count(),
+            User.email if contacts else sa.null(),
+            User.phone if contacts else sa.null(),
+        )
+        .select_from(Enrolment)
+        .join(ids, ids.c.id == Enrolment.id)
+        .join(User, User.id == Enrolment.user_id)
+        .join(Programme, Programme.id == Enrolment.programme_id)
+        .order_by(Enrolment.name_key, Enrolment.id)
+    )
+
+
+def _ambassadors(ids, *, contacts: bool = False) -> list[Ambassador]:
+    rows = db.session.execute(_directory_select(ids, contacts=contacts))
+    return [
+        Ambassador(name, _place_name(region), _place_name(district), localized(title), status,
+                   attended, held, email or "", phone or "")
+        for name, region, district, title, status, attended, held, email, phone in rows
+    ]  # fmt: skip
+
+
+def _place_name(code: str | None) -> str:
+    unit = place(code)
+    return unit.name if unit else ""
+
+
+def directory_page(filters: dict) -> Page:
+    """One page of the directory: chosen by enrolment ids alone, then only its rows loaded."""
+    keys = directory_query(filters=filters)
+    return paginate_window(
+        keys, _ambassadors, counted=directory_query(filters=filters, counting=True)
+    )
+
+
+def directory_rows(filters: dict) -> list[Ambassador]:
+    """The whole filtered directory with contacts, for its export."""
+    return _ambassadors(directory_query(filters=filters).subquery(), contacts=True)
 
 
 def programme_enrolments(programme: Programme):
@@ -220,10 +296,6 @@ def ambassador_programmes():
         .where(Programme.makes_ambassadors.is_(True))
         .order_by(Programme.id)
     ).all()
-
-
-def directory_rows(filters):
-    return db.session.execute(directory_query(filters=filters)).all()
 
 
 def certificate_by_code(code: str) -> Certificate | None:

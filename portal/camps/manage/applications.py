@@ -29,7 +29,6 @@ from portal.extensions import db
 from portal.forms import ActionForm
 from portal.listing import page_number
 from portal.listing import page_within
-from portal.listing import paginate
 from portal.security import organisers_only
 
 #: The most applications one "apply to all matching" changes in one request.
@@ -54,7 +53,7 @@ def applications(camp_id):
 
 
 def applications_page(camp, form, bulk_form, *, ticked=None, status=200):
-    page = paginate(queries.review_query(camp, filters=form.filters()))
+    page = queries.review_page(camp, filters=form.filters())
     if ticked is None:
         ticked = SelectionForm(request.args).ticked(page.items)
     offered = {

@@ -2,11 +2,12 @@
 
 from flask import render_template
 from flask import request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from portal import caching
 from portal.audit import audit_event
 from portal.i18n import localized
-from portal.listing import paginate_rows
 from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.places import units_by_parent
@@ -18,22 +19,45 @@ from portal.training import queries
 from portal.training.forms import DirectoryFilterForm
 from portal.training.labels import ENROLMENT_LABELS
 from portal.training.manage import bp
+from portal.training.names import PROGRAMMES_VERSION
+
+#: The filter's choices are kept until a programme changes; this long at most, in case someone
+#: changes the database by hand (no version bump).
+CHOICES_SECONDS = 3600
 
 
 def _directory_form():
     form = DirectoryFilterForm(request.args)
     everyone = [("", _("All"))]
-    form.region.choices = everyone + [(u.code, u.name) for u in sorted_by_name(top_level_units())]
-    districts = [unit for units in units_by_parent().values() for unit in units]
-    form.district.choices = everyone + [(u.code, u.name) for u in sorted_by_name(districts)]
-    ambassador_programmes = queries.ambassador_programmes()
-    form.programme.choices = everyone + [
-        (str(programme_id), localized(title)) for programme_id, title in ambassador_programmes
-    ]
+    choices = _filter_choices()
+    form.region.choices = everyone + choices["region"]
+    form.district.choices = everyone + choices["district"]
+    form.programme.choices = everyone + choices["programme"]
     form.status.choices = everyone + [
         (s.value, str(label)) for s, label in ENROLMENT_LABELS.items()
     ]
     return form
+
+
+def _filter_choices() -> dict[str, list[tuple[str, str]]]:
+    """The regions, districts and ambassador programmes (about 340 options) in the reader's
+    language, kept per language until a programme changes (one primary-key read tells)."""
+    locale = str(get_locale())
+    version = caching.version_of(PROGRAMMES_VERSION)
+    key = f"{caching.versioned_key(PROGRAMMES_VERSION, version)}:directory-choices:{locale}"
+    return caching.remember(key, _build_filter_choices, timeout=CHOICES_SECONDS)
+
+
+def _build_filter_choices() -> dict[str, list[tuple[str, str]]]:
+    districts = [unit for units in units_by_parent().values() for unit in units]
+    return {
+        "region": [(u.code, u.name) for u in sorted_by_name(top_level_units())],
+        "district": [(u.code, u.name) for u in sorted_by_name(districts)],
+        "programme": [
+            (str(programme_id), localized(title))
+            for programme_id, title in queries.ambassador_programmes()
+        ],
+    }
 
 
 @bp.get("/ambassadors")
@@ -42,7 +66,7 @@ def ambassadors():
     """Everyone in an ambassador programme, with attendance rate; filters and export."""
     form = _directory_form()
     valid = form.validate()
-    page = paginate_rows(queries.directory_query(filters=form.data if valid else {}))
+    page = queries.directory_page(form.data if valid else {})
     return render_template(
         "training/manage/ambassadors.html", form=form, page=page, rate=queries.rate
     ), (200 if valid else 400)
@@ -61,11 +85,9 @@ def export_ambassadors(fmt):
         header=[_("Name"), _("Region or city"), _("District or town"), _("Programme"),
                 _("Status"), _("Attendance"), _("E-mail"), _("Mobile phone")],
         rows=[
-            [e.person.full_name, e.person.region.name if e.person.region else "",
-             e.person.district.name if e.person.district else "", e.programme.display_title,
-             str(ENROLMENT_LABELS[e.status]), queries.rate(attended, held), e.person.email or "",
-             e.person.phone or ""]
-            for e, attended, held in rows
+            [a.name, a.region, a.district, a.programme, str(ENROLMENT_LABELS[a.status]),
+             queries.rate(a.attended, a.held), a.email, a.phone]
+            for a in rows
         ],
     )  # fmt: skip
     audit_event("ambassadors.exported", None, format=fmt, count=len(rows))

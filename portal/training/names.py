@@ -1,0 +1,50 @@
+"""What the ambassador directory keeps beside its rows: each enrolment's copy of its person's
+name key, and the cache version of the programme list its filter offers.
+
+Kept by session events rather than in each service, so that no path writing those rows (a
+profile edit, an admin's correction, an erasure anonymising the name, a new programme) can
+forget them. Accounts, the bottom domain, knows nothing of this: training watches the people.
+"""
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal import caching
+from portal.accounts.models import User
+from portal.training.models import Enrolment
+from portal.training.models import Programme
+
+#: The cache version (portal/caching.py) of the programmes, titles included.
+PROGRAMMES_VERSION = "training:programmes"
+
+
+@event.listens_for(Session, "before_flush")
+def _keep_name_keys(session: Session, _flush_context, _instances) -> None:
+    """A new enrolment copies its person's name key; a renamed person's enrolments follow."""
+    for obj in session.new:
+        if isinstance(obj, Enrolment) and obj.name_key is None:
+            person = obj.person or session.get(User, obj.user_id)
+            obj.name_key = person.name_key if person is not None else ""
+    renamed = [
+        obj
+        for obj in session.dirty
+        if isinstance(obj, User) and sa.inspect(obj).attrs.name_key.history.has_changes()
+    ]
+    for person in renamed:
+        session.execute(
+            sa.update(Enrolment)
+            .where(Enrolment.user_id == person.id)
+            .values(name_key=person.name_key)
+            .execution_options(synchronize_session="evaluate")
+        )
+
+
+@event.listens_for(Session, "before_flush")
+def _track_programmes(session: Session, _flush_context, _instances) -> None:
+    """Any programme added, changed or removed changes the directory filter's programme list."""
+    added_or_removed = (*session.new, *session.deleted)
+    if any(isinstance(obj, Programme) for obj in added_or_removed) or any(
+        isinstance(obj, Programme) and session.is_modified(obj) for obj in session.dirty
+    ):
+        caching.changed(session, PROGRAMMES_VERSION)
