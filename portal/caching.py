@@ -86,12 +86,17 @@ def remember(key: str, compute: Callable[[], Any], timeout: int | None = None) -
             _failed(error)
     if value is None:
         value = compute()
-        if _usable():
-            try:
-                cache.set(key, value, timeout=timeout)
-            except Exception as error:
-                _failed(error)
+        keep(key, value, timeout)
     return value
+
+
+def keep(key: str, value: Any, timeout: int | None = None) -> None:
+    """Keep `value` under `key` for `timeout` seconds (best effort)."""
+    if _usable():
+        try:
+            cache.set(key, value, timeout=timeout)
+        except Exception as error:
+            _failed(error)
 
 
 def forget(*keys: str) -> None:
