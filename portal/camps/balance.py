@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from dataclasses import field
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from portal import caching
 from portal.accounts.labels import GENDER_LABELS
@@ -24,6 +22,8 @@ from portal.camps.queries import age_band_clauses
 from portal.camps.queries import age_clause
 from portal.camps.versions import version_name
 from portal.extensions import db
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import local_today
 from portal.places import place_names
 from portal.places import top_level_units

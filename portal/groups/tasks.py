@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -28,6 +27,7 @@ from portal.groups.services import APPROVED
 from portal.groups.services import CHANGES_ASKED
 from portal.groups.services import NEW_MESSAGE
 from portal.groups.transitions import Step
+from portal.i18n import gettext as _
 from portal.notify import Notification
 from portal.notify import message_key
 

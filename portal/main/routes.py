@@ -7,12 +7,12 @@ from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
 from portal import health
 from portal.forms import ActionForm
+from portal.i18n import gettext as _
 from portal.listing import paginate
 from portal.main import dashboard
 from portal.main import tasks

@@ -10,13 +10,13 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
 from portal import caching
 from portal.audit import audit_event
 from portal.extensions import utcnow
+from portal.i18n import gettext as _
 from portal.i18n import local_today
 from portal.places import place_names
 from portal.places import sorted_by_name

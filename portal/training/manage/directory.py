@@ -2,9 +2,9 @@
 
 from flask import render_template
 from flask import request
-from flask_babel import gettext as _
 
 from portal.audit import audit_event
+from portal.i18n import gettext as _
 from portal.i18n import localized
 from portal.listing import paginate_rows
 from portal.places import sorted_by_name
