@@ -18,6 +18,7 @@ from portal.main import dashboard
 from portal.main import tasks
 from portal.main.events import describe
 from portal.main.inbox import subject_names
+from portal.main.nav import main_nav
 from portal.notify import inbox_query
 from portal.notify import is_local_link
 from portal.notify import mark_all_read
@@ -27,6 +28,7 @@ from portal.security import Role
 from portal.storage import storage
 
 bp = Blueprint("main", __name__)
+bp.add_app_template_global(main_nav)  # every page's menu (base.html)
 
 
 @bp.get("/")
