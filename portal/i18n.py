@@ -274,10 +274,16 @@ def _babel_state():
     return state
 
 
-def babel_domain() -> Domain:
-    from portal.extensions import babel
+#: The portal's MessageDomain, found once (an import per message would cost more than the lookup).
+_DOMAIN: list[Domain] = []
 
-    return babel.domain_instance
+
+def babel_domain() -> Domain:
+    if not _DOMAIN:
+        from portal.extensions import babel
+
+        _DOMAIN.append(babel.domain_instance)
+    return _DOMAIN[0]
 
 
 def _remember_language(response):
