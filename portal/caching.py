@@ -99,14 +99,19 @@ def remember(key: str, compute: Callable[[], Any], timeout: int | None = None) -
             return value
     try:
         value = compute()
-        if _usable():
-            try:
-                cache.set(key, value, timeout=timeout)
-            except Exception as error:
-                _failed(error)
+        keep(key, value, timeout)
     finally:
         forget(claim)
     return value
+
+
+def keep(key: str, value: Any, timeout: int | None = None) -> None:
+    """Keep `value` under `key` for `timeout` seconds (best effort)."""
+    if _usable():
+        try:
+            cache.set(key, value, timeout=timeout)
+        except Exception as error:
+            _failed(error)
 
 
 def _get(key: str) -> Any:

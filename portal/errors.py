@@ -14,7 +14,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from flask_wtf.csrf import generate_csrf
@@ -24,6 +23,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from portal.database import is_database_failure
 from portal.extensions import db
 from portal.extensions import login_manager
+from portal.i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from flask import g
 from flask import has_request_context
 from flask import request
-from flask_babel import Babel
 from flask_caching import Cache
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -23,6 +22,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from portal.i18n import PortalBabel
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -72,7 +73,7 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 compress = Compress()
-babel = Babel()
+babel = PortalBabel()  # finds each request's catalogue once per language (portal/i18n.py)
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 #: Shared by every app server (Redis when configured); see portal/caching.py.
 cache = Cache()

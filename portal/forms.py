@@ -8,10 +8,6 @@ from datetime import datetime
 from typing import Any
 
 import wtforms
-from flask_babel import get_translations
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import DateTimeLocalField
@@ -26,6 +22,10 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from portal.i18n import TRANSLATED_LOCALES
+from portal.i18n import babel_domain
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
+from portal.i18n import ngettext
 
 # WTForms' built-in messages, listed so extraction puts them in our catalogues.
 BUILTIN_MESSAGES = (
@@ -203,10 +203,10 @@ class _PortalTranslations:
     """WTForms formats the messages itself, so hand them over unformatted."""
 
     def gettext(self, string):
-        return get_translations().ugettext(string)
+        return babel_domain().get_translations().ugettext(string)
 
     def ngettext(self, singular, plural, n):
-        return get_translations().ungettext(singular, plural, n)
+        return babel_domain().get_translations().ungettext(singular, plural, n)
 
 
 class BaseForm(FlaskForm):

@@ -6,19 +6,24 @@ from datetime import UTC
 from datetime import date
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from babel.dates import DateTimeFormat
 from babel.dates import parse_pattern
+from babel.support import NullTranslations
 from flask import current_app
 from flask import g
 from flask import request
 from flask import session
+from flask.globals import _cv_app
+from flask_babel import Babel
+from flask_babel import Domain
 from flask_babel import format_decimal
 from flask_babel import get_locale
-from flask_babel import get_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from portal.translit import to_latin
@@ -270,19 +275,68 @@ def init_app(app) -> None:
 
 
 def _translations():
-    """The catalogue for the current locale, looked up once per request and locale.
+    """The catalogue for the current locale, found once per request and locale."""
+    return babel_domain().get_translations()
 
-    Flask-Babel's own template callables resolve the catalogue on every string (~40 µs each);
-    a page has dozens. `force_locale` (mail in the recipient's language) changes the locale,
-    so the key includes it.
+
+#: Where a request keeps its catalogues, by locale, in Flask-Babel's state of the request.
+_CATALOGUES = "portal_catalogues"
+
+
+class MessageDomain(Domain):
+    """Flask-Babel's messages, with the catalogue found once per request and locale.
+
+    Flask-Babel resolves the request's state, its locale and the catalogue for every message it
+    translates (~40 µs each; a form page translates hundreds: labels, choices, lazy strings).
+    Here the catalogue is found once and kept in the request's Babel state by locale, so a lazy
+    string still speaks the language of the moment it is printed, and `force_locale` (mail in
+    the recipient's language, a test switching languages) gets that language's catalogue.
     """
-    state = getattr(g, "_flask_babel", None)  # where Flask-Babel keeps the request's locale
-    locale = getattr(state, "babel_locale", None) or get_locale()
-    cache = g.setdefault("_translations", {})
-    translations = cache.get(locale)
-    if translations is None:
-        translations = cache[locale] = get_translations()
-    return translations
+
+    def get_translations(self):
+        state = _babel_state()
+        if state is None:
+            return NullTranslations()
+        locale = getattr(state, "babel_locale", None) or get_locale()
+        kept = state.__dict__.setdefault(_CATALOGUES, {})
+        catalogue = kept.get(locale)
+        if catalogue is None:
+            catalogue = kept[locale] = super().get_translations()
+        return catalogue
+
+
+class PortalBabel(Babel):
+    """Flask-Babel with the portal's MessageDomain for every message."""
+
+    @cached_property
+    def domain_instance(self):
+        return MessageDomain(domain=self.domain)
+
+
+def _babel_state():
+    """Flask-Babel's state of this request (None outside an application context); read from
+    the application context directly, as `flask.g` would cost a proxy lookup per message."""
+    context = _cv_app.get(None)
+    if context is None:
+        return None
+    state = context.g.__dict__.get("_flask_babel")
+    if state is None:
+        from flask_babel import _get_current_context
+
+        state = _get_current_context()
+    return state
+
+
+#: The portal's MessageDomain, found once (an import per message would cost more than the lookup).
+_DOMAIN: list[Domain] = []
+
+
+def babel_domain() -> Domain:
+    if not _DOMAIN:
+        from portal.extensions import babel
+
+        _DOMAIN.append(babel.domain_instance)
+    return _DOMAIN[0]
 
 
 def _remember_language(response):
@@ -302,3 +356,41 @@ def remember_language_cookie(response, chosen: str) -> None:
         httponly=True,
         secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
     )
+
+
+# --- the portal's gettext: the catalogue of the request and locale, found once ---------------
+# Flask-Babel's own functions find the request's state and domain again for every message; these
+# go to the portal's MessageDomain directly. Lazy strings are translated when printed, in the
+# language of that moment (a mail under force_locale prints in the recipient's).
+
+
+def gettext(string: str, **variables) -> str:
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int | None, **variables) -> str:
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables
+
+
+def pgettext(context: str, string: str, **variables) -> str:
+    text = _translations().upgettext(context, string)
+    return text % variables if variables else text
+
+
+def npgettext(context: str, singular: str, plural: str, num: int | None, **variables) -> str:
+    variables.setdefault("num", num)
+    return _translations().unpgettext(context, singular, plural, num) % variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    return LazyString(gettext, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyString:
+    return LazyString(ngettext, singular, plural, num, **variables)
+
+
+def lazy_pgettext(context: str, string: str, **variables) -> LazyString:
+    return LazyString(pgettext, context, string, **variables)

@@ -15,11 +15,6 @@ import sqlalchemy as sa
 from flask import current_app
 from flask import render_template
 from flask_babel import force_locale
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-from flask_babel import npgettext
-from flask_babel import pgettext
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
@@ -30,6 +25,11 @@ from portal.extensions import UTCDateTime
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import PerLanguage
+from portal.i18n import gettext
+from portal.i18n import lazy_gettext as _l
+from portal.i18n import ngettext
+from portal.i18n import npgettext
+from portal.i18n import pgettext
 from portal.outbox import DeliveryStatus
 from portal.outbox import OutboxColumns
 

@@ -36,7 +36,6 @@ from typing import Protocol
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -46,6 +45,7 @@ from portal.extensions import UTCDateTime
 from portal.extensions import db
 from portal.extensions import str_enum
 from portal.extensions import utcnow
+from portal.i18n import lazy_gettext as _l
 
 
 class DeliveryStatus(enum.Enum):

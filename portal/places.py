@@ -8,13 +8,13 @@ from importlib import resources
 from typing import Optional
 
 import sqlalchemy as sa
-from flask_babel import gettext
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from portal.extensions import Model
 from portal.extensions import db
 from portal.extensions import str_enum
+from portal.i18n import gettext
 from portal.i18n import localized
 
 

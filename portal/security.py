@@ -81,7 +81,7 @@ def recent_login_required(view):
     @wraps(view)
     def wrapped(*args, **kwargs):
         if current_user.is_authenticated and not has_recent_login():
-            from flask_babel import gettext as _
+            from portal.i18n import gettext as _
 
             back = request.full_path if request.method == "GET" else request.referrer
             if not is_safe_next_url(_local_path(back)):

@@ -29,9 +29,9 @@ from typing import Protocol
 
 from defusedxml import ElementTree
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 
 from portal.errors import PortalError
+from portal.i18n import lazy_gettext as _l
 
 #: The names the portal gives its files (random hex and an extension); nothing else is served,
 #: listed or backed up, so no path trick or probe file can pass for an upload.

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.storage import StorageError
 from portal.storage import storage
 from portal.stress_hooks import kill_point

@@ -10,7 +10,6 @@ from flask import redirect
 from flask import request
 from flask import session
 from flask import url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import logout_user
 from flask_login import user_loaded_from_cookie
@@ -25,6 +24,7 @@ from portal.forms import ActionForm
 from portal.forms import characters_left_messages
 from portal.forms import error_list
 from portal.forms import is_required
+from portal.i18n import lazy_gettext as _l
 from portal.listing import page_url
 from portal.notify import unread_count
 from portal.security import Role

@@ -10,12 +10,15 @@ from datetime import timedelta
 
 import pytest
 import redis
+import sqlalchemy as sa
 
 import portal.extensions
 from portal import caching
+from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.versions import version_name
 from portal.extensions import cache
+from portal.i18n import local_today
 from portal.security import Role
 from tests.factories import ApplicationFactory
 from tests.factories import CampFactory
@@ -277,3 +280,44 @@ def test_a_waiter_computes_itself_when_the_claim_is_never_kept(
         assert caching.remember("figures", lambda: 7) == 7
         assert 0.3 <= time.monotonic() - started < 2
         assert caching.remember("figures", lambda: 8) == 7  # kept for the next one
+
+
+def ethnicity_on(client, camp) -> str:
+    """The balance page's ethnicity table (everyone who applied)."""
+    page = client.get(f"/manage/camps/{camp.id}/balance?lang=en").text
+    return page.split("<caption>Self-described ethnicity")[1].split("</table>")[0]
+
+
+def test_the_ethnicity_counts_are_kept_with_the_balance_until_an_answer_changes(start_server, db):
+    server = start_server(CACHE_TYPE="SimpleCache")
+    client = signed_in(server, UserFactory(roles={Role.ORGANISER}))
+    camp = CampFactory(applications_close=local_today() - timedelta(days=2))
+    answered = [ApplicationFactory(camp=camp) for _ in range(12)]
+    silent = [ApplicationFactory(camp=camp) for _ in range(6)]
+    for application in answered:
+        db.session.add(ApplicationEthnicity(application_id=application.id, group="uzbek"))
+    db.session.commit()
+    assert ">10<" in ethnicity_on(client, camp)  # 12, published as 10
+    # Answers written by hand (no version bump): the kept counts are shown, not counted again.
+    db.session.execute(
+        sa.insert(ApplicationEthnicity),
+        [{"application_id": a.id, "group": "uzbek"} for a in silent[:4]],
+    )
+    db.session.commit()
+    assert ">10<" in ethnicity_on(client, camp)
+    # An answer added through the ORM moves the camp's version: all 17 are counted, shown as 15.
+    db.session.add(ApplicationEthnicity(application_id=silent[4].id, group="uzbek"))
+    db.session.commit()
+    assert ">15<" in ethnicity_on(client, camp)
+
+
+def test_an_ethnicity_answer_removed_moves_the_camps_version(db):
+    camp = CampFactory()
+    application = ApplicationFactory(camp=camp)
+    answer = ApplicationEthnicity(application_id=application.id, group="uzbek")
+    db.session.add(answer)
+    db.session.commit()
+    before = caching.version_of(version_name(camp.id))
+    db.session.delete(answer)
+    db.session.commit()
+    assert caching.version_of(version_name(camp.id)) == before + 1

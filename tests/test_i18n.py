@@ -162,3 +162,35 @@ def test_the_shared_form_and_pager_macros_are_translated(client, db):
     response = client.post("/auth/register?lang=ru", data={})
     assert "Что-то не так" in response.text and "There is a problem" not in response.text
     assert "Ошибка:" in response.text
+
+
+def test_messages_speak_the_language_of_the_moment_within_one_request(app):
+    from flask_babel import force_locale
+
+    from portal.i18n import gettext
+    from portal.i18n import lazy_gettext
+    from portal.i18n import ngettext
+
+    later = lazy_gettext("Sign out")
+    with app.test_request_context("/?lang=ru"):
+        russian = gettext("Sign out")
+        assert russian != "Sign out" and str(later) == russian
+        with force_locale("ky"):
+            kyrgyz = gettext("Sign out")
+            assert kyrgyz not in (russian, "Sign out") and str(later) == kyrgyz
+            with force_locale("en"):
+                assert gettext("Sign out") == str(later) == "Sign out"
+                assert ngettext("%(num)d day", "%(num)d days", 3) == "3 days"
+            assert gettext("Sign out") == kyrgyz
+        assert gettext("Sign out") == str(later) == russian
+
+
+def test_a_page_finds_each_languages_catalogue_once(client, db, monkeypatch):
+    """Flask-Babel found the catalogue again for each of a page's hundreds of messages."""
+    from flask_babel import Domain
+
+    found = []
+    real = Domain.get_translations
+    monkeypatch.setattr(Domain, "get_translations", lambda self: found.append(1) or real(self))
+    assert client.get("/auth/register?lang=ru").status_code == 200
+    assert len(found) == 1

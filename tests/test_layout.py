@@ -182,3 +182,66 @@ def test_date_fields_carry_a_format_hint(client, login_as, db):
     assert re.search(r'aria-describedby="[^"]*start_date-format', field)
     hint = re.search(r'<p class="hint" id="start_date-format">([^<]+)</p>', page).group(1)
     assert hint == translated("Format: DD.MM.YYYY", "ru")
+
+
+# -- the menu, kept rendered (portal/main/nav.py) ------------------------------------------------
+
+
+def main_menu(page: str) -> str:
+    """The page's main menu, its sign-out token (signed anew on every page) left out."""
+    menu = re.search(r'<nav aria-label="[^"]*" class="drop-panel main-nav">.*?</nav>', page, re.S)
+    return re.sub(r'(name="csrf_token" type="hidden" value=")[^"]+', r"\1…", menu.group(0))
+
+
+class Recording(dict):
+    """nav.KEPT that notes every key it did not have (a menu rendered, not taken kept)."""
+
+    def __init__(self):
+        super().__init__()
+        self.missed = []
+
+    def get(self, key, default=None):
+        if key not in self:
+            self.missed.append(key)
+        return super().get(key, default)
+
+
+@pytest.fixture
+def kept_menus(monkeypatch):
+    from portal.main import nav
+
+    recording = Recording()
+    monkeypatch.setattr(nav, "KEPT", recording)
+    return recording
+
+
+def test_the_menu_is_rendered_once_per_language_roles_and_page(client, login_as, db, kept_menus):
+    login_as("youth")
+    english = main_menu(client.get("/?lang=en").text)
+    assert main_menu(client.get("/?lang=en").text) == english
+    assert len(kept_menus.missed) == 1  # the second page view took the kept menu
+    russian = main_menu(client.get("/?lang=ru").text)
+    assert translated("My applications", "ru") in russian and "My applications" not in russian
+    camps = main_menu(client.get("/camps?lang=en").text)
+    assert 'href="/camps" aria-current="page"' in camps and 'href="/" aria-current' not in camps
+    assert 'href="/" aria-current="page"' in english
+    assert len(kept_menus.missed) == 3
+    login_as("organiser")
+    staff = main_menu(client.get("/?lang=en").text)
+    assert "Manage camps" in staff and "Manage camps" not in english
+    assert "My applications" not in staff and "My applications" in english
+    assert len(kept_menus.missed) == 4
+
+
+def test_the_kept_menu_gets_each_requests_token_and_unread_count(client, login_as, db, kept_menus):
+    person = login_as("youth")
+    first = main_menu(client.get("/?lang=en").text)
+    assert 'class="badge"' not in first
+    factories.NotificationFactory(user_id=person.id)
+    factories.NotificationFactory(user_id=person.id)
+    again = main_menu(client.get("/?lang=en").text)
+    assert len(kept_menus.missed) == 1  # the same kept menu, with this request's count
+    assert '<span aria-hidden="true">2</span>' in again and "2 unread" in again
+    assert 'name="csrf_token" type="hidden" value="' in again
+    (kept,) = kept_menus.values()
+    assert "csrf_token" not in kept and "unread" not in kept and 'class="badge"' not in kept

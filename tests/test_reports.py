@@ -5,6 +5,7 @@ import html
 import io
 import re
 from collections import Counter
+from contextlib import contextmanager
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -12,6 +13,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from flask import render_template_string
+from flask import template_rendered
 from flask_babel import force_locale
 from openpyxl import load_workbook
 
@@ -237,6 +239,55 @@ def test_dashboard_figures_are_kept_a_few_minutes_and_say_when_they_were_compute
     assert counted.total <= 2
     kept_cache.clear()
     assert '<p class="figure">10</p>' in client.get("/reports?lang=en").text
+
+
+@contextmanager
+def fragments_rendered(app):
+    """The names of the dashboard fragments rendered while the block runs."""
+    rendered: list[str] = []
+
+    def record(_sender, template, context, **_extra):
+        if template.name == "reports/_figures.html":
+            rendered.append(str(context["report"].headlines["reached"].formatted()))
+
+    template_rendered.connect(record, app)
+    try:
+        yield rendered
+    finally:
+        template_rendered.disconnect(record, app)
+
+
+def test_the_dashboards_tables_are_kept_rendered_with_the_figures_per_language(
+    app, client, login_as, db, monkeypatch, kept_cache
+):
+    monkeypatch.setitem(app.config, "REPORT_CACHE_SECONDS", 300)
+    organiser = login_as("organiser", full_name="Gulnara Reader")
+    for _ in range(6):
+        ApplicationFactory(applicant=UserFactory(gender="female"))
+    with fragments_rendered(app) as rendered:
+        first = client.get("/reports?lang=en").text
+        again = client.get("/reports?lang=en").text
+        assert rendered == ["5"]  # rendered once, then the kept fragment
+        russian = client.get("/reports?lang=ru").text
+        assert rendered == ["5", "5"]  # each language its own
+    figures = first.split('<ul class="cards figures">')[1]
+    assert figures == again.split('<ul class="cards figures">')[1]
+    assert "Villages and communities" in figures
+    assert translated("Villages and communities", "ru") in russian.split("cards figures")[1]
+    # Nothing of the reader is kept in the fragment: it is shared by everyone with this scope.
+    kept = [kept_cache.get(key) for key in list(kept_cache._cache) if key.startswith("reach:")]
+    assert len(kept) == 2  # English and Russian
+    for _computed_at, fragment in kept:
+        assert '<p class="figure">5</p>' in fragment
+        assert "csrf_token" not in fragment and organiser.full_name not in fragment
+    assert 'name="csrf_token"' in first  # the sign-out form around it has its token
+    # New figures (the kept ones expired or cleared) are rendered again, with the new figure.
+    for _ in range(4):
+        ApplicationFactory(applicant=UserFactory(gender="female"))
+    kept_cache.clear()
+    with fragments_rendered(app) as rendered:
+        assert '<p class="figure">10</p>' in client.get("/reports?lang=en").text
+        assert rendered == ["10"]
 
 
 def test_a_year_that_is_not_offered_gets_a_message(client, login_as, db):

@@ -1,7 +1,5 @@
 """Forms for registration, signing in, password reset and the profile."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 from wtforms import BooleanField
 from wtforms import EmailField
 from wtforms import Field
@@ -28,6 +26,8 @@ from portal.forms import BaseForm
 from portal.forms import CalendarDateField
 from portal.forms import validate_district_in_region
 from portal.i18n import LANGUAGES
+from portal.i18n import lazy_gettext as _l
+from portal.i18n import lazy_ngettext as _nl
 from portal.i18n import local_today
 from portal.security import MIN_PASSWORD_LENGTH
 

@@ -1,6 +1,6 @@
 """How account values read on screen, for every domain that shows them."""
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n import lazy_gettext as _l
 
 #: Gender values (and "unknown" for people who preferred not to say) → their name.
 GENDER_LABELS = {

@@ -13,7 +13,6 @@ from flask import request
 from flask import session
 from flask import url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_babel import refresh
 from flask_login import current_user
 from flask_login import login_required
@@ -44,6 +43,7 @@ from portal.extensions import limiter
 from portal.extensions import login_manager
 from portal.extensions import user_key
 from portal.extensions import wrong_password_given
+from portal.i18n import gettext as _
 from portal.i18n import lang_param
 from portal.i18n import parse_lang
 from portal.i18n import remember_language_cookie

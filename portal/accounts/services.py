@@ -6,7 +6,6 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import force_locale
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import URLSafeTimedSerializer
@@ -24,6 +23,7 @@ from portal.clocks import timed_serializer
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.extensions import utcnow
+from portal.i18n import lazy_gettext as _l
 from portal.links import external_url
 from portal.links import local_path
 from portal.notify import Subject

@@ -6,10 +6,10 @@ import unicodedata
 import phonenumbers
 from email_validator import EmailNotValidError
 from email_validator import validate_email
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext as _nl
 from wtforms.validators import ValidationError
 
+from portal.i18n import lazy_gettext as _l
+from portal.i18n import lazy_ngettext as _nl
 from portal.security import MAX_PASSWORD_LENGTH
 from portal.security import MIN_PASSWORD_LENGTH
 from portal.security import is_common_password

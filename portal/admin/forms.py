@@ -1,6 +1,5 @@
 """Forms of the admin pages."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SearchField
 from wtforms import SelectField
 from wtforms import SelectMultipleField
@@ -12,6 +11,7 @@ from portal.forms import BaseForm
 from portal.forms import CalendarDateField
 from portal.forms import Confirmable
 from portal.forms import FilterForm
+from portal.i18n import lazy_gettext as _l
 from portal.main.events import event_choices
 from portal.security import Role
 

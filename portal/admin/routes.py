@@ -6,7 +6,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import privacy
@@ -22,6 +21,7 @@ from portal.confirm import confirmation_page
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.forms import ActionForm
+from portal.i18n import gettext as _
 from portal.listing import paginate
 from portal.main.events import describe
 from portal.places import sorted_by_name

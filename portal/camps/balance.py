@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from dataclasses import field
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from portal import caching
 from portal.accounts.labels import GENDER_LABELS
@@ -24,6 +22,8 @@ from portal.camps.queries import age_band_clauses
 from portal.camps.queries import age_clause
 from portal.camps.versions import version_name
 from portal.extensions import db
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import local_today
 from portal.places import place_names
 from portal.places import top_level_units
@@ -131,13 +131,46 @@ def label_for(dimension: str, value: str | None, names: dict[str, str]) -> str:
 COUNTS_SECONDS = 300
 
 
+@dataclass
+class PoolCounts:
+    """What the balance page counts in the database, kept together under the camp's version."""
+
+    cohort_size: int
+    pool_size: int
+    in_cohort: dict[str, Counter]
+    in_pool: dict[str, Counter]
+    #: Group → everyone who applied, once applications are closed (None before: not counted).
+    ethnicity: dict[str, int] | None
+
+
 def pool_counts(camp) -> tuple[int, int, dict[str, Counter], dict[str, Counter]]:
     """Cohort and pool sizes and counts by dimension, aggregated by the database: a camp may
-    have 20,000 applicants, too many to load for a page. The counts are shared by every app
-    server until the camp's version changes (one primary-key read tells; see camps/versions.py)."""
-    return caching.remember_versioned(
-        version_name(camp.id), lambda: _count_pool(camp), timeout=COUNTS_SECONDS
-    )
+    have 20,000 applicants, too many to load for a page."""
+    kept = kept_counts(camp)
+    return kept.cohort_size, kept.pool_size, kept.in_cohort, kept.in_pool
+
+
+def kept_counts(camp) -> PoolCounts:
+    """The camp's counts, shared by every app server until the camp's version changes (one
+    primary-key read tells; see camps/versions.py): the pool's and, once applications are
+    closed, the ethnicity counts (published only as ethnicity_table does)."""
+    key = caching.versioned_key(version_name(camp.id), caching.version_of(version_name(camp.id)))
+    closed = applications_closed(camp)
+    kept = caching.remember(key, lambda: _count(camp, closed), timeout=COUNTS_SECONDS)
+    if not isinstance(kept, PoolCounts) or (closed and kept.ethnicity is None):
+        # Kept by an older release, or before the closing day passed: count again, and keep.
+        kept = _count(camp, closed)
+        caching.keep(key, kept, timeout=COUNTS_SECONDS)
+    return kept
+
+
+def applications_closed(camp) -> bool:
+    return local_today() > camp.applications_close
+
+
+def _count(camp, closed: bool) -> PoolCounts:
+    ethnicity = _count_ethnicity(camp) if closed else None
+    return PoolCounts(*_count_pool(camp), ethnicity=ethnicity)
 
 
 def _count_pool(camp) -> tuple[int, int, dict[str, Counter], dict[str, Counter]]:
@@ -180,8 +213,11 @@ def _count_pool(camp) -> tuple[int, int, dict[str, Counter], dict[str, Counter]]
 def balance_of(camp, applications=None, *, also_accepted: frozenset[int] = frozenset()) -> Balance:
     """The balance now (counted by the database), or as it would be with the `applications`
     in `also_accepted` accepted (counted here, for a suggestion)."""
+    kept = None
     if applications is None:
-        cohort_size, pool_size, cohort_counts, pool_by_dimension = pool_counts(camp)
+        kept = kept_counts(camp)
+        cohort_size, pool_size = kept.cohort_size, kept.pool_size
+        cohort_counts, pool_by_dimension = kept.in_cohort, kept.in_pool
     else:
         cohort = [a for a in applications if a.status in SEAT_STATUSES or a.id in also_accepted]
         cohort_size, pool_size = len(cohort), len(applications)
@@ -205,12 +241,14 @@ def balance_of(camp, applications=None, *, also_accepted: frozenset[int] = froze
                     share, target)
             )  # fmt: skip
         result.tables[dimension] = rows
-    if applications is None:  # a suggestion's preview never shows ethnicity
-        result.ethnicity = ethnicity_table(camp)
+    if kept is not None:  # a suggestion's preview never shows ethnicity
+        result.ethnicity = ethnicity_table(camp, kept)
     return result
 
 
-def ethnicity_table(camp) -> list[tuple[str, Cell, tuple[int, int] | None]]:
+def ethnicity_table(
+    camp, kept: PoolCounts | None = None
+) -> list[tuple[str, Cell, tuple[int, int] | None]]:
     """Self-described groups of everyone who applied (whatever their status), once
     applications are closed, published by reports/safe.py with the ethnicity threshold, each
     with its target if the organiser set one.
@@ -225,15 +263,9 @@ def ethnicity_table(camp) -> list[tuple[str, Cell, tuple[int, int] | None]]:
     """
     from portal.camps.forms import ethnicity_choices
 
-    if local_today() <= camp.applications_close:
+    if not applications_closed(camp):
         return []
-    rows = db.session.execute(
-        sa.select(ApplicationEthnicity.group, sa.func.count(sa.distinct(Application.user_id)))
-        .join(Application, Application.id == ApplicationEthnicity.application_id)
-        .where(Application.camp_id == camp.id, Application.submitted_at.is_not(None))
-        .group_by(ApplicationEthnicity.group)
-    ).all()
-    counts: dict[str, int] = {group: applied for group, applied in rows}
+    counts = (kept or kept_counts(camp)).ethnicity or {}
     targets = camp.targets.get(ETHNICITY, {})
     labels = dict(ethnicity_choices())
     table = []
@@ -243,6 +275,17 @@ def ethnicity_table(camp) -> list[tuple[str, Cell, tuple[int, int] | None]]:
             target = tuple(targets[group]) if group in targets else None
             table.append((str(labels.get(group, group)), cell, target))
     return sorted(table, key=lambda row: (-row[1].chart_value, row[0]))
+
+
+def _count_ethnicity(camp) -> dict[str, int]:
+    """Everyone who applied (sent an application, whatever its status now) by group."""
+    rows = db.session.execute(
+        sa.select(ApplicationEthnicity.group, sa.func.count(sa.distinct(Application.user_id)))
+        .join(Application, Application.id == ApplicationEthnicity.application_id)
+        .where(Application.camp_id == camp.id, Application.submitted_at.is_not(None))
+        .group_by(ApplicationEthnicity.group)
+    ).all()
+    return {group: applied for group, applied in rows}
 
 
 def group_name(dimension: str, value: str, names: dict[str, str]) -> str:

@@ -1,7 +1,6 @@
 """Participant and applicant lists as CSV or XLSX; never ethnicity, health needs on request."""
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.labels import GENDER_LABELS
@@ -14,6 +13,7 @@ from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
 from portal.camps.queries import sent_to_organisers
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.i18n import short_date
 from portal.spreadsheets import Table
 from portal.spreadsheets import send_table  # noqa: F401  (the camp's own downloads)

@@ -1,7 +1,5 @@
 """The review list's filters (sent by GET)."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import SearchField
 from wtforms import SelectField
 from wtforms import StringField
@@ -15,6 +13,8 @@ from portal.camps.labels import STATUS_LABELS
 from portal.camps.models import ApplicationStatus
 from portal.forms import FilterForm
 from portal.forms import IdListField
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.places import sorted_by_name
 from portal.places import top_level_units
 from portal.places import units_by_parent

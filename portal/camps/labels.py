@@ -1,10 +1,9 @@
 """Human names of statuses, for pages, exports and e-mails."""
 
-from flask_babel import lazy_gettext as _l
-
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import CampStatus
 from portal.camps.models import ConsentMethod
+from portal.i18n import lazy_gettext as _l
 
 STATUS_LABELS = {
     S.DRAFT: _l("Draft"),

@@ -5,12 +5,11 @@ so a page offers exactly what the service accepts."""
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from portal.camps import transitions
 from portal.camps.models import ApplicationStatus
 from portal.camps.models import CampStatus
 from portal.camps.transitions import Who
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import local_today
 from portal.security import Role
 

@@ -6,7 +6,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
@@ -23,6 +22,7 @@ from portal.extensions import db
 from portal.forms import ActionForm
 from portal.forms import ConfirmForm
 from portal.forms import parse_month
+from portal.i18n import gettext as _
 from portal.i18n import local_today
 from portal.i18n import short_date
 from portal.listing import paginate

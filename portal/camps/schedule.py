@@ -3,10 +3,9 @@ applications open ≤ applications close ≤ confirmation deadline ≤ first day
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
-
 from portal.forms import calendar_error
 from portal.forms import within_calendar
+from portal.i18n import lazy_gettext as _l
 
 #: The camp's dates, in the order they come.
 DATE_FIELDS = (

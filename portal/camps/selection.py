@@ -16,9 +16,6 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
-
 from portal.camps.balance import CANDIDATE_STATUSES
 from portal.camps.balance import TARGET_DIMENSIONS
 from portal.camps.balance import Balance
@@ -27,6 +24,8 @@ from portal.camps.balance import group_name
 from portal.camps.balance import pool_of
 from portal.camps.balance import values_of
 from portal.camps.models import SEAT_STATUSES
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.places import place_names
 
 # --- the core, on plain records -----------------------------------------------------------------

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from portal import caching
 from portal.accounts.models import User
 from portal.camps.models import Application
+from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import Camp
 
 #: What an applicant's balance figures are made of, besides their application.
@@ -21,12 +22,25 @@ def version_name(camp_id: int) -> str:
 
 @event.listens_for(Session, "before_flush")
 def _track_removals(session: Session, _flush_context, _instances) -> None:
-    """Removed applications and camps change their camp's version (read while the rows exist)."""
+    """Removed applications and camps change their camp's version (read while the rows exist),
+    and so does an ethnicity answer added or removed (the balance publishes their counts)."""
+    answers = set()
     for obj in session.deleted:
         if isinstance(obj, Application):
             caching.changed(session, version_name(obj.camp_id))
         elif isinstance(obj, Camp):
             caching.changed(session, version_name(obj.id))
+        elif isinstance(obj, ApplicationEthnicity):
+            answers.add(obj.application_id)
+    answers.update(
+        obj.application_id for obj in session.new if isinstance(obj, ApplicationEthnicity)
+    )
+    if answers:
+        camps = session.scalars(
+            sa.select(Application.camp_id).where(Application.id.in_(answers)).distinct()
+        )
+        for camp_id in camps:
+            caching.changed(session, version_name(camp_id))
 
 
 @event.listens_for(Session, "after_flush")

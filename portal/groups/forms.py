@@ -1,6 +1,5 @@
 """Forms for groups, action plans, reviews, discussion and progress."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import Form
 from wtforms import FormField
@@ -34,6 +33,7 @@ from portal.groups.labels import SCORE_LABELS
 from portal.groups.labels import SECTION_LABELS
 from portal.groups.labels import STATUS_LABELS
 from portal.groups.models import ProblemCategory
+from portal.i18n import lazy_gettext as _l
 
 
 class GroupForm(BaseForm):

@@ -6,7 +6,6 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
@@ -24,6 +23,7 @@ from portal.groups.routes import group_page
 from portal.groups.routes import lead_form
 from portal.groups.routes import load_group
 from portal.groups.services import GroupError
+from portal.i18n import gettext as _
 from portal.security import Role
 from portal.security import require
 from portal.security import role_required

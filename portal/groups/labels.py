@@ -1,9 +1,8 @@
 """Human names of plan statuses, categories, partners, criteria and sections."""
 
-from flask_babel import lazy_gettext as _l
-
 from portal.groups.models import PlanStatus
 from portal.groups.models import ProblemCategory
+from portal.i18n import lazy_gettext as _l
 
 STATUS_LABELS = {
     PlanStatus.DRAFT: _l("Draft"),

@@ -7,7 +7,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.models import User
@@ -22,6 +21,7 @@ from portal.groups.forms import PlanFilterForm
 from portal.groups.models import ActionPlan
 from portal.groups.models import YouthGroup
 from portal.groups.routes import lead_form
+from portal.i18n import gettext as _
 from portal.listing import paginate
 from portal.places import sorted_by_name
 from portal.places import top_level_units

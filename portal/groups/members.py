@@ -9,7 +9,6 @@ answered the same way, and only a young person who may be invited receives it.
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
 from portal.audit import audit_event
@@ -25,6 +24,7 @@ from portal.groups.models import YouthGroup
 from portal.groups.models import new_join_code
 from portal.groups.services import GroupError
 from portal.groups.services import membership
+from portal.i18n import lazy_gettext as _l
 from portal.links import external_url
 from portal.links import local_path
 from portal.notify import Subject

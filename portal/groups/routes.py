@@ -8,7 +8,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
@@ -34,6 +33,7 @@ from portal.groups.models import ProblemCategory
 from portal.groups.models import YouthGroup
 from portal.groups.transitions import Step
 from portal.groups.versions import changes_between
+from portal.i18n import gettext as _
 from portal.listing import paginate
 from portal.listing import paginate_rows
 from portal.places import fill_place_choices

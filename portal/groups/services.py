@@ -6,7 +6,6 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import audit_event
 from portal.database import lock_again
@@ -28,6 +27,7 @@ from portal.groups.models import PlanVersion
 from portal.groups.models import ProgressUpdate
 from portal.groups.models import YouthGroup
 from portal.groups.transitions import Step
+from portal.i18n import lazy_gettext as _l
 from portal.links import external_url
 from portal.links import local_path
 from portal.notify import Subject

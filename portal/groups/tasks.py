@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from portal.extensions import db
 from portal.extensions import utcnow
@@ -26,6 +25,7 @@ from portal.groups.services import CHANGES_ASKED
 from portal.groups.services import NEW_MESSAGE
 from portal.groups.transitions import Step
 from portal.groups.transitions import Who
+from portal.i18n import gettext as _
 from portal.notify import Notification
 from portal.notify import message_key
 

@@ -16,8 +16,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from portal import outbox
 from portal.accounts.models import User
@@ -34,6 +32,8 @@ from portal.groups.models import ActionPlan
 from portal.groups.models import Decision
 from portal.groups.models import PlanStatus
 from portal.groups.models import YouthGroup
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import localized
 from portal.i18n import number
 from portal.i18n import short_date

@@ -1,11 +1,10 @@
 """The inbox names what each notification is about, in the reader's language of now: one
 query per kind of subject on the page, whatever its length."""
 
-from flask_babel import gettext as _
-
 from portal.camps.tasks import camp_titles
 from portal.groups.tasks import group_names
 from portal.groups.tasks import plan_names
+from portal.i18n import gettext as _
 from portal.training.tasks import programme_titles
 
 #: Subject kind → the names of those objects by id (the kinds the services pass to notify).

@@ -6,13 +6,13 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import notify  # noqa: F401  (registers the e-mail channel)
 from portal import outbox
 from portal.forms import ActionForm
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.listing import paginate
 from portal.security import organisers_only
 

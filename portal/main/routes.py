@@ -7,17 +7,18 @@ from flask import jsonify
 from flask import redirect
 from flask import render_template
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
 from portal import health
 from portal.forms import ActionForm
+from portal.i18n import gettext as _
 from portal.listing import paginate
 from portal.main import dashboard
 from portal.main import tasks
 from portal.main.events import describe
 from portal.main.inbox import subject_names
+from portal.main.nav import main_nav
 from portal.notify import inbox_query
 from portal.notify import is_local_link
 from portal.notify import mark_all_read
@@ -27,6 +28,7 @@ from portal.security import Role
 from portal.storage import storage
 
 bp = Blueprint("main", __name__)
+bp.add_app_template_global(main_nav)  # every page's menu (base.html)
 
 
 @bp.get("/")

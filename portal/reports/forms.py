@@ -1,10 +1,10 @@
 """The dashboard's filters: a calendar year and a region (no custom dates: reports/safe.py)."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.validators import Optional
 
 from portal.forms import FilterForm
+from portal.i18n import lazy_gettext as _l
 
 
 class ReportFilterForm(FilterForm):

@@ -3,17 +3,16 @@
 from dataclasses import dataclass
 from dataclasses import field
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
-
 from portal.camps.balance import label_for
 from portal.camps.forms import ethnicity_choices
 from portal.groups.labels import CATEGORY_LABELS
 from portal.groups.labels import STATUS_LABELS as PLAN_STATUS_LABELS
 from portal.groups.models import PlanStatus
 from portal.groups.models import ProblemCategory
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import local_today
+from portal.i18n import ngettext
 from portal.reports import aggregates
 from portal.reports.safe import MIN_ETHNICITY_CELL
 from portal.reports.safe import Cell

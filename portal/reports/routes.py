@@ -2,6 +2,7 @@
 
 import secrets
 from datetime import date
+from datetime import datetime
 
 from flask import Blueprint
 from flask import current_app
@@ -9,12 +10,13 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 
 from portal import caching
 from portal.audit import audit_event
 from portal.extensions import utcnow
+from portal.i18n import gettext as _
 from portal.i18n import local_today
 from portal.places import place_names
 from portal.places import sorted_by_name
@@ -64,25 +66,30 @@ def _filters():
 def dashboard():
     """The programme's reach for a period and region (mentors: their own groups only)."""
     form, valid, scope = _filters()
-    computed_at, report = _cached_report(scope)
+    computed_at, figures = _cached_figures(scope)
     return render_template(
-        "reports/dashboard.html", form=form, report=report, scope=scope, metrics=METRIC_LABELS,
+        "reports/dashboard.html", form=form, figures=figures, scope=scope,
         computed_at=computed_at,
     ), (200 if valid else 400)  # fmt: skip
 
 
-def _cached_report(scope):
-    """(computed at, report) for `scope`, shared by every server for REPORT_CACHE_SECONDS: at
-    ten times the programme's scale it aggregates a million rows, too slow for every page view.
-    The page says when the figures were computed."""
+def _cached_figures(scope) -> tuple[datetime, Markup]:
+    """(computed at, the figures and tables rendered) for `scope` in the reader's language,
+    shared by every server for REPORT_CACHE_SECONDS: at ten times the programme's scale it
+    aggregates a million rows, too slow for every page view, and its tables take 17 templates.
+    The figures and their rendering are kept as one value, so they are always computed and
+    forgotten together. The page says when the figures were computed; the signed-in parts of
+    the page (header, forms) are rendered around the fragment on every request."""
     seconds = current_app.config["REPORT_CACHE_SECONDS"]
 
     def compute():
-        return utcnow(), build(scope, place_names())
+        report = build(scope, place_names())
+        html = render_template("reports/_figures.html", report=report, metrics=METRIC_LABELS)
+        return utcnow(), Markup(html)
 
     if not seconds:
         return compute()
-    key = f"report:{scope.start}:{scope.end}:{scope.region or ''}:{scope.mentor_id or ''}"
+    key = f"reach:{scope.start}:{scope.end}:{scope.region or ''}:{scope.mentor_id or ''}"
     return caching.remember(f"{key}:{get_locale()}", compute, timeout=seconds)
 
 

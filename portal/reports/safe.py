@@ -37,8 +37,7 @@ windows one day apart, an aggregate recomputed after one decision or one new app
 from dataclasses import dataclass
 from dataclasses import field
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import number
 
 #: People counts below this are hidden.

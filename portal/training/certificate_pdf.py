@@ -4,10 +4,10 @@ from importlib import resources
 
 import segno
 from flask_babel import force_locale
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from fpdf import FPDF
 
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.i18n import number
 from portal.i18n import short_date
 from portal.links import external_url

@@ -1,6 +1,5 @@
 """Forms for programmes, modules, sessions, enrolment, attendance and certificates."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import RadioField
 from wtforms import SearchField
@@ -23,6 +22,7 @@ from portal.forms import IntegerField
 from portal.forms import TitleAndDescription
 from portal.forms import in_some_language
 from portal.i18n import TRANSLATED_LOCALES
+from portal.i18n import lazy_gettext as _l
 from portal.training.labels import DELIVERY_LABELS
 from portal.training.labels import MARK_LABELS
 from portal.training.labels import TOPIC_LABELS

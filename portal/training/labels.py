@@ -1,7 +1,6 @@
 """Human names of training statuses."""
 
-from flask_babel import lazy_gettext as _l
-
+from portal.i18n import lazy_gettext as _l
 from portal.training.models import AttendanceStatus
 from portal.training.models import CertificateState
 from portal.training.models import DeliveryMode

@@ -7,8 +7,6 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from flask_login import login_required
 
@@ -17,7 +15,9 @@ from portal.extensions import db
 from portal.extensions import limiter
 from portal.forms import ActionForm
 from portal.forms import ConfirmForm
+from portal.i18n import gettext as _
 from portal.i18n import local_now
+from portal.i18n import ngettext
 from portal.listing import paginate
 from portal.security import Role
 from portal.security import require

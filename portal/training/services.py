@@ -5,7 +5,6 @@ from datetime import date
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from portal.accounts.models import User
 from portal.accounts.services import find_by_login
@@ -16,6 +15,7 @@ from portal.database import lock_again
 from portal.errors import PortalError
 from portal.extensions import db
 from portal.i18n import BISHKEK
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import local_now
 from portal.i18n import short_date
 from portal.i18n import short_datetime

@@ -1,9 +1,8 @@
 """The camps' forms, one module per subject; the fields and choices they share are here."""
 
-from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext as _lp
-
 from portal.forms import MultiCheckboxField  # noqa: F401  (the camps' forms take it from here)
+from portal.i18n import lazy_gettext as _l
+from portal.i18n import lazy_pgettext as _lp
 
 CONTENT_LANGUAGES = {"ky": "Кыргызча", "ru": "Русский", "uz_Cyrl": "Ўзбекча"}
 

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import RadioField
 from wtforms import SelectField
@@ -26,6 +25,7 @@ from portal.forms import IntegerField
 from portal.forms import MultiCheckboxField
 from portal.forms import NeededToSend
 from portal.forms import needed_to_send
+from portal.i18n import lazy_gettext as _l
 
 QUESTION_PREFIX = "q_"
 

@@ -2,7 +2,6 @@
 
 import re
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms.validators import DataRequired
@@ -23,6 +22,7 @@ from portal.forms import MultiCheckboxField
 from portal.forms import TitleAndDescription
 from portal.forms import fill_per_language
 from portal.forms import in_some_language
+from portal.i18n import lazy_gettext as _l
 
 
 class CampForm(TitleAndDescription, BaseForm):

@@ -1,6 +1,5 @@
 """Recording a guardian's consent."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import RadioField
 from wtforms import TextAreaField
@@ -10,6 +9,7 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from portal.forms import BaseForm
+from portal.i18n import lazy_gettext as _l
 from portal.uploads import MAX_UPLOAD_MEGABYTES
 from portal.uploads import CheckedUpload
 from portal.uploads import UploadError

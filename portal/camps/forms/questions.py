@@ -1,8 +1,6 @@
 """The question builder: organisers add their own questions to a camp's application form, with
 pickers for the kind, a field per language, option rows and the answer that makes it appear."""
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import Form
 from wtforms import FormField
@@ -17,6 +15,8 @@ from portal.camps.models import QuestionKind
 from portal.forms import BaseForm
 from portal.forms import RowList
 from portal.i18n import TRANSLATED_LOCALES
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 
 #: Option rows a new question's form shows; "More option rows" adds this many again.
 OPTION_ROWS = 4

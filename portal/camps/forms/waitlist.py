@@ -1,6 +1,5 @@
 """Moving someone on the waiting list."""
 
-from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
@@ -9,6 +8,7 @@ from wtforms.validators import NumberRange
 
 from portal.forms import BaseForm
 from portal.forms import IntegerField
+from portal.i18n import lazy_gettext as _l
 
 
 class WaitlistMoveForm(BaseForm):

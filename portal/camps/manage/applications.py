@@ -5,8 +5,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.audit import audit_event
@@ -27,6 +25,8 @@ from portal.camps.manage.lookup import managed_camp
 from portal.confirm import confirmation_page
 from portal.extensions import db
 from portal.forms import ActionForm
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.listing import page_number
 from portal.listing import page_within
 from portal.security import organisers_only

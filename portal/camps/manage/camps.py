@@ -6,8 +6,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.camps import queries
@@ -25,6 +23,8 @@ from portal.camps.models import CampStatus
 from portal.confirm import confirmation_page
 from portal.extensions import db
 from portal.forms import ActionForm
+from portal.i18n import gettext as _
+from portal.i18n import ngettext
 from portal.listing import paginate
 from portal.places import sorted_by_name
 from portal.places import top_level_units

@@ -8,7 +8,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.audit import audit_event
@@ -25,6 +24,7 @@ from portal.camps.manage import bp
 from portal.camps.manage.lookup import managed_application
 from portal.camps.manage.lookup import managed_camp
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.i18n import local_today
 from portal.security import organisers_only
 from portal.security import recent_login_required

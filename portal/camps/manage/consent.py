@@ -7,8 +7,6 @@ from flask import abort
 from flask import flash
 from flask import redirect
 from flask import send_file
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.audit import audit_event
@@ -23,6 +21,8 @@ from portal.camps.models import ConsentMethod
 from portal.errors import shows_its_form_when_too_large
 from portal.extensions import db
 from portal.forms import ActionForm
+from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.security import organisers_only
 from portal.storage import StorageError
 from portal.uploads import read_upload

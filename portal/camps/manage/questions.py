@@ -5,7 +5,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.camps import services
@@ -14,6 +13,7 @@ from portal.camps.manage import bp
 from portal.camps.manage.camps import camp_page
 from portal.camps.manage.lookup import managed_camp
 from portal.camps.manage.lookup import managed_question
+from portal.i18n import gettext as _
 from portal.security import organisers_only
 
 

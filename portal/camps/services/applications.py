@@ -4,7 +4,6 @@ from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import audit_event
 from portal.camps.models import SEAT_STATUSES
@@ -32,6 +31,7 @@ from portal.camps.transitions import Who
 from portal.camps.transitions import application_may_move
 from portal.extensions import db
 from portal.extensions import utcnow
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import local_today
 
 

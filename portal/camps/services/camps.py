@@ -5,8 +5,6 @@ from datetime import date
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from portal.accounts.models import User
 from portal.accounts.models import UserRole
@@ -27,7 +25,9 @@ from portal.camps.transitions import camp_may_move
 from portal.database import lock_again
 from portal.extensions import db
 from portal.extensions import utcnow
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import local_today
+from portal.i18n import ngettext
 from portal.security import Role
 
 #: An offer made from the waiting list after the camp's deadline stays open this long.

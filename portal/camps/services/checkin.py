@@ -3,7 +3,6 @@
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from portal.camps import policy
 from portal.camps.models import Application
@@ -15,6 +14,7 @@ from portal.camps.services.history import move
 from portal.camps.transitions import Who
 from portal.camps.transitions import can_be_checked_in
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.i18n import short_date
 
 

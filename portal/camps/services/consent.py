@@ -7,8 +7,6 @@ keeps them from being checked in until a consent is recorded again, and tells th
 organisers at once.
 """
 
-from flask_babel import lazy_gettext as _l
-
 from portal.audit import audit_event
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
@@ -18,6 +16,7 @@ from portal.camps.services.camps import camp_organisers
 from portal.camps.services.history import CampError
 from portal.camps.services.history import tell
 from portal.extensions import utcnow
+from portal.i18n import lazy_gettext as _l
 from portal.links import local_path
 from portal.notify import Subject
 from portal.notify import notify

@@ -1,13 +1,12 @@
 """What every change to an application leaves behind: its history, and news for the applicant."""
 
-from flask_babel import lazy_gettext as _l
-
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEvent
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.transitions import Who
 from portal.camps.transitions import application_may_move
 from portal.errors import PortalError
+from portal.i18n import lazy_gettext as _l
 from portal.links import external_url
 from portal.links import local_path
 from portal.notify import Subject

@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 from portal.audit import audit_event
 from portal.camps.models import Application
@@ -18,6 +17,7 @@ from portal.camps.services.history import move
 from portal.camps.services.history import tell
 from portal.camps.transitions import Who
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 
 
 def next_waitlist_position(camp: Camp) -> int:

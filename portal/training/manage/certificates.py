@@ -5,10 +5,10 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.extensions import db
+from portal.i18n import gettext as _
 from portal.listing import paginate
 from portal.security import organisers_only
 from portal.training import queries

@@ -3,10 +3,10 @@
 from flask import render_template
 from flask import request
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from portal import caching
 from portal.audit import audit_event
+from portal.i18n import gettext as _
 from portal.i18n import localized
 from portal.places import sorted_by_name
 from portal.places import top_level_units

@@ -5,15 +5,15 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.accounts.services import find_by_login
 from portal.camps.models import Camp
 from portal.extensions import db
 from portal.i18n import BISHKEK
+from portal.i18n import gettext as _
 from portal.i18n import local_today
+from portal.i18n import ngettext
 from portal.security import organisers_only
 from portal.training import policy
 from portal.training import services

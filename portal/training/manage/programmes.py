@@ -5,7 +5,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.models import User
@@ -13,6 +12,7 @@ from portal.extensions import db
 from portal.forms import ActionForm
 from portal.forms import per_language
 from portal.i18n import BISHKEK
+from portal.i18n import gettext as _
 from portal.listing import paginate_rows
 from portal.security import organisers_only
 from portal.training import queries
