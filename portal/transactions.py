@@ -28,6 +28,7 @@ from portal.extensions import db
 from portal.extensions import reads_only
 from portal.notify import deliver_if_configured
 from portal.notify import mark_page_read
+from portal.web import without_user
 from portal.stress_hooks import kill_point
 
 
@@ -53,7 +54,8 @@ def transactional(view):
 
 def opened(view, args, kwargs):
     """Run the view; a page a signed-in person opens first marks read what leads to it."""
-    if request.method == "GET" and current_user.is_authenticated:
+    # Never for /healthz or static files: they must answer without the database's user rows.
+    if request.method == "GET" and not without_user() and current_user.is_authenticated:
         mark_page_read(current_user, request.path, request.full_path)
     return view(*args, **kwargs)
 
