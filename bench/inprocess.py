@@ -22,7 +22,8 @@ import time
 PASSWORD = "demo-password-2026"
 
 
-def _environment() -> None:
+def environment() -> None:
+    """Production settings for one process, without a server's secrets or mail."""
     os.environ.setdefault("PORTAL_ENV", "production")
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-" + "x" * 20)
     os.environ.setdefault("BASE_URL", "https://localhost")
@@ -67,7 +68,7 @@ def main() -> None:
     parser.add_argument("--label", default="")
     parser.add_argument("--save", help="write each page's last answer to SAVE.<number>.html")
     args = parser.parse_args()
-    _environment()
+    environment()
     from portal import create_app
 
     ids = json.load(open(args.showcase)) if args.showcase else {}

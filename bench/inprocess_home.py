@@ -21,51 +21,26 @@ database the demo password first, e.g. `sqlite3 copy.db "UPDATE user SET passwor
 import argparse
 import json
 import os
-import re
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-PASSWORD = "demo-password-2026"
 HERE = Path(__file__).resolve()
+sys.path.insert(0, str(HERE.parent.parent))
+
+from bench.inprocess import cpu_ms  # noqa: E402
+from bench.inprocess import environment  # noqa: E402
+from bench.inprocess import signed_in_client  # noqa: E402
 
 
 def _environment(database: str) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{Path(database).resolve()}"
-    os.environ.setdefault("PORTAL_ENV", "production")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-" + "x" * 20)
-    os.environ.setdefault("BASE_URL", "https://localhost")
-    os.environ.setdefault("MAIL_BACKEND", "memory")
-    os.environ.setdefault("RATELIMIT_ALLOW_MEMORY", "1")
-    os.environ.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    os.environ.pop("FLASK_DEBUG", None)
-
-
-def signed_in_client(app, email: str):
-    client = app.test_client()
-    client.environ_base["wsgi.url_scheme"] = "https"  # the cookies are marked Secure
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    answer = client.post(
-        "/auth/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
-    )
-    if answer.status_code != 302:
-        sys.exit(f"could not sign in as {email}: {answer.status_code}")
-    client.get("/")  # the cookie after the first signed-in page is the one a browser replays
-    return client
+    environment()
 
 
 def timed_gets(client, count: int) -> list[float]:
-    timings = []
-    for _ in range(count):
-        started = time.process_time()
-        answer = client.get("/")
-        timings.append(1000 * (time.process_time() - started))
-        if answer.status_code != 200:
-            sys.exit(f"/ answered {answer.status_code}")
-    return timings
+    return cpu_ms(client, "/", count)
 
 
 def serve(args) -> None:
