@@ -28,8 +28,8 @@ from portal.extensions import db
 from portal.extensions import reads_only
 from portal.notify import deliver_if_configured
 from portal.notify import mark_page_read
-from portal.web import without_user
 from portal.stress_hooks import kill_point
+from portal.web import without_user
 
 
 def transactional(view):
