@@ -40,9 +40,10 @@ def test_only_the_backends_of_the_bench_database_count():
     )
 
 
-def test_growth_runs_from_the_smallest_scale_measured_to_the_largest():
+def test_growth_runs_from_the_next_to_largest_scale_measured_to_the_largest():
     scales = ["small", "large", "xl"]
-    assert growth({"small": 2.0, "large": 9.0, "xl": 2.4}, scales) == pytest.approx(0.2)
+    assert growth({"small": 1.0, "large": 2.0, "xl": 2.4}, scales) == pytest.approx(0.2)
+    assert growth({"small": 2.0, "xl": 2.4}, scales) == pytest.approx(0.2)
     assert growth({"small": 2.0, "large": 2.2}, scales) == pytest.approx(0.1)
     assert growth({"large": 2.0}, scales) is None
 
