@@ -152,6 +152,28 @@ class Config:
     OUTBOX_WORK_INTERVAL = float(os.environ.get("OUTBOX_WORK_INTERVAL", "10"))
     #: /healthz reports the outbox as degraded when a message has been due this long.
     OUTBOX_LATE_SECONDS = int(os.environ.get("OUTBOX_LATE_SECONDS", "900"))
+    #: SMS (portal/sms.py): "off" until a gateway is configured, "http" (a generic HTTP SMS
+    #: gateway: POST SMS_GATEWAY_URL with a bearer token), "console" or "memory".
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "off")
+    SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+    SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+    #: The sender name or number the gateway shows (an alphanumeric sender is registered
+    #: with the operators).
+    SMS_SENDER = os.environ.get("SMS_SENDER", "Jashtar")
+    SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
+    #: Telegram (portal/telegram.py): off while TELEGRAM_BOT_NAME is empty; "bot" talks to the
+    #: Bot API, "console" prints, "memory" keeps messages for tests.
+    TELEGRAM_BOT_NAME = os.environ.get("TELEGRAM_BOT_NAME", "")
+    TELEGRAM_BOT_TOKEN = os.environ.get("TELEGRAM_BOT_TOKEN", "")
+    TELEGRAM_BACKEND = os.environ.get("TELEGRAM_BACKEND", "bot")
+    TELEGRAM_API_URL = os.environ.get("TELEGRAM_API_URL", "https://api.telegram.org")
+    #: The secret Telegram sends with each update (X-Telegram-Bot-Api-Secret-Token).
+    TELEGRAM_WEBHOOK_SECRET = os.environ.get("TELEGRAM_WEBHOOK_SECRET", "")
+    TELEGRAM_TIMEOUT = float(os.environ.get("TELEGRAM_TIMEOUT", "10"))
+    #: Minutes a "Link Telegram" code works.
+    TELEGRAM_LINK_MINUTES = int(os.environ.get("TELEGRAM_LINK_MINUTES", "30"))
+    #: Broadcasts an organiser may send (Flask-Limiter syntax, per organiser).
+    BROADCAST_LIMIT = os.environ.get("BROADCAST_LIMIT", "10 per hour;30 per day")
     #: Deliver queued mail at the end of the request that queued it (development convenience).
     MAIL_DELIVER_ON_REQUEST = False
 
@@ -211,6 +233,9 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
+    TELEGRAM_BOT_NAME = os.environ.get("TELEGRAM_BOT_NAME", "jashtar_demo_bot")
+    TELEGRAM_BACKEND = os.environ.get("TELEGRAM_BACKEND", "console")
     MAIL_DELIVER_ON_REQUEST = True
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:200000"
     CONTACT_PHONE = os.environ.get("CONTACT_PHONE", DEMO_CONTACT_PHONE)
@@ -224,6 +249,10 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     MAIL_BACKEND = "memory"
+    SMS_BACKEND = "memory"
+    TELEGRAM_BACKEND = "memory"
+    TELEGRAM_BOT_NAME = "jashtar_test_bot"
+    TELEGRAM_WEBHOOK_SECRET = "testing-webhook-secret"
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
     RATELIMIT_STORAGE_URI = "memory://"
     REPORT_CACHE_SECONDS = 0

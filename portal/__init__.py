@@ -91,6 +91,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 
     from portal.accounts.routes import bp as accounts_bp
     from portal.admin.routes import bp as admin_bp
+    from portal.broadcasts.routes import bp as broadcasts_bp
 
     # Each domain's cron commands hang on its blueprint (`flask camps …`, `flask plans …`, …).
     from portal.camps import commands as camp_commands  # noqa: F401
@@ -102,6 +103,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal.groups.routes import bp as groups_bp
     from portal.main.outbox import bp as outbox_bp
     from portal.main.routes import bp as main_bp
+    from portal.main.telegram import bp as telegram_bp
     from portal.reports.routes import bp as reports_bp
     from portal.training import commands as training_commands  # noqa: F401
     from portal.training.manage import bp as training_manage_bp
@@ -119,15 +121,20 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(group_members_bp)
     app.register_blueprint(groups_manage_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(broadcasts_bp)
+    app.register_blueprint(telegram_bp)
 
     from portal.accounts import privacy as accounts_privacy
+    from portal.broadcasts import privacy as broadcasts_privacy
     from portal.camps import privacy as camps_privacy
     from portal.groups import privacy as groups_privacy
     from portal.training import privacy as training_privacy
 
     # Each domain answers for its own tables when a person's data is requested or erased
     # (tests/test_privacy.py fails on any column naming a person that no domain answers for).
-    for privacy in (accounts_privacy, camps_privacy, training_privacy, groups_privacy):
+    for privacy in (
+        accounts_privacy, camps_privacy, training_privacy, groups_privacy, broadcasts_privacy
+    ):
         privacy.connect()
 
     from portal import transactions
@@ -177,6 +184,17 @@ def check_production_config(config) -> None:
         raise RuntimeError(
             "Refusing to start: set BASE_URL to the portal's public address "
             "(e.g. https://jashtar.example.org); links in e-mails are built from it."
+        )
+    if config["SMS_BACKEND"] == "http" and not config["SMS_GATEWAY_URL"].startswith(
+        ("https://", "http://")
+    ):
+        raise RuntimeError("Refusing to start: SMS_BACKEND=http needs SMS_GATEWAY_URL (http(s)://…).")
+    if config["TELEGRAM_BOT_NAME"] and config["TELEGRAM_BACKEND"] == "bot" and (
+        not config["TELEGRAM_BOT_TOKEN"] or len(config["TELEGRAM_WEBHOOK_SECRET"]) < 16
+    ):
+        raise RuntimeError(
+            "Refusing to start: a Telegram bot needs TELEGRAM_BOT_TOKEN and a random "
+            "TELEGRAM_WEBHOOK_SECRET of at least 16 characters ([A-Za-z0-9_-])."
         )
     if not config.get("TRUSTED_HOSTS"):
         extra = [name.strip().lower() for name in config["EXTRA_TRUSTED_HOSTS"].split(",")]

@@ -25,6 +25,7 @@ from portal.security import Role
 from portal.translit import to_latin
 
 outbox = AppGroup("outbox", help="The outbox: messages waiting to be delivered.")
+telegram_group = AppGroup("telegram", help="The Telegram bot: its webhook.")
 retention = AppGroup("retention", help="Keeping personal data no longer than needed.")
 uploads = AppGroup("uploads", help="The upload store (consent scans).")
 translate = AppGroup("translate", help="Extract, update and compile the translations.")
@@ -39,6 +40,7 @@ def register(app) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(demo_reset)
     app.cli.add_command(outbox)
+    app.cli.add_command(telegram_group)
     app.cli.add_command(translate)
     app.cli.add_command(retention)
     app.cli.add_command(uploads)
@@ -190,6 +192,37 @@ def outbox_work(interval, channel):
     interval = interval if interval is not None else current_app.config["OUTBOX_WORK_INTERVAL"]
     worker = Worker(_chosen_channels(channel), interval=interval, echo=click.echo)
     worker.run()
+
+
+@telegram_group.command("set-webhook")
+def telegram_set_webhook():
+    """Tell Telegram to post the bot's updates to BASE_URL/telegram/webhook with the secret
+    TELEGRAM_WEBHOOK_SECRET (run once after deploying, and when BASE_URL changes)."""
+    from portal import telegram
+    from portal.outbox import DeliveryError
+
+    if not telegram.enabled() or not current_app.config["TELEGRAM_BOT_TOKEN"]:
+        raise click.UsageError("Set TELEGRAM_BOT_NAME and TELEGRAM_BOT_TOKEN first.")
+    try:
+        answer = telegram.set_webhook()
+    except DeliveryError as error:
+        raise click.ClickException(f"Telegram answered: {error.answer}") from error
+    click.echo(f"Telegram: {answer.get('description') or answer}")
+
+
+@telegram_group.command("start")
+@click.argument("code")
+@click.option("--chat-id", type=int, default=1000001, show_default=True)
+def telegram_start(code, chat_id):
+    """Development without a public address: act as if the bot received "/start CODE" (the
+    code from the "Open Telegram" link of the profile) from chat CHAT_ID."""
+    from portal import telegram
+
+    outcome = telegram.handle_update(
+        {"message": {"text": f"/start {code}", "chat": {"id": chat_id, "type": "private"}}}
+    )
+    db.session.commit()
+    click.echo(outcome)
 
 
 @outbox.command("requeue")

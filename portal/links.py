@@ -32,3 +32,9 @@ def local_path(endpoint: str, **values) -> str:
     base = urlsplit(app.config["BASE_URL"])
     adapter = app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/")
     return adapter.build(endpoint, values)
+
+
+def absolute_link(path: str) -> str:
+    """A site-relative path (from `local_path`) as an absolute link on BASE_URL."""
+    base = urlsplit(current_app.config["BASE_URL"])
+    return f"{base.scheme or 'https'}://{base.netloc}{path}"

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
 from portal import outbox
+from portal import reach
 from portal.extensions import Model
 from portal.extensions import UTCDateTime
 from portal.extensions import db
@@ -91,6 +92,10 @@ class OutboundEmail(OutboxColumns, Model):
     locale: Mapped[str] = mapped_column(sa.String(8))
     subject: Mapped[str] = mapped_column(sa.String(200))
     body: Mapped[str] = mapped_column(sa.Text)
+    #: The broadcast's recipient it was sent to, for the broadcast's delivery page.
+    broadcast_recipient_id: Mapped[Optional[int]] = mapped_column(
+        sa.ForeignKey("broadcast_recipient.id", ondelete="SET NULL"), index=True
+    )
 
 
 class MessageKey(NamedTuple):
@@ -170,11 +175,15 @@ class Subject(NamedTuple):
 
 
 def notify(
-    user, message: LazyString, *, link: str | None = None, about: Subject | None = None
+    user, message: LazyString, *, link: str | None = None, about: Subject | None = None,
+    outside: bool = True,
 ) -> Notification:
     """Add an in-app notification: its key and parameters, shown in the reader's language
     whenever it is read (and its text in the user's language of now, for the record), and the
-    object it is `about`, named in the reader's language in the inbox."""
+    object it is `about`, named in the reader's language in the inbox.
+
+    With `outside` (the default) the notice also goes by SMS and Telegram as the person chose
+    (portal/reach.py: a short notice and the link, never sensitive data)."""
     key, variables = message_key(message)
     with force_locale(user.locale):
         text = str(message)
@@ -184,19 +193,26 @@ def notify(
         subject_kind=about.kind if about else None, subject_id=about.id if about else None,
     )  # fmt: skip
     db.session.add(notification)
+    if outside:
+        reach.queue_text(user, message, link=link)
     return notification
 
 
 def queue_email(
-    user, subject, template: str, *, to_address: str | None = None, **context
+    user, subject, template: str, *, to_address: str | None = None, essential: bool = False,
+    broadcast_recipient_id: int | None = None, **context,
 ) -> OutboundEmail | None:
     """Render `email/<template>.txt` in the user's language and put it in the outbox.
 
     `to_address` sends it elsewhere than the user's current address (e.g. to the old address
-    after a change, so the real owner hears of it).
+    after a change, so the real owner hears of it). News goes only to a person who gets e-mail
+    (portal/reach.py); an `essential` message (a reset link, a changed password or contact)
+    goes whatever they chose.
     """
     to_address = to_address or user.email
     if not to_address:
+        return None
+    if not essential and to_address == user.email and reach.reach_of(user).email is None:
         return None
     with force_locale(user.locale):
         email = OutboundEmail(
@@ -205,6 +221,7 @@ def queue_email(
             locale=user.locale,
             subject=str(subject),
             body=render_template(f"email/{template}.txt", user=user, **context),
+            broadcast_recipient_id=broadcast_recipient_id,
         )
     db.session.add(email)
     return email
@@ -313,9 +330,11 @@ def deliver_pending(limit: int = 100, *, now: datetime | None = None) -> tuple[i
 
 
 def deliver_if_configured() -> None:
-    """Send queued mail now when the configuration asks for it (development)."""
+    """Send what is queued on every channel now when the configuration asks for it
+    (development)."""
     if current_app.config["MAIL_DELIVER_ON_REQUEST"]:
-        deliver_pending()
+        for _channel, _result in outbox.all_due():
+            pass
 
 
 def _as_message(email: OutboundEmail, sender: str) -> EmailMessage:

@@ -132,3 +132,96 @@ class FakeSMTP:
     def settings(self) -> dict:
         """The portal's mail settings that point at this server."""
         return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port}
+
+
+class FakeProvider:
+    """An HTTP message provider on 127.0.0.1: a small WSGI app (wsgiref) in a thread that
+    records every request and answers as the test says. It speaks two dialects:
+
+    - the generic SMS gateway: `POST /sms` with {"to", "text", "from"} and a bearer token;
+    - the Telegram Bot API: `POST /bot<token>/sendMessage` and `/bot<token>/setWebhook`.
+
+    `answer(status, body)` makes the next requests fail (e.g. 500, or 403 "bot was blocked");
+    `delay` makes each answer slow (to trip the client's timeout); `stop_answering()` closes the
+    socket so that connections are refused.
+    """
+
+    TOKEN = "123456:fake-token"
+
+    def __init__(self):
+        import json
+        from wsgiref.simple_server import WSGIRequestHandler
+        from wsgiref.simple_server import make_server
+
+        self.requests: list[dict] = []
+        self.failure: tuple[int, dict] | None = None
+        self.delay = 0.0
+        provider = self
+
+        def app(environ, start_response):
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            body = environ["wsgi.input"].read(length) if length else b""
+            try:
+                payload = json.loads(body or b"{}")
+            except ValueError:
+                payload = {}
+            provider.requests.append({
+                "path": environ["PATH_INFO"], "json": payload,
+                "authorization": environ.get("HTTP_AUTHORIZATION", ""),
+            })  # fmt: skip
+            if provider.delay:
+                time.sleep(provider.delay)
+            status, answer = provider.failure or (200, provider._ok(environ["PATH_INFO"]))
+            reasons = {200: "OK", 400: "Bad Request", 403: "Forbidden", 429: "Too Many Requests",
+                       500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip
+            start_response(f"{status} {reasons.get(status, 'Answer')}",
+                           [("Content-Type", "application/json")])  # fmt: skip
+            return [json.dumps(answer).encode()]
+
+        class QuietHandler(WSGIRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        self._server = make_server("127.0.0.1", 0, app, handler_class=QuietHandler)
+        self.port = self._server.server_port
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def _ok(self, path: str) -> dict:
+        if path.endswith("/sendMessage"):
+            return {"ok": True, "result": {"message_id": len(self.requests)}}
+        if path.endswith("/setWebhook"):
+            return {"ok": True, "result": True, "description": "Webhook was set"}
+        return {"id": f"sms-{len(self.requests)}", "status": "queued"}
+
+    def answer(self, status: int, body: dict) -> None:
+        self.failure = (status, body)
+
+    def settings(self) -> dict:
+        base = f"http://127.0.0.1:{self.port}"
+        return {
+            "SMS_BACKEND": "http", "SMS_GATEWAY_URL": f"{base}/sms",
+            "SMS_GATEWAY_TOKEN": "gateway-secret", "SMS_TIMEOUT": 2,
+            "TELEGRAM_BACKEND": "bot", "TELEGRAM_API_URL": base,
+            "TELEGRAM_BOT_TOKEN": self.TOKEN, "TELEGRAM_TIMEOUT": 2,
+        }  # fmt: skip
+
+    def sms(self) -> list[dict]:
+        return [r["json"] for r in self.requests if r["path"] == "/sms"]
+
+    def telegrams(self) -> list[dict]:
+        return [r["json"] for r in self.requests if r["path"].endswith("/sendMessage")]
+
+    def stop_answering(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            self._server.shutdown()
+            self._server.server_close()
+        except OSError:
+            pass

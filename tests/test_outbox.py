@@ -131,7 +131,9 @@ def test_requeue_command_puts_failed_messages_back(app, db, smtp, monkeypatch):
     first, second, third = FailedEmailFactory.create_batch(3)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["outbox", "requeue"]).exit_code == 2  # ids or --all
-    result = runner.invoke(args=["outbox", "requeue", str(first.id)])
+    # Ids are per channel: with e-mail, SMS and Telegram, ids alone are refused.
+    assert runner.invoke(args=["outbox", "requeue", str(first.id)]).exit_code == 2
+    result = runner.invoke(args=["outbox", "requeue", "--channel", "email", str(first.id)])
     assert "Requeued 1." in result.output
     db.session.expire_all()
     assert (first.status, first.attempts) == (DeliveryStatus.PENDING, 0)
@@ -143,7 +145,7 @@ def test_requeue_command_puts_failed_messages_back(app, db, smtp, monkeypatch):
     actions = db.session.scalars(
         sa.select(AuditEvent.action).where(AuditEvent.action.like("outbox.%"))
     ).all()
-    assert sorted(actions) == ["outbox.requeued", "outbox.requeued_all"]
+    assert set(actions) == {"outbox.requeued", "outbox.requeued_all"}
 
 
 def test_the_send_command_says_what_it_gave_up_on(app, db, smtp, monkeypatch):

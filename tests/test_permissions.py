@@ -3,6 +3,9 @@
 import pytest
 
 from portal.accounts.models import ErasureRequest
+from portal.broadcasts import services as broadcast_services
+from portal.camps.models import ApplicationStatus
+from portal.camps.models import Camp
 from portal.camps.models import CampQuestion
 from portal.camps.models import QuestionKind
 from portal.extensions import db
@@ -255,6 +258,26 @@ MATRIX = {
     "camps_manage.export": ("GET", "/manage/camps/{camp}/export.csv", ORGANISERS),
     "camps_manage.cohort_balance": ("GET", "/manage/camps/{camp}/balance", ORGANISERS),
     "camps_manage.save_targets": ("POST", "/manage/camps/{camp}/targets", organisers(302)),
+    "broadcasts.index": ("GET", "/manage/broadcasts/camp/{camp}", ORGANISERS),
+    "broadcasts.new": ("GET", "/manage/broadcasts/programme/{programme}/new", ORGANISERS),
+    "broadcasts.show": ("GET", "/manage/broadcasts/{broadcast}", ORGANISERS),
+    "broadcasts.edit": ("GET", "/manage/broadcasts/{broadcast}/edit", ORGANISERS),
+    "broadcasts.send": ("POST", "/manage/broadcasts/{broadcast}/send", organisers(302)),
+    "broadcasts.discard": ("POST", "/manage/broadcasts/{broadcast}/discard", organisers(302)),
+    "accounts.channels": ("GET", "/account/messages", SIGNED_IN),
+    # The page with the button that opens the bot (a fresh one-time code each time).
+    "accounts.link_telegram": (
+        "POST",
+        "/account/messages/telegram",
+        row(LOGIN, 200, 200, 200, 200),
+    ),
+    "accounts.unlink_telegram": (
+        "POST",
+        "/account/messages/telegram/unlink",
+        row(LOGIN, 302, 302, 302, 302),
+    ),
+    # Telegram proves itself with the webhook's secret header; nobody else gets in.
+    "telegram.webhook": ("POST", "/telegram/webhook", row(403, 403, 403, 403, 403)),
 }
 IGNORED = {"static"}
 
@@ -305,6 +328,16 @@ class Objects(dict):
         return {"group": plan.group_id, "plan": plan.id, "mentor": mentor.id,
                 "invitation": invitation.id}  # fmt: skip
 
+    def _build_broadcast(self):
+        camp = db.session.get(Camp, self["camp"])
+        ApplicationFactory(camp=camp, status=ApplicationStatus.CONFIRMED)
+        broadcast = broadcast_services.draft(
+            UserFactory(roles={Role.ORGANISER}), camp, texts={"ky": "Автобус саат 8де."},
+            statuses=["confirmed"],
+        )  # fmt: skip
+        db.session.commit()
+        return {"broadcast": broadcast.id}
+
     def _build_erasure(self):
         erasure = ErasureRequest(user_id=UserFactory().id)
         db.session.add(erasure)
@@ -327,6 +360,7 @@ BUILT_BY = {
     **dict.fromkeys(("programme", "enrolment", "session", "certificate", "code"), "training"),
     **dict.fromkeys(("group", "plan", "mentor", "invitation"), "plan"),
     "erasure": "erasure",
+    "broadcast": "broadcast",
     "other": "other",
     "notification": "notification",
     "failed_email": "failed_email",

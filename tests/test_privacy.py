@@ -357,7 +357,7 @@ def test_the_download_keeps_its_shape(client, db):
     response = client.get("/account/data.json")
     data = json.loads(response.data)
     assert list(data) == [
-        "activity_log", "applications", "consents", "group_invitations", "groups",
+        "activity_log", "applications", "channels", "consents", "group_invitations", "groups",
         "notifications", "plan_comments", "profile", "progress_updates", "roles", "training",
     ]  # fmt: skip
     assert response.text.index('"activity_log"') < response.text.index('"training"')

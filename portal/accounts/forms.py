@@ -262,3 +262,11 @@ class LanguageForm(BaseForm):
 
     lang = StringField()
     next = StringField()
+
+
+class ChannelsForm(BaseForm):
+    """News comes on the site always; these are the other channels."""
+
+    email = BooleanField(_l("E-mail"))
+    sms = BooleanField(_l("SMS"))
+    telegram = BooleanField(_l("Telegram"))

@@ -20,6 +20,12 @@ from portal.extensions import db
 from portal.extensions import utcnow
 from portal.notify import Notification
 from portal.notify import OutboundEmail
+from portal.reach import ChannelChoice
+from portal.reach import choices
+from portal.sms import OutboundSms
+from portal.telegram import OutboundTelegram
+from portal.telegram import TelegramLink
+from portal.telegram import TelegramLinkCode
 from portal.signals import plain
 
 #: An erased account's password hash starts so: it names no method, so nothing matches it
@@ -38,6 +44,11 @@ PERSON_COLUMNS = {
     "erasure_request.done_by_id": signals.ACTOR_KEPT,
     "notification.user_id": "exported; erased: deleted",
     "outbound_email.user_id": "erased: deleted",
+    "outbound_sms.user_id": "erased: deleted",
+    "outbound_telegram.user_id": "erased: deleted",
+    "channel_choice.user_id": "exported; erased: deleted",
+    "telegram_link.user_id": "exported (linked or not, never the chat id); erased: deleted",
+    "telegram_link_code.user_id": "erased: deleted",
     "audit_event.actor_id": "exported as the activity log; erased: the events by or about the "
     "person keep what happened and when, not the IP address or details",
 }
@@ -72,6 +83,10 @@ def export_data(user: User) -> dict:
                 sa.select(Notification).where(Notification.user_id == user.id)
             )
         ],  # fmt: skip
+        "channels": {
+            **choices(user),
+            "telegram_linked": db.session.get(TelegramLink, user.id) is not None,
+        },
         "activity_log": [
             {"action": e.action, "at": plain(e.created_at)}
             for e in db.session.scalars(
@@ -123,7 +138,9 @@ def erase(user: User, *, by) -> None:
     user.consents = [c for c in user.consents if c.kind is not ConsentKind.PHOTO_MEDIA]
     _forget_audit_details(user, about)
     db.session.execute(sa.delete(Notification).where(Notification.user_id == user.id))
-    db.session.execute(sa.delete(OutboundEmail).where(OutboundEmail.user_id == user.id))
+    for model in (OutboundEmail, OutboundSms, OutboundTelegram, ChannelChoice, TelegramLink,
+                  TelegramLinkCode):  # fmt: skip
+        db.session.execute(sa.delete(model).where(model.user_id == user.id))
     _mark_erased(user, by=by)
     audit_event("user.erased", user, actor=by)
 

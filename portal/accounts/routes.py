@@ -449,3 +449,6 @@ def request_erasure():
     services.request_erasure(current_user._get_current_object())
     flash(_("Your request is sent. An admin will erase your data and tell you."), "success")
     return redirect(url_for(".my_data"))
+
+
+from portal.accounts import channels as _channels  # noqa: E402, F401  (views on this blueprint)

@@ -204,7 +204,8 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     link = external_url("accounts.reset_password", token=password_reset_token(user))
-    queue_email(user, _l("Set a new password for Jashtar"), "password_reset", link=link)
+    queue_email(user, _l("Set a new password for Jashtar"), "password_reset", link=link,
+                essential=True)
     audit_event("user.password_reset_requested", user, actor=user)
 
 
@@ -246,7 +247,8 @@ def set_password(user: User, password: str, *, reason: str) -> None:
     audit_event("user.password_changed", user, reason=reason)
     notify(user, _l("Your password was changed. If it was not you, tell an organiser at once."),
            about=Subject("account", user.id))  # fmt: skip
-    queue_email(user, _l("Your Jashtar password was changed"), "password_changed")
+    queue_email(user, _l("Your Jashtar password was changed"), "password_changed",
+                essential=True)
 
 
 def update_profile(user: User, **changes) -> list[str]:
@@ -292,6 +294,7 @@ def _tell_contact_changed(user: User, old_email: str | None, *, email_changed: b
             _l("The contact details of your Jashtar account were changed"),
             "contact_changed",
             to_address=old_email,
+            essential=True,
             email_changed=email_changed,
         )
 
