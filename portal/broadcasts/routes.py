@@ -18,8 +18,8 @@ from portal.broadcasts.forms import BroadcastForm
 from portal.broadcasts.models import Audience
 from portal.broadcasts.models import Broadcast
 from portal.extensions import db
-from portal.extensions import hashed_key
 from portal.extensions import limiter
+from portal.extensions import user_key
 from portal.forms import ActionForm
 from portal.i18n import gettext as _
 from portal.i18n import ngettext
@@ -118,12 +118,13 @@ def show(broadcast_id):
     )  # fmt: skip
 
 
+def _broadcast_limit() -> str:
+    return current_app.config["BROADCAST_LIMIT"]
+
+
 @bp.post("/broadcasts/<int:broadcast_id>/send")
+@limiter.limit(_broadcast_limit, key_func=user_key)
 @organisers_only
-@limiter.limit(
-    lambda: current_app.config["BROADCAST_LIMIT"],
-    key_func=lambda: hashed_key("broadcast", f"user:{current_user.id}"),
-)
 def send(broadcast_id):
     """Send the draft to everyone it names, once."""
     broadcast = _broadcast(broadcast_id)

@@ -97,7 +97,7 @@ def send(broadcast: Broadcast, *, by, now: datetime | None = None) -> int:
             _queue_written(person.locale, texts, absolute_link(link), their, person.id,
                            recipient.id)  # fmt: skip
         count += 1
-    public = queries.public_link(broadcast)
+    public = queries.public_link(broadcast) if guardians else ""
     for minor, phone in guardians:
         recipient = BroadcastRecipient(broadcast_id=broadcast.id, user_id=minor.id, guardian=True)
         db.session.add(recipient)
