@@ -133,7 +133,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     # Each domain answers for its own tables when a person's data is requested or erased
     # (tests/test_privacy.py fails on any column naming a person that no domain answers for).
     for privacy in (
-        accounts_privacy, camps_privacy, training_privacy, groups_privacy, broadcasts_privacy
+        accounts_privacy,
+        camps_privacy,
+        training_privacy,
+        groups_privacy,
+        broadcasts_privacy,
     ):
         privacy.connect()
 
@@ -188,9 +192,13 @@ def check_production_config(config) -> None:
     if config["SMS_BACKEND"] == "http" and not config["SMS_GATEWAY_URL"].startswith(
         ("https://", "http://")
     ):
-        raise RuntimeError("Refusing to start: SMS_BACKEND=http needs SMS_GATEWAY_URL (http(s)://…).")
-    if config["TELEGRAM_BOT_NAME"] and config["TELEGRAM_BACKEND"] == "bot" and (
-        not config["TELEGRAM_BOT_TOKEN"] or len(config["TELEGRAM_WEBHOOK_SECRET"]) < 16
+        raise RuntimeError(
+            "Refusing to start: SMS_BACKEND=http needs SMS_GATEWAY_URL (http(s)://…)."
+        )
+    if (
+        config["TELEGRAM_BOT_NAME"]
+        and config["TELEGRAM_BACKEND"] == "bot"
+        and (not config["TELEGRAM_BOT_TOKEN"] or len(config["TELEGRAM_WEBHOOK_SECRET"]) < 16)
     ):
         raise RuntimeError(
             "Refusing to start: a Telegram bot needs TELEGRAM_BOT_TOKEN and a random "

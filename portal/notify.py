@@ -175,7 +175,11 @@ class Subject(NamedTuple):
 
 
 def notify(
-    user, message: LazyString, *, link: str | None = None, about: Subject | None = None,
+    user,
+    message: LazyString,
+    *,
+    link: str | None = None,
+    about: Subject | None = None,
     outside: bool = True,
 ) -> Notification:
     """Add an in-app notification: its key and parameters, shown in the reader's language
@@ -199,8 +203,14 @@ def notify(
 
 
 def queue_email(
-    user, subject, template: str, *, to_address: str | None = None, essential: bool = False,
-    broadcast_recipient_id: int | None = None, **context,
+    user,
+    subject,
+    template: str,
+    *,
+    to_address: str | None = None,
+    essential: bool = False,
+    broadcast_recipient_id: int | None = None,
+    **context,
 ) -> OutboundEmail | None:
     """Render `email/<template>.txt` in the user's language and put it in the outbox.
 

@@ -68,8 +68,15 @@ def reach_query():
     from portal.accounts.models import User
 
     return (
-        sa.select(User.id, User.email, User.phone, ChannelChoice.email, ChannelChoice.sms,
-                  ChannelChoice.telegram, telegram.TelegramLink.chat_id)  # fmt: skip
+        sa.select(
+            User.id,
+            User.email,
+            User.phone,
+            ChannelChoice.email,
+            ChannelChoice.sms,
+            ChannelChoice.telegram,
+            telegram.TelegramLink.chat_id,
+        )  # fmt: skip
         .select_from(User)
         .outerjoin(ChannelChoice, ChannelChoice.user_id == User.id)
         .outerjoin(telegram.TelegramLink, telegram.TelegramLink.user_id == User.id)
@@ -150,8 +157,10 @@ def notice_body(message, link: str | None) -> str:
     return f"{text} {link}" if link else text
 
 
-def queue_text(user, message, *, link: str | None = None, essential: bool = False,
-               reach: Reach | None = None, broadcast_recipient_id: int | None = None) -> int:  # fmt: skip
+def queue_text(
+    user, message, *, link: str | None = None, essential: bool = False,
+    reach: Reach | None = None, broadcast_recipient_id: int | None = None,
+) -> int:  # fmt: skip
     """Queue `message` (a lazy string) on the person's SMS and Telegram as they chose, in their
     language; `link` is a local path or an absolute link. `essential` (an invitation to set a
     password) goes by SMS to a phone-only person whatever they chose. Returns how many queued."""

@@ -115,7 +115,7 @@ class GatewaySender:
 
 
 class LocalSender:
-    """"memory" keeps the message for tests; "console" prints it for a developer."""
+    """ "memory" keeps the message for tests; "console" prints it for a developer."""
 
     def __init__(self, config):
         self.backend = config["SMS_BACKEND"]

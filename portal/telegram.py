@@ -119,8 +119,9 @@ def new_link_code(user, *, now: datetime | None = None) -> str:
     code = secrets.token_urlsafe(24)  # [A-Za-z0-9_-], as /start parameters allow, ≤ 64 chars
     minutes = current_app.config["TELEGRAM_LINK_MINUTES"]
     db.session.add(
-        TelegramLinkCode(code_hash=_hashed(code), user_id=user.id,
-                         expires_at=now + timedelta(minutes=minutes))  # fmt: skip
+        TelegramLinkCode(
+            code_hash=_hashed(code), user_id=user.id, expires_at=now + timedelta(minutes=minutes)
+        )  # fmt: skip
     )
     return code
 
@@ -158,8 +159,14 @@ def handle_update(update: dict[str, Any], *, now: datetime | None = None) -> str
         found = db.session.get(TelegramLinkCode, _hashed(argument.strip()))
         user = db.session.get(User, found.user_id) if found else None
         if found is None or found.expires_at < now or user is None or not user.active:
-            _reply(chat_id, language, _l("This link has expired. Open Jashtar, go to your "
-                                         "profile and press \"Link Telegram\" again."))
+            _reply(
+                chat_id,
+                language,
+                _l(
+                    "This link has expired. Open Jashtar, go to your "
+                    'profile and press "Link Telegram" again.'
+                ),
+            )
             return "expired"
         db.session.delete(found)
         db.session.execute(  # the chat was someone else's: it is this person's now

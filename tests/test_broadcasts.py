@@ -151,8 +151,8 @@ def test_an_organiser_writes_to_the_confirmed_participants_and_sees_who_got_it(
 def test_the_inbox_shows_the_message_in_the_readers_language_when_read(client, login_as, db):
     camp, people = a_camp_with_people(db)
     organiser = UserFactory(roles={Role.ORGANISER})
-    broadcast = services.draft(organiser, camp, texts={"ky": "Саламатсызбы!", "ru": "Здравствуйте!"},
-                               statuses=["confirmed"])  # fmt: skip
+    texts = {"ky": "Саламатсызбы!", "ru": "Здравствуйте!"}
+    broadcast = services.draft(organiser, camp, texts=texts, statuses=["confirmed"])
     services.send(broadcast, by=organiser)
     db.session.commit()
     note = db.session.scalar(

@@ -128,7 +128,7 @@ def test_an_sms_longer_than_its_limit_keeps_its_link_whole():
 def test_the_defaults_e_mail_for_those_with_one_sms_for_phone_only_people(db):
     with_email = UserFactory(phone="+996555222333")
     only_phone = phone_only()
-    assert reach.reach_of(with_email) == reach.Reach("%s" % with_email.email, None, None)
+    assert reach.reach_of(with_email) == reach.Reach(with_email.email, None, None)
     assert reach.reach_of(only_phone) == reach.Reach(None, "+996555123456", None)
 
 
@@ -251,16 +251,18 @@ def test_an_uzbek_ambassador_links_telegram_and_gets_news_in_uzbek(client, login
     confirmation, news = provider.telegrams()
     assert confirmation["chat_id"] == 5550001
     # The bot answers in the person's language, not in the Telegram app's.
-    assert translated("Done: Jashtar will not write to you here any more.", "uz_Cyrl") not in (
-        confirmation["text"]
+    assert (
+        translated("Done: Jashtar will not write to you here any more.", "uz_Cyrl")
+        not in (confirmation["text"])
     )
     assert confirmation["text"].startswith(translated(
         "Your Jashtar account is linked. News about your camps, training and group will come "
         "here. Send /stop to stop them.", "uz_Cyrl",
     ))  # fmt: skip
-    assert translated(
-        "You are enrolled in a training programme. See it under My training.", "uz_Cyrl"
-    ) in news["text"]
+    assert (
+        translated("You are enrolled in a training programme. See it under My training.", "uz_Cyrl")
+        in news["text"]
+    )
     assert "https://portal.example.org/training" in news["text"]
     assert provider.requests[0]["path"] == f"/bot{FakeProvider.TOKEN}/sendMessage"
 
@@ -275,8 +277,12 @@ def test_a_link_code_works_once_and_not_after_it_expires(client, login_as, db):
     found = db.session.scalar(sa.select(telegram.TelegramLinkCode))
     found.expires_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert telegram.handle_update({"message": {
-        "text": f"/start {late}", "chat": {"id": 5550003, "type": "private"}}}) == "expired"
+    assert (
+        telegram.handle_update(
+            {"message": {"text": f"/start {late}", "chat": {"id": 5550003, "type": "private"}}}
+        )
+        == "expired"
+    )
     assert db.session.scalar(
         sa.select(TelegramLink.chat_id).where(TelegramLink.user_id == person.id)
     ) == 5550001  # fmt: skip

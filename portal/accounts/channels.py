@@ -2,8 +2,8 @@
 
 from flask import flash
 from flask import redirect
-from flask import request
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required

@@ -22,11 +22,11 @@ from portal.notify import Notification
 from portal.notify import OutboundEmail
 from portal.reach import ChannelChoice
 from portal.reach import choices
+from portal.signals import plain
 from portal.sms import OutboundSms
 from portal.telegram import OutboundTelegram
 from portal.telegram import TelegramLink
 from portal.telegram import TelegramLinkCode
-from portal.signals import plain
 
 #: An erased account's password hash starts so: it names no method, so nothing matches it
 #: (a marker, not a password).

@@ -204,8 +204,9 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     link = external_url("accounts.reset_password", token=password_reset_token(user))
-    queue_email(user, _l("Set a new password for Jashtar"), "password_reset", link=link,
-                essential=True)
+    queue_email(
+        user, _l("Set a new password for Jashtar"), "password_reset", link=link, essential=True
+    )
     audit_event("user.password_reset_requested", user, actor=user)
 
 
@@ -247,8 +248,7 @@ def set_password(user: User, password: str, *, reason: str) -> None:
     audit_event("user.password_changed", user, reason=reason)
     notify(user, _l("Your password was changed. If it was not you, tell an organiser at once."),
            about=Subject("account", user.id))  # fmt: skip
-    queue_email(user, _l("Your Jashtar password was changed"), "password_changed",
-                essential=True)
+    queue_email(user, _l("Your Jashtar password was changed"), "password_changed", essential=True)
 
 
 def update_profile(user: User, **changes) -> list[str]:

@@ -1,6 +1,7 @@
 """Who a broadcast goes to, what each person gets, and what was delivered (read-only)."""
 
 from collections import Counter
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -29,7 +30,9 @@ from portal.training.models import EnrolmentStatus
 from portal.training.models import Programme
 
 #: The outbox of each channel a broadcast may use, in the order the pages show them.
-OUTBOXES = {"email": OutboundEmail, "sms": OutboundSms, "telegram": OutboundTelegram}
+OUTBOXES: dict[str, Any] = {
+    "email": OutboundEmail, "sms": OutboundSms, "telegram": OutboundTelegram
+}  # fmt: skip
 
 
 def audience_of(target) -> Audience:
@@ -66,6 +69,7 @@ def _reachable(query):
 
 def people_query(broadcast: Broadcast):
     """(person, the id their link needs) for everyone the broadcast names, by name."""
+    query: Any
     if broadcast.audience is Audience.CAMP:
         statuses = [ApplicationStatus(s) for s in broadcast.statuses]
         query = (
@@ -77,8 +81,10 @@ def people_query(broadcast: Broadcast):
         query = (
             sa.select(User, sa.literal(None))
             .join(Enrolment, Enrolment.user_id == User.id)
-            .where(Enrolment.programme_id == broadcast.programme_id,
-                   Enrolment.status == EnrolmentStatus.ACTIVE)  # fmt: skip
+            .where(
+                Enrolment.programme_id == broadcast.programme_id,
+                Enrolment.status == EnrolmentStatus.ACTIVE,
+            )  # fmt: skip
         )
     else:
         query = (
@@ -149,7 +155,7 @@ def preview(broadcast: Broadcast):
     for their in reaches.values():
         counts.update(channels_of(their))
     if broadcast.include_guardians:
-        counts["guardians"] = db.session.scalar(
+        counts["guardians"] = db.session.scalar(  # type: ignore[assignment]
             sa.select(sa.func.count()).select_from(guardians_query(broadcast).subquery())
         )
     page = paginate_rows(people_query(broadcast))
@@ -202,8 +208,8 @@ def delivery_page(broadcast: Broadcast):
                 statuses[recipient_id][name] = status
                 if error:
                     errors[recipient_id][name] = error
-        read = dict(
-            db.session.execute(
+        read: dict[int, Any] = dict(
+            db.session.execute(  # type: ignore[arg-type]
                 sa.select(BroadcastRecipient.id, Notification.read_at)
                 .join(Notification, Notification.id == BroadcastRecipient.notification_id)
                 .where(BroadcastRecipient.id.in_(ids))

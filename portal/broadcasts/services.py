@@ -39,8 +39,10 @@ class BroadcastError(PortalError):
     """A step the rules do not allow (sent already, nobody to send to)."""
 
 
-def draft(author, target, *, texts: dict[str, str], statuses: list[str] | None = None,
-          include_guardians: bool = False, broadcast: Broadcast | None = None) -> Broadcast:  # fmt: skip
+def draft(
+    author, target, *, texts: dict[str, str], statuses: list[str] | None = None,
+    include_guardians: bool = False, broadcast: Broadcast | None = None,
+) -> Broadcast:  # fmt: skip
     """Write (or rewrite) a draft broadcast to `target`'s people."""
     if broadcast is not None and broadcast.sent_at is not None:
         raise BroadcastError(_l("This message has already been sent."))
@@ -139,4 +141,3 @@ def discard(broadcast: Broadcast, *, by) -> None:
         raise BroadcastError(_l("This message has already been sent."))
     audit_event("broadcast.discarded", broadcast, actor=by)
     db.session.delete(broadcast)
-
