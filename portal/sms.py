@@ -36,8 +36,10 @@ from portal.providers import post_json
 
 #: Messages delivered by the "memory" backend, for tests.
 sent_sms: list["OutboundSms"] = []
-#: The longest SMS the portal sends: three concatenated Cyrillic (UCS-2) parts of 67 characters.
+#: The longest notice the portal sends: three concatenated Cyrillic (UCS-2) parts of 67
+#: characters; a broadcast (up to 280 characters written, "Jashtar: " and a link) may take seven.
 MAX_SMS_LENGTH = 201
+MAX_BROADCAST_SMS_LENGTH = 469
 
 
 class OutboundSms(OutboxColumns, Model):
@@ -70,10 +72,11 @@ def enabled() -> bool:
 
 
 def queue_sms(to_number: str, body: str, *, locale: str, user_id: int | None = None,
-              broadcast_recipient_id: int | None = None) -> OutboundSms:  # fmt: skip
+              broadcast_recipient_id: int | None = None,
+              limit: int = MAX_SMS_LENGTH) -> OutboundSms:  # fmt: skip
     """Put one SMS in the outbox (the caller's transaction commits it)."""
     sms = OutboundSms(
-        to_number=to_number, body=shortened(body), locale=locale, user_id=user_id,
+        to_number=to_number, body=shortened(body, limit), locale=locale, user_id=user_id,
         broadcast_recipient_id=broadcast_recipient_id,
     )  # fmt: skip
     db.session.add(sms)

@@ -239,6 +239,18 @@ def test_a_programmes_active_people_and_a_groups_members(client, login_as, db):
     assert sorted(recipients) == sorted([active.person.id, group.lead.id])
 
 
+def test_a_broadcast_as_long_as_the_form_takes_goes_by_sms_whole(db):
+    camp, people = a_camp_with_people(db)
+    organiser = UserFactory(roles={Role.ORGANISER})
+    longest = "ж" * 280
+    broadcast = services.draft(organiser, camp, texts={"ky": longest}, statuses=["confirmed"])
+    services.send(broadcast, by=organiser)
+    body = db.session.scalar(
+        sa.select(OutboundSms.body).where(OutboundSms.user_id == people["phone"].id)
+    )
+    assert longest in body and "https://portal.example.org/applications/" in body
+
+
 def test_an_erased_person_is_not_written_to(db):
     camp, people = a_camp_with_people(db)
     privacy.erase(people["phone"], by=None)

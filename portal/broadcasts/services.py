@@ -107,7 +107,8 @@ def send(broadcast: Broadcast, *, by, now: datetime | None = None) -> int:
         with force_locale(minor.locale):
             body = f"Jashtar: {localized(texts, minor.locale)} {public}"
         sms.queue_sms(phone, body, locale=minor.locale, user_id=minor.id,
-                      broadcast_recipient_id=recipient.id)  # fmt: skip
+                      broadcast_recipient_id=recipient.id,
+                      limit=sms.MAX_BROADCAST_SMS_LENGTH)  # fmt: skip
         count += 1
     broadcast.recipient_count = count
     audit_event("broadcast.sent", broadcast, actor=by, recipients=count,
@@ -130,7 +131,8 @@ def _queue_written(locale, texts, link, their: reach.Reach, user_id, recipient_i
     body = f"Jashtar: {localized(texts, locale)} {link}"
     if their.phone:
         sms.queue_sms(their.phone, body, locale=locale, user_id=user_id,
-                      broadcast_recipient_id=recipient_id)  # fmt: skip
+                      broadcast_recipient_id=recipient_id,
+                      limit=sms.MAX_BROADCAST_SMS_LENGTH)  # fmt: skip
     if their.chat_id is not None:
         telegram.queue_telegram(their.chat_id, body, locale=locale, user_id=user_id,
                                 broadcast_recipient_id=recipient_id)  # fmt: skip
