@@ -146,6 +146,7 @@ ROLE_WIDE_PREFIXES = (
     "training_manage.",
     "groups_manage.",
     "outbox.",  # the failed-messages page: every organiser sees every failed message
+    "broadcasts.",  # every organiser writes to every camp's, programme's and group's people
 )
 
 
