@@ -9,6 +9,7 @@ from portal.camps.models import CampStatus
 from portal.extensions import utcnow
 from portal.groups import services as group_services
 from portal.groups.models import PlanStatus
+from portal.i18n import BISHKEK
 from portal.i18n import local_today
 from portal.security import Role
 from portal.training.models import AttendanceStatus
@@ -27,6 +28,9 @@ from tests.factories import plan_in
 
 
 def day(value) -> str:
+    """A date as the pages show it: the day in Bishkek, which is not UTC's after 18:00 UTC."""
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        value = value.astimezone(BISHKEK)
     return value.strftime("%d.%m.%Y")
 
 
