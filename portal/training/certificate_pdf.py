@@ -1,8 +1,5 @@
 """The certificate as a PDF in the holder's language, with a QR code to its verification page."""
 
-from importlib import resources
-
-import segno
 from flask_babel import force_locale
 from fpdf import FPDF
 
@@ -11,8 +8,8 @@ from portal.i18n import ngettext
 from portal.i18n import number
 from portal.i18n import short_date
 from portal.links import external_url
-
-FONT_DIR = resources.files("portal.data").joinpath("fonts")
+from portal.pdf import add_fonts
+from portal.pdf import draw_qr
 
 
 def verification_url(certificate) -> str:
@@ -31,8 +28,7 @@ def _render(certificate, enrolment) -> bytes:
     pdf = FPDF(orientation="landscape", format="A4")
     pdf.set_title(_("Certificate"))
     pdf.set_author("Jashtar")
-    pdf.add_font("DejaVu", "", str(FONT_DIR.joinpath("DejaVuSans.ttf")))
-    pdf.add_font("DejaVu", "B", str(FONT_DIR.joinpath("DejaVuSans-Bold.ttf")))
+    add_fonts(pdf)
     pdf.set_auto_page_break(False)
     pdf.add_page()
     pdf.set_draw_color(11, 94, 85)
@@ -62,7 +58,7 @@ def _render(certificate, enrolment) -> bytes:
     line(_("Date: %(date)s", date=short_date(certificate.issued_on)), 12, gap=2)
 
     url = verification_url(certificate)
-    _draw_qr(pdf, url, x=236, y=150, size=40)
+    draw_qr(pdf, url, x=236, y=150, size=40)
     pdf.set_xy(20, 172)
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(
@@ -75,14 +71,3 @@ def _render(certificate, enrolment) -> bytes:
     )
     return bytes(pdf.output())
 
-
-def _draw_qr(pdf: FPDF, data: str, *, x: float, y: float, size: float) -> None:
-    """Draw the QR code as vector squares (no image library needed to read it back)."""
-    qr = segno.make(data, error="m")
-    matrix = list(qr.matrix_iter(border=2))
-    cell = size / len(matrix)
-    pdf.set_fill_color(0, 0, 0)
-    for row, values in enumerate(matrix):
-        for col, dark in enumerate(values):
-            if dark:
-                pdf.rect(x + col * cell, y + row * cell, cell, cell, style="F")
