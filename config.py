@@ -90,6 +90,8 @@ class Config:
     # (only failures count, so a whole class joining behind one Wi-Fi is never stopped).
     RATELIMIT_GROUP_INVITE = "10 per hour"
     RATELIMIT_JOIN_CODE = "5 per minute;20 per hour"
+    #: Wrong draft codes per account (only failures count).
+    RATELIMIT_RESUME = "10 per minute;30 per hour"
     RATELIMIT_JOIN_CODE_ADDRESS = "30 per minute;100 per hour"
 
     SESSION_COOKIE_HTTPONLY = True

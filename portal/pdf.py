@@ -54,7 +54,7 @@ class Sheet(FPDF):
         self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
         self.ln(gap)
 
-    def table(
+    def table(  # type: ignore[override]  # our rows-and-widths table, not fpdf2's context manager
         self,
         headings: Sequence[str],
         rows: Sequence[Sequence[str]],

@@ -35,7 +35,7 @@ from portal.links import absolute_link
 #: counts and dates.
 PLAIN_PARAMETERS = frozenset(
     {"camp", "programme", "group", "session", "title", "place", "count", "num", "date", "day",
-     "time", "when", "deadline", "starts"}
+     "time", "when", "deadline", "starts", "code"}
 )  # fmt: skip
 GENERIC_NOTICE = _l("You have news on Jashtar.")
 

@@ -151,8 +151,8 @@ def test_reminders_go_once_to_confirmed_participants_of_camps_starting_soon(app,
     ApplicationFactory(camp=soon, status=S.SUBMITTED)
     ApplicationFactory(camp=later, status=S.CONFIRMED)
     runner = app.test_cli_runner()
-    assert "Reminded 1 participants." in runner.invoke(args=["camps", "remind"]).output
-    assert "Reminded 0 participants." in runner.invoke(args=["camps", "remind"]).output
+    assert "Reminded 1 participants " in runner.invoke(args=["camps", "remind"]).output
+    assert "Reminded 0 participants " in runner.invoke(args=["camps", "remind"]).output
     assert db.session.scalar(sa.select(Notification.user_id)) == confirmed.user_id
 
 

@@ -111,6 +111,7 @@ OWNED = {
     "camps.confirm": own_application,
     "camps.decline": own_application,
     "camps.withdraw": own_application,
+    "camps.resume_code": own_application,
     "camps.withdraw_photo_consent": own_application,
     "training.certificate": own_certificate,
     "training.attendance": led_session,

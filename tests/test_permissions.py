@@ -98,6 +98,8 @@ MATRIX = {
     "camps.confirm": ("POST", "/applications/{application}/confirm", OWNER_ONLY),
     "camps.decline": ("POST", "/applications/{application}/decline", OWNER_ONLY),
     "camps.withdraw": ("POST", "/applications/{application}/withdraw", OWNER_ONLY),
+    "camps.resume_code": ("POST", "/applications/{application}/resume-code", OWNER_ONLY),
+    "camps.resume": ("GET", "/applications/resume", SIGNED_IN),
     "camps.withdraw_photo_consent": (
         "POST",
         "/applications/{application}/photo-consent/withdraw",

@@ -5,6 +5,7 @@ import click
 from portal.camps.routes import bp
 from portal.camps.services import expire_offers
 from portal.camps.services import send_camp_reminders
+from portal.camps.services import send_confirmation_reminders
 from portal.extensions import db
 from portal.notify import deliver_if_configured
 from portal.runlock import single_run
@@ -23,11 +24,16 @@ def camps_expire_offers():
 
 
 @bp.cli.command("remind")
-@click.option("--days", default=2, show_default=True, help="Days before the camp starts.")
+@click.option("--days", default=2, show_default=True, type=click.IntRange(0, 60),
+              help="Days before the camp starts.")  # fmt: skip
+@click.option("--confirm-days", default=1, show_default=True, type=click.IntRange(0, 60),
+              help="Days before an offer's time to confirm ends.")  # fmt: skip
 @single_run("camps-remind")
-def camps_remind(days):
-    """Remind confirmed participants that their camp starts soon (each person once)."""
+def camps_remind(days, confirm_days):
+    """Remind confirmed participants that their camp starts soon, and people offered a place
+    that their time to confirm ends soon (each person once per camp and per offer)."""
     count = send_camp_reminders(days_before=days)
+    offers = send_confirmation_reminders(days_before=confirm_days)
     db.session.commit()
     deliver_if_configured()
-    click.echo(f"Reminded {count} participants.")
+    click.echo(f"Reminded {count} participants and {offers} people offered a place.")

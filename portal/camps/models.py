@@ -234,6 +234,14 @@ class Application(Model):
     sensitive_cleared_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     #: When the "camp starts soon" reminder went out (sent once).
     reminded_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: The confirmation deadline the applicant was last reminded of: a new offer (from the
+    #: waiting list, a new deadline) is reminded of again, the same one never twice.
+    offer_reminded_for: Mapped[Optional[date]]
+    #: A draft's code to continue it on another phone, and when it stops working. Kept as is,
+    #: not hashed: it opens nothing without its owner's signed-in session (portal/camps/
+    #: services/resume.py), and a second click must show the same code, not send another.
+    resume_code: Mapped[Optional[str]] = mapped_column(sa.String(8), index=True)
+    resume_code_expires_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     camp: Mapped[Camp] = relationship(lazy="joined")

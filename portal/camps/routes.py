@@ -1,7 +1,9 @@
 """Camps for young people: browse, apply, follow the application, confirm, decline, withdraw."""
 
 from flask import Blueprint
+from flask import current_app
 from flask import flash
+from flask import make_response
 from flask import redirect
 from flask import render_template
 from flask import request
@@ -12,13 +14,19 @@ from flask_login import login_required
 from portal.camps import policy
 from portal.camps import queries
 from portal.camps import services
+from portal.camps.forms.applications import ResumeCodeForm
 from portal.camps.forms.applications import application_form_class
 from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
 from portal.camps.models import Camp
+from portal.camps.services.resume import shown
 from portal.confirm import confirmation_page
 from portal.extensions import db
+from portal.extensions import failed_attempt
+from portal.extensions import limiter
+from portal.extensions import user_key
+from portal.extensions import wrong_password_given
 from portal.forms import ActionForm
 from portal.forms import ConfirmForm
 from portal.forms import parse_month
@@ -170,6 +178,44 @@ def _save_or_send(application, sending: bool):
             flash(_("Your application is sent. Good luck!"), "success")
             return redirect(url_for(".application_sent", application_id=application.id))
     return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/resume-code")
+@login_required
+def resume_code(application_id):
+    """A code to continue this draft on another phone: shown here and sent by SMS."""
+    application = _own_application(application_id)
+    try:
+        code, sent = services.issue_resume_code(application, by=current_user)
+    except services.CampError:
+        return _no_longer_a_draft(application)
+    response = make_response(
+        render_template(
+            "camps/resume_code.html", application=application, code=shown(code), sent=sent
+        )  # fmt: skip
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/applications/resume", methods=["GET", "POST"])
+@login_required
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_RESUME"], key_func=user_key, methods=["POST"],
+    deduct_when=failed_attempt,
+)  # fmt: skip
+def resume():
+    """Continue a draft started on another phone, with its code."""
+    form = ResumeCodeForm()
+    if form.validate_on_submit():
+        application = services.draft_for_code(current_user, form.code.data)
+        if application is not None:
+            return redirect(url_for(".application", application_id=application.id))
+        wrong_password_given()  # a wrong code counts towards the limit, a right one never
+        form.code.errors = [_("This code opens none of your drafts. Check it, or ask for a new "
+                              "one on the phone where you started.")]  # fmt: skip
+    status = 400 if form.is_submitted() else 200
+    return render_template("camps/resume.html", form=form), status
 
 
 @bp.get("/applications/<int:application_id>/sent")

@@ -81,6 +81,7 @@ EVENT_LABELS = {
     "application.reviewed": _l("Application reviewed"),
     "application.decided": _l("Decision on an application"),
     "application.waitlist_moved": _l("Moved on the waiting list"),
+    "application.resume_code": _l("Code made to continue a draft on another phone"),
     "application.photo_consent_withdrawn": _l("Photo consent withdrawn"),
     "application.sensitive_viewed": _l("Sensitive details of a minor viewed"),
     "consent.recorded": _l("Guardian consent recorded"),

@@ -144,6 +144,21 @@ class TrainingSession(Model):
         return localized(self.place)
 
 
+class SessionReminder(Model):
+    """A session's reminder sent to one enrolment: at most one each, even when two runs of
+    `flask training remind` overlap (the primary key refuses the second)."""
+
+    __tablename__ = "session_reminder"
+
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    enrolment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrolment.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class Enrolment(Model):
     __tablename__ = "enrolment"
     __table_args__ = (

@@ -3,6 +3,7 @@
 from collections import Counter
 from datetime import date
 from datetime import datetime
+from datetime import timedelta
 
 import sqlalchemy as sa
 
@@ -14,7 +15,9 @@ from portal.camps.models import ApplicationStatus
 from portal.database import lock_again
 from portal.errors import PortalError
 from portal.extensions import db
+from portal.extensions import utcnow
 from portal.i18n import BISHKEK
+from portal.i18n import PerLanguage
 from portal.i18n import lazy_gettext as _l
 from portal.i18n import local_now
 from portal.i18n import short_date
@@ -40,6 +43,7 @@ from portal.training.models import Enrolment
 from portal.training.models import EnrolmentStatus
 from portal.training.models import Module
 from portal.training.models import Programme
+from portal.training.models import SessionReminder
 from portal.training.models import TrainingSession
 
 
@@ -424,3 +428,56 @@ def attendance_history(
         for session in enrolment.programme.sessions
         if counts_for(enrolment, session) and policy.can_mark_session(session, now)
     ]
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+
+def send_session_reminders(now: datetime | None = None, hours_before: int = 24) -> int:
+    """Remind everyone enrolled in a programme of its sessions starting within `hours_before`
+    hours, once per session and person, on the channels each chose (in-app, SMS, Telegram),
+    in their language. People enrolled after a session started, or who left, are not told."""
+    now = now or utcnow()
+    due = db.session.execute(
+        sa.select(TrainingSession, Enrolment)
+        .join(Enrolment, Enrolment.programme_id == TrainingSession.programme_id)
+        .join(User, User.id == Enrolment.user_id)
+        .outerjoin(
+            SessionReminder,
+            sa.and_(
+                SessionReminder.session_id == TrainingSession.id,
+                SessionReminder.enrolment_id == Enrolment.id,
+            ),
+        )
+        .where(
+            TrainingSession.starts_at > now,
+            TrainingSession.starts_at <= now + timedelta(hours=hours_before),
+            Enrolment.status == EnrolmentStatus.ACTIVE,
+            Enrolment.enrolled_at <= TrainingSession.starts_at,
+            User.active.is_(True),
+            SessionReminder.session_id.is_(None),
+        )
+        .order_by(TrainingSession.starts_at, Enrolment.id)
+    ).all()
+    for session, enrolment in due:
+        db.session.add(SessionReminder(session_id=session.id, enrolment_id=enrolment.id))
+        notify(
+            enrolment.person,
+            session_reminder_message(session, enrolment.programme),
+            link=local_path("training.mine"),
+            about=Subject("programme", session.programme_id),
+        )
+    return len(due)
+
+
+def session_reminder_message(session: TrainingSession, programme: Programme):
+    """The reminder's text: the programme and the place follow the reader's language."""
+    title = PerLanguage(programme.title)
+    when = short_datetime(session.starts_at)
+    if any((session.place or {}).values()):
+        return _l(
+            "Reminder: training session of %(programme)s on %(when)s, %(place)s.",
+            programme=title, when=when, place=PerLanguage(session.place),
+        )  # fmt: skip
+    return _l("Reminder: training session of %(programme)s on %(when)s.",
+              programme=title, when=when)  # fmt: skip

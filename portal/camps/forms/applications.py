@@ -9,6 +9,7 @@ from wtforms import RadioField
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
@@ -325,3 +326,14 @@ class BulkDecisionForm(Confirmable, DecisionForm):
     def validate_applications(self, field):
         if not self.for_all_matching and not field.data:
             raise ValidationError(_l("Tick at least one application."))
+
+
+class ResumeCodeForm(BaseForm):
+    """The code a young person got on another phone to continue their draft here."""
+
+    code = StringField(
+        _l("Code"),
+        description=_l("Six letters and numbers, for example KHT-4PX."),
+        filters=[lambda value: (value or "").strip()[:32]],
+        validators=[DataRequired(message=_l("Type the code you got."))],
+    )

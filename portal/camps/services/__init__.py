@@ -35,12 +35,15 @@ from portal.camps.services.camps import remove_question
 from portal.camps.services.camps import save_camp
 from portal.camps.services.camps import seats_taken
 from portal.camps.services.camps import send_camp_reminders
+from portal.camps.services.camps import send_confirmation_reminders
 from portal.camps.services.camps import set_camp_status
 from portal.camps.services.checkin import mark_attendance
 from portal.camps.services.consent import record_guardian_consent
 from portal.camps.services.consent import remind_missing_consent
 from portal.camps.services.consent import withdraw_guardian_consent
 from portal.camps.services.history import CampError
+from portal.camps.services.resume import draft_for_code
+from portal.camps.services.resume import issue_resume_code
 from portal.camps.services.waitlist import move_on_waitlist
 from portal.camps.services.waitlist import next_waitlist_position
 from portal.camps.services.waitlist import promote_from_waitlist
@@ -83,6 +86,9 @@ __all__ = [
     "save_camp",
     "seats_taken",
     "send_camp_reminders",
+    "send_confirmation_reminders",
+    "draft_for_code",
+    "issue_resume_code",
     "set_camp_status",
     "start_application",
     "submit",

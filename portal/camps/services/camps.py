@@ -25,9 +25,11 @@ from portal.camps.transitions import camp_may_move
 from portal.database import lock_again
 from portal.extensions import db
 from portal.extensions import utcnow
+from portal.i18n import PerLanguage
 from portal.i18n import lazy_gettext as _l
 from portal.i18n import local_today
 from portal.i18n import ngettext
+from portal.i18n import short_date
 from portal.security import Role
 
 #: An offer made from the waiting list after the camp's deadline stays open this long.
@@ -204,4 +206,34 @@ def send_camp_reminders(today: date | None = None, days_before: int = 2) -> int:
     for application in due:
         application.reminded_at = utcnow()
         tell(application, _l("Your camp starts soon. We are waiting for you!"))
+    return len(due)
+
+
+def send_confirmation_reminders(today: date | None = None, days_before: int = 1) -> int:
+    """Remind people offered a place whose time to confirm ends within `days_before` days
+    (each offer once): on the channels each chose, with the day in the message."""
+    today = today or local_today()
+    due = db.session.scalars(
+        sa.select(Application)
+        .join(Camp, Application.camp_id == Camp.id)
+        .where(
+            Application.status == S.ACCEPTED,
+            Application.offer_expires_on >= today,
+            Application.offer_expires_on <= today + timedelta(days=days_before),
+            sa.or_(
+                Application.offer_reminded_for.is_(None),
+                Application.offer_reminded_for != Application.offer_expires_on,
+            ),
+            Camp.status == CampStatus.PUBLISHED,
+        )
+    ).all()
+    for application in due:
+        application.offer_reminded_for = application.offer_expires_on
+        tell(
+            application,
+            _l("Your place at %(camp)s is waiting: confirm it by %(date)s, or it goes to "
+               "someone on the waiting list.",
+               camp=PerLanguage(application.camp.title),
+               date=short_date(application.offer_expires_on)),
+        )  # fmt: skip
     return len(due)
