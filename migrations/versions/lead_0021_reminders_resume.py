@@ -1,6 +1,7 @@
 """Reminders and resume by code: a session's reminder per enrolment (sent once), the
 confirmation deadline an applicant was last reminded of, and a draft's code to continue it on
-another phone.
+another phone. A programme's sessions indexed in time order (programme, starts), replacing the
+index on the programme alone.
 
 Revision ID: lead_0021_reminders_resume
 Revises: reach_0020_channels_broadcasts
@@ -19,6 +20,10 @@ depends_on = None
 
 
 def upgrade():
+    op.create_index(
+        "ix_training_session_programme_starts", "training_session", ["programme_id", "starts_at"]
+    )
+    op.drop_index("ix_training_session_programme_id", table_name="training_session")
     op.create_table(
         "session_reminder",
         sa.Column("session_id", sa.Integer(), nullable=False),
@@ -46,3 +51,5 @@ def downgrade():
         batch.drop_column("offer_reminded_for")
     op.drop_index("ix_session_reminder_enrolment_id", table_name="session_reminder")
     op.drop_table("session_reminder")
+    op.create_index("ix_training_session_programme_id", "training_session", ["programme_id"])
+    op.drop_index("ix_training_session_programme_starts", table_name="training_session")

@@ -261,7 +261,17 @@ def neighbours(camp, application, *, filters: dict) -> tuple[int | None, int | N
 
 
 def _beyond_position(keys, values, *, reverse=False):
-    """Rows strictly after `values` in the order of `keys` (strictly before, with reverse)."""
+    """Rows strictly after `values` in the order of `keys` (strictly before, with reverse).
+
+    Keys without blanks that all run one way are one row-value comparison, which SQLite and
+    PostgreSQL read as a range of the (camp, submitted) index: the OR of its parts made SQLite
+    sort every earlier application of the camp to find one (6.6 ms at 20,000, growing)."""
+    if len({descending for _column, descending, _nullable in keys}) == 1 and not any(
+        nullable for _column, _descending, nullable in keys
+    ):
+        columns = sa.tuple_(*(column for column, _descending, _nullable in keys))
+        bound = sa.tuple_(*(sa.literal(value) for value in values))
+        return columns < bound if keys[0][1] != reverse else columns > bound
     alternatives = []
     same_so_far: list = []
     for (column, descending, nullable), value in zip(keys, values, strict=True):

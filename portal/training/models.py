@@ -119,11 +119,14 @@ class Module(Model):
 
 class TrainingSession(Model):
     __tablename__ = "training_session"
+    #: A programme's sessions in time order: what every count of sessions held or attended
+    #: since someone enrolled reads, so its cost is one programme's sessions, not everyone's.
+    __table_args__ = (
+        sa.Index("ix_training_session_programme_starts", "programme_id", "starts_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    programme_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("programme.id", ondelete="CASCADE"), index=True
-    )
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id", ondelete="CASCADE"))
     module_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("module.id", ondelete="SET NULL"), index=True
     )

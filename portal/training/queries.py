@@ -111,6 +111,9 @@ def _counted_marks(*statuses: AttendanceStatus):
         .join(TrainingSession, TrainingSession.id == Attendance.session_id)
         .where(
             Attendance.enrolment_id == Enrolment.id,
+            # Always true of a mark; it lets the planner read one programme's sessions by
+            # (programme, starts) instead of every session since the person enrolled.
+            TrainingSession.programme_id == Enrolment.programme_id,
             Attendance.status.in_(statuses),
             counts_for_sql(),
             TrainingSession.starts_at <= local_now(),
