@@ -70,4 +70,3 @@ def _render(certificate, enrolment) -> bytes:
         align="L",
     )
     return bytes(pdf.output())
-
