@@ -228,3 +228,17 @@ def test_a_recorded_consent_shows_on_the_check_in_sheet(client, login_as, db):
     assert "Recorded" in pdf_text(
         client.get(f"/manage/camps/{camp.id}/checkin.pdf?day={day}&lang=en")
     )
+
+
+def test_an_empty_camp_prints_a_sentence_not_an_empty_table(client, login_as, db):
+    login_as("organiser")
+    camp = CampFactory()
+    ApplicationFactory(camp=camp, status=S.SUBMITTED, applicant=UserFactory(full_name="Жөнөткөн"))
+    day = camp.start_date.isoformat()
+    for path, sentence in (
+        ("participants.pdf?lang=en", "Nobody holds a place at this camp yet."),
+        (f"checkin.pdf?lang=en&day={day}", "Nobody has confirmed a place yet."),
+        ("badges.pdf?lang=en", "Nobody holds a place at this camp yet."),
+    ):
+        text = pdf_text(client.get(f"/manage/camps/{camp.id}/{path}"))
+        assert sentence in text and "Жөнөткөн" not in text, path

@@ -43,7 +43,10 @@ def participant_list(camp, applications) -> bytes:
         "№", _("Name"), _("Age on the first day"), _("District or town"), _("Mobile phone"),
         _("Guardian's phone"), _("Guardian consent"),
     ]  # fmt: skip
-    sheet.table(headings, rows, widths=(11, 76, 22, 52, 36, 36, 40))
+    if rows:
+        sheet.table(headings, rows, widths=(11, 76, 22, 52, 36, 36, 40))
+    else:
+        sheet.text_line(_("Nobody holds a place at this camp yet."))
     return sheet.bytes()
 
 
@@ -64,7 +67,10 @@ def checkin_sheet(camp, day: date, rows) -> bytes:
         for index, (application, _present) in enumerate(rows, start=1)
     ]
     headings = ["№", _("Name"), _("Guardian consent"), _("Here"), _("Signature")]
-    sheet.table(headings, table_rows, widths=(11, 70, 35, 20, 50), row_height=9, boxes={3})
+    if table_rows:
+        sheet.table(headings, table_rows, widths=(11, 70, 35, 20, 50), row_height=9, boxes={3})
+    else:
+        sheet.text_line(_("Nobody has confirmed a place yet."))
     return sheet.bytes()
 
 
@@ -91,7 +97,7 @@ def badges(camp, applications, *, first_names_of_minors: bool) -> bytes:
         _badge(sheet, camp, application.applicant, name, x, y, width, height)
     if not applications:
         sheet.add_page()
-        sheet.text_line(_("Nobody has confirmed a place yet."))
+        sheet.text_line(_("Nobody holds a place at this camp yet."))
     return sheet.bytes()
 
 
