@@ -41,7 +41,7 @@ class Sheet(FPDF):
             return
         self.set_font(FONT, "B", 13)
         self.set_text_color(*BRAND)
-        self.multi_cell(0, 6.5, self.sheet_title, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 6.5, self.sheet_title, align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(*INK)
         self.ln(1)
 

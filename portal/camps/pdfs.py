@@ -52,15 +52,13 @@ def participant_list(camp, applications) -> bytes:
 
 def checkin_sheet(camp, day: date, rows) -> bytes:
     """One camp day: each person with a box to tick when they are here and a signature."""
-    number = camp.days().index(day) + 1
-    title = _("Check-in: %(camp)s", camp=camp.display_title)
-    sheet = _sheet(title)
-    sheet.add_page()
-    sheet.text_line(
-        _("Day %(number)d of %(days)d: %(date)s", number=number, days=len(camp.days()),
-          date=short_date(day)),
-        size=12, style="B",
+    days = camp.days()
+    title = _(
+        "Check-in, day %(number)d of %(days)d (%(date)s): %(camp)s",
+        number=days.index(day) + 1, days=len(days), date=short_date(day), camp=camp.display_title,
     )  # fmt: skip
+    sheet = _sheet(title)  # the day and its date head every page
+    sheet.add_page()
     sheet.text_line(_camp_line(camp), gap=3)
     table_rows = [
         [index, application.applicant.full_name, _consent_note(application), "", ""]
