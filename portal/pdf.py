@@ -6,16 +6,20 @@ language."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from collections.abc import Sequence
 from importlib import resources
 
 import segno
+from flask import Response
 from fpdf import FPDF
 
 FONT_DIR = resources.files("portal.data").joinpath("fonts")
 FONT = "DejaVu"
 INK = (27, 27, 27)
 BRAND = (11, 94, 85)
+#: An empty square in the font (U+2610), for a tick box inside a table's cell.
+BALLOT_BOX = "\u2610"
 
 
 class Sheet(FPDF):
@@ -37,7 +41,7 @@ class Sheet(FPDF):
             return
         self.set_font(FONT, "B", 13)
         self.set_text_color(*BRAND)
-        self.multi_cell(0, 6.5, self.sheet_title, new_x="LMARGIN", new_y="NEXT")
+        self.multi_cell(0, 6.5, self.sheet_title, align="L", new_x="LMARGIN", new_y="NEXT")
         self.set_text_color(*INK)
         self.ln(1)
 
@@ -62,8 +66,13 @@ class Sheet(FPDF):
         *,
         size: float = 9,
         row_height: float = 7,
+        boxes: Collection[int] = (),
     ) -> None:
-        """A table with its headings repeated on every page; a row never splits over pages."""
+        """A table with its headings repeated on every page; a row never splits over pages.
+        The columns numbered in `boxes` (from 0) hold an empty tick box in each row."""
+        from fpdf.fonts import FontFace
+
+        box_style = FontFace(family=FONT, size_pt=row_height * 1.5)
         self.set_font(FONT, "", size)
         with super().table(
             col_widths=tuple(widths),
@@ -75,7 +84,12 @@ class Sheet(FPDF):
         ) as table:
             table.row(list(headings))
             for values in rows:
-                table.row([str(value) for value in values])
+                row = table.row()
+                for column, value in enumerate(values):
+                    if column in boxes:
+                        row.cell(BALLOT_BOX, align="CENTER", style=box_style)
+                    else:
+                        row.cell(str(value))
 
     def box(self, x: float, y: float, size: float = 5) -> None:
         """An empty square to tick with a pen."""
@@ -86,6 +100,14 @@ class Sheet(FPDF):
 
     def bytes(self) -> bytes:
         return bytes(self.output())
+
+
+def send_pdf(data: bytes, name: str) -> Response:
+    """A PDF to save as `name`.pdf, never kept by a cache (sheets name people)."""
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _heading_style():

@@ -52,7 +52,8 @@ SIGNED_IN = row(LOGIN, 200, 200, 200, 200)
 EVERYONE = row(200, 200, 200, 200, 200)
 
 #: endpoint → (method, path, expected status per role). Paths name objects made for the test:
-#: {other} another user, {camp}, {question}, {application} (someone else's), {consent}.
+#: {other} another user, {camp}, {question}, {application} (someone else's), {consent},
+#: {camp_day} the camp's first day.
 MATRIX = {
     "main.home": ("GET", "/", EVERYONE),
     "main.healthz": ("GET", "/healthz", EVERYONE),
@@ -258,6 +259,17 @@ MATRIX = {
         organisers(400),
     ),
     "camps_manage.export": ("GET", "/manage/camps/{camp}/export.csv", ORGANISERS),
+    "camps_manage.participants_pdf": ("GET", "/manage/camps/{camp}/participants.pdf", ORGANISERS),
+    "camps_manage.checkin_pdf": (
+        "GET",
+        "/manage/camps/{camp}/checkin.pdf?day={camp_day}",
+        ORGANISERS,
+    ),
+    "camps_manage.badges_pdf": (
+        "GET",
+        "/manage/camps/{camp}/badges.pdf?minors=first-name",
+        ORGANISERS,
+    ),
     "camps_manage.cohort_balance": ("GET", "/manage/camps/{camp}/balance", ORGANISERS),
     "camps_manage.save_targets": ("POST", "/manage/camps/{camp}/targets", organisers(302)),
     "broadcasts.index": ("GET", "/manage/broadcasts/camp/{camp}", ORGANISERS),
@@ -304,7 +316,7 @@ class Objects(dict):
                                          file_type="application/pdf")  # fmt: skip
         db.session.commit()
         return {"camp": camp.id, "question": question.id, "application": application.id,
-                "consent": consent.id}  # fmt: skip
+                "consent": consent.id, "camp_day": camp.start_date.isoformat()}  # fmt: skip
 
     def _build_training(self):
         enrolment = EnrolmentFactory(status=EnrolmentStatus.COMPLETED)
@@ -358,7 +370,7 @@ class Objects(dict):
 
 #: placeholder → the builder that makes it (and its neighbours).
 BUILT_BY = {
-    **dict.fromkeys(("camp", "question", "application", "consent"), "camp"),
+    **dict.fromkeys(("camp", "question", "application", "consent", "camp_day"), "camp"),
     **dict.fromkeys(("programme", "enrolment", "session", "certificate", "code"), "training"),
     **dict.fromkeys(("group", "plan", "mentor", "invitation"), "plan"),
     "erasure": "erasure",

@@ -55,3 +55,12 @@ def spoken_languages(codes) -> str:
 
     names = dict(spoken_language_choices())
     return ", ".join(str(names.get(code, code)) for code in codes)
+
+
+def consent_label(application):
+    """The guardian consent of an application as the lists name it (minors only need one)."""
+    if not application.is_minor:
+        return _l("Not needed")
+    if application.active_consent:
+        return _l("Recorded")
+    return _l("Withdrawn") if application.consent_withdrawn else _l("Missing")

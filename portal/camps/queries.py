@@ -9,11 +9,13 @@ from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import Gender
 from portal.accounts.models import User
+from portal.accounts.models import not_erased
 from portal.ages import AGE_BANDS
 from portal.ages import age_band  # noqa: F401  (templates of the organiser pages use it)
 from portal.ages import age_on
 from portal.ages import years_before
 from portal.camps import transitions
+from portal.camps.models import SEAT_STATUSES
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
 from portal.camps.models import Camp
@@ -357,6 +359,23 @@ def applications_by_id(camp, ids: list[int]) -> Sequence[Application]:
         sa.select(Application)
         .where(Application.camp_id == camp.id, Application.id.in_(ids), sent_to_organisers())
         .order_by(Application.id)
+    ).all()
+
+
+def camp_people(camp, statuses=SEAT_STATUSES) -> Sequence[Application]:
+    """The camp's sent applications in `statuses` (by default those holding a place or
+    attended) by name, erased people left out: the participant export and the paper lists."""
+    return db.session.scalars(
+        sa.select(Application)
+        .join(User, Application.user_id == User.id)
+        .where(
+            Application.camp_id == camp.id,
+            Application.status.in_(statuses),
+            sent_to_organisers(),
+            not_erased(Application.user_id),
+        )
+        .options(selectinload(Application.consents))
+        .order_by(User.name_key)
     ).all()
 
 

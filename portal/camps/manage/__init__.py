@@ -1,5 +1,6 @@
 """Camps for organisers, one blueprint under /manage: set up camps and questions, review and
-decide, guardian consent, the waiting list, cohort balance, check-in and exports."""
+decide, guardian consent, the waiting list, cohort balance, check-in, exports and
+the sheets to print."""
 
 from flask import Blueprint
 
@@ -10,4 +11,5 @@ from portal.camps.manage import applications  # noqa: E402, F401
 from portal.camps.manage import camps  # noqa: E402, F401
 from portal.camps.manage import cohort  # noqa: E402, F401
 from portal.camps.manage import consent  # noqa: E402, F401
+from portal.camps.manage import paper  # noqa: E402, F401
 from portal.camps.manage import questions  # noqa: E402, F401
