@@ -77,9 +77,7 @@ def session_event(session, *, now: datetime, host: str):
     """A training session, starting at its time in Bishkek."""
     programme = session.programme.display_title
     if session.module is not None:
-        summary = _(
-            "%(programme)s: %(module)s", programme=programme, module=session.module.display_title
-        )
+        summary = session.module.display_title  # the programme is named in the description
     else:
         summary = _("Training: %(programme)s", programme=programme)
     starts = session.starts_at.astimezone(BISHKEK)
