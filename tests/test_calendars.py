@@ -55,9 +55,7 @@ def events(response) -> dict[str, icalendar.Event]:
     return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
 
 
-def test_the_feed_holds_my_camps_and_my_programmes_sessions_and_nobody_elses(
-    client, login_as, db
-):
+def test_the_feed_holds_my_camps_and_my_programmes_sessions_and_nobody_elses(client, login_as, db):
     me = login_as("youth")
     confirmed = ApplicationFactory(applicant=me, status=ApplicationStatus.CONFIRMED)
     accepted = ApplicationFactory(applicant=me, status=ApplicationStatus.ACCEPTED)
@@ -213,7 +211,7 @@ def test_the_link_comes_from_base_url_whatever_the_host_header(
     assert link == f"{BASE}/calendar/{token}.ics"
     page = client.post("/account/calendar/reset", headers={header: "evil.example"}).text
     assert "evil.example" not in page
-    assert f'href="webcal://portal.example.org/calendar/' in page
+    assert 'href="webcal://portal.example.org/calendar/' in page
 
 
 def test_the_page_shows_the_link_only_when_it_is_made(client, login_as, db):
@@ -241,9 +239,7 @@ def test_the_feed_carries_no_sensitive_details(client, login_as, db):
     assert f"camp-{application.camp_id}@" in text
 
 
-def test_a_cancelled_camp_is_marked_cancelled_and_a_moved_session_says_when(
-    client, login_as, db
-):
+def test_a_cancelled_camp_is_marked_cancelled_and_a_moved_session_says_when(client, login_as, db):
     me = login_as("youth")
     application = ApplicationFactory(applicant=me, status=ApplicationStatus.CONFIRMED)
     application.camp.status = CampStatus.CANCELLED
@@ -265,9 +261,7 @@ def test_a_cancelled_camp_is_marked_cancelled_and_a_moved_session_says_when(
     assert after["DTSTAMP"].dt >= after.last_modified
 
 
-def test_the_feed_costs_the_same_queries_for_1_and_20_sessions(
-    client, login_as, db, count_queries
-):
+def test_the_feed_costs_the_same_queries_for_1_and_20_sessions(client, login_as, db, count_queries):
     me = login_as("youth")
     ApplicationFactory(applicant=me, status=ApplicationStatus.CONFIRMED)
     enrolment = EnrolmentFactory(person=me)

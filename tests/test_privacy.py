@@ -420,8 +420,10 @@ def test_every_column_naming_a_person_is_answered_for_by_its_domain(app):
     assert all(signals.person_columns.values())
     domains = {"portal.camps.privacy", "portal.groups.privacy", "portal.training.privacy"}
     # A calendar link is only erased: its hash says nothing about the person to download.
-    for signal, expected in ((signals.data_requested, domains),
-                             (signals.user_erased, domains | {"portal.calendars.privacy"})):
+    for signal, expected in (
+        (signals.data_requested, domains),
+        (signals.user_erased, domains | {"portal.calendars.privacy"}),
+    ):
         answering = {receiver.__module__ for receiver in signal.receivers_for(UserFactory.build())}
         assert answering == expected  # fmt: skip
 

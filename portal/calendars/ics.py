@@ -12,6 +12,8 @@ from datetime import timedelta
 from functools import lru_cache
 
 import icalendar
+from icalendar.enums import STATUS
+from icalendar.enums import TRANSP
 
 from portal.calendars import policy
 from portal.camps.models import CampStatus
@@ -32,9 +34,7 @@ ZONE_YEARS = (date(2010, 1, 1), date(2045, 1, 1))
 def _bishkek_zone() -> bytes:
     """The VTIMEZONE of Asia/Bishkek (made once: the library takes a while to derive it)."""
     first, last = ZONE_YEARS
-    return icalendar.Timezone.from_tzid(
-        "Asia/Bishkek", first_date=first, last_date=last
-    ).to_ical()
+    return icalendar.Timezone.from_tzid("Asia/Bishkek", first_date=first, last_date=last).to_ical()
 
 
 def _uid(kind: str, object_id: int, host: str) -> str:
@@ -54,7 +54,9 @@ def finished(calendar: icalendar.Calendar) -> bytes:
     return calendar.to_ical()
 
 
-def camp_event(camp, *, now: datetime, host: str, status: str = "CONFIRMED", note: str = ""):
+def camp_event(
+    camp, *, now: datetime, host: str, status: STATUS = STATUS.CONFIRMED, note: str = ""
+):
     """A camp as an all-day entry from its first to its last day (DTEND is the day after)."""
     changed = camp.updated_at or camp.created_at
     lines = [camp.display_description, note, external_url("camps.camp", camp_id=camp.id)]
@@ -68,8 +70,8 @@ def camp_event(camp, *, now: datetime, host: str, status: str = "CONFIRMED", not
         url=external_url("camps.camp", camp_id=camp.id),
         stamp=changed or now,
         last_modified=changed,
-        status="CANCELLED" if camp.status is CampStatus.CANCELLED else status,
-        transparency="OPAQUE",
+        status=STATUS.CANCELLED if camp.status is CampStatus.CANCELLED else status,
+        transparency=TRANSP.OPAQUE,
     )
 
 
@@ -81,23 +83,18 @@ def session_event(session, *, now: datetime, host: str):
     else:
         summary = _("Training: %(programme)s", programme=programme)
     starts = session.starts_at.astimezone(BISHKEK)
+    about = _("Training session of the programme “%(programme)s”.", programme=programme)
     return icalendar.Event.new(
         uid=_uid("training-session", session.id, host),
         summary=summary,
         start=starts,
         end=starts + SESSION_LENGTH,
         location=session.display_place,
-        description="\n\n".join(
-            [
-                _("Training session of the programme \u201c%(programme)s\u201d.",
-                  programme=programme),
-                external_url("training.mine"),
-            ]
-        ),  # fmt: skip
+        description="\n\n".join([about, external_url("training.mine")]),
         url=external_url("training.mine"),
         stamp=session.updated_at or now,
         last_modified=session.updated_at,
-        status="CONFIRMED",
+        status=STATUS.CONFIRMED,
     )
 
 
@@ -121,7 +118,7 @@ def person_calendar(user, places, sessions, *, now: datetime, base_url: str) -> 
         )  # fmt: skip
         calendar.add_component(
             camp_event(application.camp, now=now, host=host,
-                       status="TENTATIVE" if tentative else "CONFIRMED", note=note)
+                       status=STATUS.TENTATIVE if tentative else STATUS.CONFIRMED, note=note)
         )  # fmt: skip
     for session in sessions:
         calendar.add_component(session_event(session, now=now, host=host))

@@ -5,7 +5,11 @@ from portal.camps.models import CampStatus
 from portal.training.models import EnrolmentStatus
 
 #: A person's feed holds the camps they have a place at (or had: they went).
-CAMP_STATUSES = (ApplicationStatus.ACCEPTED, ApplicationStatus.CONFIRMED, ApplicationStatus.ATTENDED)
+CAMP_STATUSES = (
+    ApplicationStatus.ACCEPTED,
+    ApplicationStatus.CONFIRMED,
+    ApplicationStatus.ATTENDED,
+)
 #: ... and the sessions of the programmes they learn in or completed (not those they left).
 ENROLMENT_STATUSES = (EnrolmentStatus.ACTIVE, EnrolmentStatus.COMPLETED)
 #: Camps with a public page have a public feed; drafts and cancelled camps have neither.
