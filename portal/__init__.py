@@ -92,6 +92,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal.accounts.routes import bp as accounts_bp
     from portal.admin.routes import bp as admin_bp
     from portal.broadcasts.routes import bp as broadcasts_bp
+    from portal.calendars.routes import bp as calendars_bp
 
     # Each domain's cron commands hang on its blueprint (`flask camps …`, `flask plans …`, …).
     from portal.camps import commands as camp_commands  # noqa: F401
@@ -123,9 +124,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(reports_bp)
     app.register_blueprint(broadcasts_bp)
     app.register_blueprint(telegram_bp)
+    app.register_blueprint(calendars_bp)
 
     from portal.accounts import privacy as accounts_privacy
     from portal.broadcasts import privacy as broadcasts_privacy
+    from portal.calendars import privacy as calendars_privacy
     from portal.camps import privacy as camps_privacy
     from portal.groups import privacy as groups_privacy
     from portal.training import privacy as training_privacy
@@ -138,6 +141,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         training_privacy,
         groups_privacy,
         broadcasts_privacy,
+        calendars_privacy,
     ):
         privacy.connect()
 

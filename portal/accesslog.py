@@ -1,4 +1,5 @@
-"""Access logs name the route, never the secret in a URL (reset tokens, certificate codes)."""
+"""Access logs name the route, never the secret in a URL (reset tokens, certificate codes,
+calendar links)."""
 
 import logging
 import re
@@ -10,6 +11,8 @@ from gunicorn.glogging import Logger
 SECRET_PATHS = (
     (re.compile(r"/auth/reset/[^/?#\s\"]+"), "/auth/reset/<token>"),
     (re.compile(r"/certificates/verify/[^/?#\s\"]+"), "/certificates/verify/<code>"),
+    # A calendar link opens the person's camps and sessions to whoever holds it.
+    (re.compile(r"/calendar/[^/?#\s\"]+\.ics"), "/calendar/<token>.ics"),
 )
 
 

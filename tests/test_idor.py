@@ -140,7 +140,7 @@ OWNED = {
 REDIRECTS = {"main.open_notification"}
 #: Routes with an id where every holder of the route's role may see every object (organiser
 #: and admin tools, public camp pages); the permission matrix covers them.
-ROLE_WIDE = {"camps.camp", "camps.apply"}
+ROLE_WIDE = {"camps.camp", "camps.apply", "calendars.camp_feed"}
 ROLE_WIDE_PREFIXES = (
     "admin.",
     "camps_manage.",

@@ -290,6 +290,14 @@ MATRIX = {
         "/account/messages/telegram/unlink",
         row(LOGIN, 302, 302, 302, 302),
     ),
+    "calendars.account": ("GET", "/account/calendar", SIGNED_IN),
+    # The page that shows the new link, once (the token is kept only hashed).
+    "calendars.reset": ("POST", "/account/calendar/reset", row(LOGIN, 200, 200, 200, 200)),
+    "calendars.turn_off": ("POST", "/account/calendar/off", row(LOGIN, 302, 302, 302, 302)),
+    # The link is the key, as for a reset link: calendar apps cannot sign in, and a token
+    # nobody was given opens nothing, for anyone (tests/test_calendars.py opens a real one).
+    "calendars.person_feed": ("GET", "/calendar/not-a-token.ics", row(404, 404, 404, 404, 404)),
+    "calendars.camp_feed": ("GET", "/camps/{camp}/calendar.ics", EVERYONE),
     # Telegram proves itself with the webhook's secret header; nobody else gets in.
     "telegram.webhook": ("POST", "/telegram/webhook", row(403, 403, 403, 403, 403)),
 }

@@ -120,6 +120,11 @@ class Camp(Model):
     )
     created_by_id: Mapped[Optional[int]] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the camp last changed (its calendar entries say so to calendar apps); None for camps
+    #: older than this column that never changed since.
+    updated_at: Mapped[Optional[datetime]] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
 
     @property
     def region(self):

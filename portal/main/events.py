@@ -66,6 +66,8 @@ EVENT_LABELS = {
     "telegram.linked": _l("Telegram linked"),
     "telegram.unlinked": _l("Telegram unlinked"),
     "user.channels_chosen": _l("Channels for news chosen"),
+    "calendar.reset": _l("Calendar link made"),
+    "calendar.off": _l("Calendar link turned off"),
     "outbox.requeued": _l("Failed message sent again"),
     "outbox.requeued_all": _l("All failed messages sent again"),
     "camp.created": _l("Camp created"),
@@ -132,6 +134,7 @@ EVENT_AREAS = {
     "outbox": _l("Messages"),
     "broadcast": _l("Messages"),
     "telegram": _l("Messages"),
+    "calendar": _l("Accounts"),
     "camp": _l("Camps"),
     "application": _l("Camps"),
     "consent": _l("Camps"),
@@ -200,6 +203,7 @@ DETAIL_LABELS = {
     "lead": _l("Group lead"),
     "mentor": _l("Mentor"),
     "version": _l("Version"),
+    "replaced": _l("The older link stopped working"),
 }
 
 #: Profile fields as the profile form names them.

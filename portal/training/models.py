@@ -137,6 +137,11 @@ class TrainingSession(Model):
     trainer_id: Mapped[Optional[int]] = mapped_column(
         sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
     )
+    #: When its time or place last changed (calendar apps move the entry); None for sessions
+    #: older than this column that never changed since.
+    updated_at: Mapped[Optional[datetime]] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
 
     programme: Mapped[Programme] = relationship(back_populates="sessions")
     module: Mapped[Optional[Module]] = relationship(lazy="joined")
