@@ -28,7 +28,7 @@ def paginate(query, per_page: int | None = None) -> "Page":
     """One page of an entity `query` from `?page=`; out-of-range pages answer 404."""
     keys, chosen = _by_key(query)
     return Page(
-        _count(keys),
+        count_rows(keys),
         lambda limit, offset: db.session.scalars(chosen(limit, offset)).unique().all(),
         per_page,
     )
@@ -38,19 +38,21 @@ def paginate_rows(query, per_page: int | None = None) -> "Page":
     """One page of a select with several columns, led by an entity (rows, not entities)."""
     keys, chosen = _by_key(query)
     return Page(
-        _count(keys),
+        count_rows(keys),
         lambda limit, offset: db.session.execute(chosen(limit, offset)).all(),
         per_page,
     )
 
 
-def paginate_window(keys, load, per_page: int | None = None, *, counted=None) -> "Page":
+def paginate_window(
+    keys, load, per_page: int | None = None, *, counted=None, total: int | None = None
+) -> "Page":
     """One page of `keys` (a sorted select of one table's ids), its rows from `load(window)`,
     given the page's ids as a subquery: the list is counted and sorted by its narrow keys alone,
     and only the page's rows are looked up, as plain columns. `counted`, when given, is the
-    same list written the way the database counts fastest."""
+    same list written the way the database counts fastest; `total`, the count already known."""
     return Page(
-        _count(keys if counted is None else counted),
+        total if total is not None else count_rows(keys if counted is None else counted),
         lambda limit, offset: load(_window(keys, limit, offset)),
         per_page,
     )
@@ -69,7 +71,7 @@ def _window(keys, limit: int, offset: int):
 def page_within(query, number: int) -> int:
     """Page `number` of `query`, or its last page if the list has shrunk below it (after a
     bulk change, so that going back to the list never lands on a page that is gone)."""
-    pages = max(1, -(-_count(query) // min(current_app.config["PER_PAGE"], 100)))
+    pages = max(1, -(-count_rows(query) // min(current_app.config["PER_PAGE"], 100)))
     return max(1, min(number, pages))
 
 
@@ -90,7 +92,7 @@ def _by_key(query):
     return keys, chosen
 
 
-def _count(query) -> int:
+def count_rows(query) -> int:
     counted = db.session.scalar(
         sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
     )

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
+from portal import caching
 from portal.accounts.models import User
 from portal.accounts.models import UserRole
 from portal.accounts.models import not_erased
@@ -16,6 +17,7 @@ from portal.i18n import local_now
 from portal.i18n import localized
 from portal.listing import Page
 from portal.listing import contains_pattern
+from portal.listing import count_rows
 from portal.listing import paginate_window
 from portal.places import place
 from portal.security import Role
@@ -28,6 +30,7 @@ from portal.training.models import Enrolment
 from portal.training.models import EnrolmentStatus
 from portal.training.models import Programme
 from portal.training.models import TrainingSession
+from portal.training.names import DIRECTORY_VERSION
 from portal.training.policy import can_mark_session
 
 
@@ -228,12 +231,28 @@ def _place_name(code: str | None) -> str:
     return unit.name if unit else ""
 
 
+#: Filters whose counts are kept (a searched name is counted each time: too many to keep).
+COUNTED_FILTERS = ("region", "district", "programme", "status")
+#: Counts are kept until the directory's version moves; this long at most, in case someone
+#: changes the database by hand.
+COUNT_SECONDS = 3600
+
+
 def directory_page(filters: dict) -> Page:
-    """One page of the directory: chosen by enrolment ids alone, then only its rows loaded."""
+    """One page of the directory: chosen by enrolment ids alone, then only its rows loaded;
+    its count kept per filter until an enrolment, programme, erasure or place changes."""
     keys = directory_query(filters=filters)
-    return paginate_window(
-        keys, _ambassadors, counted=directory_query(filters=filters, counting=True)
-    )
+    return paginate_window(keys, _ambassadors, total=directory_count(filters))
+
+
+def directory_count(filters: dict) -> int:
+    counted = directory_query(filters=filters, counting=True)
+    if filters.get("q"):
+        return count_rows(counted)
+    chosen = ",".join(f"{name}={filters[name]}" for name in COUNTED_FILTERS if filters.get(name))
+    version = caching.version_of(DIRECTORY_VERSION)
+    key = f"{caching.versioned_key(DIRECTORY_VERSION, version)}:count:{chosen}"
+    return caching.remember(key, lambda: count_rows(counted), timeout=COUNT_SECONDS)
 
 
 def directory_rows(filters: dict) -> list[Ambassador]:
