@@ -3,6 +3,7 @@
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import CampStatus
 from portal.camps.models import ConsentMethod
+from portal.camps.paper.models import PaperStatus
 from portal.i18n import lazy_gettext as _l
 
 STATUS_LABELS = {
@@ -55,3 +56,10 @@ def spoken_languages(codes) -> str:
 
     names = dict(spoken_language_choices())
     return ", ".join(str(names.get(code, code)) for code in codes)
+
+#: A paper application form's status, as the organisers' paper page names it.
+PAPER_STATUS_LABELS = {
+    PaperStatus.PRINTED: _l("Printed, not typed in yet"),
+    PaperStatus.ENTERED: _l("Typed in, not claimed yet"),
+    PaperStatus.CLAIMED: _l("Claimed by the young person"),
+}

@@ -10,4 +10,5 @@ from portal.camps.manage import applications  # noqa: E402, F401
 from portal.camps.manage import camps  # noqa: E402, F401
 from portal.camps.manage import cohort  # noqa: E402, F401
 from portal.camps.manage import consent  # noqa: E402, F401
+from portal.camps.manage import paper  # noqa: E402, F401
 from portal.camps.manage import questions  # noqa: E402, F401
