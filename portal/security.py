@@ -122,7 +122,9 @@ def unusable_password_hash() -> str:
 
 
 def has_usable_password(password_hash: str | None) -> bool:
-    return bool(password_hash) and not password_hash.startswith(UNUSABLE_PASSWORD_PREFIX)
+    if not password_hash:
+        return False
+    return not password_hash.startswith(UNUSABLE_PASSWORD_PREFIX)
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:

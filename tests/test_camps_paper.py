@@ -59,12 +59,20 @@ def camp_with_questions():
     from portal.extensions import db
 
     camp = CampFactory()
-    questions = [CampQuestion(
-        camp_id=camp.id, kind=QuestionKind.CHOICE, position=1, label={"ky": "Кайсы тил?", "ru": "Какой язык?"},
-        choices=[{"value": "a", "label": {"ru": "Кыргызский"}}, {"value": "b", "label": {"ru": "Узбекский"}}],
-    ), CampQuestion(
-        camp_id=camp.id, kind=QuestionKind.YES_NO, position=2, label={"ru": "Вы были в лагере раньше?"}
-    ), CampQuestion(camp_id=CampFactory().id, kind=QuestionKind.SHORT_TEXT, label={"ru": "Чужой вопрос"})]  # fmt: skip
+    choice = CampQuestion(
+        camp_id=camp.id, kind=QuestionKind.CHOICE, position=1,
+        label={"ky": "Кайсы тил?", "ru": "Какой язык?"},
+        choices=[{"value": "a", "label": {"ru": "Кыргызский"}},
+                 {"value": "b", "label": {"ru": "Узбекский"}}],
+    )  # fmt: skip
+    yes_no = CampQuestion(
+        camp_id=camp.id, kind=QuestionKind.YES_NO, position=2,
+        label={"ru": "Вы были в лагере раньше?"},
+    )  # fmt: skip
+    elsewhere = CampQuestion(
+        camp_id=CampFactory().id, kind=QuestionKind.SHORT_TEXT, label={"ru": "Чужой вопрос"}
+    )
+    questions = [choice, yes_no, elsewhere]
     db.session.add_all(questions)
     db.session.commit()
     db.session.expire(camp)
@@ -72,7 +80,9 @@ def camp_with_questions():
 
 
 def print_forms(client, camp, count=3, locale="ru"):
-    return client.post(f"/manage/camps/{camp.id}/paper/print", data={"count": count, "locale": locale})
+    return client.post(
+        f"/manage/camps/{camp.id}/paper/print", data={"count": count, "locale": locale}
+    )
 
 
 def printed(db, camp) -> list[PaperForm]:
@@ -178,7 +188,10 @@ def test_a_form_for_someone_with_an_account_goes_to_that_account(client, db, log
     (paper,) = printed(db, camp)
     assert enter(client, paper, full_name="Башка Ат").status_code == 302
     db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.phone == PHONE)) == 1
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(User).where(User.phone == PHONE))
+        == 1
+    )
     assert db.session.get(PaperForm, paper.id).application.user_id == existing.id
     assert db.session.get(User, existing.id).full_name != "Башка Ат"
 
@@ -241,17 +254,15 @@ def test_a_double_click_on_send_makes_one_application(client, db, login_as):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == 1
     assert (
         db.session.scalar(
-            sa.select(sa.func.count()).select_from(AuditEvent).where(
-                AuditEvent.action == "paper.entered"
-            )
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "paper.entered")
         )
         == 1
     )
 
 
-def test_codes_typed_in_small_letters_or_with_spaces_and_dashes_find_the_form(
-    client, db, login_as
-):
+def test_codes_typed_in_small_letters_or_with_spaces_and_dashes_find_the_form(client, db, login_as):
     camp = CampFactory()
     login_as("organiser")
     print_forms(client, camp, count=1)
@@ -261,7 +272,9 @@ def test_codes_typed_in_small_letters_or_with_spaces_and_dashes_find_the_form(
         response = client.post(f"/manage/camps/{camp.id}/paper/find", data={"code": typed})
         assert response.status_code == 302, typed
         assert response.headers["Location"].endswith(f"/manage/paper/{paper.id}")
-    response = client.post(f"/manage/camps/{camp.id}/paper/find?lang=ru", data={"code": "ZZZZ-ZZZZ"})
+    response = client.post(
+        f"/manage/camps/{camp.id}/paper/find?lang=ru", data={"code": "ZZZZ-ZZZZ"}
+    )
     assert response.status_code == 400
     assert translated("No paper form has this code. Check the code on the form.", "ru") in (
         response.text
@@ -283,7 +296,10 @@ def test_a_young_person_cannot_reach_the_organisers_paper_pages(client, db, logi
     login_as("youth")
     assert client.get(f"/manage/camps/{camp.id}/paper").status_code == 403
     assert print_forms(client, camp).status_code == 403
-    assert client.post(f"/manage/camps/{camp.id}/paper/find", data={"code": "ABCDEFGH"}).status_code == 403
+    assert (
+        client.post(f"/manage/camps/{camp.id}/paper/find", data={"code": "ABCDEFGH"}).status_code
+        == 403
+    )
     assert client.get(f"/manage/paper/{paper.id}").status_code == 403
     assert enter(client, paper).status_code == 403
     assert printed(db, camp)[0].status is P.PRINTED
@@ -310,9 +326,9 @@ def test_claiming_with_code_and_phone_sets_a_password_signs_in_and_shows_the_app
     asked = claim(client, code.lower(), phone="+996 555 777 888")
     assert asked.status_code == 200
     assert 'name="password"' in asked.text
-    weak = claim(client, code, step="password", password="short", confirm="short")
+    weak = claim(client, code, step="choose", password="short", confirm="short")
     assert weak.status_code == 400 and 'name="password"' in weak.text
-    done = claim(client, code, step="password", password=NEW_PASSWORD, confirm=NEW_PASSWORD)
+    done = claim(client, code, step="choose", password=NEW_PASSWORD, confirm=NEW_PASSWORD)
     assert done.status_code == 302
     assert done.headers["Location"].endswith(f"/applications/{paper.application_id}")
     page = client.get(done.headers["Location"])
@@ -344,7 +360,7 @@ def test_a_wrong_phone_or_a_wrong_code_gets_the_same_message_and_nothing_changes
     assert message in wrong_phone.text and message in wrong_code.text
     assert 'name="password"' not in wrong_phone.text
     # Even the right phone with the password step forced does not skip the check.
-    forced = claim(client, paper.code, phone="0555 000 999", step="password",
+    forced = claim(client, paper.code, phone="0555 000 999", step="choose",
                    password=NEW_PASSWORD, confirm=NEW_PASSWORD)  # fmt: skip
     assert forced.status_code == 400
     db.session.expire_all()
@@ -359,10 +375,10 @@ def test_wrong_tries_at_one_code_are_limited(client, db, login_as):
 
 def test_a_claimed_form_cannot_be_claimed_again(client, db, login_as):
     paper = one_entered_form(client, db, login_as)
-    claim(client, paper.code, step="password", password=NEW_PASSWORD, confirm=NEW_PASSWORD)
+    claim(client, paper.code, step="choose", password=NEW_PASSWORD, confirm=NEW_PASSWORD)
     with client.session_transaction() as session:
         session.clear()
-    again = claim(client, paper.code, step="password", password="another-long-pass-2026",
+    again = claim(client, paper.code, step="choose", password="another-long-pass-2026",
                   confirm="another-long-pass-2026")  # fmt: skip
     assert again.status_code == 302 and "/auth/login" in again.headers["Location"]
     db.session.expire_all()
@@ -370,11 +386,14 @@ def test_a_claimed_form_cannot_be_claimed_again(client, db, login_as):
     # The password chosen first still signs in; the second claim changed nothing.
     response = client.post("/auth/login", data={"email": "0555 777 888", "password": NEW_PASSWORD})
     assert response.status_code == 302
-    assert db.session.scalar(
-        sa.select(sa.func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "paper.claimed", AuditEvent.actor_id == person.id
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "paper.claimed", AuditEvent.actor_id == person.id)
         )
-    ) == 1
+        == 1
+    )
 
 
 def test_someone_with_a_password_is_told_to_sign_in_and_a_signed_in_owner_links_it(

@@ -5,7 +5,6 @@ signal (portal.signals); this module merges their answers and handles the profil
 messages, mail and audit trail.
 """
 
-
 import sqlalchemy as sa
 
 from portal import signals

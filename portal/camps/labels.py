@@ -57,6 +57,7 @@ def spoken_languages(codes) -> str:
     names = dict(spoken_language_choices())
     return ", ".join(str(names.get(code, code)) for code in codes)
 
+
 #: A paper application form's status, as the organisers' paper page names it.
 PAPER_STATUS_LABELS = {
     PaperStatus.PRINTED: _l("Printed, not typed in yet"),

@@ -14,7 +14,7 @@ from portal.accounts import services as accounts
 from portal.accounts.routes import start_session
 from portal.camps.paper import queries
 from portal.camps.paper import services
-from portal.camps.paper.forms import CHOOSE_PASSWORD
+from portal.camps.paper.forms import SECOND_STEP
 from portal.camps.paper.forms import ClaimForm
 from portal.camps.paper.models import PaperStatus
 from portal.camps.paper.models import normalise_code
@@ -76,7 +76,7 @@ def claim():
               "info")  # fmt: skip
         return _to_application(paper, signed_in=False)
     if not form.choosing_password:
-        form.step.data = CHOOSE_PASSWORD
+        form.step.data = SECOND_STEP
         return _page(form, status=200)
     if not form.password_is_good(person):
         return _page(form)

@@ -46,8 +46,11 @@ class PrintForm(BaseForm):
         _l("How many forms"),
         validators=[
             InputRequired(_l("Write how many forms to print.")),
-            NumberRange(min=1, max=MAX_PRINT,
-                        message=_l("Print between 1 and %(max)d forms at a time.", max=MAX_PRINT)),
+            NumberRange(
+                min=1,
+                max=MAX_PRINT,
+                message=_l("Print between 1 and %(max)d forms at a time.", max=MAX_PRINT),
+            ),
         ],  # fmt: skip
         default=20,
     )
@@ -82,9 +85,7 @@ class EntryAnswers(BaseForm):
     region = region_field()
     district = district_field()
     community = community_field()
-    guardian_name = StringField(
-        _l("Parent or guardian: name"), validators=[Length(max=120)]
-    )
+    guardian_name = StringField(_l("Parent or guardian: name"), validators=[Length(max=120)])
     guardian_phone = TelField(_l("Parent or guardian: phone"), validators=[Phone()])
     motivation = TextAreaField(
         _l("Why do you want to come to this camp?"), validators=[Optional(), Length(max=3000)]
@@ -108,7 +109,9 @@ class EntryAnswers(BaseForm):
 
     def validate_guardian_name(self, field):
         if self.is_minor() and not (field.data or "").strip():
-            raise ValidationError(_l("Under 18 on the camp's first day: write the guardian's name."))
+            raise ValidationError(
+                _l("Under 18 on the camp's first day: write the guardian's name.")
+            )
 
     def validate_guardian_phone(self, field):
         if self.is_minor() and not field.data:
@@ -133,9 +136,7 @@ class EntryAnswers(BaseForm):
         """Keyword arguments for camps.services.save_answers (what the paper says)."""
         fields = {
             "motivation": self.motivation.data or "",
-            "answers": {
-                str(q.id): self[field_name(q)].data or "" for q in self._camp.questions
-            },
+            "answers": {str(q.id): self[field_name(q)].data or "" for q in self._camp.questions},
             "photo_consent": self.photo_consent.data,
         }
         if self.is_minor():
@@ -158,7 +159,7 @@ def entry_form_class(camp):
 
 
 #: The claim form's `step` once code and phone matched a form whose account has no password.
-CHOOSE_PASSWORD = "password"
+SECOND_STEP = "choose"
 
 
 class ClaimForm(BaseForm):
@@ -183,7 +184,7 @@ class ClaimForm(BaseForm):
 
     @property
     def choosing_password(self) -> bool:
-        return self.step.data == CHOOSE_PASSWORD
+        return self.step.data == SECOND_STEP
 
     def password_is_good(self, owner) -> bool:
         """Check the new password with the accounts' rules (errors go on the fields)."""

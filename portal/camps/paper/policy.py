@@ -37,4 +37,3 @@ def can_enter(paper) -> bool:
 def can_claim(paper) -> bool:
     """A typed-in form the young person has not taken over yet."""
     return paper_may_move(paper.status, P.CLAIMED)
-

@@ -54,7 +54,7 @@ def paper_forms_pdf(camp, forms, locale: str) -> bytes:
         return pdf.bytes()
 
 
-def _draw_form(pdf: Sheet, camp) -> None:
+def _draw_form(pdf: PaperFormSheet, camp) -> None:
     pdf.text_line(f"{date_range(camp.start_date, camp.end_date)} · {camp.display_venue}", size=10)
     pdf.text_line(
         _("Code of this form: %(code)s. Write with a pen, clearly. Give the form to an "
@@ -68,7 +68,9 @@ def _draw_form(pdf: Sheet, camp) -> None:
     pdf.writing_lines(_("Date of birth (day, month, year)"))
     pdf.writing_lines(_("District or town, village"))
     pdf.writing_lines(_("Why do you want to come to this camp?"), lines=2)
-    pdf.text_line(_("Under 18 on the camp's first day? Your parent or guardian:"), size=9, style="B")
+    pdf.text_line(
+        _("Under 18 on the camp's first day? Your parent or guardian:"), size=9, style="B"
+    )
     pdf.writing_lines(_("Parent or guardian: name"))
     pdf.writing_lines(_("Parent or guardian: phone"))
     if camp.questions:
