@@ -2,7 +2,7 @@
 and the application it became.
 
 Revision ID: paper_0021_paper_forms
-Revises: reach_0020_channels_broadcasts
+Revises: lead_0021_reminders_resume
 Create Date: 2026-12-03 07:40:00.000000
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "paper_0021_paper_forms"
-down_revision = "reach_0020_channels_broadcasts"
+down_revision = "lead_0021_reminders_resume"
 branch_labels = None
 depends_on = None
 
