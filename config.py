@@ -94,7 +94,7 @@ class Config:
     RATELIMIT_RESUME = "10 per minute;30 per hour"
     RATELIMIT_JOIN_CODE_ADDRESS = "30 per minute;100 per hour"
     # Claiming a paper form: every try per address (a village behind one Wi-Fi), and wrong
-    # code-and-phone pairs per code, the limit that stops guessing.
+    # code-and-phone pairs per code and per phone number, the limits that stop guessing.
     RATELIMIT_CLAIM = "30 per minute;300 per hour"
     RATELIMIT_CLAIM_CODE = "5 per minute;20 per hour"
 

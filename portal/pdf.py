@@ -86,11 +86,11 @@ class Sheet(FPDF):
         self.set_font(FONT, "", size)
         self.multi_cell(0, size * 0.5, label, new_x="LMARGIN", new_y="NEXT")
         for _ in range(lines):
-            self.ln(7)
+            self.ln(6)
             self.set_draw_color(120, 120, 120)
             self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
             self.set_draw_color(*INK)
-        self.ln(3)
+        self.ln(2)
 
     def tick_options(self, label: str, options: Sequence[str], *, size: float = 9) -> None:
         """A label and one tick box per option, side by side, wrapping to the next row."""
@@ -104,7 +104,7 @@ class Sheet(FPDF):
             self.box(self.get_x(), self.get_y() + 0.5, 4)
             self.set_x(self.get_x() + 6)
             self.cell(width - 6, 5, option)
-        self.ln(9)
+        self.ln(7)
 
     def qr(self, data: str, *, x: float, y: float, size: float) -> None:
         draw_qr(self, data, x=x, y=y, size=size)

@@ -178,6 +178,9 @@ def test_typing_a_form_in_sends_an_application_marked_paper_and_audited(client, 
         "application", application.id, organiser.id,
     )  # fmt: skip
     assert person.consents and person.consents[0].locale == "ru"
+    page = client.get(response.headers["Location"] + "?lang=ru").text
+    assert paper.shown_code in page  # the organisers see it came from paper
+    assert translated("Typed in, not claimed yet", "ru") in page
 
 
 def test_a_form_for_someone_with_an_account_goes_to_that_account(client, db, login_as):
@@ -367,10 +370,15 @@ def test_a_wrong_phone_or_a_wrong_code_gets_the_same_message_and_nothing_changes
     assert db.session.get(PaperForm, paper.id).status is P.ENTERED
 
 
-def test_wrong_tries_at_one_code_are_limited(client, db, login_as):
+def test_wrong_tries_at_one_code_or_one_phone_are_limited(client, db, login_as):
     paper = one_entered_form(client, db, login_as)
-    statuses = [claim(client, paper.code, phone="0555 000 999").status_code for _ in range(6)]
+    statuses = [claim(client, paper.code, phone=f"0555 000 99{n}").status_code for n in range(6)]
     assert statuses == [400] * 5 + [429]
+    codes = ["ZZZZ-ZZZ" + letter for letter in "ABCDEF"]
+    statuses = [claim(client, code, phone="0555 777 888").status_code for code in codes]
+    assert statuses == [400] * 5 + [429]
+    # Another code with another number is not held back by them.
+    assert claim(client, "ZZZZ-ZZZG", phone="0555 123 000").status_code == 400
 
 
 def test_a_claimed_form_cannot_be_claimed_again(client, db, login_as):

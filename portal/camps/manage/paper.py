@@ -8,7 +8,6 @@ from flask import url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
-from portal.camps.labels import PAPER_STATUS_LABELS
 from portal.camps.manage import bp
 from portal.camps.manage.lookup import managed_camp
 from portal.camps.paper import policy
@@ -40,7 +39,7 @@ def _paper_page(camp, status=200, print_form=None, lookup_form=None):
     return render_template(
         "camps/manage/paper.html", camp=camp, counts=queries.status_counts(camp),
         waiting=queries.waiting_forms(camp), print_form=print_form,
-        lookup_form=lookup_form or LookupForm(formdata=None), labels=PAPER_STATUS_LABELS,
+        lookup_form=lookup_form or LookupForm(formdata=None),
     ), status  # fmt: skip
 
 

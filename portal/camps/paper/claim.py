@@ -12,6 +12,7 @@ from flask_login import current_user
 from portal.accounts import policy as account_policy
 from portal.accounts import services as accounts
 from portal.accounts.routes import start_session
+from portal.accounts.validators import normalise_phone
 from portal.camps.paper import queries
 from portal.camps.paper import services
 from portal.camps.paper.forms import SECOND_STEP
@@ -36,6 +37,12 @@ def claim_code_key() -> str:
     return hashed_key("paper", normalise_code(request.values.get("code")))
 
 
+def claim_phone_key() -> str:
+    """Rate-limit key for the phone number typed, so guesses at codes for one number add up."""
+    phone = normalise_phone(request.values.get("phone") or "")
+    return hashed_key("paper-phone", phone or "".join((request.values.get("phone") or "").split()))
+
+
 def _too_many_tries() -> str:
     return _("You tried too many times. Wait a while, or ask an organiser for help.")
 
@@ -43,6 +50,8 @@ def _too_many_tries() -> str:
 @bp.route("/claim", methods=["GET", "POST"])
 @limiter.limit(_limit("RATELIMIT_CLAIM"), methods=["POST"], error_message=_too_many_tries)
 @limiter.limit(_limit("RATELIMIT_CLAIM_CODE"), key_func=claim_code_key, methods=["POST"],
+               deduct_when=failed_attempt, error_message=_too_many_tries)  # fmt: skip
+@limiter.limit(_limit("RATELIMIT_CLAIM_CODE"), key_func=claim_phone_key, methods=["POST"],
                deduct_when=failed_attempt, error_message=_too_many_tries)  # fmt: skip
 def claim():
     """Claim a paper application form with its code and one's phone number."""
