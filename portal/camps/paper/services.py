@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.audit import audit_event
 from portal.camps import services as camps
 from portal.camps.models import ApplicationStatus
+from portal.camps.policy import can_apply
 from portal.camps.paper.models import PaperForm
 from portal.camps.paper.models import PaperStatus as P
 from portal.camps.paper.models import new_code
@@ -21,7 +22,6 @@ from portal.database import lock_again
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.i18n import lazy_gettext as _l
-from portal.security import Role
 
 
 class PaperFormTaken(CampError):
@@ -77,7 +77,7 @@ def _person(details: dict, *, locale: str, by) -> User:
     user = accounts.find_by_login(details["phone"])
     if user is None:
         return accounts.register_from_paper(consent_locale=locale, by=by, locale=locale, **details)
-    if not user.active or user.roles != {Role.YOUTH}:
+    if not user.active or not can_apply(user):
         raise CampError(
             _l("This phone number belongs to an account that cannot apply to camps. Check it.")
         )
