@@ -11,12 +11,12 @@ from portal.accounts.models import User
 from portal.audit import audit_event
 from portal.camps import services as camps
 from portal.camps.models import ApplicationStatus
-from portal.camps.policy import can_apply
 from portal.camps.paper.models import PaperForm
 from portal.camps.paper.models import PaperStatus as P
 from portal.camps.paper.models import new_code
 from portal.camps.paper.policy import MAX_PRINT
 from portal.camps.paper.policy import paper_may_move
+from portal.camps.policy import can_apply
 from portal.camps.services import CampError
 from portal.database import lock_again
 from portal.extensions import db
