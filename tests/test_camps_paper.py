@@ -424,6 +424,15 @@ def test_someone_with_a_password_is_told_to_sign_in_and_a_signed_in_owner_links_
     assert linked.headers["Location"].endswith(f"/applications/{other.application_id}")
     db.session.expire_all()
     assert db.session.get(PaperForm, other.id).status is P.CLAIMED
+    # Claimed again by its owner (a second click): told as done, nothing changes.
+    again = claim(client, other.code)
+    assert again.headers["Location"] == linked.headers["Location"]
+    claimed_events = (
+        sa.select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "paper.claimed", AuditEvent.object_id == other.application_id)
+    )
+    assert db.session.scalar(claimed_events) == 1
     # Signed in as someone else, the form is not linked to them.
     third = one_entered_form(client, db, login_as, camp=CampFactory())
     stranger = UserFactory(phone="+996555111333")

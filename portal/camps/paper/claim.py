@@ -66,19 +66,25 @@ def claim():
               "again.")
         )  # fmt: skip
         return _page(form)
-    person = paper.application.applicant
-    if paper.status is PaperStatus.CLAIMED:
-        flash(_("This paper form is already claimed. Sign in to see your application."), "info")
-        return _to_application(paper, signed_in=current_user.is_authenticated)
+    return _claim_matched(form, paper, paper.application.applicant)
+
+
+def _claim_matched(form, paper, person):
+    """Code and phone matched: link the form to its person's account, with a new password for
+    an account made from paper (a form claimed already is told as done to its owner)."""
     if current_user.is_authenticated:
         if current_user.id != person.id:
             form.code.errors.append(
                 _("This paper form belongs to another account. Sign out, then claim it.")
             )
             return _page(form)
-        services.claim(paper, person)
+        if paper.status is not PaperStatus.CLAIMED:
+            services.claim(paper, person)
         flash(_("The paper form is now linked to your account."), "success")
         return _to_application(paper, signed_in=True)
+    if paper.status is PaperStatus.CLAIMED:
+        flash(_("This paper form is already claimed. Sign in to see your application."), "info")
+        return _to_application(paper, signed_in=False)
     if account_policy.has_password(person):
         services.claim(paper, person)
         flash(_("You already have an account. Sign in with your phone number and password."),
