@@ -565,3 +565,31 @@ def test_paper_forms_follow_their_transition_table_whatever_happens(db):
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )  # fmt: skip
     PaperMachine.TestCase().runTest()
+
+
+def test_a_number_whose_account_appears_meanwhile_gets_that_account(db, monkeypatch):
+    """Two organisers typing in forms with the same new number: the second uses the account
+    the first made (the phone is unique), rather than failing."""
+    from portal.accounts import services as accounts
+
+    camp = CampFactory()
+    organiser = UserFactory(roles={Role.ORGANISER})
+    (paper,) = services.print_forms(camp, 1, locale="ky", by=organiser)
+    made_meanwhile = UserFactory(phone=PHONE)
+    real = accounts.find_by_login
+    calls = []
+
+    def not_there_at_first(identifier):
+        calls.append(identifier)
+        return None if len(calls) == 1 else real(identifier)
+
+    monkeypatch.setattr(accounts, "find_by_login", not_there_at_first)
+    details = {
+        "full_name": "Нурбек Асанов", "phone": PHONE, "date_of_birth": years_ago(19),
+        "region_code": "KG-O", "district_code": "KG-O-ARAVAN", "community": None,
+    }  # fmt: skip
+    application = services.enter(
+        paper, person=details, by=organiser,
+        application={"motivation": "", "answers": {}, "photo_consent": False},
+    )  # fmt: skip
+    assert application.user_id == made_meanwhile.id and len(calls) == 2

@@ -5,6 +5,7 @@ so the paper application meets the same rules as one sent online: applications o
 and region rule, one application per person and camp."""
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import services as accounts
 from portal.accounts.models import User
@@ -76,7 +77,19 @@ def _person(details: dict, *, locale: str, by) -> User:
     """The account with this phone number, or a new phone-only youth account."""
     user = accounts.find_by_login(details["phone"])
     if user is None:
-        return accounts.register_from_paper(consent_locale=locale, by=by, locale=locale, **details)
+        try:
+            # A colleague typing in another camp's form for the same new number may make the
+            # account a moment before us; then it is theirs and ours (the phone is unique).
+            with db.session.begin_nested():
+                user = accounts.register_from_paper(
+                    consent_locale=locale, by=by, locale=locale, **details
+                )
+                db.session.flush()
+            return user
+        except IntegrityError:
+            user = accounts.find_by_login(details["phone"])
+            if user is None:
+                raise
     if not user.active or not can_apply(user):
         raise CampError(
             _l("This phone number belongs to an account that cannot apply to camps. Check it.")
