@@ -93,6 +93,10 @@ class Config:
     #: Wrong draft codes per account (only failures count).
     RATELIMIT_RESUME = "10 per minute;30 per hour"
     RATELIMIT_JOIN_CODE_ADDRESS = "30 per minute;100 per hour"
+    # Claiming a paper form: every try per address (a village behind one Wi-Fi), and wrong
+    # code-and-phone pairs per code and per phone number, the limits that stop guessing.
+    RATELIMIT_CLAIM = "30 per minute;300 per hour"
+    RATELIMIT_CLAIM_CODE = "5 per minute;20 per hour"
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -97,6 +97,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     # Each domain's cron commands hang on its blueprint (`flask camps …`, `flask plans …`, …).
     from portal.camps import commands as camp_commands  # noqa: F401
     from portal.camps.manage import bp as camps_manage_bp
+    from portal.camps.paper.claim import bp as paper_bp
     from portal.camps.routes import bp as camps_bp
     from portal.groups import commands as group_commands  # noqa: F401
     from portal.groups.joining import bp as group_members_bp
@@ -116,6 +117,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(camps_bp)
     app.register_blueprint(camps_manage_bp)
+    app.register_blueprint(paper_bp)
     app.register_blueprint(training_bp)
     app.register_blueprint(training_manage_bp)
     app.register_blueprint(groups_bp)

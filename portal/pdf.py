@@ -95,6 +95,31 @@ class Sheet(FPDF):
         """An empty square to tick with a pen."""
         self.rect(x, y, size, size)
 
+    def writing_lines(self, label: str, *, lines: int = 1, size: float = 9) -> None:
+        """A label and `lines` ruled lines across the page to write on by hand."""
+        self.set_font(FONT, "", size)
+        self.multi_cell(0, size * 0.5, label, new_x="LMARGIN", new_y="NEXT")
+        for _ in range(lines):
+            self.ln(6)
+            self.set_draw_color(120, 120, 120)
+            self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+            self.set_draw_color(*INK)
+        self.ln(2)
+
+    def tick_options(self, label: str, options: Sequence[str], *, size: float = 9) -> None:
+        """A label and one tick box per option, side by side, wrapping to the next row."""
+        self.set_font(FONT, "", size)
+        self.multi_cell(0, size * 0.5, label, new_x="LMARGIN", new_y="NEXT")
+        self.ln(1.5)
+        for option in options:
+            width = 7 + self.get_string_width(option) + 6
+            if self.get_x() + width > self.w - self.r_margin:
+                self.ln(7)
+            self.box(self.get_x(), self.get_y() + 0.5, 4)
+            self.set_x(self.get_x() + 6)
+            self.cell(width - 6, 5, option)
+        self.ln(7)
+
     def qr(self, data: str, *, x: float, y: float, size: float) -> None:
         draw_qr(self, data, x=x, y=y, size=size)
 

@@ -2,6 +2,7 @@
 
 import enum
 import gzip
+import secrets
 import time
 from functools import cache
 from functools import wraps
@@ -108,6 +109,22 @@ def require(allowed: bool, status: int = 403) -> None:
 
 def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+#: An unusable password hash starts so (an erased account, one made from a paper form): it
+#: names no method, so no password matches it (a marker, not a password).
+UNUSABLE_PASSWORD_PREFIX = "!"  # nosec B105
+
+
+def unusable_password_hash() -> str:
+    """A hash no password matches, made without hashing (free inside a transaction)."""
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20)
+
+
+def has_usable_password(password_hash: str | None) -> bool:
+    if not password_hash:
+        return False
+    return not password_hash.startswith(UNUSABLE_PASSWORD_PREFIX)
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:

@@ -12,6 +12,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from portal.camps.models import ApplicationStatus
+from portal.camps.paper.models import PaperForm
 from portal.extensions import db
 from portal.security import Role
 from tests.factories import ActionPlanFactory
@@ -62,7 +63,8 @@ VALUES = st.one_of(
 #: Tables whose row counts must not change when a form is refused.
 TABLES = ("user", "application", "camp", "camp_question", "guardian_consent", "programme",
           "module", "training_session", "enrolment", "youth_group", "action_plan", "plan_version",
-          "plan_review", "plan_comment", "progress_update", "erasure_request")  # fmt: skip
+          "plan_review", "plan_comment", "progress_update", "erasure_request",
+          "paper_form")  # fmt: skip
 
 
 class FormFinder(HTMLParser):
@@ -117,6 +119,8 @@ def every_form(client, login_as, db):
     plan = ActionPlanFactory(group=group)
     session = TrainingSessionFactory(trainer=me)
     EnrolmentFactory(programme=session.programme)
+    paper = PaperForm(code="FUZZ2345", camp_id=camp.id)
+    db.session.add(paper)
     db.session.commit()
     pages = [
         "/account/profile", "/account/password", "/account/reset-link", "/account/data",
@@ -126,6 +130,7 @@ def every_form(client, login_as, db):
         "/groups/join",
         f"/groups/{group.id}", f"/plans/{plan.id}", "/manage/programmes/new",
         f"/manage/programmes/{session.programme_id}", f"/sessions/{session.id}/attendance",
+        f"/manage/camps/{camp.id}/paper", f"/manage/paper/{paper.id}", "/claim",
     ]  # fmt: skip
     forms = {}
     for page in pages:

@@ -8,6 +8,7 @@ from portal.camps.models import ApplicationStatus
 from portal.camps.models import Camp
 from portal.camps.models import CampQuestion
 from portal.camps.models import QuestionKind
+from portal.camps.paper.models import PaperForm
 from portal.extensions import db
 from portal.groups import members
 from portal.groups import services as group_services
@@ -271,6 +272,12 @@ MATRIX = {
         ORGANISERS,
     ),
     "camps_manage.cohort_balance": ("GET", "/manage/camps/{camp}/balance", ORGANISERS),
+    "camps_manage.paper_forms": ("GET", "/manage/camps/{camp}/paper", ORGANISERS),
+    # Nothing posted: the count (and the code) are missing, so the form comes back.
+    "camps_manage.print_paper_forms": ("POST", "/manage/camps/{camp}/paper/print", organisers(400)),
+    "camps_manage.find_paper_form": ("POST", "/manage/camps/{camp}/paper/find", organisers(400)),
+    "camps_manage.enter_paper_form": ("GET", "/manage/paper/{paper_form}", ORGANISERS),
+    "paper.claim": ("GET", "/claim", EVERYONE),
     "camps_manage.save_targets": ("POST", "/manage/camps/{camp}/targets", organisers(302)),
     "broadcasts.index": ("GET", "/manage/broadcasts/camp/{camp}", ORGANISERS),
     "broadcasts.new": ("GET", "/manage/broadcasts/programme/{programme}/new", ORGANISERS),
@@ -360,6 +367,12 @@ class Objects(dict):
         db.session.commit()
         return {"broadcast": broadcast.id}
 
+    def _build_paper_form(self):
+        paper = PaperForm(code="MATR2XQR", camp_id=self["camp"])
+        db.session.add(paper)
+        db.session.commit()
+        return {"paper_form": paper.id}
+
     def _build_erasure(self):
         erasure = ErasureRequest(user_id=UserFactory().id)
         db.session.add(erasure)
@@ -382,6 +395,7 @@ BUILT_BY = {
     **dict.fromkeys(("programme", "enrolment", "session", "certificate", "code"), "training"),
     **dict.fromkeys(("group", "plan", "mentor", "invitation"), "plan"),
     "erasure": "erasure",
+    "paper_form": "paper_form",
     "broadcast": "broadcast",
     "other": "other",
     "notification": "notification",

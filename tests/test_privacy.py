@@ -358,7 +358,8 @@ def test_the_download_keeps_its_shape(client, db):
     data = json.loads(response.data)
     assert list(data) == [
         "activity_log", "applications", "channels", "consents", "group_invitations", "groups",
-        "notifications", "plan_comments", "profile", "progress_updates", "roles", "training",
+        "notifications", "paper_forms", "plan_comments", "profile", "progress_updates", "roles",
+        "training",
     ]  # fmt: skip
     assert response.text.index('"activity_log"') < response.text.index('"training"')
 

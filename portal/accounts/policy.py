@@ -1,6 +1,7 @@
 """Who may do what with accounts: pure predicates shared by views and templates."""
 
 from portal.security import Role
+from portal.security import has_usable_password
 
 
 def can_manage_accounts(user) -> bool:
@@ -35,3 +36,9 @@ def can_switch_off(user, person) -> bool:
 
 def can_switch_on(user, person) -> bool:
     return can_manage_accounts(user) and not person.active
+
+
+def has_password(person) -> bool:
+    """The person can sign in with a password (an account made from a paper form cannot
+    until they claim it and choose one)."""
+    return has_usable_password(person.password_hash)

@@ -113,7 +113,7 @@ def register():
     places = fill_place_choices(form)
     user = _register(form) if form.validate_on_submit() else None
     if user is not None:
-        _start_session(user, remember=False)
+        start_session(user, remember=False)
         flash(_("Welcome! Your account is ready."), "success")
         return redirect(url_for("main.home", lang=lang_param(user.locale)))
     status = 400 if form.is_submitted() else 200
@@ -166,7 +166,7 @@ def _contact_is_free(form) -> bool:
     return free
 
 
-def _start_session(user: User, *, remember: bool) -> None:
+def start_session(user: User, *, remember: bool) -> None:
     """Sign in with a fresh session so nothing from before the login carries over."""
     session.clear()
     login_user(user, remember=remember)
@@ -200,7 +200,7 @@ def login():
                 _("This account is switched off. Ask an organiser of the programme for help.")
             )
         else:
-            _start_session(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             flash(_("You are signed in."), "success")
             return redirect(next_url or url_for("main.home"))
     status = 400 if form.is_submitted() else 200

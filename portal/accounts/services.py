@@ -32,6 +32,7 @@ from portal.notify import queue_email
 from portal.security import Role
 from portal.security import hash_password
 from portal.security import password_matches
+from portal.security import unusable_password_hash
 
 DATA_PROCESSING_CONSENT_VERSION = "2026-11"
 DATA_PROCESSING_CONSENT_TEXT = _l(
@@ -127,6 +128,18 @@ def repeated_registration(*, email: str | None, phone: str | None, password: str
     if user is None or (user.email, user.phone) != (email, phone):
         return None
     return user if password_matches(user.password_hash, password) else None
+
+
+def register_from_paper(*, consent_locale: str, by, **details) -> User:
+    """A young person's account made from a paper form an organiser typed in: the phone number
+    only and no usable password until the person claims the form (the consent is the one
+    printed on the form, in the language it was printed in)."""
+    user = User(password_hash=unusable_password_hash(), **details)
+    user.set_roles({Role.YOUTH})
+    db.session.add(user)
+    record_data_consent(user, consent_locale)
+    audit_event("user.created", user, actor=by, roles=[Role.YOUTH.value], via="paper")
+    return user
 
 
 def record_data_consent(user: User, locale: str) -> Consent:

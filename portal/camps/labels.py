@@ -3,6 +3,7 @@
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import CampStatus
 from portal.camps.models import ConsentMethod
+from portal.camps.paper.models import PaperStatus
 from portal.i18n import lazy_gettext as _l
 
 STATUS_LABELS = {
@@ -64,3 +65,11 @@ def consent_label(application):
     if application.active_consent:
         return _l("Recorded")
     return _l("Withdrawn") if application.consent_withdrawn else _l("Missing")
+
+
+#: A paper application form's status, as the organisers' paper page names it.
+PAPER_STATUS_LABELS = {
+    PaperStatus.PRINTED: _l("Printed, not typed in yet"),
+    PaperStatus.ENTERED: _l("Typed in, not claimed yet"),
+    PaperStatus.CLAIMED: _l("Claimed by the young person"),
+}

@@ -13,6 +13,7 @@ from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationEvent
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import Camp
+from portal.camps.paper.models import PaperForm
 from portal.camps.services.applications import birth_date_change_problem
 from portal.extensions import db
 from portal.extensions import utcnow
@@ -34,6 +35,8 @@ PERSON_COLUMNS = {
     "camp_attendance.recorded_by_id": signals.ACTOR_KEPT,
     "guardian_consent.recorded_by_id": signals.ACTOR_KEPT,
     "guardian_consent.withdrawn_by_id": signals.ACTOR_KEPT,
+    "paper_form.printed_by_id": signals.ACTOR_KEPT,
+    "paper_form.entered_by_id": signals.ACTOR_KEPT,
 }
 
 
@@ -41,6 +44,8 @@ def connect() -> None:
     """Answer for the camps' tables when a person's data is requested, erased or changed."""
     signals.data_requested.connect(export_applications)
     signals.user_erased.connect(erase_applications)
+    signals.data_requested.connect(export_paper_forms)
+    signals.user_erased.connect(erase_paper_forms)
     # A new date of birth is refused while an application sent on the old one is open.
     signals.birth_date_changing.connect(birth_date_change_problem)
     signals.answer_for(PERSON_COLUMNS)
@@ -105,6 +110,39 @@ def erase_applications(user, *, by) -> dict[str, list[int]]:
         .values(reason="")
     )
     return {"application": application_ids}
+
+
+def _paper_forms_of(user):
+    return (
+        sa.select(PaperForm)
+        .join(Application, Application.id == PaperForm.application_id)
+        .where(Application.user_id == user.id)
+        .order_by(PaperForm.id)
+    )
+
+
+def export_paper_forms(user) -> dict:
+    """The paper forms the person's applications were typed in from."""
+    return {
+        "paper_forms": [
+            {
+                "camp": paper.camp.title,
+                "code": paper.code,
+                "status": paper.status.value,
+                "entered_at": plain(paper.entered_at),
+                "claimed_at": plain(paper.claimed_at),
+            }
+            for paper in db.session.scalars(_paper_forms_of(user))
+        ]
+    }
+
+
+def erase_paper_forms(user, *, by) -> dict[str, list[int]]:
+    """Delete the person's paper form rows: the code on a paper kept in a drawer would
+    otherwise lead back to their anonymised application (its status stays for the counts)."""
+    ids = list(db.session.scalars(_paper_forms_of(user).with_only_columns(PaperForm.id)))
+    db.session.execute(sa.delete(PaperForm).where(PaperForm.id.in_(ids)))
+    return {"paper_form": ids}
 
 
 def clear_application(application) -> None:

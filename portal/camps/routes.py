@@ -325,6 +325,7 @@ def camp_helpers():
     from portal.camps.labels import CAMP_STATUS_LABELS
     from portal.camps.labels import CAMP_STATUS_TONES
     from portal.camps.labels import CONSENT_METHOD_LABELS
+    from portal.camps.labels import PAPER_STATUS_LABELS
     from portal.camps.labels import STATUS_LABELS
     from portal.camps.labels import STATUS_TONES
     from portal.camps.labels import spoken_languages
@@ -335,6 +336,7 @@ def camp_helpers():
         "status_tone": lambda status: STATUS_TONES[status],
         "camp_status_tone": lambda status: CAMP_STATUS_TONES[status],
         "consent_method_label": lambda method: CONSENT_METHOD_LABELS[method],
+        "paper_status_label": lambda status: PAPER_STATUS_LABELS[status],
         "spoken_languages": spoken_languages,
         "camp_policy": policy,
     }

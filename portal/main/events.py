@@ -86,6 +86,9 @@ EVENT_LABELS = {
     "application.resume_code": _l("Code made to continue a draft on another phone"),
     "application.photo_consent_withdrawn": _l("Photo consent withdrawn"),
     "application.sensitive_viewed": _l("Sensitive details of a minor viewed"),
+    "paper.printed": _l("Paper application forms printed"),
+    "paper.entered": _l("Paper application form typed in"),
+    "paper.claimed": _l("Paper application form claimed"),
     "consent.recorded": _l("Guardian consent recorded"),
     "consent.withdrawn": _l("Guardian consent withdrawn"),
     "consent.reminded": _l("Guardian consent reminder sent"),
@@ -138,6 +141,7 @@ EVENT_AREAS = {
     "camp": _l("Camps"),
     "application": _l("Camps"),
     "consent": _l("Camps"),
+    "paper": _l("Camps"),
     "retention": _l("Camps"),
     "report": _l("Reports"),
     "programme": _l("Training"),
@@ -227,8 +231,12 @@ ROLE_LABELS = {
 _WORDS = {
     "who": {"applicants": _l("Applicants"), "participants": _l("Participants")},
     "format": {"csv": "CSV", "xlsx": "Excel (XLSX)", "pdf": "PDF"},
-    "via": {"join_code": _l("With the group's join code")},
-    "reason": {"reset": _l("With a reset link"), "changed": _l("Changed on the profile")},
+    "via": {"join_code": _l("With the group's join code"), "paper": _l("From a paper form")},
+    "reason": {
+        "reset": _l("With a reset link"),
+        "changed": _l("Changed on the profile"),
+        "paper": _l("Chosen when claiming a paper form"),
+    },
 }
 #: Keys whose value is a person's id.
 _PEOPLE = {"lead", "mentor"}

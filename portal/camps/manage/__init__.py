@@ -13,3 +13,4 @@ from portal.camps.manage import cohort  # noqa: E402, F401
 from portal.camps.manage import consent  # noqa: E402, F401
 from portal.camps.manage import paper  # noqa: E402, F401
 from portal.camps.manage import questions  # noqa: E402, F401
+from portal.camps.manage import sheets  # noqa: E402, F401

@@ -22,6 +22,7 @@ from portal.camps.forms.waitlist import WaitlistMoveForm
 from portal.camps.manage import bp
 from portal.camps.manage.lookup import managed_application
 from portal.camps.manage.lookup import managed_camp
+from portal.camps.paper import queries as paper_queries
 from portal.confirm import confirmation_page
 from portal.extensions import db
 from portal.forms import ActionForm
@@ -226,6 +227,7 @@ def application_page(application, status=200, **forms):
         after=after,
         ethnicity_hidden=True,
         age_band=queries.age_band,
+        paper_form=paper_queries.form_of(application),
         **context,
     ), status
 
