@@ -111,20 +111,19 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-#: Starts the stored hash of an account nobody has chosen a password for yet (an imported
-#: person, until they follow their invitation): no password matches it.
-UNUSABLE_PREFIX = "!"
+#: Starts the stored hash of an account no password opens: an erased one, or an imported person's
+#: until they follow their invitation (werkzeug finds no method in it, so nothing matches).
+UNUSABLE_PREFIX = "!"  # nosec B105 - a marker, not a password
 
 
 def unusable_password_hash() -> str:
     """A stored hash no password matches; random, so each account's reset links differ."""
-    return UNUSABLE_PREFIX + secrets.token_hex(24)
+    return UNUSABLE_PREFIX + secrets.token_hex(20)
 
 
 def password_matches(password_hash: str | None, password: str) -> bool:
-    # Hash even when there is no account (or no password yet) so timing does not reveal which
-    # accounts exist.
-    if not password_hash or password_hash.startswith(UNUSABLE_PREFIX):
+    # Hash even when there is no account so timing does not reveal which accounts exist.
+    if not password_hash:
         check_password_hash(_dummy_hash(), password)
         return False
     return check_password_hash(password_hash, password)

@@ -149,16 +149,21 @@ def test_200_people_from_xlsx_with_10_bad_rows(client, login_as, db):
 
     # Invitations: e-mail to those with an address (95 valid), SMS to the phone-only ones (95).
     assert count(OutboundEmail, OutboundEmail.subject == "Your Jashtar account is ready") == 95
-    sms = db.session.scalars(sa.select(OutboundSms).where(OutboundSms.user_id == phone_only.id)).all()
+    sms = db.session.scalars(
+        sa.select(OutboundSms).where(OutboundSms.user_id == phone_only.id)
+    ).all()
     assert len(sms) == 1 and "/auth/reset/" in sms[0].body
-    assert sms[0].body.startswith("Jashtar: " + translated(
-        "Your account is ready. Choose a password:", "ru"))
+    assert sms[0].body.startswith(
+        "Jashtar: " + translated("Your account is ready. Choose a password:", "ru")
+    )
     assert count(OutboundSms) == 95
     token_link = sms[0].body.split()[-1]
-    assert client.get(token_link[token_link.index("/auth/reset/"):]).status_code == 200
+    assert client.get(token_link[token_link.index("/auth/reset/") :]).status_code == 200
 
     # One audit event with the counts.
-    events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.action == "people.imported")).all()
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "people.imported")
+    ).all()
     assert len(events) == 1 and events[0].actor_id == organiser.id
     assert events[0].details["created"] == 190 and events[0].details["rejected"] == 10
 
@@ -226,7 +231,10 @@ def test_the_organiser_chooses_the_columns_when_the_guess_is_wrong(client, login
     data = xlsx(["A", "B", "C"], [["Нурбек Осмонов", "0700123456", "12.03.2005"]])
     batch = batch_of(upload(client, data, "odd.xlsx"))
     assert batch.mapping == {}
-    assert "Choose the column with: Full name." in client.get(f"/manage/imports/{batch.id}?lang=en").text
+    assert (
+        "Choose the column with: Full name."
+        in client.get(f"/manage/imports/{batch.id}?lang=en").text
+    )
     assert run(client, batch).status_code == 400  # nothing to import with
     twice = client.post(f"/manage/imports/{batch.id}/mapping?lang=en",
                         data={"full_name": "0", "phone": "0"})  # fmt: skip
@@ -373,7 +381,9 @@ def test_graduates_are_imported_with_certificates_that_verify(client, login_as, 
     assert batch.counts["new"] == 1 and batch.counts["matched"] == 1
     assert batch.counts["certificates"] == 2 and batch.counts["rejected"] == 1
 
-    certificate = db.session.scalar(sa.select(Certificate).where(Certificate.code == "JASH-2024-001"))
+    certificate = db.session.scalar(
+        sa.select(Certificate).where(Certificate.code == "JASH-2024-001")
+    )
     assert certificate.issued_on == date(2024, 6, 15)
     assert certificate.enrolment.status is EnrolmentStatus.COMPLETED
     page = client.get("/certificates/verify/JASH-2024-001?lang=en")
@@ -422,5 +432,8 @@ def test_a_certificate_code_already_used_is_refused():
     rows = check_rows(ImportKind.GRADUATES, table, mapping, Existing(codes={"TAKEN": 0}),
                       local_today(), places=PlaceIndex([]))  # fmt: skip
     assert [[code for code, _params in row.problems] for row in rows] == [
-        ["code_taken"], ["code_invalid"], [], ["code_duplicate"],
+        ["code_taken"],
+        ["code_invalid"],
+        [],
+        ["code_duplicate"],
     ]

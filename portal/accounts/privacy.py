@@ -5,8 +5,6 @@ signal (portal.signals); this module merges their answers and handles the profil
 messages, mail and audit trail.
 """
 
-import secrets
-
 import sqlalchemy as sa
 
 from portal import signals
@@ -22,15 +20,13 @@ from portal.notify import Notification
 from portal.notify import OutboundEmail
 from portal.reach import ChannelChoice
 from portal.reach import choices
+from portal.security import unusable_password_hash
 from portal.signals import plain
 from portal.sms import OutboundSms
 from portal.telegram import OutboundTelegram
 from portal.telegram import TelegramLink
 from portal.telegram import TelegramLinkCode
 
-#: An erased account's password hash starts so: it names no method, so nothing matches it
-#: (a marker, not a password).
-UNUSABLE_PASSWORD_PREFIX = "!"  # nosec B105
 PROFILE_FIELDS = (
     "full_name", "email", "phone", "date_of_birth", "gender", "region_code", "district_code",
     "community", "locale", "created_at", "last_login_at",
@@ -130,7 +126,7 @@ def erase(user: User, *, by) -> None:
     # Unusable, and free: no password matches a hash without a method (werkzeug answers False),
     # where hashing a random password took scrypt's 0.1-0.3 s inside the erasure's transaction
     # (on SQLite, while every other writer waits for the lock; found by `make stress`).
-    user.password_hash = UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(20)
+    user.password_hash = unusable_password_hash()
     if user.date_of_birth:
         user.date_of_birth = user.date_of_birth.replace(day=1)
     user.active = False

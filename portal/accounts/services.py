@@ -29,10 +29,10 @@ from portal.links import local_path
 from portal.notify import Subject
 from portal.notify import notify
 from portal.notify import queue_email
-from portal.security import Role
-from portal.security import hash_password
 from portal.reach import Reach
 from portal.reach import queue_text
+from portal.security import Role
+from portal.security import hash_password
 from portal.security import password_matches
 from portal.security import unusable_password_hash
 
@@ -171,7 +171,9 @@ NEW_ACCOUNT_REACH = Reach(email=None, phone=None, chat_id=None)
 def invite_to_set_password(user: User) -> str:
     """Send a new account's holder the link to choose their password: by e-mail when they have
     an address, else by SMS in their language; return the channel ("email" or "sms")."""
-    link = external_url("accounts.reset_password", token=password_reset_token(user, invitation=True))
+    link = external_url(
+        "accounts.reset_password", token=password_reset_token(user, invitation=True)
+    )
     if user.email:
         queue_email(
             user, _l("Your Jashtar account is ready"), "invitation", link=link, essential=True,

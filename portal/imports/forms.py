@@ -26,7 +26,9 @@ MAX_FILE_MEGABYTES = 5
 MAX_FILE_BYTES = MAX_FILE_MEGABYTES * 1024 * 1024
 #: Rows one file may hold under its header; a longer list goes in several files.
 MAX_ROWS = 5000
-ACCEPTED_FILES = ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
+ACCEPTED_FILES = (
+    ".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
+)
 
 
 KIND_LABELS = {
@@ -37,7 +39,8 @@ KIND_LABELS = {
 
 def kind_choices():
     return [
-        (ImportKind.PEOPLE.value, _l("Young people (each new person is invited to choose a password)")),
+        (ImportKind.PEOPLE.value,
+         _l("Young people (each new person is invited to choose a password)")),
         (ImportKind.GRADUATES.value, _l("Past graduates of a programme, with their certificates")),
     ]  # fmt: skip
 
@@ -88,7 +91,10 @@ class UploadForm(BaseForm):
         fmt = Path(upload.filename).suffix.lower().lstrip(".")
         if fmt not in ("xlsx", "csv"):
             raise ValidationError(
-                _l("Send an Excel file (.xlsx) or a CSV file. Save an older .xls file as .xlsx first.")
+                _l(
+                    "Send an Excel file (.xlsx) or a CSV file. Save an older .xls file as .xlsx "
+                    "first."
+                )
             )
         data = upload.stream.read(MAX_FILE_BYTES + 1)
         if len(data) > MAX_FILE_BYTES:
@@ -148,4 +154,3 @@ def mapping_form(kind: ImportKind, header: list[str], mapping: dict[str, int], *
         setattr(MappingForm, field.name, SelectField(field.label, choices=choices, default=""))
     data = {name: str(column) for name, column in mapping.items()}
     return MappingForm(data=data, **kwargs)
-

@@ -2,6 +2,7 @@
 import the valid rows once, download the rows that were refused."""
 
 from flask import Blueprint
+from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -16,9 +17,9 @@ from portal.i18n import gettext as _
 from portal.imports import policy
 from portal.imports import queries
 from portal.imports import services
-from portal.imports.checks import OUTCOME_LABELS
 from portal.imports.checks import MATCHED
 from portal.imports.checks import NEW
+from portal.imports.checks import OUTCOME_LABELS
 from portal.imports.checks import RECORDED
 from portal.imports.checks import REJECTED
 from portal.imports.columns import FIELDS
@@ -61,7 +62,9 @@ def index():
     form = _upload_form()
     if form.validate_on_submit():
         kind = ImportKind(form.kind.data)
-        programme = db.session.get(Programme, int(form.programme.data)) if form.programme.data else None
+        programme = (
+            db.session.get(Programme, int(form.programme.data)) if form.programme.data else None
+        )
         batch = services.start(form.data_read, form.format_read, form.table, kind, programme,
                                by=current_user)  # fmt: skip
         return redirect(url_for(".batch", batch_id=batch.id))
@@ -95,11 +98,14 @@ def batch(batch_id):
 
 def _preview(batch, form, status=200, confirm_form=None):
     rows = services.checked_rows(batch, form.mapping()) if form.mapping() else []
-    counts = {outcome: sum(1 for row in rows if row.outcome == outcome) for outcome in OUTCOME_LABELS}
+    counts = {
+        outcome: sum(1 for row in rows if row.outcome == outcome) for outcome in OUTCOME_LABELS
+    }
     return render_template(
         "imports/batch.html", batch=batch, form=form, rows=rows[:PREVIEW_ROWS], counts=counts,
         fields=FIELDS[batch.kind], outcome_labels=OUTCOME_LABELS,
-        mapping_problem=mapping_problem(batch.kind, batch.mapping), confirm_form=confirm_form or ConfirmImportForm(formdata=None), action_form=ActionForm(),
+        mapping_problem=mapping_problem(batch.kind, batch.mapping), action_form=ActionForm(),
+        confirm_form=confirm_form or ConfirmImportForm(formdata=None),
         programme=db.session.get(Programme, batch.programme_id or 0),
     ), status  # fmt: skip
 
@@ -138,11 +144,13 @@ def run(batch_id):
     return redirect(url_for(".batch", batch_id=batch.id))
 
 
-@bp.get("/<int:batch_id>/rejected.<any(csv,xlsx):fmt>")
+@bp.get("/<int:batch_id>/rejected.<fmt>")
 @organisers_only
 def rejected(batch_id, fmt):
     """The rows not imported, as the file had them, each with its reasons."""
     batch = _batch(batch_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
     table = services.rejected_table(batch)
     audit_event("people.report_downloaded", None, format=fmt, count=len(table.rows))
     return send_table(table, fmt, "rows-not-imported")

@@ -102,7 +102,9 @@ def checked_rows(batch: ImportBatch, mapping: dict[str, int] | None = None) -> l
 def save_mapping(batch: ImportBatch, mapping: dict[str, int]) -> None:
     if batch.imported_at is not None:
         raise ImportRefused(_l("This file has already been imported."))
-    batch.mapping = {name: column for name, column in mapping.items() if name in _field_names(batch)}
+    batch.mapping = {
+        name: column for name, column in mapping.items() if name in _field_names(batch)
+    }
 
 
 def _field_names(batch: ImportBatch) -> set[str]:
