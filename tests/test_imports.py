@@ -148,7 +148,11 @@ def test_200_people_from_xlsx_with_10_bad_rows(client, login_as, db):
     assert phone_only.gender.value == "male" and phone_only.locale == "ru"
 
     # Invitations: e-mail to those with an address (95 valid), SMS to the phone-only ones (95).
-    assert count(OutboundEmail, OutboundEmail.subject == "Your Jashtar account is ready") == 95
+    invitations = OutboundEmail.body.contains("/auth/reset/")
+    assert count(OutboundEmail, invitations) == 95
+    # … each in the person's language (every fourth row is in Uzbek).
+    uzbek = translated("Your Jashtar account is ready", "uz_Cyrl")
+    assert count(OutboundEmail, OutboundEmail.subject == uzbek) == 47
     sms = db.session.scalars(
         sa.select(OutboundSms).where(OutboundSms.user_id == phone_only.id)
     ).all()
