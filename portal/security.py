@@ -113,7 +113,7 @@ def hash_password(password: str) -> str:
 
 #: Starts the stored hash of an account no password opens: an erased one, or an imported person's
 #: until they follow their invitation (werkzeug finds no method in it, so nothing matches).
-UNUSABLE_PREFIX = "!"  # nosec B105 - a marker, not a password
+UNUSABLE_PREFIX = "!"
 
 
 def unusable_password_hash() -> str:

@@ -89,6 +89,9 @@ Cell = str | date | None
 MAX_COLUMNS = 50
 #: The separators a CSV file may use (Excel in Russian and Kyrgyz writes ";").
 CSV_SEPARATORS = ",;\t"
+#: A table ends after this many empty rows in a row (a sheet formatted down to its millionth
+#: row is read in a moment, not to its end).
+MAX_EMPTY_RUN = 1000
 
 
 class SpreadsheetError(ValueError):
@@ -111,10 +114,15 @@ def read_table(data: bytes, fmt: str, *, max_rows: int) -> ReadTable:
     lines = _xlsx_rows(data) if fmt == "xlsx" else _csv_rows(data)
     header: list[str] | None = None
     rows: list[tuple[int, list[Cell]]] = []
+    empty_run = 0
     for number, raw in lines:
         cells = [_clean(cell) for cell in raw[:MAX_COLUMNS]]
         if all(cell is None for cell in cells):
+            empty_run += 1
+            if empty_run > MAX_EMPTY_RUN:
+                break
             continue
+        empty_run = 0
         if header is None:
             header = ["" if cell is None else str(cell) for cell in cells]
             continue

@@ -24,8 +24,12 @@ def upgrade():
         sa.Column(
             "kind",
             sa.Enum(
-                "people", "graduates", name="importkind", native_enum=False,
-                create_constraint=True, length=32,
+                "people",
+                "graduates",
+                name="importkind",
+                native_enum=False,
+                create_constraint=True,
+                length=32,
             ),
             nullable=False,
         ),  # fmt: skip

@@ -136,7 +136,8 @@ def run(batch: ImportBatch, programme, *, by) -> Counter[str]:
     batch.rejected = [_report_row(row) for row in rows if row.outcome == REJECTED]
     batch.counts = dict(counts)
     batch.imported_at = utcnow()
-    delete_after_commit(batch.file_name)
+    if batch.file_name:
+        delete_after_commit(batch.file_name)
     batch.file_name = None
     audit_event(
         "people.imported", programme, actor=by, kind=batch.kind.value, created=counts[NEW],

@@ -345,7 +345,7 @@ def update_completion(enrolment: Enrolment, marks: dict | None = None) -> list[s
     comes back first. Return what changed ("completed", "issued", "withdrawn", "flagged",
     "flag_cleared")."""
     now = local_now()
-    changes = []
+    changes: list[str] = []
     if enrolment.completed_elsewhere:
         return changes  # no marks to read: the list it came from is its record
     if enrolment.status is not EnrolmentStatus.DROPPED:
