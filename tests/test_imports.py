@@ -441,3 +441,47 @@ def test_a_certificate_code_already_used_is_refused():
         [],
         ["code_duplicate"],
     ]
+
+
+def test_an_invitation_works_for_two_weeks_and_once(client, db, monkeypatch):
+    import time
+
+    import itsdangerous
+
+    from portal.accounts.services import invite_to_set_password
+    from portal.accounts.services import new_imported_youth
+
+    person = new_imported_youth(full_name="Нурбек Осмонов", phone="+996700123456", locale="ky")
+    other = new_imported_youth(full_name="Жибек Алиева", email="jibek@example.net", locale="ru")
+    db.session.flush()
+    assert (invite_to_set_password(person), invite_to_set_password(other)) == ("sms", "email")
+    db.session.commit()
+    now = time.time()
+
+    body = db.session.scalar(sa.select(OutboundSms.body).where(OutboundSms.user_id == person.id))
+    link = body[body.index("/auth/reset/") :]
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: now + 13 * 86400)
+    assert client.get(link).status_code == 200
+    password = "жайлоодо-жашыл-чөп-2026"
+    response = client.post(link, data={"password": password, "confirm": password})
+    assert response.status_code == 302
+    login = {"email": "0700 123 456", "password": password}
+    assert client.post("/auth/login", data=login).status_code == 302
+    assert client.get(link).status_code == 400  # used once
+
+    email = db.session.scalar(sa.select(OutboundEmail).where(OutboundEmail.user_id == other.id))
+    assert "14" in email.body and email.subject == translated("Your Jashtar account is ready", "ru")
+    link = re.search(r"http\S+?(/auth/reset/\S+)", email.body)[1]
+    assert client.get(link).status_code == 200
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: now + 15 * 86400)
+    assert client.get(link).status_code == 400
+
+
+def test_an_imported_person_has_no_password_that_signs_in(client, db):
+    from portal.accounts.services import authenticate
+    from portal.accounts.services import new_imported_youth
+
+    person = new_imported_youth(full_name="Нурбек Осмонов", phone="+996700123456", locale="ky")
+    db.session.commit()
+    for guess in ("", person.password_hash, person.password_hash[1:], "!"):
+        assert authenticate("0700123456", guess) is None
