@@ -134,6 +134,9 @@ def test_200_people_from_xlsx_with_10_bad_rows(client, login_as, db):
     response = run(client, batch)
     assert response.status_code == 302
     assert count(User) == people_before + 190
+    done = client.get(f"/manage/imports/{batch.id}?lang=en").text
+    assert "Import done" in done and "Invitations by SMS: 95" in done
+    assert run(client, batch).status_code == 302  # a second click imports nothing more
     db.session.refresh(batch)
     assert batch.counts["new"] == 190 and batch.counts["rejected"] == 10
     assert batch.file_name is None and storage().get(data and "x") is None
@@ -303,6 +306,13 @@ def test_too_many_rows_and_too_large_files_are_refused_with_a_message(
     monkeypatch.setattr(forms, "MAX_FILE_BYTES", 100)
     response = upload(client, xlsx(HEADER, [person_row(1)]), "big.xlsx")
     assert response.status_code == 400 and "The file is larger than" in response.text
+
+
+def test_a_body_over_the_servers_limit_gets_the_form_back(client, app, login_as, db, monkeypatch):
+    login_as("organiser")
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2000)
+    response = upload(client, b"x" * 5000, "big.csv")
+    assert response.status_code == 413 and "The file is larger than 5 MB" in response.text
 
 
 def test_a_young_person_cannot_import(client, login_as, db):
@@ -485,3 +495,15 @@ def test_an_imported_person_has_no_password_that_signs_in(client, db):
     db.session.commit()
     for guess in ("", person.password_hash, person.password_hash[1:], "!"):
         assert authenticate("0700123456", guess) is None
+
+
+def test_a_programmes_page_leads_to_its_graduates_import(client, login_as, db):
+    login_as("organiser")
+    programme = ProgrammeFactory()
+    page = client.get(f"/manage/programmes/{programme.id}?lang=en").text
+    assert f"/manage/imports?kind=graduates&amp;programme={programme.id}" in page
+    upload_page = client.get(f"/manage/imports?kind=graduates&programme={programme.id}").text
+    assert f'<option selected value="{programme.id}">' in upload_page
+    assert '<input checked id="kind-1" name="kind" required type="radio" value="graduates">' in (
+        upload_page
+    )

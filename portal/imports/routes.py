@@ -6,6 +6,7 @@ from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import url_for
 from flask_login import current_user
 
@@ -47,6 +48,10 @@ def _batch(batch_id: int) -> ImportBatch:
     return batch
 
 
+def _programme(batch: ImportBatch) -> Programme | None:
+    return db.session.get(Programme, batch.programme_id) if batch.programme_id else None
+
+
 def _upload_form(**kwargs) -> UploadForm:
     form = UploadForm(**kwargs)
     form.programme.choices = [("", _("Choose…"))] + [
@@ -60,6 +65,9 @@ def _upload_form(**kwargs) -> UploadForm:
 def index():
     """Upload a spreadsheet of people or graduates; the organiser's uploads of the last day."""
     form = _upload_form()
+    if not form.is_submitted() and request.args.get("kind") == ImportKind.GRADUATES.value:
+        form.kind.data = ImportKind.GRADUATES.value  # from a programme's page
+        form.programme.data = request.args.get("programme", "")
     if form.validate_on_submit():
         kind = ImportKind(form.kind.data)
         programme = (
@@ -91,7 +99,9 @@ def batch(batch_id):
     """The columns mapped, the first rows with their problems and the counts; or the result."""
     batch = _batch(batch_id)
     if not policy.can_run(batch):
-        return render_template("imports/done.html", batch=batch, form=ActionForm())
+        return render_template(
+            "imports/done.html", batch=batch, form=ActionForm(), programme=_programme(batch)
+        )
     form = mapping_form(batch.kind, batch.header, batch.mapping, formdata=None)
     return _preview(batch, form)
 
@@ -106,7 +116,7 @@ def _preview(batch, form, status=200, confirm_form=None):
         fields=FIELDS[batch.kind], outcome_labels=OUTCOME_LABELS,
         mapping_problem=mapping_problem(batch.kind, batch.mapping), action_form=ActionForm(),
         confirm_form=confirm_form or ConfirmImportForm(formdata=None),
-        programme=db.session.get(Programme, batch.programme_id or 0),
+        programme=_programme(batch),
     ), status  # fmt: skip
 
 
@@ -136,8 +146,7 @@ def run(batch_id):
     if not form.validate_on_submit() or mapping_problem(batch.kind, batch.mapping):
         mapping = mapping_form(batch.kind, batch.header, batch.mapping, formdata=None)
         return _preview(batch, mapping, 400, confirm_form=form)
-    programme = db.session.get(Programme, batch.programme_id or 0)
-    counts = services.run(batch, programme, by=current_user)
+    counts = services.run(batch, _programme(batch), by=current_user)
     flash(_("Imported: %(new)d new, %(matched)d already had an account, %(rejected)d not "
             "imported.", new=counts[NEW], matched=counts[MATCHED] + counts[RECORDED],
             rejected=counts[REJECTED]), "success")  # fmt: skip
