@@ -355,6 +355,8 @@ def test_district_names_match_in_any_language_and_case():
         assert places.find(text)[0].code == "KG-O-KARASUU", text
     assert places.find("ош облусу", top_level=True)[0].code == "KG-O"
     assert places.find("Ош", top_level=True) == (None, True)  # the region or the city?
+    assert places.find("г. Ош")[0].code == "KG-GO"
+    assert places.find("Ош обл.")[0].code == "KG-O"
     assert places.find("Атлантида") == (None, False)
 
 

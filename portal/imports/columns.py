@@ -155,16 +155,24 @@ LANGUAGES = {
                     "uz_Cyrl"),
 }  # fmt: skip
 
-#: Words that name a kind of unit, left out when a name is matched without them.
+#: Words that name a kind of unit → the kind they say (left out when a name is matched without
+#: them, and used to tell Osh region from Osh city).
 UNIT_WORDS = {
-    "область", "облусу", "облус", "обл", "region", "вилояти", "вилоят", "район", "району",
-    "р н", "district", "тумани", "туман", "город", "г", "шаары", "шаар", "city", "town",
-    "шаҳри", "шаҳар", "ш",
+    **dict.fromkeys(("область", "облусу", "облус", "обл", "region", "oblast", "вилояти",
+                     "вилоят"), "region"),
+    **dict.fromkeys(("район", "району", "р н", "district", "rayon", "тумани", "туман"),
+                    "district"),
+    **dict.fromkeys(("город", "г", "шаары", "шаар", "city", "town", "шаҳри", "шаҳар", "ш"),
+                    "city"),
 }  # fmt: skip
 
 
 def _bare(text: str) -> str:
     return " ".join(word for word in fold(text).split() if word not in UNIT_WORDS)
+
+
+def _kinds(text: str) -> set[str]:
+    return {UNIT_WORDS[word] for word in fold(text).split() if word in UNIT_WORDS}
 
 
 class PlaceIndex:
@@ -174,22 +182,28 @@ class PlaceIndex:
     def __init__(self, places: list[Place] | None = None):
         self.full: dict[str, set[Place]] = {}
         self.bare: dict[str, set[Place]] = {}
+        #: The kinds of unit each place's own names say it is.
+        self.kinds: dict[str, set[str]] = {}
         for unit in places if places is not None else all_places():
             names = (unit.code, unit.name_en, unit.name_ky, unit.name_ru, unit.name_uz_cyrl)
             for name in names:
                 self.full.setdefault(fold(name), set()).add(unit)
                 self.bare.setdefault(_bare(name), set()).add(unit)
+                self.kinds.setdefault(unit.code, set()).update(_kinds(name))
 
     def find(self, text: str, *, top_level: bool | None = None) -> tuple[Place | None, bool]:
         """(the unit, whether several units bear this name): the whole name first, then the
-        name without its kind's word; `top_level` keeps regions and cities (True) or districts
-        and towns (False) only."""
+        name without its kind's word (which then picks among units of the same name, as "г. Ош"
+        does); `top_level` keeps regions and cities (True) or districts and towns (False)."""
+        said = _kinds(text)
         for table, key in ((self.full, fold(text)), (self.bare, _bare(text))):
             found = {
                 unit
                 for unit in table.get(key, ())
                 if top_level is None or (unit.parent_code is None) == top_level
             }
+            if len(found) > 1 and said:
+                found = {unit for unit in found if self.kinds[unit.code] & said} or found
             if len(found) == 1:
                 return found.pop(), False
             if found:
