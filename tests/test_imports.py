@@ -509,3 +509,24 @@ def test_a_programmes_page_leads_to_its_graduates_import(client, login_as, db):
     assert '<input checked id="kind-1" name="kind" required type="radio" value="graduates">' in (
         upload_page
     )
+
+
+def test_a_contact_taken_while_importing_refuses_the_import_with_a_message(
+    client, login_as, db, monkeypatch
+):
+    from portal.imports import queries
+    from portal.imports.checks import Existing
+
+    login_as("organiser")
+    batch = batch_of(upload(client, xlsx(HEADER, [person_row(1), person_row(2)]), "two.xlsx"))
+    UserFactory(phone="+996555100001")  # registered between the preview and the import
+    monkeypatch.setattr(queries, "existing_for", lambda *args, **kwargs: Existing())
+    response = client.post(
+        f"/manage/imports/{batch.id}/run?lang=en", data={"agreed": "y"},
+        headers={"Referer": f"http://localhost/manage/imports/{batch.id}"},
+    )  # fmt: skip
+    assert response.status_code == 303
+    assert count(User, User.email == "import2@example.net") == 0
+    db.session.refresh(batch)
+    assert batch.imported_at is None
+    assert "a moment ago" in client.get(f"/manage/imports/{batch.id}?lang=en").text

@@ -128,7 +128,12 @@ def run(batch: ImportBatch, programme, *, by) -> Counter[str]:
             person = new_imported_youth(**_account_details(batch.kind, row.values))
             created.append(person)
             people[row.number] = person
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as error:  # another import or a registration took a contact
+        raise ImportRefused(
+            _l("Some of these people got an account a moment ago. Check the file again.")
+        ) from error
     if batch.kind is ImportKind.GRADUATES:
         _record_graduates(rows, people, programme, by=by, counts=counts)
     for person in created:
