@@ -29,6 +29,8 @@ from portal.imports.checks import codes_in
 from portal.imports.checks import contacts
 from portal.imports.checks import problem_text
 from portal.imports.columns import FIELDS
+from portal.imports.columns import guess_mapping
+from portal.imports.forms import MAX_ROWS
 from portal.imports.models import ImportBatch
 from portal.imports.models import ImportKind
 from portal.spreadsheets import ReadTable
@@ -61,8 +63,6 @@ class ImportRefused(PortalError):
 def start(data: bytes, fmt: str, table: ReadTable, kind: ImportKind, programme, *, by):
     """Keep the checked file (under a random name, in the store every server sees) and the
     batch that names it, with a mapping guessed from its header."""
-    from portal.imports.columns import guess_mapping
-
     sweep_expired()  # whatever is over a day old goes now, not only when cron runs
     name = secrets.token_hex(16) + "." + fmt
     store_upload(CheckedUpload(data=data, mime=MIME_TYPES[fmt], name=name))
@@ -78,8 +78,6 @@ def start(data: bytes, fmt: str, table: ReadTable, kind: ImportKind, programme, 
 
 def load_table(batch: ImportBatch) -> ReadTable:
     """The batch's file, read again from the store."""
-    from portal.imports.forms import MAX_ROWS
-
     data = storage().get(batch.file_name) if batch.file_name else None
     if data is None:
         raise ImportRefused(_l("The file is no longer kept. Upload it again."))
