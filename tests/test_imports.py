@@ -343,6 +343,16 @@ def test_uploads_are_deleted_after_a_day(client, login_as, db):
     assert count(ImportBatch) == 0 and storage().get(name) is None
 
 
+def test_the_sweep_command_deletes_uploads_older_than_a_day(app, client, login_as, db):
+    login_as("organiser")
+    batch = batch_of(upload(client, xlsx(HEADER, [person_row(2)]), "p.xlsx"))
+    batch.created_at -= timedelta(days=2)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["imports", "sweep"])
+    assert result.exit_code == 0 and "Removed 1 uploads" in result.output
+    assert count(ImportBatch) == 0
+
+
 def test_district_names_match_in_any_language_and_case():
     from portal.places import Place
 
