@@ -2,7 +2,7 @@
 completed before the portal kept their programme's attendance (imported graduates).
 
 Revision ID: sheets_0021_imports
-Revises: reach_0020_channels_broadcasts
+Revises: lead_0021_reminders_resume
 Create Date: 2026-12-03 07:36:31.935467
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "sheets_0021_imports"
-down_revision = "reach_0020_channels_broadcasts"
+down_revision = "lead_0021_reminders_resume"
 branch_labels = None
 depends_on = None
 
