@@ -128,6 +128,8 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
     PASSWORD_RESET_MAX_AGE = 3600
     ASSISTED_RESET_MAX_AGE = 24 * 3600
+    #: How long the link an imported person gets to choose their first password works.
+    INVITATION_MAX_AGE = 14 * 24 * 3600
     #: Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 

@@ -103,6 +103,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal.groups.joining import bp as group_members_bp
     from portal.groups.manage import bp as groups_manage_bp
     from portal.groups.routes import bp as groups_bp
+    from portal.imports import commands as import_commands  # noqa: F401
+    from portal.imports.routes import bp as imports_bp
     from portal.main.outbox import bp as outbox_bp
     from portal.main.routes import bp as main_bp
     from portal.main.telegram import bp as telegram_bp
@@ -127,12 +129,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.register_blueprint(broadcasts_bp)
     app.register_blueprint(telegram_bp)
     app.register_blueprint(calendars_bp)
+    app.register_blueprint(imports_bp)
 
     from portal.accounts import privacy as accounts_privacy
     from portal.broadcasts import privacy as broadcasts_privacy
     from portal.calendars import privacy as calendars_privacy
     from portal.camps import privacy as camps_privacy
     from portal.groups import privacy as groups_privacy
+    from portal.imports import privacy as imports_privacy
     from portal.training import privacy as training_privacy
 
     # Each domain answers for its own tables when a person's data is requested or erased
@@ -144,6 +148,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         groups_privacy,
         broadcasts_privacy,
         calendars_privacy,
+        imports_privacy,
     ):
         privacy.connect()
 

@@ -14,7 +14,10 @@ from portal.groups import members
 from portal.groups import services as group_services
 from portal.groups.models import JoinedVia
 from portal.groups.models import PlanStatus
+from portal.imports.models import ImportBatch
+from portal.imports.models import ImportKind
 from portal.security import Role
+from portal.storage import storage
 from portal.training.models import EnrolmentStatus
 from tests.factories import ActionPlanFactory
 from tests.factories import ApplicationFactory
@@ -97,6 +100,20 @@ def sent_plan():
     return plan.group.lead, Role.YOUTH, {"plan_id": plan.id}
 
 
+def own_import():
+    """An upload: only the organiser who sent it sees it (it holds other people's details)."""
+    organiser = UserFactory(roles={Role.ORGANISER})
+    storage().put("idor-import.csv", "Name,Phone\nАзамат Сыдыков,0555200001\n".encode())
+    batch = ImportBatch(
+        kind=ImportKind.PEOPLE, uploaded_by_id=organiser.id, file_name="idor-import.csv",
+        file_format="csv", header=["Name", "Phone"], mapping={"full_name": 0, "phone": 1},
+        row_count=1,
+    )  # fmt: skip
+    db.session.add(batch)
+    db.session.commit()
+    return organiser, Role.ORGANISER, {"batch_id": batch.id, "fmt": "csv"}
+
+
 def own_notification():
     notification = NotificationFactory(link="/camps")
     owner = db.session.get(User, notification.user_id)
@@ -135,6 +152,11 @@ OWNED = {
     "groups.version": mentored_plan,
     "groups.plan_sent": sent_plan,
     "groups.review": mentored_plan,
+    "imports.batch": own_import,
+    "imports.save_mapping": own_import,
+    "imports.run": own_import,
+    "imports.rejected": own_import,
+    "imports.discard": own_import,
 }
 #: GET routes whose owner is sent on (opening a notification goes to its page).
 REDIRECTS = {"main.open_notification"}

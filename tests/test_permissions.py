@@ -12,6 +12,8 @@ from portal.camps.paper.models import PaperForm
 from portal.extensions import db
 from portal.groups import members
 from portal.groups import services as group_services
+from portal.imports.models import ImportBatch
+from portal.imports.models import ImportKind
 from portal.security import Role
 from portal.storage import storage
 from portal.training.models import EnrolmentStatus
@@ -285,6 +287,14 @@ MATRIX = {
     "broadcasts.edit": ("GET", "/manage/broadcasts/{broadcast}/edit", ORGANISERS),
     "broadcasts.send": ("POST", "/manage/broadcasts/{broadcast}/send", organisers(302)),
     "broadcasts.discard": ("POST", "/manage/broadcasts/{broadcast}/discard", organisers(302)),
+    "imports.index": ("GET", "/manage/imports", ORGANISERS),
+    # An upload is its uploader's alone (it holds other people's details): other organisers and
+    # admins do not find it.
+    "imports.batch": ("GET", "/manage/imports/{batch}", organisers(404)),
+    "imports.save_mapping": ("POST", "/manage/imports/{batch}/mapping", organisers(404)),
+    "imports.run": ("POST", "/manage/imports/{batch}/run", organisers(404)),
+    "imports.rejected": ("GET", "/manage/imports/{batch}/rejected.csv", organisers(404)),
+    "imports.discard": ("POST", "/manage/imports/{batch}/discard", organisers(404)),
     "accounts.channels": ("GET", "/account/messages", SIGNED_IN),
     # The page with the button that opens the bot (a fresh one-time code each time).
     "accounts.link_telegram": (
@@ -373,6 +383,17 @@ class Objects(dict):
         db.session.commit()
         return {"paper_form": paper.id}
 
+    def _build_import(self):
+        storage().put("matrix-import.csv", "Name,Phone\nАзамат Сыдыков,0555200001\n".encode())
+        batch = ImportBatch(
+            kind=ImportKind.PEOPLE, uploaded_by_id=UserFactory(roles={Role.ORGANISER}).id,
+            file_name="matrix-import.csv", file_format="csv", header=["Name", "Phone"],
+            mapping={"full_name": 0, "phone": 1}, row_count=1,
+        )  # fmt: skip
+        db.session.add(batch)
+        db.session.commit()
+        return {"batch": batch.id}
+
     def _build_erasure(self):
         erasure = ErasureRequest(user_id=UserFactory().id)
         db.session.add(erasure)
@@ -397,6 +418,7 @@ BUILT_BY = {
     "erasure": "erasure",
     "paper_form": "paper_form",
     "broadcast": "broadcast",
+    "batch": "import",
     "other": "other",
     "notification": "notification",
     "failed_email": "failed_email",

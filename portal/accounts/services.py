@@ -29,6 +29,8 @@ from portal.links import local_path
 from portal.notify import Subject
 from portal.notify import notify
 from portal.notify import queue_email
+from portal.reach import Reach
+from portal.reach import queue_text
 from portal.security import Role
 from portal.security import hash_password
 from portal.security import password_matches
@@ -164,6 +166,36 @@ def create_user(*, password: str, roles: set[Role], **details) -> User:
     return user
 
 
+def new_imported_youth(**details) -> User:
+    """A young person's account made from an organiser's list: the youth role and no password
+    until they choose one through their invitation (the caller audits the import as a whole)."""
+    user = User(password_hash=unusable_password_hash(), **details)
+    user.set_roles({Role.YOUTH})
+    db.session.add(user)
+    return user
+
+
+INVITATION_NOTICE = _l("Your account is ready. Choose a password:")
+#: A new account has chosen no channel and linked no Telegram: nothing to look up.
+NEW_ACCOUNT_REACH = Reach(email=None, phone=None, chat_id=None)
+
+
+def invite_to_set_password(user: User) -> str:
+    """Send a new account's holder the link to choose their password: by e-mail when they have
+    an address, else by SMS in their language; return the channel ("email" or "sms")."""
+    link = external_url(
+        "accounts.reset_password", token=password_reset_token(user, invitation=True)
+    )
+    if user.email:
+        queue_email(
+            user, _l("Your Jashtar account is ready"), "invitation", link=link, essential=True,
+            days=current_app.config["INVITATION_MAX_AGE"] // 86400,
+        )  # fmt: skip
+        return "email"
+    queue_text(user, INVITATION_NOTICE, link=link, essential=True, reach=NEW_ACCOUNT_REACH)
+    return "sms"
+
+
 def authenticate(identifier: str, password: str) -> User | None:
     """The account whose login and password match, or None (also for unknown accounts)."""
     user = find_by_login(identifier)
@@ -186,9 +218,16 @@ def reset_serializer() -> URLSafeTimedSerializer:
     return timed_serializer(RESET_SALT)
 
 
-def password_reset_token(user: User, *, assisted: bool = False) -> str:
+#: What a reset token was made for ("a" in its payload) → the setting holding how long it works.
+RESET_KINDS = {0: "PASSWORD_RESET_MAX_AGE", 1: "ASSISTED_RESET_MAX_AGE", 2: "INVITATION_MAX_AGE"}
+
+
+def password_reset_token(user: User, *, assisted: bool = False, invitation: bool = False) -> str:
+    """A reset link's token: an hour for the person's own request, a day when an organiser
+    passes it on (`assisted`), two weeks for an imported person's first password."""
     # The token names the current password hash, so using it once (or any change) voids it.
-    payload = {"u": user.id, "p": user.password_hash[-16:], "a": int(assisted)}
+    kind = 2 if invitation else int(assisted)
+    payload = {"u": user.id, "p": user.password_hash[-16:], "a": kind}
     return reset_serializer().dumps(payload)
 
 
@@ -197,14 +236,16 @@ def user_for_reset_token(token: str) -> User | None:
     config = current_app.config
     serializer = reset_serializer()
     try:
-        payload = serializer.loads(token, max_age=config["ASSISTED_RESET_MAX_AGE"])
+        payload = serializer.loads(token, max_age=max(config[key] for key in RESET_KINDS.values()))
     except (BadSignature, SignatureExpired):
         return None
-    if not payload.get("a"):
-        try:
-            serializer.loads(token, max_age=config["PASSWORD_RESET_MAX_AGE"])
-        except SignatureExpired:
-            return None
+    kind = payload.get("a")
+    if kind not in RESET_KINDS:
+        return None
+    try:
+        serializer.loads(token, max_age=config[RESET_KINDS[kind]])
+    except SignatureExpired:
+        return None
     user = db.session.get(User, payload.get("u"))
     if user is None or not user.active or user.password_hash[-16:] != payload.get("p"):
         return None

@@ -60,6 +60,8 @@ EVENT_LABELS = {
     "user.data_exported": _l("Downloaded their data"),
     "user.erasure_requested": _l("Asked for erasure"),
     "user.erased": _l("Erased"),
+    "people.imported": _l("People imported from a spreadsheet"),
+    "people.report_downloaded": _l("Rows not imported downloaded"),
     "broadcast.drafted": _l("Message to a list written"),
     "broadcast.sent": _l("Message to a list sent"),
     "broadcast.discarded": _l("Draft message to a list deleted"),
@@ -134,6 +136,7 @@ EVENT_LABELS = {
 #: The first word of an event type → the part of the programme it belongs to (the filter's groups).
 EVENT_AREAS = {
     "user": _l("Accounts"),
+    "people": _l("Accounts"),
     "outbox": _l("Messages"),
     "broadcast": _l("Messages"),
     "telegram": _l("Messages"),
@@ -208,6 +211,13 @@ DETAIL_LABELS = {
     "mentor": _l("Mentor"),
     "version": _l("Version"),
     "replaced": _l("The older link stopped working"),
+    "kind": _l("What the file held"),
+    "created": _l("New accounts"),
+    "matched": _l("Already had an account"),
+    "recorded": _l("Already had the certificate"),
+    "rejected": _l("Not imported"),
+    "certificates": _l("Certificates issued"),
+    "completed_on": _l("Completion date"),
 }
 
 #: Profile fields as the profile form names them.
@@ -237,6 +247,7 @@ _WORDS = {
         "changed": _l("Changed on the profile"),
         "paper": _l("Chosen when claiming a paper form"),
     },
+    "kind": {"people": _l("Young people"), "graduates": _l("Past graduates of a programme")},
 }
 #: Keys whose value is a person's id.
 _PEOPLE = {"lead", "mentor"}

@@ -185,6 +185,9 @@ class Enrolment(Model):
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime, index=True)
     dropped_at: Mapped[Optional[datetime]] = mapped_column(UTCDateTime)
+    #: Completed before the portal kept this programme's attendance (a graduate imported from a
+    #: list): the completion rule, which reads attendance marks, leaves it completed.
+    completed_elsewhere: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: The person's `name_key`, kept here so the directory sorts 10,000 enrolments by an index
     #: of their own (training/names.py keeps it in step with the person's name).
     name_key: Mapped[str] = mapped_column(sa.String(120))

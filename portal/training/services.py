@@ -45,6 +45,7 @@ from portal.training.models import Module
 from portal.training.models import Programme
 from portal.training.models import SessionReminder
 from portal.training.models import TrainingSession
+from portal.training.models import new_certificate_code
 
 
 class TrainingError(PortalError):
@@ -344,7 +345,9 @@ def update_completion(enrolment: Enrolment, marks: dict | None = None) -> list[s
     comes back first. Return what changed ("completed", "issued", "withdrawn", "flagged",
     "flag_cleared")."""
     now = local_now()
-    changes = []
+    changes: list[str] = []
+    if enrolment.completed_elsewhere:
+        return changes  # no marks to read: the list it came from is its record
     if enrolment.status is not EnrolmentStatus.DROPPED:
         complete = progress(enrolment, marks).complete
         if complete and enrolment.status is EnrolmentStatus.ACTIVE:
@@ -374,14 +377,21 @@ def update_completion(enrolment: Enrolment, marks: dict | None = None) -> list[s
     return changes
 
 
-def _issue_certificate(enrolment: Enrolment) -> Certificate:
+def _issue_certificate(
+    enrolment: Enrolment, *, issued_on: date | None = None, code: str | None = None, by=None,
+    tell: bool = True,
+) -> Certificate:  # fmt: skip
+    """Issue the enrolment's certificate (today, with a new code, unless given) and, with
+    `tell`, congratulate the holder."""
     certificate = Certificate(
         enrolment=enrolment, holder_name=enrolment.person.full_name,
-        issued_on=local_now().date(),
+        issued_on=issued_on or local_now().date(), code=code or new_certificate_code(),
     )  # fmt: skip
     db.session.add(certificate)
     db.session.flush()
-    audit_event("certificate.issued", certificate, actor=None)
+    audit_event("certificate.issued", certificate, actor=by)
+    if not tell:
+        return certificate
     person = enrolment.person
     notify(person, _l("Congratulations! You completed the programme. Your certificate is ready."),
            link=local_path("training.mine"),
@@ -391,6 +401,39 @@ def _issue_certificate(enrolment: Enrolment) -> Certificate:
         programme=enrolment.programme, link=external_url("training.mine"),
     )  # fmt: skip
     return certificate
+
+
+def certificate_code_taken(code: str) -> bool:
+    return db.session.scalar(sa.select(Certificate.id).where(Certificate.code == code)) is not None
+
+
+def record_past_completion(
+    programme: Programme, person: User, *, completed_on: date, code: str | None = None, by
+) -> Certificate | None:
+    """Record that `person` completed `programme` on `completed_on`, before the portal kept its
+    attendance (a graduates' list): the enrolment is completed for good and the certificate
+    issued on that day, with `code` when the list has one. Someone who already has a
+    certificate of the programme keeps it and nothing changes (None is returned)."""
+    if not person.has_role(Role.YOUTH):
+        raise TrainingError(_l("Only young people can be enrolled."))
+    enrolment = db.session.scalar(
+        sa.select(Enrolment).where(
+            Enrolment.programme_id == programme.id, Enrolment.user_id == person.id
+        )
+    )
+    if enrolment is not None and enrolment.certificates:
+        return None
+    completed_at = start_of_local_day(completed_on)
+    if enrolment is None:
+        enrolment = Enrolment(programme=programme, person=person, enrolled_at=completed_at)
+        db.session.add(enrolment)
+    enrolment.status = EnrolmentStatus.COMPLETED
+    enrolment.completed_at = completed_at
+    enrolment.dropped_at = None
+    enrolment.completed_elsewhere = True
+    audit_event("enrolment.completed", enrolment, actor=by, completed_on=completed_on.isoformat())
+    # Long past: no congratulations (a new account's holder hears of it with their invitation).
+    return _issue_certificate(enrolment, issued_on=completed_on, code=code, by=by, tell=False)
 
 
 def revoke_certificate(certificate: Certificate, *, reason: str, by) -> None:
