@@ -233,3 +233,17 @@ def start_server(app, db, database_uri, upload_folder):
         with server.app_context():
             _db.engines[None] = engine
             engine.dispose()
+
+
+@pytest.fixture
+def provider(db, monkeypatch):
+    """The fake SMS gateway and Telegram Bot API (tests/fake_servers.py, on 127.0.0.1) that this
+    test's deliveries go to."""
+    from flask import current_app
+
+    from tests.fake_servers import FakeProvider
+
+    with FakeProvider() as fake:
+        for key, value in fake.settings().items():
+            monkeypatch.setitem(current_app.config, key, value)
+        yield fake

@@ -6,7 +6,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import force_locale
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -42,7 +41,6 @@ from tests.factories import GuardianConsentFactory
 from tests.factories import UserFactory
 from tests.factories import YouthGroupFactory
 from tests.factories import minor
-from tests.fake_servers import FakeProvider
 from tests.helpers import error_summary
 from tests.helpers import translated
 
@@ -50,14 +48,6 @@ from tests.helpers import translated
 PHONES = itertools.count()
 TEXTS = {"text_ky": "Автобус эртең саат 8де Ош базарынан чыгат.",
          "text_ru": "Автобус отправляется завтра в 8:00 от Ошского базара."}  # fmt: skip
-
-
-@pytest.fixture
-def provider(db, monkeypatch):
-    with FakeProvider() as fake:
-        for key, value in fake.settings().items():
-            monkeypatch.setitem(current_app.config, key, value)
-        yield fake
 
 
 def count(model, *where) -> int:

@@ -3,7 +3,6 @@
 import re
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 from flask import current_app
 
@@ -34,15 +33,6 @@ from tests.helpers import translated
 from tests.helpers import years_ago
 
 SECRET_HEADER = {"X-Telegram-Bot-Api-Secret-Token": "testing-webhook-secret"}
-
-
-@pytest.fixture
-def provider(db, monkeypatch):
-    """The fake SMS gateway and Telegram Bot API that this test's deliveries go to."""
-    with FakeProvider() as fake:
-        for key, value in fake.settings().items():
-            monkeypatch.setitem(current_app.config, key, value)
-        yield fake
 
 
 def phone_only(**attributes):

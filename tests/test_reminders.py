@@ -3,9 +3,7 @@ and person), the end of the time to confirm a place (once per offer)."""
 
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
-from flask import current_app
 
 from portal import outbox
 from portal import telegram
@@ -24,20 +22,11 @@ from tests.factories import EnrolmentFactory
 from tests.factories import ProgrammeFactory
 from tests.factories import TrainingSessionFactory
 from tests.factories import UserFactory
-from tests.fake_servers import FakeProvider
 from tests.helpers import translated
 
 SECRET_HEADER = {"X-Telegram-Bot-Api-Secret-Token": "testing-webhook-secret"}
 UZ_TITLE = "Ёшлар элчилари"
 UZ_PLACE = "Ўш ёшлар маркази"
-
-
-@pytest.fixture
-def provider(db, monkeypatch):
-    with FakeProvider() as fake:
-        for key, value in fake.settings().items():
-            monkeypatch.setitem(current_app.config, key, value)
-        yield fake
 
 
 def remind(app) -> str:
