@@ -139,8 +139,16 @@ def read_table(data: bytes, fmt: str, *, max_rows: int) -> ReadTable:
         raise SpreadsheetError(
             _l("The file has no rows under its header row. Check that it is the right file.")
         )
-    width = len(header)
+    # As wide as the cells used: a read-only XLSX sheet pads every row to MAX_COLUMNS, and
+    # blank cells on the right are no columns to map or to give back in the refused rows.
+    width = max(_used_width(header), *(_used_width(cells) for _number, cells in rows))
+    header = (header + [""] * width)[:width]
     return ReadTable(header, [(n, (c + [None] * width)[:width]) for n, c in rows])
+
+
+def _used_width(cells: list) -> int:
+    """How many cells up to the last one that is not empty."""
+    return next((len(cells) - i for i, cell in enumerate(reversed(cells)) if cell), 0)
 
 
 def _unreadable() -> SpreadsheetError:

@@ -199,6 +199,24 @@ def test_200_people_from_xlsx_with_10_bad_rows(client, login_as, db):
     assert count(OutboundSms) == 95
 
 
+def test_an_xlsx_files_blank_columns_on_the_right_are_neither_offered_nor_reported(
+    client, login_as, db
+):
+    # A read-only XLSX sheet gives every row as wide as MAX_COLUMNS: the blank cells on the
+    # right are no columns of the file (no "Column 10" to choose, the reasons right after it).
+    login_as("organiser")
+    rows = people_rows()[:5]  # the fourth is refused (its phone)
+    rows[1].append("a note with no header")
+    batch = batch_of(upload(client, xlsx(HEADER, rows), "people.xlsx"))
+    assert batch.header == [*HEADER, ""]
+    page = client.get(f"/manage/imports/{batch.id}?lang=en").text
+    assert "Column 10" in page and "Column 11" not in page
+    report = client.get(f"/manage/imports/{batch.id}/rejected.xlsx?lang=en")
+    lines = list(load_workbook(io.BytesIO(report.data)).active.iter_rows(values_only=True))
+    assert [len(line) for line in lines] == [len(HEADER) + 3] * 2
+    assert lines[1][-1].startswith("The phone number is not")
+
+
 def test_a_matched_account_is_left_as_it_is(client, login_as, db):
     login_as("organiser")
     existing = UserFactory(full_name="Эски Аты", phone="+996555100001", district_code="KG-O-NOOKAT")
