@@ -1,6 +1,7 @@
 """The guardian rule is fixed when an application is sent: a later date of birth cannot lift it."""
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -8,7 +9,9 @@ import sqlalchemy as sa
 from portal.camps import services
 from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus as S
+from portal.camps.models import Camp
 from portal.extensions import db
+from portal.extensions import utcnow
 from portal.i18n import local_today
 from portal.security import Role
 from tests.factories import ApplicationFactory
@@ -96,6 +99,25 @@ def test_a_draft_follows_the_profile_until_it_is_sent(client, login_as, db):
     assert "guardian_name" not in client.get(f"/applications/{application.id}").text
 
 
+def _old_camp(**attributes):
+    """A camp written with only the columns the old schema has (the model has grown since)."""
+    built = CampFactory.build(**attributes)
+    existing = {c["name"] for c in sa.inspect(db.session.connection()).get_columns("camp")}
+    table = sa.Table("camp", sa.MetaData(), *(
+        sa.Column(column.name, column.type, primary_key=column.primary_key)
+        for column in Camp.__table__.columns if column.name in existing
+    ))  # fmt: skip
+    values = {
+        column.name: getattr(built, column.name)
+        for column in table.columns
+        if column.name != "id" and getattr(built, column.name, None) is not None
+    }
+    values.setdefault("created_at", utcnow())
+    return SimpleNamespace(
+        id=db.session.execute(table.insert().values(**values)).inserted_primary_key[0]
+    )
+
+
 def test_the_migration_fixes_the_rule_of_applications_sent_before_it(tmp_path):
     from flask_migrate import downgrade
     from flask_migrate import upgrade
@@ -105,7 +127,7 @@ def test_the_migration_fixes_the_rule_of_applications_sent_before_it(tmp_path):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'old.db'}")
     with app.test_request_context():
         upgrade(revision="0010_cache_versions")
-        camp = CampFactory(start_date=local_today() + timedelta(days=30))
+        camp = _old_camp(start_date=local_today() + timedelta(days=30))
         young, grown = UserFactory(date_of_birth=years_ago(16)), UserFactory()
         organiser = UserFactory()
         run = db.session.execute

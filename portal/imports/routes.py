@@ -2,7 +2,6 @@
 import the valid rows once, download the rows that were refused."""
 
 from flask import Blueprint
-from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -153,13 +152,11 @@ def run(batch_id):
     return redirect(url_for(".batch", batch_id=batch.id))
 
 
-@bp.get("/<int:batch_id>/rejected.<fmt>")
+@bp.get("/<int:batch_id>/rejected.<any(csv, xlsx):fmt>")
 @organisers_only
 def rejected(batch_id, fmt):
     """The rows not imported, as the file had them, each with its reasons."""
     batch = _batch(batch_id)
-    if fmt not in ("csv", "xlsx"):
-        abort(404)
     table = services.rejected_table(batch)
     audit_event("people.report_downloaded", None, format=fmt, count=len(table.rows))
     return send_table(table, fmt, "rows-not-imported")
