@@ -198,7 +198,7 @@ def build(app, endpoint, values):
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     path = rule.rule
     for name in rule.arguments:
-        path = re.sub(rf"<(?:\w+:)?{name}>", str(values[name]), path)
+        path = re.sub(rf"<(?:[^:>]+:)?{name}>", str(values[name]), path)  # any(csv, xlsx):fmt too
     return path, ("POST" if "POST" in rule.methods and "GET" not in rule.methods else "GET")
 
 
