@@ -127,10 +127,12 @@ class Sheet(FPDF):
         return bytes(self.output())
 
 
-def send_pdf(data: bytes, name: str) -> Response:
-    """A PDF to save as `name`.pdf, never kept by a cache (sheets name people)."""
+def send_pdf(data: bytes, name: str, *, inline: bool = False) -> Response:
+    """A PDF to save as `name`.pdf (or, `inline`, to open in the browser), never kept by a
+    cache (sheets and certificates name people)."""
     response = Response(data, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
+    disposition = "inline" if inline else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="{name}.pdf"'
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -1,7 +1,6 @@
 """Training for young people and trainers: my training, certificates, verification, attendance."""
 
 from flask import Blueprint
-from flask import Response
 from flask import abort
 from flask import flash
 from flask import redirect
@@ -19,6 +18,7 @@ from portal.i18n import gettext as _
 from portal.i18n import local_now
 from portal.i18n import ngettext
 from portal.listing import paginate
+from portal.pdf import send_pdf
 from portal.security import Role
 from portal.security import require
 from portal.security import role_required
@@ -54,10 +54,7 @@ def certificate(certificate_id):
     require(policy.can_download_certificate(current_user, certificate), 404)
     if certificate.revoked_at is not None:
         abort(404)
-    response = Response(certificate_pdf(certificate), mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="certificate-{certificate.id}.pdf"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_pdf(certificate_pdf(certificate), f"certificate-{certificate.id}", inline=True)
 
 
 @bp.get("/certificates/verify/<code>")

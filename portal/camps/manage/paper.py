@@ -1,6 +1,5 @@
 """Organisers' paper application forms: print blank ones, find one by its code, type it in."""
 
-from flask import Response
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -22,6 +21,7 @@ from portal.camps.services import CampError
 from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.i18n import short_date
+from portal.pdf import send_pdf
 from portal.places import fill_place_choices
 from portal.security import organisers_only
 from portal.security import require
@@ -59,11 +59,8 @@ def print_paper_forms(camp_id):
     if not form.validate_on_submit():
         return _paper_page(camp, 400, print_form=form)
     forms = services.print_forms(camp, form.count.data, locale=form.locale.data, by=current_user)
-    response = Response(paper_forms_pdf(camp, forms, form.locale.data), mimetype="application/pdf")
-    name = f"paper-forms-{camp.id}-{short_date(forms[0].printed_at)}.pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    name = f"paper-forms-{camp.id}-{short_date(forms[0].printed_at)}"
+    return send_pdf(paper_forms_pdf(camp, forms, form.locale.data), name)
 
 
 @bp.post("/camps/<int:camp_id>/paper/find")
