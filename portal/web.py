@@ -20,7 +20,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.clocks import clamp_to_now
 from portal.clocks import timed_serializer
 from portal.extensions import db
-from portal.forms import ActionForm
 from portal.forms import characters_left_messages
 from portal.forms import error_list
 from portal.forms import is_required
@@ -80,12 +79,7 @@ def init_app(app) -> None:
         except SQLAlchemyError:  # an error page must render even when the database is down
             db.session.rollback()
             unread = 0
-        return {
-            "Role": Role,
-            "unread_notifications": unread,
-            # Only signed-in pages show the sign-out button (a form costs a CSRF signature).
-            "logout_form": ActionForm(formdata=None) if signed_in else None,
-        }
+        return {"Role": Role, "unread_notifications": unread}
 
     @app.before_request
     def refuse_nul_bytes():

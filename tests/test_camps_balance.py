@@ -173,6 +173,42 @@ def test_targets_are_saved_and_checked(client, login_as, db):
     assert "The maximum cannot be below the minimum." in bad.text
 
 
+def test_the_blank_targets_form_is_kept_and_follows_saved_targets_and_the_pool(
+    client, login_as, db, monkeypatch
+):
+    from portal import fragments
+
+    monkeypatch.setattr(fragments, "KEPT", {})
+    login_as("organiser")
+    camp = CampFactory(eligible_regions=["KG-O", "KG-B"])
+    applicant(camp, region="KG-O")
+    db.session.commit()
+    page = f"/manage/camps/{camp.id}/balance?lang=en"
+
+    def field(html: str, name: str) -> str:
+        return re.search(rf'<input[^>]*name="{name}"[^>]*>', html).group(0)
+
+    def kept_forms() -> int:
+        return sum(1 for key in fragments.KEPT if key[0] == "targets")
+
+    first, second = client.get(page).text, client.get(page).text
+    assert kept_forms() == 1  # the second view took the kept form
+    tokens = [re.findall(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+              for html in (first, second)]  # fmt: skip
+    assert all(tokens) and "fragment:csrf" not in first + second
+    assert 'value=""' in field(first, "t_region_KG_O_min")
+    data = {"t_region_KG_O_min": "25", "t_region_KG_O_max": "40"}
+    assert client.post(f"/manage/camps/{camp.id}/targets", data=data).status_code == 302
+    saved = client.get(page).text
+    assert 'value="25"' in field(saved, "t_region_KG_O_min") and kept_forms() == 2
+    person = UserFactory(region_code="KG-B", district_code="KG-B-LEILEK")
+    ApplicationFactory(camp=camp, applicant=person, status=S.SUBMITTED)  # a district joins
+    db.session.commit()
+    assert "t_district_KG_B_LEILEK_min" in client.get(page).text
+    bad = client.post(f"/manage/camps/{camp.id}/targets?lang=en", data={"t_region_KG_O_min": "x"})
+    assert bad.status_code == 400 and 'value="x"' in field(bad.text, "t_region_KG_O_min")
+
+
 def test_counts_by_the_database_equal_counts_of_loaded_applications(db):
     """The page counts in SQL (a camp may have 20,000 applicants); the suggestion counts loaded
     rows. Both must agree on every dimension, including unknown values and age edges."""

@@ -194,24 +194,28 @@ def main_menu(page: str) -> str:
 
 
 class Recording(dict):
-    """nav.KEPT that notes every key it did not have (a menu rendered, not taken kept)."""
+    """fragments.KEPT that notes every header it did not have (a menu rendered, not taken
+    kept); the footer is kept beside them."""
 
     def __init__(self):
         super().__init__()
         self.missed = []
 
     def get(self, key, default=None):
-        if key not in self:
+        if key not in self and key[0] == "header":
             self.missed.append(key)
         return super().get(key, default)
+
+    def headers(self) -> list[str]:
+        return [html for key, html in self.items() if key[0] == "header"]
 
 
 @pytest.fixture
 def kept_menus(monkeypatch):
-    from portal.main import nav
+    from portal import fragments
 
     recording = Recording()
-    monkeypatch.setattr(nav, "KEPT", recording)
+    monkeypatch.setattr(fragments, "KEPT", recording)
     return recording
 
 
@@ -243,5 +247,28 @@ def test_the_kept_menu_gets_each_requests_token_and_unread_count(client, login_a
     assert len(kept_menus.missed) == 1  # the same kept menu, with this request's count
     assert '<span aria-hidden="true">2</span>' in again and "2 unread" in again
     assert 'name="csrf_token" type="hidden" value="' in again
-    (kept,) = kept_menus.values()
+    (kept,) = kept_menus.headers()
     assert "csrf_token" not in kept and "unread" not in kept and 'class="badge"' not in kept
+
+
+def test_the_kept_header_gets_each_pages_own_language_links_escaped(client, db, kept_menus):
+    first = client.get("/camps?lang=en&q=%22%3E%3Cscript%3Ex").text
+    again = client.get("/camps?lang=en&q=tynchtyk").text
+    assert len(kept_menus.missed) == 1  # one kept header, each page's own addresses in it
+    assert 'href="/camps?q=%22%3E%3Cscript%3Ex&amp;lang=ru"' in first and "<script>x" not in first
+    assert 'href="/camps?q=tynchtyk&amp;lang=ru"' in again and "%3Cscript" not in again
+    (kept,) = kept_menus.headers()
+    assert "tynchtyk" not in kept and "%3Cscript" not in kept
+
+
+def test_the_kept_header_sends_the_signed_in_language_choice_back_to_this_page(
+    client, login_as, db, kept_menus
+):
+    login_as("youth")
+    first = client.get("/camps?lang=en&q=%22%3Cb%3E").text
+    again = client.get("/camps?lang=en&q=osh").text
+    assert len(kept_menus.missed) == 1
+    assert '<input type="hidden" name="next" value="/camps?q=%22%3Cb%3E">' in first
+    assert '<input type="hidden" name="next" value="/camps?q=osh">' in again
+    footer = [html for key, html in kept_menus.items() if key[0] == "footer"]
+    assert len(footer) == 1 and "site-footer" in footer[0]

@@ -357,6 +357,59 @@ def test_directory_filters_rates_and_exports(client, login_as, db):
     )
 
 
+def test_directory_finds_programmes_by_a_typed_word_in_any_language_or_their_number(
+    client, login_as, db
+):
+    login_as("organiser")
+    peace = ProgrammeFactory(title={"ky": "Тынчтык элчилери", "ru": "Послы мира"})
+    media = ProgrammeFactory(title={"ky": "Медиа сабаттуулук", "ru": "Медиаграмотность"})
+    EnrolmentFactory(programme=peace, person=UserFactory(full_name="Айдай Тынчтык"))
+    EnrolmentFactory(programme=media, person=UserFactory(full_name="Бекзат Медиа"))
+    db.session.commit()
+
+    def found(query: str) -> set[str]:
+        answer = client.get(f"/manage/ambassadors?{query}")
+        assert answer.status_code == 200
+        return {name for name in ("Айдай Тынчтык", "Бекзат Медиа") if name in answer.text}
+
+    assert found("programme=%D0%BF%D0%BE%D1%81%D0%BB%D1%8B") == {"Айдай Тынчтык"}  # "послы"
+    assert found("programme=%D0%9C%D0%95%D0%94%D0%98%D0%90") == {"Бекзат Медиа"}  # "МЕДИА"
+    assert found(f"programme={media.id}") == {"Бекзат Медиа"}  # a programme's own link
+    assert found("programme=nothing%25like_this") == set()  # LIKE's wildcards are plain text
+    page = client.get("/manage/ambassadors?programme=%3Cb%3Ex&lang=en").text
+    assert "0 people found." in page and 'value="&lt;b&gt;x"' in page  # kept as typed
+    export = client.get("/manage/ambassadors/export.csv?programme=%D0%BC%D0%B8%D1%80%D0%B0")
+    text = export.data.decode("utf-8-sig")
+    assert "Айдай Тынчтык" in text and "Бекзат Медиа" not in text
+
+
+def test_the_directory_page_does_not_grow_with_the_programmes(client, login_as, db):
+    login_as("organiser")
+    EnrolmentFactory(programme=ProgrammeFactory())
+    db.session.commit()
+    before = client.get("/manage/ambassadors").text
+    for number in range(40):
+        ProgrammeFactory(title={"ky": f"Программа {number}", "ru": f"Программа {number}"})
+    db.session.commit()
+    after = client.get("/manage/ambassadors").text
+    assert after.count("<option") == before.count("<option")
+    assert "Программа 7" not in after
+
+
+def test_a_renamed_programme_is_found_by_its_new_title_with_kept_titles(
+    client, login_as, db, kept_cache
+):
+    login_as("organiser")
+    programme = ProgrammeFactory(title={"ky": "Эски ат", "ru": "Старое название"})
+    EnrolmentFactory(programme=programme, person=UserFactory(full_name="Чолпон Атаева"))
+    db.session.commit()
+    assert "Чолпон Атаева" in client.get("/manage/ambassadors?programme=Старое").text
+    programme.title = {"ky": "Жаңы ат", "ru": "Новое название"}
+    db.session.commit()
+    assert "Чолпон Атаева" in client.get("/manage/ambassadors?programme=Новое").text
+    assert "Чолпон Атаева" not in client.get("/manage/ambassadors?programme=Старое").text
+
+
 def test_directory_query_count_does_not_grow(login_as, assert_constant_queries):
     login_as("organiser")
     programme = ProgrammeFactory()

@@ -18,7 +18,8 @@ from portal.main import dashboard
 from portal.main import tasks
 from portal.main.events import describe
 from portal.main.inbox import subject_names
-from portal.main.nav import main_nav
+from portal.main.nav import site_footer
+from portal.main.nav import site_header
 from portal.notify import inbox_query
 from portal.notify import is_local_link
 from portal.notify import mark_all_read
@@ -28,7 +29,8 @@ from portal.security import Role
 from portal.storage import storage
 
 bp = Blueprint("main", __name__)
-bp.add_app_template_global(main_nav)  # every page's menu (base.html)
+bp.add_app_template_global(site_header)  # every page's header and menu (base.html)
+bp.add_app_template_global(site_footer)
 
 
 @bp.get("/")

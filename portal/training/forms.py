@@ -243,5 +243,9 @@ class DirectoryFilterForm(FilterForm):
     q = SearchField(_l("Name"), validators=[Optional(), Length(max=100)])
     region = SelectField(_l("Region or city"), validators=[Optional()])
     district = SelectField(_l("District or town"), validators=[Optional()])
-    programme = SelectField(_l("Programme"), validators=[Optional()])
+    programme = SearchField(
+        _l("Programme"),
+        validators=[Optional(), Length(max=100)],
+        description=_l("A word of its title, in any language."),
+    )
     status = SelectField(_l("Status"), validators=[Optional()])

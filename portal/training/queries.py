@@ -1,5 +1,6 @@
 """Read-only queries: attendance rates, my training, sessions I lead, the ambassador directory."""
 
+import hashlib
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -174,8 +175,8 @@ def directory_query(*, filters: dict, counting: bool = False):
         query = query.join(User, User.id == Enrolment.user_id).where(*person)
     elif person:
         query = query.where(sa.exists().where(User.id == Enrolment.user_id, *person))
-    if filters.get("programme"):
-        query = query.where(Enrolment.programme_id == int(filters["programme"]))
+    if filters.get("programme") is not None:  # the ids of the programmes typed (maybe none)
+        query = query.where(Enrolment.programme_id.in_(filters["programme"]))
     if filters.get("status"):
         query = query.where(Enrolment.status == EnrolmentStatus(filters["status"]))
     return query
@@ -249,10 +250,21 @@ def directory_count(filters: dict) -> int:
     counted = directory_query(filters=filters, counting=True)
     if filters.get("q"):
         return count_rows(counted)
-    chosen = ",".join(f"{name}={filters[name]}" for name in COUNTED_FILTERS if filters.get(name))
+    chosen = ",".join(
+        f"{name}={_counted_value(filters[name])}"
+        for name in COUNTED_FILTERS
+        if filters.get(name) is not None and filters.get(name) != ""
+    )
     version = caching.version_of(DIRECTORY_VERSION)
     key = f"{caching.versioned_key(DIRECTORY_VERSION, version)}:count:{chosen}"
     return caching.remember(key, lambda: count_rows(counted), timeout=COUNT_SECONDS)
+
+
+def _counted_value(value) -> str:
+    """A filter's value in the count's key: the programmes' ids as a short digest."""
+    if isinstance(value, tuple):
+        return hashlib.sha256(",".join(map(str, value)).encode()).hexdigest()[:16]
+    return str(value)
 
 
 def directory_rows(filters: dict) -> list[Ambassador]:

@@ -1,5 +1,6 @@
 """The cohort: waiting list, balance and targets, check-in and exports."""
 
+import json
 from datetime import date
 
 from flask import abort
@@ -8,8 +9,11 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
+from portal import fragments
 from portal.audit import audit_event
 from portal.camps import balance
 from portal.camps import exports
@@ -128,14 +132,38 @@ def export(camp_id, fmt):
     return exports.send_table(table, fmt, f"camp-{camp.id}-{who}")
 
 
-def _targets_form(camp, submitted: bool = False):
+def _targets_form(camp, submitted: bool = False, rows=None):
     form_class = targets_form_class(
-        balance.target_rows(camp), exclusive=balance.EXCLUSIVE_DIMENSIONS
+        rows if rows is not None else balance.target_rows(camp),
+        exclusive=balance.EXCLUSIVE_DIMENSIONS,
     )
     form = form_class() if submitted else form_class(formdata=None)
     if not submitted:
         form.fill_from(camp.targets)
     return form
+
+
+def targets_section(camp, submitted=None) -> Markup:
+    """The targets' form: as sent back with its errors, or blank with the camp's targets.
+
+    The blank form (about 70 groups, 140 fields) took two thirds of the balance page's time to
+    build and render (2026-12-03): it is kept rendered per camp, language, groups and saved
+    targets (portal/fragments.py), which are everything it shows but its CSRF token."""
+    template = "camps/manage/_targets.html"
+    labels = balance.TARGET_LABELS
+    if submitted is not None:
+        return Markup(render_template(
+            template, camp=camp, labels=labels, targets_form=submitted,
+            csrf_field=submitted.csrf_token,
+        ))  # fmt: skip  # nosec B704: an autoescaped template's output
+    rows = balance.target_rows(camp)
+    saved = json.dumps(camp.targets, sort_keys=True)
+    key = ("targets", str(get_locale()), request.script_root, camp.id, tuple(rows), saved)
+    html = fragments.kept(key, lambda: render_template(
+        template, camp=camp, labels=labels, targets_form=_targets_form(camp, rows=rows),
+        csrf_field=fragments.CSRF,
+    ))  # fmt: skip
+    return fragments.filled(html, {fragments.CSRF: fragments.csrf_input()})
 
 
 @bp.get("/camps/<int:camp_id>/balance")
@@ -153,7 +181,7 @@ def cohort_balance(camp_id, targets_form=None, status=200):
         current=balance.balance_of(camp),
         labels=balance.TARGET_LABELS,
         suggestion=suggestion,
-        targets_form=targets_form or _targets_form(camp),
+        targets=targets_section(camp, targets_form),
         accept_form=BulkDecisionForm(formdata=None),
     ), status
 

@@ -1,0 +1,52 @@
+"""Rendered fragments kept per worker: HTML that is the same for every request with the same
+key (a menu per language and roles, a form per camp and language), rendered once.
+
+A fragment's template sees only what its key is made of. What differs from one request to the
+next (a CSRF token, an unread count) is left in it as a slot, an HTML comment no text can
+contain once escaped, and filled in on every request; it is never kept. Keys hold everything
+else the fragment shows, so a kept fragment is never stale: what changes makes a new key. A
+worker keeps at most MAX_KEPT fragments (a few per language, role mix and camp), then starts
+afresh.
+"""
+
+from collections.abc import Callable
+from collections.abc import Mapping
+
+from flask import current_app
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+#: Rendered fragments by key, per worker.
+KEPT: dict[tuple, str] = {}
+MAX_KEPT = 256
+#: The slot of a form's CSRF token.
+CSRF = Markup("<!--fragment:csrf-->")
+
+
+def kept(key: tuple, render: Callable[[], str]) -> str:
+    """The fragment kept under `key`, or `render()`'s (then kept)."""
+    html = KEPT.get(key)
+    if html is None:
+        html = render()
+        if len(KEPT) >= MAX_KEPT:
+            KEPT.clear()
+        KEPT[key] = html
+    return html
+
+
+def csrf_input() -> Markup:
+    """The hidden token field of a form, as WTForms renders it (none where CSRF is switched
+    off, as on some test servers: the page had none either)."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return Markup("")
+    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(
+        generate_csrf()
+    )
+
+
+def filled(html: str, slots: Mapping[Markup, str]) -> Markup:
+    """A kept fragment with this request's values in its slots (each escaped or Markup)."""
+    for slot, value in slots.items():
+        html = html.replace(slot, value)
+    # An autoescaped template's output with escaped values in its slots: no raw text.
+    return Markup(html)  # nosec B704
