@@ -1,7 +1,11 @@
-"""The young person's home `/`, A/B in-process: CPU per request and queries, two checkouts.
+"""A page (the young person's home `/` unless `--path`), A/B in-process: CPU per request and
+queries, two checkouts.
 
     PYTHONPATH=. .venv/bin/python bench/inprocess_home.py --database /tmp/demo.db \\
         --login youth@demo.example.org --against /work/wt-winhome-base -n 100 --rounds 6
+    PYTHONPATH=. .venv/bin/python bench/inprocess_home.py --database /tmp/large.db \\
+        --login organiser@demo.example.org --showcase /tmp/large.json \\
+        --path "/manage/camps/{camp}/balance" --against /work/wt-base
 
 Starts one worker process per checkout (this one, then each `--against`), all on the same
 database file with production settings. Each worker signs in through the login form with the
@@ -27,7 +31,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve()
-sys.path.insert(0, str(HERE.parent.parent))
+# A worker imports the portal of its own checkout (BENCH_CHECKOUT), not this script's.
+sys.path.insert(0, os.environ.get("BENCH_CHECKOUT", str(HERE.parent.parent)))
 
 from bench.inprocess import cpu_ms  # noqa: E402
 from bench.inprocess import environment  # noqa: E402
@@ -39,8 +44,8 @@ def _environment(database: str) -> None:
     environment()
 
 
-def timed_gets(client, count: int) -> list[float]:
-    return cpu_ms(client, "/", count)
+def timed_gets(client, count: int, path: str = "/") -> list[float]:
+    return cpu_ms(client, path, count)
 
 
 def serve(args) -> None:
@@ -50,13 +55,13 @@ def serve(args) -> None:
 
     app = create_app()
     client = signed_in_client(app, args.login)
-    timed_gets(client, args.warmup)
+    timed_gets(client, args.warmup, args.path)
     if args.profile:
         import cProfile
         import pstats
 
         profile = cProfile.Profile()
-        profile.runcall(timed_gets, client, args.n)
+        profile.runcall(timed_gets, client, args.n, args.path)
         pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
         return
     import sqlalchemy as sa
@@ -71,25 +76,28 @@ def serve(args) -> None:
         counted.append(1)
 
     sa.event.listen(engine, "before_cursor_execute", count)
-    client.get("/")
+    client.get(args.path)
     sa.event.remove(engine, "before_cursor_execute", count)
     statements = len(counted)
-    size = len(client.get("/").data)
-    print(json.dumps({"ready": True}), flush=True)
+    size = len(client.get(args.path).data)
+    import portal
+
+    print(json.dumps({"ready": True, "portal": portal.__file__}), flush=True)
     for line in sys.stdin:
         if line.strip() != "run":
             break
-        timings = timed_gets(client, args.n)
+        timings = timed_gets(client, args.n, args.path)
         print(json.dumps({"timings": timings, "statements": statements, "bytes": size}),
               flush=True)  # fmt: skip
 
 
 def worker(checkout: Path, args) -> subprocess.Popen:
     command = [sys.executable, str(HERE), "--serve", "--database", args.database,
-               "--login", args.login, "-n", str(args.n), "--warmup", str(args.warmup)]  # fmt: skip
+               "--login", args.login, "-n", str(args.n), "--warmup", str(args.warmup),
+               "--path", args.path]  # fmt: skip
     if args.profile:
         command.append("--profile")
-    env = dict(os.environ, PYTHONPATH=str(checkout))
+    env = dict(os.environ, PYTHONPATH=str(checkout), BENCH_CHECKOUT=str(checkout))
     pipe = None if args.profile else subprocess.PIPE  # a profile is printed as it is
     return subprocess.Popen(command, cwd=checkout, env=env, text=True, stdin=pipe, stdout=pipe)
 
@@ -100,8 +108,10 @@ def drive(args) -> None:
         worker(checkouts[0], args).wait()
         return
     workers = [worker(checkout, args) for checkout in checkouts]
-    for process in workers:
-        assert json.loads(process.stdout.readline())["ready"]
+    for checkout, process in zip(checkouts, workers, strict=True):
+        ready = json.loads(process.stdout.readline())
+        if not ready["portal"].startswith(str(checkout) + os.sep):  # each its own code
+            sys.exit(f"the worker for {checkout} imported {ready['portal']}")
     timings: list[list[float]] = [[] for _ in workers]
     answers: list[dict] = [{} for _ in workers]
     for _ in range(args.rounds):
@@ -113,7 +123,7 @@ def drive(args) -> None:
     for process in workers:
         process.stdin.close()
         process.wait()
-    print(f"{args.login} on {args.database}: {args.rounds} rounds of {args.n} GETs of /")
+    print(f"{args.login} on {args.database}: {args.rounds} rounds of {args.n} GETs of {args.path}")
     for checkout, timed, answer in zip(checkouts, timings, answers, strict=True):
         print(f"  {str(checkout):32} {statistics.median(timed):6.2f} ms CPU median "
               f"(p90 {statistics.quantiles(timed, n=10)[-1]:.2f}), "
@@ -124,6 +134,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True, help="a SQLite file (a copy: it is used)")
     parser.add_argument("--login", default="youth@demo.example.org")
+    parser.add_argument("--path", default="/", help="the page; may name the showcase's ids")
+    parser.add_argument("--showcase", help="the generator's ids, for {camp}, {application}, …")
     parser.add_argument("--against", action="append", default=[], help="another checkout")
     parser.add_argument("-n", type=int, default=100, help="timed GETs per round")
     parser.add_argument("--rounds", type=int, default=6)
@@ -131,6 +143,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.showcase:
+        args.path = args.path.format(**json.loads(Path(args.showcase).read_text()))
     serve(args) if args.serve else drive(args)
 
 

@@ -1,12 +1,15 @@
 """Pagination and search patterns shared by every list page."""
 
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import abort
 from flask import current_app
 from flask import request
+from flask import url_for
 
 from portal.extensions import db
 
@@ -120,6 +123,20 @@ def contains_pattern(text: str) -> str:
     """A LIKE pattern matching `text` anywhere, with wildcards in `text` taken literally."""
     escaped = text.strip().casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+#: A number no row has, standing for the row's id while a list's link is built once.
+_ROW_MARK = 9_187_236_450_001
+
+
+def row_url(endpoint: str, name: str, **values) -> Callable[[int], str]:
+    """`url_for(endpoint, **{name: row_id}, **values)` for every row of a list, built once:
+    the rows' links differ only in their id (a page of 50 rows built 50 through the router)."""
+    arguments: dict[str, Any] = {**values, name: _ROW_MARK}
+    head, found, tail = url_for(endpoint, **arguments).partition(str(_ROW_MARK))
+    if not found:  # the id is not in the address as written (a converter that changes it)
+        return lambda row_id: url_for(endpoint, **{**arguments, name: row_id})
+    return lambda row_id: f"{head}{int(row_id)}{tail}"
 
 
 def page_url(number: int) -> str:

@@ -299,19 +299,23 @@ def open_notification(user, notification_id: int) -> Notification | None:
     return notification
 
 
+#: The unread notifications of a user that lead to some addresses (built once: a page view
+#: of someone with unread notifications asks it, and building it cost more than running it).
+UNREAD_LEADING_TO = sa.select(Notification.id).where(
+    Notification.user_id == sa.bindparam("user_id"),
+    Notification.read_at.is_(None),
+    Notification.link.in_(sa.bindparam("links", expanding=True)),
+)
+
+
 def mark_page_read(user, path: str, full_path: str) -> None:
     """Opening a page marks read the user's unread notifications that lead to it, as opening
     them from the inbox does (a plan opened from the home page or a bookmark is read too). Only
     when the badge says something is unread, so a page costs no query otherwise."""
     if not unread_count(user):
         return
-    ids = db.session.scalars(
-        sa.select(Notification.id).where(
-            Notification.user_id == user.id,
-            Notification.read_at.is_(None),
-            Notification.link.in_(sorted({path, full_path.rstrip("?")})),
-        )
-    ).all()
+    links = sorted({path, full_path.rstrip("?")})
+    ids = db.session.scalars(UNREAD_LEADING_TO, {"user_id": user.id, "links": links}).all()
     if not ids:  # a read, not a write: on SQLite a write would queue for the lock
         return
     db.session.execute(

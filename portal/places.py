@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Optional
 
 import sqlalchemy as sa
+from flask_babel import get_locale
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -140,6 +141,23 @@ def units_by_parent() -> dict[str, list[Place]]:
 
 def sorted_by_name(units: list[Place]) -> list[Place]:
     return sorted(units, key=lambda unit: unit.name.casefold())
+
+
+def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """(regions, districts and towns) as (code, name) in the reader's language, sorted by name,
+    for a list filter's selects: kept per process and language, as the units are."""
+    locale = str(get_locale())
+    kept = _filter_choices.get(locale)
+    if kept is None:
+        districts = [unit for units in units_by_parent().values() for unit in units]
+        kept = _filter_choices[locale] = (
+            [(unit.code, unit.name) for unit in sorted_by_name(top_level_units())],
+            [(unit.code, unit.name) for unit in sorted_by_name(districts)],
+        )
+    return kept
+
+
+_filter_choices: dict[str, tuple[list[tuple[str, str]], list[tuple[str, str]]]] = {}
 
 
 def fill_place_choices(form) -> dict:

@@ -272,3 +272,40 @@ def test_the_kept_header_sends_the_signed_in_language_choice_back_to_this_page(
     assert '<input type="hidden" name="next" value="/camps?q=osh">' in again
     footer = [html for key, html in kept_menus.items() if key[0] == "footer"]
     assert len(footer) == 1 and "site-footer" in footer[0]
+
+
+def test_a_list_filter_is_kept_per_values_and_drawn_afresh_with_errors_or_typed_words(
+    client, login_as, db, kept_menus
+):
+    login_as("organiser")
+    camp = factories.CampFactory()
+    page = f"/manage/camps/{camp.id}/applications?lang=en"
+
+    def kept_filters() -> list:
+        return [key for key in kept_menus if key[0] == "filter"]
+
+    client.get(page)
+    client.get(page)
+    assert len(kept_filters()) == 2  # the search box and the other fields, each once
+    chosen = client.get(f"{page}&status=submitted").text
+    assert re.search(r'<option selected value="submitted">', chosen)
+    assert len(kept_filters()) == 3  # the other fields with this status; the same search box
+    typed = client.get(f"{page}&q=%3Cb%3EAsel").text
+    assert 'value="&lt;b&gt;Asel"' in typed and len(kept_filters()) == 3  # typed: not kept
+    wrong = client.get(f"{page}&region=XX")
+    assert 'aria-invalid="true"' in wrong.text and len(kept_filters()) == 3
+    assert 'aria-invalid="true"' not in client.get(page).text  # no error kept for the next
+
+
+@pytest.mark.parametrize("args", [{}, {"status": "submitted", "q": "9187236450001 a&b"}])
+def test_a_rows_link_built_once_is_the_link_url_for_builds(app, args):
+    from flask import url_for
+
+    from portal.listing import row_url
+
+    with app.test_request_context("/"):
+        link = row_url("camps_manage.application", "application_id", **args)
+        for row_id in (1, 41, 9187236450001, 10**12):
+            assert link(row_id) == url_for(
+                "camps_manage.application", application_id=row_id, **args
+            )

@@ -24,8 +24,7 @@ from portal.forms import ActionForm
 from portal.i18n import gettext as _
 from portal.listing import paginate
 from portal.main.events import describe
-from portal.places import sorted_by_name
-from portal.places import top_level_units
+from portal.places import filter_choices
 from portal.security import Role
 from portal.security import recent_login_required
 from portal.security import role_required
@@ -41,9 +40,7 @@ def users():
     form.role.choices = [("", _("All roles"))] + [
         (role.value, label) for role, label in role_labels().items()
     ]
-    form.region.choices = [("", _("All regions"))] + [
-        (unit.code, unit.name) for unit in sorted_by_name(top_level_units())
-    ]
+    form.region.choices = [("", _("All regions"))] + filter_choices()[0]
     valid = form.validate()
     filters = form.data if valid else {}
     page = paginate(

@@ -15,9 +15,7 @@ from portal.forms import FilterForm
 from portal.forms import IdListField
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
-from portal.places import sorted_by_name
-from portal.places import top_level_units
-from portal.places import units_by_parent
+from portal.places import filter_choices
 
 
 class ReviewFilterForm(FilterForm):
@@ -40,10 +38,9 @@ class ReviewFilterForm(FilterForm):
             for status in ApplicationStatus
             if status is not ApplicationStatus.DRAFT
         ]
-        regions = sorted_by_name(top_level_units())
-        form.region.choices = everyone + [(unit.code, unit.name) for unit in regions]
-        districts = [unit for units in units_by_parent().values() for unit in units]
-        form.district.choices = everyone + [(u.code, u.name) for u in sorted_by_name(districts)]
+        regions, districts = filter_choices()
+        form.region.choices = everyone + regions
+        form.district.choices = everyone + districts
         form.gender.choices = everyone + [(k, str(label)) for k, label in GENDER_LABELS.items()]
         form.age_band.choices = everyone + [(label, label) for label, _low, _high in AGE_BANDS]
         form.language.choices = everyone + [

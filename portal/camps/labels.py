@@ -1,10 +1,14 @@
 """Human names of statuses, for pages, exports and e-mails."""
 
+from markupsafe import Markup
+from markupsafe import escape
+
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.models import CampStatus
 from portal.camps.models import ConsentMethod
 from portal.camps.paper.models import PaperStatus
 from portal.i18n import lazy_gettext as _l
+from portal.web import badge
 
 STATUS_LABELS = {
     S.DRAFT: _l("Draft"),
@@ -65,6 +69,30 @@ def consent_label(application):
     if application.active_consent:
         return _l("Recorded")
     return _l("Withdrawn") if application.consent_withdrawn else _l("Missing")
+
+
+def consent_badge(application, quiet: bool = False) -> Markup:
+    """The flag an organiser must see at once on the list, the application and the check-in
+    sheet: a minor's guardian consent missing or withdrawn (`quiet`: nothing when all is well).
+    A function, not a macro: the list draws one per row."""
+    if not application.is_minor:
+        return Markup("") if quiet else escape(_l("Not needed"))
+    if application.active_consent:
+        return Markup("") if quiet else badge(_l("Recorded"), "ok")
+    if application.consent_withdrawn:
+        return alert_badge(_l("Guardian consent withdrawn"))
+    return alert_badge(_l("Guardian consent missing"))
+
+
+def photo_badge(application) -> Markup:
+    """ "No photos" when the person has not agreed to be photographed."""
+    if application.photo_consent_at:
+        return Markup("")
+    return Markup('<strong class="badge badge-warn">{}</strong>').format(_l("No photos"))
+
+
+def alert_badge(label) -> Markup:
+    return Markup('<strong class="badge badge-alert">{}</strong>').format(label)
 
 
 #: A paper application form's status, as the organisers' paper page names it.

@@ -163,7 +163,7 @@ def review_query(camp, *, filters: dict):
 
 class ReviewRow(NamedTuple):
     """One line of the review list as plain values, with what the template and the consent
-    badge (camps/manage/_badges.html) read of an Application."""
+    badge (camps/labels.py) read of an Application."""
 
     id: int
     status: ApplicationStatus

@@ -328,6 +328,8 @@ def camp_helpers():
     from portal.camps.labels import PAPER_STATUS_LABELS
     from portal.camps.labels import STATUS_LABELS
     from portal.camps.labels import STATUS_TONES
+    from portal.camps.labels import consent_badge
+    from portal.camps.labels import photo_badge
     from portal.camps.labels import spoken_languages
 
     return {
@@ -338,5 +340,7 @@ def camp_helpers():
         "consent_method_label": lambda method: CONSENT_METHOD_LABELS[method],
         "paper_status_label": lambda status: PAPER_STATUS_LABELS[status],
         "spoken_languages": spoken_languages,
+        "consent_badge": consent_badge,
+        "photo_badge": photo_badge,
         "camp_policy": policy,
     }

@@ -23,8 +23,7 @@ from portal.groups.models import YouthGroup
 from portal.groups.routes import lead_form
 from portal.i18n import gettext as _
 from portal.listing import paginate
-from portal.places import sorted_by_name
-from portal.places import top_level_units
+from portal.places import filter_choices
 from portal.security import organisers_only
 
 bp = Blueprint("groups_manage", __name__, url_prefix="/manage")
@@ -37,7 +36,7 @@ def plans():
     form = PlanFilterForm(request.args)
     form.fill_status_and_category()
     everyone = [("", _("All"))]
-    form.region.choices = everyone + [(u.code, u.name) for u in sorted_by_name(top_level_units())]
+    form.region.choices = everyone + filter_choices()[0]
     form.mentor.choices = everyone + [(str(m.id), m.full_name) for m in queries.mentors()]
     valid = form.validate()
     page = paginate(queries.all_plans(form.data if valid else {}))

@@ -18,9 +18,8 @@ from portal.audit import audit_event
 from portal.extensions import utcnow
 from portal.i18n import gettext as _
 from portal.i18n import local_today
+from portal.places import filter_choices
 from portal.places import place_names
-from portal.places import sorted_by_name
-from portal.places import top_level_units
 from portal.reports import aggregates
 from portal.reports.forms import ReportFilterForm
 from portal.reports.report import METRIC_LABELS
@@ -47,9 +46,7 @@ def _filters():
     form = ReportFilterForm(request.args)
     this_year = local_today().year
     form.year.choices = [(str(y), str(y)) for y in range(this_year, this_year - 6, -1)]
-    form.region.choices = [("", _("All regions"))] + [
-        (u.code, u.name) for u in sorted_by_name(top_level_units())
-    ]
+    form.region.choices = [("", _("All regions"))] + filter_choices()[0]
     valid = form.validate()
     # Whole years only: two windows a day apart would differ by one person (reports/safe.py).
     offered = {value for value, _label in form.year.choices}

@@ -90,7 +90,8 @@ def attendance(session_id):
         session=session,
         open_for_marks=policy.can_mark_session(session, local_now()),
         rows=services.sheet(session),
-        choices=attendance_choices(),
+        # Translated once, not once per person and mark (lazy labels look theirs up each time).
+        choices=[(value, str(label)) for value, label in attendance_choices()],
         form=ActionForm(),
     )
 

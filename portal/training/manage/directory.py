@@ -2,14 +2,11 @@
 
 from flask import render_template
 from flask import request
-from flask_babel import get_locale
 
 from portal import caching
 from portal.audit import audit_event
 from portal.i18n import gettext as _
-from portal.places import sorted_by_name
-from portal.places import top_level_units
-from portal.places import units_by_parent
+from portal.places import filter_choices
 from portal.security import organisers_only
 from portal.security import recent_login_required
 from portal.spreadsheets import Table
@@ -20,7 +17,7 @@ from portal.training.labels import ENROLMENT_LABELS
 from portal.training.manage import bp
 from portal.training.names import PROGRAMMES_VERSION
 
-#: The filter's choices are kept until a programme changes; this long at most, in case someone
+#: The programmes' titles are kept until a programme changes; this long at most, in case someone
 #: changes the database by hand (no version bump).
 CHOICES_SECONDS = 3600
 
@@ -28,30 +25,13 @@ CHOICES_SECONDS = 3600
 def _directory_form():
     form = DirectoryFilterForm(request.args)
     everyone = [("", _("All"))]
-    choices = _filter_choices()
-    form.region.choices = everyone + choices["region"]
-    form.district.choices = everyone + choices["district"]
+    regions, districts = filter_choices()
+    form.region.choices = everyone + regions
+    form.district.choices = everyone + districts
     form.status.choices = everyone + [
         (s.value, str(label)) for s, label in ENROLMENT_LABELS.items()
     ]
     return form
-
-
-def _filter_choices() -> dict[str, list[tuple[str, str]]]:
-    """The regions and districts (about 60 options) in the reader's language, kept per
-    language (they change only with the reference data, that is with a deployment)."""
-    locale = str(get_locale())
-    return caching.remember(
-        f"training:directory-places:{locale}", _build_place_choices, timeout=CHOICES_SECONDS
-    )
-
-
-def _build_place_choices() -> dict[str, list[tuple[str, str]]]:
-    districts = [unit for units in units_by_parent().values() for unit in units]
-    return {
-        "region": [(u.code, u.name) for u in sorted_by_name(top_level_units())],
-        "district": [(u.code, u.name) for u in sorted_by_name(districts)],
-    }
 
 
 def directory_filters(form) -> dict:
