@@ -6,8 +6,10 @@ import pytest
 from bench.run import Page
 from bench.run import change
 from bench.run import cookie_header
+from bench.run import against_speed
 from bench.run import growth
 from bench.run import growth_check
+from bench.run import scaling_table
 from bench.run import is_backend_of
 from bench.run import main_scale
 from bench.run import merge_cookies
@@ -60,6 +62,21 @@ def test_the_growth_check_fails_a_page_over_the_limit_and_passes_one_at_or_under
     assert checked["cheaper"][1] is True
     assert checked["one scale"] == (None, True)
     assert growth_check({"grows": {"small": 4.0, "large": 5.2}}, scales, limit=0.5)["grows"][1]
+
+
+def test_growth_is_checked_over_the_bare_list_measured_in_the_same_passes():
+    scales = ["large", "xl"]
+    cpu = {"slower machine": {"large": 8.0, "xl": 12.0}, "grows": {"large": 8.0, "xl": 16.0}}
+    speed = {"large": 2.0, "xl": 3.0}  # the machine was 50% slower during the xl passes
+    assert against_speed(cpu, speed)["slower machine"] == {"large": 4.0, "xl": 4.0}
+    lines, flat = scaling_table("SQLite", cpu, {}, scales, speed)
+    rows = {line.split(" | ")[0].strip("| "): line for line in lines if line.startswith("| ")}
+    assert "| +50% | +0% | ✓ |" in rows["slower machine"]
+    assert "| +100% | +33% | ✗ |" in rows["grows"] and not flat
+    assert (
+        "2.00 | 3.00 | +50%" in rows["Baseline: 50-row list (the machine's speed in these passes)"]
+    )
+    assert scaling_table("SQLite", {"slower machine": cpu["slower machine"]}, {}, scales, speed)[1]
 
 
 def test_an_older_results_file_is_read_by_section_and_page_and_the_change_shown():
