@@ -4,16 +4,16 @@ check of the scaling table and the change from an older results file."""
 import pytest
 
 from bench.run import Page
+from bench.run import against_speed
 from bench.run import change
 from bench.run import cookie_header
-from bench.run import against_speed
 from bench.run import growth
 from bench.run import growth_check
-from bench.run import scaling_table
 from bench.run import is_backend_of
 from bench.run import main_scale
 from bench.run import merge_cookies
 from bench.run import parse_results
+from bench.run import scaling_table
 from bench.run import table
 
 
