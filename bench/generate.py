@@ -93,6 +93,21 @@ def weighted(rng: random.Random, weights: dict[str, int], count: int) -> list[st
     return rng.choices(list(weights), list(weights.values()), k=count)
 
 
+def showcase_application(camp_id: int, first_day: date) -> int | None:
+    """The application the bench opens: the big camp's first submitted one of an adult, the
+    same kind at every scale. (The first application of all was a minor's at one scale and an
+    adult's at another: a minor's page also writes an audit row, so the two did not compare.)"""
+    adult_if_born_by = first_day.replace(year=first_day.year - 18, day=min(first_day.day, 28))
+    return db.session.scalar(
+        sa.text(
+            'SELECT application.id FROM application JOIN "user" ON "user".id = application.user_id'
+            " WHERE application.camp_id = :camp AND application.status = 'submitted'"
+            ' AND "user".date_of_birth <= :born ORDER BY application.id LIMIT 1'
+        ),
+        {"camp": camp_id, "born": adult_if_born_by},
+    )
+
+
 def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) -> dict:
     """Write the data set; the same seed and the same day give the same rows."""
     people, camps, applications, ambassadors, groups, plans = SCALES[scale]
@@ -137,11 +152,12 @@ def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) 
         mentors.append(mentor_id)
 
     # Camps, and 300,000 applications in every state; the first camp has 20,000 applicants.
-    camp_ids = []
+    camp_ids, first_days = [], {}
     for number in range(camps):
         first = today + timedelta(days=rng.randint(-700, 120))
         camp_id = out.new_id("camp")
         camp_ids.append(camp_id)
+        first_days[camp_id] = first
         region = rng.choice(regions)
         out.add("camp", id=camp_id, title={"ky": f"Тынчтык лагери №{number}",
                                            "ru": f"Лагерь мира №{number}"},
@@ -163,7 +179,6 @@ def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) 
     states = iter(
         list(APPLICATION_STATES) + weighted(rng, APPLICATION_STATES, applications + camps)
     )
-    first_application = None
     for camp_id in camp_ids:
         applicants = rng.sample(youth, per_camp.get(camp_id, rest))
         for position, user_id in enumerate(applicants):
@@ -171,7 +186,6 @@ def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) 
             if camp_id == big_camp and position % 5 < 3:
                 status = "submitted"
             application_id = out.new_id("application")
-            first_application = first_application or application_id
             out.add("application", id=application_id, camp_id=camp_id, user_id=user_id,
                     status=status, motivation="Башка айылдын жаштары менен таанышкым келет.",
                     safety_problem="Кыздар мектепти эрте таштап кетишет.",
@@ -304,7 +318,7 @@ def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) 
     db.session.commit()
     return {
         "camp": big_camp,
-        "application": first_application,
+        "application": showcase_application(big_camp, first_days[big_camp]),
         "plan": showcase_plan,
         "session": trainer_sessions[-1] if trainer_sessions else None,
         "rows": out.counts,

@@ -44,6 +44,10 @@ def test_every_state_is_present_and_the_demo_mentor_gets_groups(db):
     plan = db.session.get(ActionPlan, showcase["plan"])
     assert any(link.mentor_id == mentor.id for link in plan.group.mentor_links)
     assert len(plan.versions) >= 1
+    # The application the bench opens is an adult's at every scale (a minor's page writes).
+    application = db.session.get(Application, showcase["application"])
+    assert application.camp_id == showcase["camp"] and not application.is_minor
+    assert application.status is ApplicationStatus.SUBMITTED
 
 
 def test_the_extra_large_scale_is_three_times_large_in_every_dimension():
