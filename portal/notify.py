@@ -299,33 +299,57 @@ def open_notification(user, notification_id: int) -> Notification | None:
     return notification
 
 
-#: The unread notifications of a user that lead to some addresses (built once: a page view
-#: of someone with unread notifications asks it, and building it cost more than running it).
-UNREAD_LEADING_TO = sa.select(Notification.id).where(
-    Notification.user_id == sa.bindparam("user_id"),
-    Notification.read_at.is_(None),
-    Notification.link.in_(sa.bindparam("links", expanding=True)),
+def page_links(path: str, full_path: str) -> list[str]:
+    """The addresses a notification can lead to this page by: with its query string, or not."""
+    return sorted({path, full_path.rstrip("?")})
+
+
+def unread_leading_to(user_id, links):
+    """Whether the user has an unread notification that leads to one of `links` (a correlated
+    EXISTS, so the user loader asks it with the user)."""
+    return sa.exists().where(
+        Notification.user_id == user_id,
+        Notification.read_at.is_(None),
+        Notification.link.in_(links),
+    )
+
+
+#: Built once: a page view of someone with unread notifications asks it, and building it cost
+#: more than running it.
+UNREAD_LEADING_TO = sa.select(
+    unread_leading_to(sa.bindparam("user_id"), sa.bindparam("links", expanding=True))
 )
 
 
 def mark_page_read(user, path: str, full_path: str) -> None:
     """Opening a page marks read the user's unread notifications that lead to it, as opening
-    them from the inbox does (a plan opened from the home page or a bookmark is read too). Only
-    when the badge says something is unread, so a page costs no query otherwise."""
+    them from the inbox does (a plan opened from the home page or a bookmark is read too).
+
+    Only when something leads here: the signed-in user is loaded with the answer
+    (`unread_leading_here`, accounts/queries.py), so a page costs no query otherwise; a user
+    loaded another way is asked now. Nothing to mark is a read, not a write: on SQLite a write
+    would queue for the lock."""
     if not unread_count(user):
         return
-    links = sorted({path, full_path.rstrip("?")})
-    ids = db.session.scalars(UNREAD_LEADING_TO, {"user_id": user.id, "links": links}).all()
-    if not ids:  # a read, not a write: on SQLite a write would queue for the lock
+    links = page_links(path, full_path)
+    leads_here = getattr(user, "unread_leading_here", None)
+    if leads_here is None:
+        leads_here = db.session.scalar(UNREAD_LEADING_TO, {"user_id": user.id, "links": links})
+    if not leads_here:
         return
-    db.session.execute(
+    marked = db.session.execute(
         sa.update(Notification)
-        .where(Notification.id.in_(ids), Notification.read_at.is_(None))
+        .where(
+            Notification.user_id == user.id,
+            Notification.read_at.is_(None),
+            Notification.link.in_(links),
+        )
         .values(read_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+    user.unread_leading_here = False
     if getattr(user, "unread_notifications", None) is not None:
-        user.unread_notifications = max(0, user.unread_notifications - len(ids))
+        user.unread_notifications = max(0, user.unread_notifications - marked.rowcount)  # type: ignore[attr-defined]
 
 
 def mark_all_read(user) -> None:

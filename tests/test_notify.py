@@ -289,6 +289,48 @@ def test_the_inbox_names_the_plan_and_programme_a_notification_is_about(client, 
     assert '<span class="inbox-subject">Элчилер</span>' in client.get("/notifications?lang=ky").text
 
 
+def test_a_page_asks_about_what_leads_to_it_only_with_the_user(client, login_as, count_queries, db):
+    """The user's own statement says whether an unread notification leads to this page: one
+    leading elsewhere costs nothing more, one leading here costs the one update that marks it
+    (its address with the query string counts too), and the same page after it nothing."""
+    user = login_as("youth")
+    client.get("/account/data")  # the first request of a process reads the reference data once
+    with count_queries() as nothing_unread:
+        client.get("/account/data")
+    elsewhere = NotificationFactory(user_id=user.id, link="/training")
+    here = NotificationFactory(user_id=user.id, link="/account/data?from=mail")
+    db.session.commit()
+    with count_queries() as nothing_leads_here:
+        client.get("/account/data")
+    assert nothing_leads_here.total == nothing_unread.total
+    with count_queries() as another_address:
+        client.get("/account/data?from=mail&lang=en")
+    db.session.expire_all()
+    assert here.read_at is None
+    with count_queries() as marked:
+        page = client.get("/account/data?from=mail")
+    with count_queries() as read_already:
+        client.get("/account/data?from=mail")
+    assert another_address.total == nothing_leads_here.total
+    assert marked.total == nothing_leads_here.total + 1
+    assert read_already.total == nothing_leads_here.total
+    db.session.expire_all()
+    assert here.read_at is not None and elsewhere.read_at is None
+    badge = '<span class="badge"><span aria-hidden="true">1</span>'
+    assert badge in page.text  # the badge on that very page counts it read already
+
+
+def test_a_user_loaded_another_way_is_asked_what_leads_to_the_page(db):
+    from portal.notify import mark_page_read
+
+    person = UserFactory()
+    here = NotificationFactory(user_id=person.id, link="/camps")
+    elsewhere = NotificationFactory(user_id=person.id, link="/training")
+    mark_page_read(person, "/camps", "/camps?")
+    db.session.expire_all()
+    assert here.read_at is not None and elsewhere.read_at is None
+
+
 def test_opening_the_page_itself_marks_its_notifications_read(client, login_as, db):
     """A plan opened from the home page, a bookmark or the e-mail's link is read as surely as
     one opened from the inbox; the badge on that very page counts it read already."""

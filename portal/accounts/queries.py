@@ -7,19 +7,25 @@ from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
 from portal.extensions import db
 from portal.notify import unread_count_of
+from portal.notify import unread_leading_to
 
-#: One query per page: the user, their roles and the unread count together (built once, so
-#: SQLAlchemy's statement cache key is not recomputed on every request).
+#: One query per page: the user, their roles, the unread count and whether an unread
+#: notification leads to this page, together (built once, so SQLAlchemy's statement cache key
+#: is not recomputed on every request).
 USER_QUERY = (
-    sa.select(User, unread_count_of(User.id))
+    sa.select(
+        User,
+        unread_count_of(User.id),
+        unread_leading_to(User.id, sa.bindparam("links", expanding=True)),
+    )
     .options(joinedload(User.role_rows))
     .where(User.id == sa.bindparam("user_id"))
 )
 
 
-def user_with_unread(user_id: int):
-    """(user, unread notification count), or None."""
-    return db.session.execute(USER_QUERY, {"user_id": user_id}).unique().first()
+def user_with_unread(user_id: int, links: list[str]):
+    """(user, unread notification count, whether one of those leads to `links`), or None."""
+    return db.session.execute(USER_QUERY, {"user_id": user_id, "links": links}).unique().first()
 
 
 def pending_erasure(user) -> ErasureRequest | None:

@@ -47,6 +47,7 @@ from portal.i18n import gettext as _
 from portal.i18n import lang_param
 from portal.i18n import parse_lang
 from portal.i18n import remember_language_cookie
+from portal.notify import page_links
 from portal.places import fill_place_choices
 from portal.security import Role
 from portal.security import is_safe_next_url
@@ -72,10 +73,10 @@ def load_user(cookie_id: str) -> User | None:
     user_id, _sep, token = cookie_id.partition(":")
     if not user_id.isdigit():
         return None
-    row = queries.user_with_unread(int(user_id))
+    row = queries.user_with_unread(int(user_id), page_links(request.path, request.full_path))
     if row is None or not row[0].active or row[0].session_token != token:
         return None
-    user, user.unread_notifications = row
+    user, user.unread_notifications, user.unread_leading_here = row
     return user
 
 
