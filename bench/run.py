@@ -63,6 +63,7 @@ SCALE_SECONDS = float(os.environ.get("BENCH_SCALE_SECONDS", "5"))
 #: was at the mercy of a moment's load on a shared machine.
 SCALE_ROUNDS = int(os.environ.get("BENCH_SCALE_ROUNDS", "2"))
 COLD_REPEATS = int(os.environ.get("BENCH_COLD_REPEATS", "3"))
+FLOOR_ROUNDS = int(os.environ.get("BENCH_FLOOR_ROUNDS", "6"))
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 DATABASE_STEM = os.environ.get("BENCH_DATABASE_STEM", "jashtar_bench")
 P99_TARGET_MS = 100
@@ -684,6 +685,27 @@ def scratch_database(kind: str, server: str | None, scale: str):
         yield url, url.rsplit("/", 1)[1]
 
 
+def floor_section(title: str, env: dict) -> list[str]:
+    """The young person's home split into the portal's floor and its own work (bench/floor.py,
+    in-process: on PostgreSQL the server's CPU would be missing, so SQLite only)."""
+    answer = subprocess.run(
+        [sys.executable, "bench/floor.py", "--markdown", "--rounds", str(FLOOR_ROUNDS), "/"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if answer.returncode:  # the rest of the run's figures are still worth writing
+        last = (answer.stderr.strip().splitlines() or ["no message"])[-1]
+        return ["", f"{title}, the floor: bench/floor.py failed ({last})."]
+    return [
+        "",
+        f"{title}, the floor (bench/floor.py, in one process, {FLOOR_ROUNDS} interleaved rounds): "
+        "an empty signed-in page in the portal's layout, behind its login, limiter, CSRF token, "
+        "idle timeout, language, security headers and commit, against the baseline's signed-in "
+        "page, and the young person's home above it.",
+        "",
+        *answer.stdout.splitlines(),
+    ]
+
+
 def measure_database(kind: str, title: str, server: str | None, scales: list[str], main: str,
                      redis: bool, previous: dict) -> tuple[list[str], list[str], bool, bool]:  # fmt: skip
     """The fair table at the main scale and the scaling table over `scales` for one database."""
@@ -691,6 +713,7 @@ def measure_database(kind: str, title: str, server: str | None, scales: list[str
     cold: dict[str, dict[str, float]] = {}
     speed: dict[str, float] = {}  # the bare list's CPU per request at each scale's passes
     fair: list[str] = []
+    floor: list[str] = []
     ok = True
     for scale in scales:
         measured = pages()
@@ -698,8 +721,11 @@ def measure_database(kind: str, title: str, server: str | None, scales: list[str
             setup = Setup(url, title, scale, f"bench{secrets.token_hex(4)}:" if redis else None,
                           database)  # fmt: skip
             bases = bench(setup, measured, full=scale == main)
+            if scale == main and kind == "sqlite":
+                floor = floor_section(title, environment(setup))
         if scale == main:
             fair, ok = table(title, measured, bases, previous)
+            fair += floor
         speed[scale] = median(bases["list"], "cpu_ms")
         for page in measured:
             cpu.setdefault(page.label, {})[scale] = median(page.runs, "cpu_ms")
