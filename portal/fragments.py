@@ -5,8 +5,9 @@ A fragment's template sees only what its key is made of. What differs from one r
 next (a CSRF token, an unread count) is left in it as a slot, an HTML comment no text can
 contain once escaped, and filled in on every request; it is never kept. Keys hold everything
 else the fragment shows, so a kept fragment is never stale: what changes makes a new key. A
-worker keeps at most MAX_KEPT fragments (a few per language, role mix and camp), then starts
-afresh.
+worker keeps at most MAX_KEPT fragments (a few per language, role mix and camp); past that, the
+one kept longest makes room for the new one (a key gone stale is never asked again, so it ends
+up the oldest).
 """
 
 from collections.abc import Callable
@@ -28,8 +29,8 @@ def kept(key: tuple, render: Callable[[], str]) -> str:
     html = KEPT.get(key)
     if html is None:
         html = render()
-        if len(KEPT) >= MAX_KEPT:
-            KEPT.clear()
+        while len(KEPT) >= MAX_KEPT:  # a dict keeps its insertion order: the first is the oldest
+            KEPT.pop(next(iter(KEPT)), None)
         KEPT[key] = html
     return html
 

@@ -269,3 +269,50 @@ def test_one_decision_never_changes_the_ethnicity_figures(client, login_as, db):
         assert target.status.value == decision
         after = ethnicity_figures(client.get(f"/manage/camps/{camp.id}/balance?lang=en").text)
         assert after == before, decision
+
+
+def test_the_cohort_now_is_kept_and_follows_decisions_targets_language_and_the_closing_day(
+    client, login_as, db, monkeypatch
+):
+    """The tables of the cohort now are rendered once per camp, language, counts, targets and
+    closing state (portal/fragments.py): each of those changes shows at once."""
+    from portal import fragments
+
+    monkeypatch.setattr(fragments, "KEPT", {})
+    login_as("organiser")
+    camp = CampFactory(capacity=50, eligible_regions=["KG-O", "KG-B"])
+    waiting = [applicant(camp, region="KG-O") for _ in range(12)]
+    for application in waiting:
+        db.session.add(ApplicationEthnicity(application_id=application.id, group="uzbek"))
+    db.session.commit()
+    page = f"/manage/camps/{camp.id}/balance"
+
+    def now(query: str = "lang=en") -> str:
+        html = client.get(f"{page}?{query}").text
+        return html.split('id="now-title"')[1].split('id="targets-title"')[0]
+
+    def kept_tables() -> int:
+        return sum(1 for key in fragments.KEPT if key[0] == "balance")
+
+    def osh_row(html: str) -> str:
+        return re.search(r'<tr><th scope="row">[^<]*Osh[^<]*</th>.*?</tr>', html, re.S).group(0)
+
+    first = now()
+    assert now() == first and kept_tables() == 1  # the second view took the kept tables
+    assert "<td>0</td><td>0</td><td>12</td>" in osh_row(first)
+    assert "Self-described ethnicity" not in first  # applications are still open
+    client.post(
+        f"/manage/applications/{waiting[0].id}/decide",
+        data={"decision": "accepted", "reason": ""},
+    )
+    accepted = now()
+    assert "<td>1</td><td>100</td><td>12</td>" in osh_row(accepted) and kept_tables() == 2
+    data = {"t_region_KG_O_min": "25", "t_region_KG_O_max": "40"}
+    assert client.post(f"/manage/camps/{camp.id}/targets", data=data).status_code == 302
+    assert "off target" in osh_row(now()) and kept_tables() == 3
+    assert '<th scope="col">Принято</th>' in now("lang=ru")
+    assert kept_tables() == 4
+    camp.applications_open = local_today() - timedelta(days=30)
+    camp.applications_close = local_today() - timedelta(days=1)  # by hand: no version bump
+    db.session.commit()
+    assert "Self-described ethnicity" in now()

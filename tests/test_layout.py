@@ -309,3 +309,24 @@ def test_a_rows_link_built_once_is_the_link_url_for_builds(app, args):
             assert link(row_id) == url_for(
                 "camps_manage.application", application_id=row_id, **args
             )
+
+
+def test_a_full_fragment_store_lets_only_its_oldest_fragment_go(monkeypatch):
+    """Past MAX_KEPT, the fragment kept longest makes room: the others (every page's header
+    among them) stay kept instead of all being rendered again."""
+    from portal import fragments
+
+    monkeypatch.setattr(fragments, "KEPT", {})
+    monkeypatch.setattr(fragments, "MAX_KEPT", 3)
+    rendered = []
+
+    def render(name):
+        rendered.append(name)
+        return f"<p>{name}</p>"
+
+    for name in ("header", "footer", "balance"):
+        fragments.kept((name,), lambda name=name: render(name))
+    assert fragments.kept(("targets",), lambda: render("targets")) == "<p>targets</p>"
+    assert list(fragments.KEPT) == [("footer",), ("balance",), ("targets",)]
+    assert fragments.kept(("footer",), lambda: render("footer again")) == "<p>footer</p>"
+    assert rendered == ["header", "footer", "balance", "targets"]

@@ -143,18 +143,17 @@ class PoolCounts:
     ethnicity: dict[str, int] | None
 
 
-def pool_counts(camp) -> tuple[int, int, dict[str, Counter], dict[str, Counter]]:
-    """Cohort and pool sizes and counts by dimension, aggregated by the database: a camp may
-    have 20,000 applicants, too many to load for a page."""
-    kept = kept_counts(camp)
-    return kept.cohort_size, kept.pool_size, kept.in_cohort, kept.in_pool
+def counts_key(camp) -> str:
+    """The key the camp's counts are kept under now: its version (one primary-key read; see
+    camps/versions.py), so any change to its applications makes a new key."""
+    return caching.versioned_key(version_name(camp.id), caching.version_of(version_name(camp.id)))
 
 
-def kept_counts(camp) -> PoolCounts:
-    """The camp's counts, shared by every app server until the camp's version changes (one
-    primary-key read tells; see camps/versions.py): the pool's and, once applications are
-    closed, the ethnicity counts (published only as ethnicity_table does)."""
-    key = caching.versioned_key(version_name(camp.id), caching.version_of(version_name(camp.id)))
+def kept_counts(camp, key: str | None = None) -> PoolCounts:
+    """The camp's counts, shared by every app server until the camp's version changes: the
+    pool's and, once applications are closed, the ethnicity counts (published only as
+    ethnicity_table does). A page that reads them more than once passes their `key`, read once."""
+    key = key or counts_key(camp)
     closed = applications_closed(camp)
     kept = caching.remember(key, lambda: _count(camp, closed), timeout=COUNTS_SECONDS)
     if not isinstance(kept, PoolCounts) or (closed and kept.ethnicity is None):
@@ -210,12 +209,17 @@ def _count_pool(camp) -> tuple[int, int, dict[str, Counter], dict[str, Counter]]
     return cohort_size, pool_size, in_cohort, in_pool
 
 
-def balance_of(camp, applications=None, *, also_accepted: frozenset[int] = frozenset()) -> Balance:
-    """The balance now (counted by the database), or as it would be with the `applications`
-    in `also_accepted` accepted (counted here, for a suggestion)."""
-    kept = None
+def balance_of(
+    camp,
+    applications=None,
+    *,
+    also_accepted: frozenset[int] = frozenset(),
+    kept: PoolCounts | None = None,
+) -> Balance:
+    """The balance now (counted by the database, or the `kept` counts given), or as it would
+    be with the `applications` in `also_accepted` accepted (counted here, for a suggestion)."""
     if applications is None:
-        kept = kept_counts(camp)
+        kept = kept or kept_counts(camp)
         cohort_size, pool_size = kept.cohort_size, kept.pool_size
         cohort_counts, pool_by_dimension = kept.in_cohort, kept.in_pool
     else:
@@ -298,7 +302,7 @@ def group_name(dimension: str, value: str, names: dict[str, str]) -> str:
     return label
 
 
-def target_rows(camp) -> list[tuple[str, str, str]]:
+def target_rows(camp, kept: PoolCounts | None = None) -> list[tuple[str, str, str]]:
     """(dimension, value, label) of every target the organiser may set, dimension by
     dimension as the balance page shows them. Districts are those the pool comes from (and
     any with a target already), so the form stays short on a phone."""
@@ -307,7 +311,7 @@ def target_rows(camp) -> list[tuple[str, str, str]]:
 
     names = place_names()
     regions = camp.eligible_regions or [unit.code for unit in top_level_units()]
-    _cohort, _pool, _in_cohort, in_pool = pool_counts(camp)
+    in_pool = (kept or kept_counts(camp)).in_pool
     districts = (set(in_pool["district"]) | set(camp.targets.get("district", {}))) - {"?"}
     rows = [("region", code, names.get(code, code)) for code in regions]
     by_name = sorted(districts, key=lambda code: names.get(code, str(code)).casefold())

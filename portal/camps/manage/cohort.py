@@ -1,6 +1,7 @@
 """The cohort: waiting list, balance and targets, check-in and exports."""
 
 import json
+import time
 from datetime import date
 
 from flask import abort
@@ -143,7 +144,34 @@ def _targets_form(camp, submitted: bool = False, rows=None):
     return form
 
 
-def targets_section(camp, submitted=None) -> Markup:
+def now_section(camp, key: str, counts: balance.PoolCounts) -> Markup:
+    """The cohort now: its tables, kept rendered (portal/fragments.py) per camp, language,
+    counts and targets, which are everything they show.
+
+    The counts' key is the camp's version, so every decision, consent or new application makes
+    a new one; whether applications are closed (ethnicity is shown then) is in it too, and so
+    is the period the counts are kept for at most (balance.COUNTS_SECONDS, in case someone
+    changes the database by hand). Rendering the tables was a third of the page's time."""
+    saved = json.dumps(camp.targets, sort_keys=True)
+    period = int(time.time() // balance.COUNTS_SECONDS)
+    closed = balance.applications_closed(camp)
+    fragment = (
+        "balance",
+        str(get_locale()),
+        request.script_root,
+        camp.id,
+        key,
+        closed,
+        saved,
+        period,
+    )
+    return Markup(fragments.kept(fragment, lambda: render_template(
+        "camps/manage/_balance_now.html", current=balance.balance_of(camp, kept=counts),
+        labels=balance.TARGET_LABELS,
+    )))  # fmt: skip  # nosec B704: an autoescaped template's output
+
+
+def targets_section(camp, submitted=None, counts: balance.PoolCounts | None = None) -> Markup:
     """The targets' form: as sent back with its errors, or blank with the camp's targets.
 
     The blank form (about 70 groups, 140 fields) took two thirds of the balance page's time to
@@ -156,7 +184,7 @@ def targets_section(camp, submitted=None) -> Markup:
             template, camp=camp, labels=labels, targets_form=submitted,
             csrf_field=submitted.csrf_token,
         ))  # fmt: skip  # nosec B704: an autoescaped template's output
-    rows = balance.target_rows(camp)
+    rows = balance.target_rows(camp, counts)
     saved = json.dumps(camp.targets, sort_keys=True)
     key = ("targets", str(get_locale()), request.script_root, camp.id, tuple(rows), saved)
     html = fragments.kept(key, lambda: render_template(
@@ -175,13 +203,16 @@ def cohort_balance(camp_id, targets_form=None, status=200):
     if request.args.get("suggest"):
         seed = request.args.get("seed", default=1, type=int)
         suggestion = selection.suggest(camp, seed=seed)
+    key = balance.counts_key(camp)
+    counts = balance.kept_counts(camp, key)
     return render_template(
         "camps/manage/balance.html",
         camp=camp,
-        current=balance.balance_of(camp),
+        counts=counts,
+        now=now_section(camp, key, counts),
         labels=balance.TARGET_LABELS,
         suggestion=suggestion,
-        targets=targets_section(camp, targets_form),
+        targets=targets_section(camp, targets_form, counts),
         accept_form=BulkDecisionForm(formdata=None),
     ), status
 
