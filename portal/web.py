@@ -16,6 +16,7 @@ from flask_login import user_loaded_from_cookie
 from itsdangerous import BadSignature
 from itsdangerous import URLSafeTimedSerializer
 from markupsafe import Markup
+from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.clocks import clamp_to_now
@@ -63,8 +64,8 @@ def last_seen_from_cookie(user_id: int) -> int | None:
 def badge(label, tone: str = "neutral") -> Markup:
     """A status as a badge: its words and a colour by tone (neutral, info, ok, warn, alert).
     A function, not a macro: a list draws one per row, and a Jinja macro call costs ten times
-    as much."""
-    return Markup('<span class="badge badge-{}">{}</span>').format(tone, label)
+    as much; escape() into an f-string, since Markup.format costs three times that."""
+    return Markup(f'<span class="badge badge-{escape(tone)}">{escape(label)}</span>')  # nosec B704: escaped
 
 
 def init_app(app) -> None:

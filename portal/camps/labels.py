@@ -88,11 +88,11 @@ def photo_badge(application) -> Markup:
     """ "No photos" when the person has not agreed to be photographed."""
     if application.photo_consent_at:
         return Markup("")
-    return Markup('<strong class="badge badge-warn">{}</strong>').format(_l("No photos"))
+    return Markup(f'<strong class="badge badge-warn">{escape(_l("No photos"))}</strong>')  # nosec B704: escaped
 
 
 def alert_badge(label) -> Markup:
-    return Markup('<strong class="badge badge-alert">{}</strong>').format(label)
+    return Markup(f'<strong class="badge badge-alert">{escape(label)}</strong>')  # nosec B704: escaped
 
 
 #: A paper application form's status, as the organisers' paper page names it.
