@@ -89,7 +89,7 @@ def attendance(session_id):
         "training/attendance.html",
         session=session,
         open_for_marks=policy.can_mark_session(session, local_now()),
-        rows=services.sheet(session),
+        rows=services.sheet_rows(session),
         # Translated once, not once per person and mark (lazy labels look theirs up each time).
         choices=[(value, str(label)) for value, label in attendance_choices()],
         form=ActionForm(),

@@ -4,6 +4,7 @@ from collections import Counter
 from datetime import date
 from datetime import datetime
 from datetime import timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -213,10 +214,11 @@ def lock_enrolment(enrolment: Enrolment) -> Enrolment:
 # --- attendance -------------------------------------------------------------------------------
 
 
-def sheet(session: TrainingSession) -> list[tuple[Enrolment, Attendance | None]]:
-    """Everyone expected at the session (enrolled before it started, not dropped) and their mark."""
-    rows = db.session.execute(
-        sa.select(Enrolment, Attendance)
+def _expected_at(session: TrainingSession, *columns):
+    """Everyone expected at the session (enrolled before it started, not dropped, or marked
+    already), with their mark, by name: the sheet's one query, for `columns`."""
+    return (
+        sa.select(*columns)
         .join(User, Enrolment.user_id == User.id)
         .join(TrainingSession, TrainingSession.programme_id == Enrolment.programme_id)
         .outerjoin(
@@ -230,8 +232,27 @@ def sheet(session: TrainingSession) -> list[tuple[Enrolment, Attendance | None]]
             sa.or_(Enrolment.status != EnrolmentStatus.DROPPED, Attendance.status.is_not(None)),
         )
         .order_by(User.name_key)
-    ).all()
+    )
+
+
+def sheet(session: TrainingSession) -> list[tuple[Enrolment, Attendance | None]]:
+    """Everyone expected at the session and their mark, as objects (to change them)."""
+    rows = db.session.execute(_expected_at(session, Enrolment, Attendance)).all()
     return [(enrolment, attendance) for enrolment, attendance in rows]
+
+
+class SheetRow(NamedTuple):
+    """One line of the attendance sheet as plain values: the page shows no more."""
+
+    enrolment_id: int
+    name: str
+    mark: AttendanceStatus | None
+
+
+def sheet_rows(session: TrainingSession) -> list[SheetRow]:
+    """The sheet as the page draws it: plain columns, not enrolments with their people."""
+    query = _expected_at(session, Enrolment.id, User.full_name, Attendance.status)
+    return [SheetRow(*row) for row in db.session.execute(query)]
 
 
 def record_attendance(session, enrolment, status: AttendanceStatus, *, by) -> bool:
