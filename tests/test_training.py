@@ -185,8 +185,10 @@ def test_trainer_records_attendance_and_every_change_is_kept(client, app, login_
 def test_the_sheet_shows_each_persons_own_mark_by_name(client, login_as, db):
     mentor = login_as("mentor")
     session = TrainingSessionFactory(trainer=mentor)
-    late = EnrolmentFactory(programme=session.programme, person=UserFactory(full_name="Бакыт"))
-    unmarked = EnrolmentFactory(programme=session.programme, person=UserFactory(full_name="Айгерим"))
+    late, unmarked = (
+        EnrolmentFactory(programme=session.programme, person=UserFactory(full_name=name))
+        for name in ("Бакыт", "Айгерим")
+    )
     client.post(f"/sessions/{session.id}/attendance", data={f"mark-{late.id}": "late"})
     page = client.get(f"/sessions/{session.id}/attendance").text
     assert page.index("Айгерим") < page.index("Бакыт")  # by name
