@@ -18,6 +18,8 @@ from flask import current_app
 from flask import g
 from sqlalchemy.engine import make_url
 
+from portal.bounded import kept_in
+
 #: SQLite's words for "busy or gone", as opposed to a broken query (which is also an
 #: OperationalError there: SQLite has no ProgrammingError for syntax).
 SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o error", "readonly database")
@@ -140,3 +142,25 @@ def lock_again(row, *, expire: tuple[str, ...] = ()):
     if expire:
         db.session.expire(locked, list(expire))
     return locked
+
+
+# --- statements built once ----------------------------------------------------------------------
+
+#: Statements by key, per worker (portal/bounded.py).
+BUILT: dict[tuple, Any] = {}
+MAX_BUILT = 128
+
+
+def built(key: tuple, build):
+    """The statement `build()` makes for `key`, built once per worker.
+
+    A statement is immutable, and SQLAlchemy remembers the cache key of each statement object:
+    one used again costs neither its building nor the walk over it that makes its key (a
+    list's filtered select, its count and its page window cost 0.3 ms a request that way).
+    `key` must hold everything the statement is made of (a statement it is made from counts
+    by identity); a key that cannot be hashed (a list in a filter) is built every time."""
+    try:
+        hash(key)
+    except TypeError:
+        return build()
+    return kept_in(BUILT, MAX_BUILT, key, build)

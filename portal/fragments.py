@@ -6,8 +6,7 @@ next (a CSRF token, an unread count) is left in it as a slot, an HTML comment no
 contain once escaped, and filled in on every request; it is never kept. Keys hold everything
 else the fragment shows, so a kept fragment is never stale: what changes makes a new key. A
 worker keeps at most MAX_KEPT fragments (a few per language, role mix and camp); past that, the
-one kept longest makes room for the new one (a key gone stale is never asked again, so it ends
-up the oldest).
+one kept longest makes room for the new one (portal/bounded.py).
 """
 
 from collections.abc import Callable
@@ -18,6 +17,8 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from markupsafe import escape
 
+from portal.bounded import kept_in
+
 #: Rendered fragments by key, per worker.
 KEPT: dict[tuple, str] = {}
 MAX_KEPT = 256
@@ -27,13 +28,7 @@ CSRF = Markup("<!--fragment:csrf-->")
 
 def kept(key: tuple, render: Callable[[], str]) -> str:
     """The fragment kept under `key`, or `render()`'s (then kept)."""
-    html = KEPT.get(key)
-    if html is None:
-        html = render()
-        while len(KEPT) >= MAX_KEPT:  # a dict keeps its insertion order: the first is the oldest
-            KEPT.pop(next(iter(KEPT)), None)
-        KEPT[key] = html
-    return html
+    return kept_in(KEPT, MAX_KEPT, key, render)
 
 
 def csrf_input() -> Markup:

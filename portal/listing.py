@@ -11,6 +11,7 @@ from flask import current_app
 from flask import request
 from flask import url_for
 
+from portal.database import built
 from portal.extensions import db
 
 #: No list has this many pages; a larger `?page=` is not converted, just answered 404.
@@ -48,17 +49,31 @@ def paginate_rows(query, per_page: int | None = None) -> "Page":
 
 
 def paginate_window(
-    keys, load, per_page: int | None = None, *, counted=None, total: int | None = None
+    keys,
+    load,
+    per_page: int | None = None,
+    *,
+    counted=None,
+    total: int | None = None,
+    kept: bool = False,
 ) -> "Page":
     """One page of `keys` (a sorted select of one table's ids), its rows from `load(window)`,
     given the page's ids as a subquery: the list is counted and sorted by its narrow keys alone,
     and only the page's rows are looked up, as plain columns. `counted`, when given, is the
-    same list written the way the database counts fastest; `total`, the count already known."""
-    return Page(
-        total if total is not None else count_rows(keys if counted is None else counted),
-        lambda limit, offset: load(_window(keys, limit, offset)),
-        per_page,
-    )
+    same list written the way the database counts fastest; `total`, the count already known.
+    `kept`: `keys` (and `counted`) are statements kept by database.built, so their count and
+    each page's window are built once too (then `load` may keep its statement by the window)."""
+    if total is None:
+        query = keys if counted is None else counted
+        count = built(("count", query), lambda: count_statement(query)) if kept else None
+        total = count_rows(query, count)
+
+    def window(limit: int, offset: int):
+        if not kept:
+            return _window(keys, limit, offset)
+        return built(("window", keys, limit, offset), lambda: _window(keys, limit, offset))
+
+    return Page(total, lambda limit, offset: load(window(limit, offset)), per_page)
 
 
 def _window(keys, limit: int, offset: int):
@@ -95,11 +110,14 @@ def _by_key(query):
     return keys, chosen
 
 
-def count_rows(query) -> int:
-    counted = db.session.scalar(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
-    )
-    return counted or 0
+def count_statement(query):
+    """`SELECT count(*)` of the rows of `query`."""
+    return sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+
+
+def count_rows(query, statement=None) -> int:
+    """How many rows `query` has (by `statement`, its count statement built already)."""
+    return db.session.scalar(statement if statement is not None else count_statement(query)) or 0
 
 
 class Page:

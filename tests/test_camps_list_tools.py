@@ -253,3 +253,42 @@ def test_next_and_previous_by_age_put_unknown_birth_dates_last(client, login_as,
     assert neighbours(client, younger, "sort=age") == (None, str(older.id))
     assert neighbours(client, older, "sort=age") == (str(younger.id), str(unknown.id))
     assert neighbours(client, unknown, "sort=age") == (str(older.id), None)
+
+
+def test_the_lists_statements_are_built_once_per_camp_first_day_and_filter(client, login_as, db):
+    """Statements are kept per worker (database.built) under everything they are made of: the
+    same list asks the same statement again; another camp, filter or first day a new one, and
+    the list follows each (an age band is counted from the camp's first day for an application
+    sent before the age rule was kept with it)."""
+    from portal.camps import queries
+
+    login_as("organiser")
+    camp, other = CampFactory(), CampFactory()
+    young = ApplicationFactory(camp=camp, applicant=minor(), age_when_sent=None,
+                               consent_required=None)  # fmt: skip
+    ApplicationFactory(camp=other, applicant=minor())
+    band = {"age_band": "16-17"}
+    first = queries.review_query(camp, filters=band)
+    assert queries.review_query(camp, filters=dict(band)) is first
+    assert queries.review_query(other, filters=band) is not first
+    assert queries.review_query(camp, filters={"age_band": "18-21"}) is not first
+    page = f"/manage/camps/{camp.id}/applications?age_band=16-17&lang=en"
+    assert f'value="{young.id}"' in client.get(page).text
+    assert f'value="{young.id}"' in client.get(page).text  # the kept statements, the same rows
+    camp.start_date += timedelta(days=3 * 365)  # the applicant is 19 by then
+    camp.end_date += timedelta(days=3 * 365)
+    db.session.commit()
+    assert queries.review_query(camp, filters=band) is not first
+    assert f'value="{young.id}"' not in client.get(page).text
+    adults = f"/manage/camps/{camp.id}/applications?age_band=18-21&lang=en"
+    assert f'value="{young.id}"' in client.get(adults).text
+
+
+def test_a_statement_whose_key_cannot_be_hashed_is_built_every_time(monkeypatch):
+    from portal import database
+
+    monkeypatch.setattr(database, "BUILT", {})
+    made = []
+    assert database.built(("list", ["a"]), lambda: made.append(1) or "stmt") == "stmt"
+    assert database.built(("list", ["a"]), lambda: made.append(1) or "stmt") == "stmt"
+    assert made == [1, 1] and database.BUILT == {}

@@ -23,6 +23,7 @@ from portal.camps.models import CampAttendance
 from portal.camps.models import CampStatus
 from portal.camps.models import GuardianConsent
 from portal.camps.models import is_minor_by_rule
+from portal.database import built
 from portal.extensions import db
 from portal.i18n import local_today
 from portal.listing import Page
@@ -120,7 +121,14 @@ SORTS = {name: tuple(_ordering(keys)) for name, keys in SORT_KEYS.items()}
 
 
 def review_query(camp, *, filters: dict):
-    """The camp's sent applications with the organiser's filters, search and sort."""
+    """The camp's sent applications with the organiser's filters, search and sort (built once
+    per camp, first day and filter: database.built)."""
+    chosen = tuple(sorted((name, value) for name, value in filters.items() if value))
+    key = ("review", camp.id, camp.start_date, chosen)
+    return built(key, lambda: _review_query(camp, filters))
+
+
+def _review_query(camp, filters: dict):
     query = (
         sa.select(Application)
         .where(Application.camp_id == camp.id, sent_to_organisers())
@@ -181,34 +189,40 @@ class ReviewRow(NamedTuple):
 def review_page(camp, *, filters: dict) -> Page:
     """One page of the review list: chosen by application ids in the list's order, then only
     its rows loaded, as plain columns (not applications with their camp, person and consents)."""
-    keys = review_query(camp, filters=filters).with_only_columns(Application.id)
-    order = SORTS[_sort_of(filters)]
+    query = review_query(camp, filters=filters)
+    keys = built(("review-keys", query), lambda: query.with_only_columns(Application.id))
+    sort = _sort_of(filters)
 
     def load(window) -> list[ReviewRow]:
-        any_consent = sa.select(GuardianConsent.id).where(
-            GuardianConsent.application_id == Application.id
-        )
-        rows = db.session.execute(
-            sa.select(
-                Application.id,
-                Application.status,
-                Application.offer_expires_on,
-                Application.score,
-                Application.consent_required,
-                Application.age_when_sent,
-                User.full_name,
-                User.region_code,
-                User.date_of_birth,
-                _has_consent(),
-                any_consent.exists(),
-            )
-            .join(window, window.c.id == Application.id)
-            .join(User, Application.user_id == User.id)
-            .order_by(*order)
-        )
+        rows = db.session.execute(built(("review-rows", window, sort), lambda: _rows(window, sort)))
         return [_review_row(camp, *row) for row in rows]
 
-    return paginate_window(keys, load)
+    return paginate_window(keys, load, kept=True)
+
+
+def _rows(window, sort: str):
+    """The review list's columns for the applications in `window`, in the list's order."""
+    any_consent = sa.select(GuardianConsent.id).where(
+        GuardianConsent.application_id == Application.id
+    )
+    return (
+        sa.select(
+            Application.id,
+            Application.status,
+            Application.offer_expires_on,
+            Application.score,
+            Application.consent_required,
+            Application.age_when_sent,
+            User.full_name,
+            User.region_code,
+            User.date_of_birth,
+            _has_consent(),
+            any_consent.exists(),
+        )
+        .join(window, window.c.id == Application.id)
+        .join(User, Application.user_id == User.id)
+        .order_by(*SORTS[sort])
+    )
 
 
 def _review_row(camp, id, status, offer, score, consent_required, age_when_sent, name, region,

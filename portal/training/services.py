@@ -214,30 +214,40 @@ def lock_enrolment(enrolment: Enrolment) -> Enrolment:
 # --- attendance -------------------------------------------------------------------------------
 
 
-def _expected_at(session: TrainingSession, *columns):
-    """Everyone expected at the session (enrolled before it started, not dropped, or marked
-    already), with their mark, by name: the sheet's one query, for `columns`."""
+def _expected_at(*columns):
+    """Everyone expected at a session (enrolled before it started, not dropped, or marked
+    already), with their mark, by name: the sheet's one query, for `columns`, with the session
+    and its programme as parameters (built once: the sheet is the trainer's most used page)."""
+    session_id = sa.bindparam("session_id")
     return (
         sa.select(*columns)
         .join(User, Enrolment.user_id == User.id)
         .join(TrainingSession, TrainingSession.programme_id == Enrolment.programme_id)
         .outerjoin(
             Attendance,
-            sa.and_(Attendance.enrolment_id == Enrolment.id, Attendance.session_id == session.id),
+            sa.and_(Attendance.enrolment_id == Enrolment.id, Attendance.session_id == session_id),
         )
         .where(
-            Enrolment.programme_id == session.programme_id,
+            Enrolment.programme_id == sa.bindparam("programme_id"),
             counts_for_sql(),
-            TrainingSession.id == session.id,
+            TrainingSession.id == session_id,
             sa.or_(Enrolment.status != EnrolmentStatus.DROPPED, Attendance.status.is_not(None)),
         )
         .order_by(User.name_key)
     )
 
 
+_SHEET = _expected_at(Enrolment, Attendance)
+_SHEET_ROWS = _expected_at(Enrolment.id, User.full_name, Attendance.status)
+
+
+def _of(session: TrainingSession) -> dict[str, int]:
+    return {"session_id": session.id, "programme_id": session.programme_id}
+
+
 def sheet(session: TrainingSession) -> list[tuple[Enrolment, Attendance | None]]:
     """Everyone expected at the session and their mark, as objects (to change them)."""
-    rows = db.session.execute(_expected_at(session, Enrolment, Attendance)).all()
+    rows = db.session.execute(_SHEET, _of(session)).all()
     return [(enrolment, attendance) for enrolment, attendance in rows]
 
 
@@ -251,8 +261,7 @@ class SheetRow(NamedTuple):
 
 def sheet_rows(session: TrainingSession) -> list[SheetRow]:
     """The sheet as the page draws it: plain columns, not enrolments with their people."""
-    query = _expected_at(session, Enrolment.id, User.full_name, Attendance.status)
-    return [SheetRow(*row) for row in db.session.execute(query)]
+    return [SheetRow(*row) for row in db.session.execute(_SHEET_ROWS, _of(session))]
 
 
 def record_attendance(session, enrolment, status: AttendanceStatus, *, by) -> bool:
