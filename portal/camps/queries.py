@@ -259,25 +259,45 @@ def neighbours(camp, application, *, filters: dict) -> tuple[int | None, int | N
     """The ids before and after `application` in the filtered, sorted list, found by its sort
     key (a keyset query) without loading the list. It need not match the filter any more
     (a decision may have moved it out): its neighbours are where it stood."""
-    keys = SORT_KEYS[_sort_of(filters)]
-    columns = [column for column, _descending, _nullable in keys]
-    values = db.session.execute(
-        sa.select(*columns)
-        .select_from(Application)
-        .join(User, Application.user_id == User.id)
-        .where(Application.id == application.id)
-    ).one()
-    query = review_query(camp, filters=filters).with_only_columns(Application.id).limit(1)
-    before = query.where(_beyond_position(keys, values, reverse=True))
-    after = query.where(_beyond_position(keys, values))
-    return (
-        db.session.scalar(before.order_by(None).order_by(*_ordering(keys, reverse=True))),
-        db.session.scalar(after),
-    )
+    sort = _sort_of(filters)
+    keys = SORT_KEYS[sort]
+    values = db.session.execute(_POSITIONS[sort], {"application_id": application.id}).one()
+    query = review_query(camp, filters=filters)
+    blanks = tuple(value is None for value in values)
+    before = built(("review-before", query, blanks), lambda: _next_to(query, keys, blanks, True))
+    after = built(("review-after", query, blanks), lambda: _next_to(query, keys, blanks, False))
+    positions = {f"key_{number}": value for number, value in enumerate(values)}
+    return db.session.scalar(before, positions), db.session.scalar(after, positions)
+
+
+#: Each sort's key values of one application (built once, as the neighbours below).
+_POSITIONS = {
+    sort: sa.select(*(column for column, _descending, _nullable in keys))
+    .select_from(Application)
+    .join(User, Application.user_id == User.id)
+    .where(Application.id == sa.bindparam("application_id"))
+    for sort, keys in SORT_KEYS.items()
+}
+
+
+def _next_to(query, keys, blanks: tuple[bool, ...], reverse: bool):
+    """The first id of `query` past a position (before it, with reverse), the position's key
+    values given as parameters key_0, key_1, … (blank ones, which change the SQL, in `blanks`),
+    so one statement serves every application of the list."""
+    position = [
+        None if blank else sa.bindparam(f"key_{number}", type_=column.type)
+        for number, ((column, _descending, _nullable), blank) in enumerate(
+            zip(keys, blanks, strict=True)
+        )
+    ]
+    found = query.with_only_columns(Application.id).limit(1)
+    found = found.where(_beyond_position(keys, position, reverse=reverse))
+    return found.order_by(None).order_by(*_ordering(keys, reverse=True)) if reverse else found
 
 
 def _beyond_position(keys, values, *, reverse=False):
-    """Rows strictly after `values` in the order of `keys` (strictly before, with reverse).
+    """Rows strictly after `values` in the order of `keys` (strictly before, with reverse);
+    each value is a parameter, or None for a blank.
 
     Keys without blanks that all run one way are one row-value comparison, which SQLite and
     PostgreSQL read as a range of the (camp, submitted) index: the OR of its parts made SQLite
@@ -286,7 +306,7 @@ def _beyond_position(keys, values, *, reverse=False):
         nullable for _column, _descending, nullable in keys
     ):
         columns = sa.tuple_(*(column for column, _descending, _nullable in keys))
-        bound = sa.tuple_(*(sa.literal(value) for value in values))
+        bound = sa.tuple_(*(sa.null() if value is None else value for value in values))
         return columns < bound if keys[0][1] != reverse else columns > bound
     alternatives = []
     same_so_far: list = []
