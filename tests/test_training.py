@@ -372,6 +372,31 @@ def test_directory_filters_rates_and_exports(client, login_as, db):
     )
 
 
+def test_the_directorys_rates_count_the_sessions_held_by_the_time_the_page_is_read(
+    client, login_as, db
+):
+    """The directory's statements are built once (database.built): "now" in them is read when
+    they run, so a session held since the last view counts at once."""
+    from tests.helpers import training_clock
+
+    login_as("organiser")
+    programme = ProgrammeFactory()
+    starts = utcnow() + timedelta(hours=2)
+    held = TrainingSessionFactory(programme=programme, starts_at=utcnow() - timedelta(days=1))
+    TrainingSessionFactory(programme=programme, starts_at=starts)
+    enrolment = EnrolmentFactory(programme=programme, enrolled_at=utcnow() - timedelta(days=3))
+    services.record_attendance(held, enrolment, A.PRESENT, by=UserFactory(roles={Role.ORGANISER}))
+    db.session.commit()
+
+    def rate() -> str:
+        return re.search(r'<td class="num">(\d+)%</td>', client.get("/manage/ambassadors").text)[1]
+
+    assert rate() == "100"  # one session held, attended
+    with training_clock(starts.astimezone(BISHKEK) + timedelta(minutes=1)):
+        assert rate() == "50"  # the second has begun: held, not attended
+    assert rate() == "100"
+
+
 def test_directory_finds_programmes_by_a_typed_word_in_any_language_or_their_number(
     client, login_as, db
 ):

@@ -13,12 +13,14 @@ from portal.accounts.models import User
 from portal.accounts.models import UserRole
 from portal.accounts.models import not_erased
 from portal.camps.models import Camp
+from portal.database import built
 from portal.extensions import db
 from portal.i18n import local_now
 from portal.i18n import localized
 from portal.listing import Page
 from portal.listing import contains_pattern
 from portal.listing import count_rows
+from portal.listing import count_statement
 from portal.listing import paginate_window
 from portal.places import place
 from portal.security import Role
@@ -106,6 +108,11 @@ def sessions_led_by(user):
     )
 
 
+def _now():
+    """Now, read when a statement runs (statements here are built once: database.built)."""
+    return sa.bindparam("now", callable_=lambda: local_now(), type_=TrainingSession.starts_at.type)
+
+
 def _counted_marks(*statuses: AttendanceStatus):
     """Correlated count of an enrolment's marks with `statuses` at sessions that have begun and
     count for it (marks from before a corrected enrolment date stay, but do not count)."""
@@ -120,7 +127,7 @@ def _counted_marks(*statuses: AttendanceStatus):
             TrainingSession.programme_id == Enrolment.programme_id,
             Attendance.status.in_(statuses),
             counts_for_sql(),
-            TrainingSession.starts_at <= local_now(),
+            TrainingSession.starts_at <= _now(),
         )
         .scalar_subquery()
     )
@@ -139,7 +146,7 @@ def held_count():
         .where(
             TrainingSession.programme_id == Enrolment.programme_id,
             counts_for_sql(),
-            TrainingSession.starts_at <= local_now(),
+            TrainingSession.starts_at <= _now(),
         )
         .scalar_subquery()
     )
@@ -147,7 +154,13 @@ def held_count():
 
 
 def directory_query(*, filters: dict, counting: bool = False):
-    """The ids of the enrolments in ambassador programmes, filtered, in the directory's order."""
+    """The ids of the enrolments in ambassador programmes, filtered, in the directory's order
+    (built once per filter: database.built)."""
+    chosen = tuple(sorted((name, value) for name, value in filters.items() if value is not None))
+    return built(("directory", chosen, counting), lambda: _directory_query(filters, counting))
+
+
+def _directory_query(filters: dict, counting: bool):
     # Sorted by the name key each enrolment keeps (indexed with its id). A page asks of each
     # enrolment whether its programme makes ambassadors (and its person is in the region asked
     # for), so that SQLite walks the name index and stops after the page: 0.1 ms, not 13 ms
@@ -219,7 +232,10 @@ def _directory_select(ids, *, contacts: bool):
 
 
 def _ambassadors(ids, *, contacts: bool = False) -> list[Ambassador]:
-    rows = db.session.execute(_directory_select(ids, contacts=contacts))
+    statement = built(
+        ("directory-rows", ids, contacts), lambda: _directory_select(ids, contacts=contacts)
+    )
+    rows = db.session.execute(statement)
     return [
         Ambassador(name, _place_name(region), _place_name(district), localized(title), status,
                    attended, held, email or "", phone or "")
@@ -243,13 +259,14 @@ def directory_page(filters: dict) -> Page:
     """One page of the directory: chosen by enrolment ids alone, then only its rows loaded;
     its count kept per filter until an enrolment, programme, erasure or place changes."""
     keys = directory_query(filters=filters)
-    return paginate_window(keys, _ambassadors, total=directory_count(filters))
+    return paginate_window(keys, _ambassadors, total=directory_count(filters), kept=True)
 
 
 def directory_count(filters: dict) -> int:
     counted = directory_query(filters=filters, counting=True)
+    count = built(("count", counted), lambda: count_statement(counted))
     if filters.get("q"):
-        return count_rows(counted)
+        return count_rows(counted, count)
     chosen = ",".join(
         f"{name}={_counted_value(filters[name])}"
         for name in COUNTED_FILTERS
@@ -257,7 +274,7 @@ def directory_count(filters: dict) -> int:
     )
     version = caching.version_of(DIRECTORY_VERSION)
     key = f"{caching.versioned_key(DIRECTORY_VERSION, version)}:count:{chosen}"
-    return caching.remember(key, lambda: count_rows(counted), timeout=COUNT_SECONDS)
+    return caching.remember(key, lambda: count_rows(counted, count), timeout=COUNT_SECONDS)
 
 
 def _counted_value(value) -> str:
@@ -269,7 +286,8 @@ def _counted_value(value) -> str:
 
 def directory_rows(filters: dict) -> list[Ambassador]:
     """The whole filtered directory with contacts, for its export."""
-    return _ambassadors(directory_query(filters=filters).subquery(), contacts=True)
+    query = directory_query(filters=filters)
+    return _ambassadors(built(("directory-all", query), query.subquery), contacts=True)
 
 
 def programme_enrolments(programme: Programme):
