@@ -28,21 +28,22 @@ def page_number() -> int:
     return int(raw)
 
 
-def paginate(query, per_page: int | None = None) -> "Page":
-    """One page of an entity `query` from `?page=`; out-of-range pages answer 404."""
-    keys, chosen = _by_key(query)
+def paginate(query, per_page: int | None = None, *, kept: bool = False) -> "Page":
+    """One page of an entity `query` from `?page=`; out-of-range pages answer 404. `kept`: the
+    query is a statement kept by database.built, so its count and pages are built once too."""
+    keys, chosen, count = _by_key(query, kept)
     return Page(
-        count_rows(keys),
+        count_rows(keys, count),
         lambda limit, offset: db.session.scalars(chosen(limit, offset)).unique().all(),
         per_page,
     )
 
 
-def paginate_rows(query, per_page: int | None = None) -> "Page":
+def paginate_rows(query, per_page: int | None = None, *, kept: bool = False) -> "Page":
     """One page of a select with several columns, led by an entity (rows, not entities)."""
-    keys, chosen = _by_key(query)
+    keys, chosen, count = _by_key(query, kept)
     return Page(
-        count_rows(keys),
+        count_rows(keys, count),
         lambda limit, offset: db.session.execute(chosen(limit, offset)).all(),
         per_page,
     )
@@ -93,21 +94,32 @@ def page_within(query, number: int) -> int:
     return max(1, min(number, pages))
 
 
-def _by_key(query):
+def _by_key(query, kept: bool = False):
     """The page is chosen by primary key first, a narrow sort that an index can often serve;
     its rows are then loaded whole (eager loads and computed columns included) in the same
-    statement. Sorting and computing whole rows of 20,000 applications was the slow part."""
+    statement. Sorting and computing whole rows of 20,000 applications was the slow part.
+    Returns the keys, the page's statement by (limit, offset) and the count statement (None
+    unless `kept`: then all three are built once, database.built)."""
+    if kept:
+        keys = built(("by-key", query), lambda: _by_key(query)[0])
+        count = built(("count", keys), lambda: count_statement(keys))
+        return keys, lambda limit, offset: built(
+            ("by-key-page", query, limit, offset), lambda: _page_of(query, keys, limit, offset)
+        ), count  # fmt: skip
+    keys = query.with_only_columns(_key_of(query))
+    return keys, lambda limit, offset: _page_of(query, keys, limit, offset), None
+
+
+def _key_of(query):
     entity = query.column_descriptions[0]["entity"]
-    key = sa.inspect(entity).primary_key[0]
-    keys = query.with_only_columns(key)
+    return sa.inspect(entity).primary_key[0]
 
-    def chosen(limit: int, offset: int):
-        # A join, not `IN (subquery)`: SQLite then starts from the page's keys and looks the
-        # rows up by id, instead of scanning the whole filtered list again.
-        window = keys.limit(limit).offset(offset).subquery()
-        return query.join(window, window.c[0] == key)
 
-    return keys, chosen
+def _page_of(query, keys, limit: int, offset: int):
+    # A join, not `IN (subquery)`: SQLite then starts from the page's keys and looks the rows
+    # up by id, instead of scanning the whole filtered list again.
+    window = keys.limit(limit).offset(offset).subquery()
+    return query.join(window, window.c[0] == _key_of(query))
 
 
 def count_statement(query):

@@ -224,7 +224,9 @@ def test_mentor_of_another_group_sees_nothing(client, db):
     plan = ActionPlanFactory(group=YouthGroupFactory(mentors=[mentor]))
     services.submit(plan, by=plan.group.lead)
     db.session.commit()
-    as_user(client, other_mentor)
+    as_user(client, mentor)  # the queue's statement is kept per worker (database.built) …
+    assert plan.title in client.get("/mentor/queue").text
+    as_user(client, other_mentor)  # … per mentor
     for path in (
         f"/plans/{plan.id}",
         f"/plans/{plan.id}/review",

@@ -5,6 +5,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
+from portal.database import built
 from portal.extensions import db
 from portal.groups import transitions
 from portal.groups.models import ActionPlan
@@ -101,11 +102,12 @@ def review_queue(mentor):
 
 
 def review_queue_rows(mentor):
-    """The review queue as plain rows: id, title, submitted_at and group_name of each plan."""
+    """The review queue as plain rows: id, title, submitted_at and group_name of each plan
+    (built once per mentor: database.built)."""
     group_name = YouthGroup.name.label("group_name")
-    return review_queue(mentor).with_only_columns(
+    return built(("review-queue", mentor.id), lambda: review_queue(mentor).with_only_columns(
         ActionPlan.id, ActionPlan.title, ActionPlan.submitted_at, group_name
-    )
+    ))  # fmt: skip
 
 
 def past_reviews(mentor):

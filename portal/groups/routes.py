@@ -331,7 +331,7 @@ def complete(plan_id):
 @role_required(Role.MENTOR)
 def queue():
     """Plans waiting for the mentor's review, oldest first."""
-    page = paginate_rows(queries.review_queue_rows(current_user))
+    page = paginate_rows(queries.review_queue_rows(current_user), kept=True)
     return render_template("groups/queue.html", page=page)
 
 
