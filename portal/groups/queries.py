@@ -151,18 +151,25 @@ def all_plans(filters: dict):
     return query
 
 
+#: A plan's comments and progress updates (built once: the plan's page asks both each time).
+_COMMENTS = (
+    sa.select(PlanComment)
+    .where(PlanComment.plan_id == sa.bindparam("plan_id"))
+    .order_by(PlanComment.id)
+)
+_PROGRESS = (
+    sa.select(ProgressUpdate)
+    .where(ProgressUpdate.plan_id == sa.bindparam("plan_id"))
+    .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+)
+
+
 def comments_of(plan):
-    return db.session.scalars(
-        sa.select(PlanComment).where(PlanComment.plan_id == plan.id).order_by(PlanComment.id)
-    ).all()
+    return db.session.scalars(_COMMENTS, {"plan_id": plan.id}).all()
 
 
 def progress_of(plan):
-    return db.session.scalars(
-        sa.select(ProgressUpdate)
-        .where(ProgressUpdate.plan_id == plan.id)
-        .order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
-    ).all()
+    return db.session.scalars(_PROGRESS, {"plan_id": plan.id}).all()
 
 
 def mentors():

@@ -131,9 +131,11 @@ def plan(plan_id):
     """The plan: a form while the group may edit it, with feedback beside each section."""
     plan = _plan(plan_id)
     if request.method == "GET":
-        form = PlanForm(obj=plan)
-        # The select's options are the enum's values; without this the first one shows.
-        form.category.data = plan.category.value
+        form = None  # only who may edit the plan gets its form (a mentor reads it)
+        if policy.can_edit_plan(current_user, plan):
+            form = PlanForm(obj=plan)
+            # The select's options are the enum's values; without this the first one shows.
+            form.category.data = plan.category.value
         return _plan_page(plan, form)
     form = PlanForm()
     if not policy.can_edit_plan(current_user, plan) and _sent_already(plan, form):
