@@ -215,12 +215,14 @@ SECTIONS = (
 
 class ActionPlan(Model):
     __tablename__ = "action_plan"
-    __table_args__ = (sa.Index("ix_action_plan_status_submitted", "status", "submitted_at"),)
+    __table_args__ = (
+        sa.Index("ix_action_plan_status_submitted", "status", "submitted_at"),
+        # A group's plans, and those in a status (a mentor's review queue).
+        sa.Index("ix_action_plan_group_status", "group_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    group_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("youth_group.id", ondelete="CASCADE"), index=True
-    )
+    group_id: Mapped[int] = mapped_column(sa.ForeignKey("youth_group.id", ondelete="CASCADE"))
     status: Mapped[PlanStatus] = mapped_column(str_enum(PlanStatus), default=PlanStatus.DRAFT)
     category: Mapped[ProblemCategory] = mapped_column(
         str_enum(ProblemCategory), default=ProblemCategory.OTHER, index=True
