@@ -300,8 +300,10 @@ def open_notification(user, notification_id: int) -> Notification | None:
 
 
 def page_links(path: str, full_path: str) -> list[str]:
-    """The addresses a notification can lead to this page by: with its query string, or not."""
-    return sorted({path, full_path.rstrip("?")})
+    """The addresses a notification can lead to this page by: with its query string, or not.
+    None with a NUL byte: no link holds one, and PostgreSQL refuses it as a parameter (such a
+    request is answered 400, and its error page loads the signed-in user too)."""
+    return sorted({link for link in (path, full_path.rstrip("?")) if "\x00" not in link})
 
 
 def unread_leading_to(user_id, links):

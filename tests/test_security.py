@@ -179,3 +179,13 @@ def test_nul_bytes_are_refused_before_they_reach_the_database(client, login_as, 
     assert client.post("/account/profile", data={"full_name": "A\x00B"}).status_code == 400
     assert client.get("/camps?region=KG-O%00").status_code == 400
     assert client.get("/certificates/verify/abc%00").status_code == 400
+    assert client.get("/account/data%00?from=mail").status_code == 400  # in the path too
+
+
+def test_the_page_links_a_notification_may_lead_by_never_hold_a_nul_byte():
+    from portal.notify import page_links
+
+    assert page_links("/plans/3", "/plans/3?") == ["/plans/3"]
+    assert page_links("/plans/3", "/plans/3?from=mail") == ["/plans/3", "/plans/3?from=mail"]
+    assert page_links("/plans/3", "/plans/3?q=\x00") == ["/plans/3"]
+    assert page_links("/plans/3\x00", "/plans/3\x00?") == []
