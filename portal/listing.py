@@ -66,8 +66,7 @@ def paginate_window(
     each page's window are built once too (then `load` may keep its statement by the window)."""
     if total is None:
         query = keys if counted is None else counted
-        count = built(("count", query), lambda: count_statement(query)) if kept else None
-        total = count_rows(query, count)
+        total = count_rows(query, kept_count_statement(query) if kept else None)
 
     def window(limit: int, offset: int):
         if not kept:
@@ -100,14 +99,13 @@ def _by_key(query, kept: bool = False):
     statement. Sorting and computing whole rows of 20,000 applications was the slow part.
     Returns the keys, the page's statement by (limit, offset) and the count statement (None
     unless `kept`: then all three are built once, database.built)."""
-    if kept:
-        keys = built(("by-key", query), lambda: _by_key(query)[0])
-        count = built(("count", keys), lambda: count_statement(keys))
-        return keys, lambda limit, offset: built(
-            ("by-key-page", query, limit, offset), lambda: _page_of(query, keys, limit, offset)
-        ), count  # fmt: skip
-    keys = query.with_only_columns(_key_of(query))
-    return keys, lambda limit, offset: _page_of(query, keys, limit, offset), None
+    if not kept:
+        keys = query.with_only_columns(_key_of(query))
+        return keys, lambda limit, offset: _page_of(query, keys, limit, offset), None
+    keys = built(("by-key", query), lambda: query.with_only_columns(_key_of(query)))
+    return keys, lambda limit, offset: built(
+        ("by-key-page", query, limit, offset), lambda: _page_of(query, keys, limit, offset)
+    ), kept_count_statement(keys)  # fmt: skip
 
 
 def _key_of(query):
@@ -125,6 +123,11 @@ def _page_of(query, keys, limit: int, offset: int):
 def count_statement(query):
     """`SELECT count(*)` of the rows of `query`."""
     return sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+
+
+def kept_count_statement(query):
+    """`count_statement(query)` of a statement kept by database.built, built once too."""
+    return built(("count", query), lambda: count_statement(query))
 
 
 def count_rows(query, statement=None) -> int:

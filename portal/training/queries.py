@@ -20,7 +20,7 @@ from portal.i18n import localized
 from portal.listing import Page
 from portal.listing import contains_pattern
 from portal.listing import count_rows
-from portal.listing import count_statement
+from portal.listing import kept_count_statement
 from portal.listing import paginate_window
 from portal.places import place
 from portal.security import Role
@@ -264,7 +264,7 @@ def directory_page(filters: dict) -> Page:
 
 def directory_count(filters: dict) -> int:
     counted = directory_query(filters=filters, counting=True)
-    count = built(("count", counted), lambda: count_statement(counted))
+    count = kept_count_statement(counted)
     if filters.get("q"):
         return count_rows(counted, count)
     chosen = ",".join(
