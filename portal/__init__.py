@@ -73,7 +73,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     compress.init_app(app)
     caching.init_app(app)
     assets.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.selected_locale)
     limiter.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

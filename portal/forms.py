@@ -10,7 +10,6 @@ from typing import Any
 import wtforms
 from flask import current_app
 from flask import request
-from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import DateField
@@ -31,6 +30,7 @@ from portal.i18n import TRANSLATED_LOCALES
 from portal.i18n import babel_domain
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
+from portal.i18n import locale_code
 from portal.i18n import ngettext
 
 # WTForms' built-in messages, listed so extraction puts them in our catalogues.
@@ -426,7 +426,7 @@ def filter_fields(form: FilterForm, *, only=(), skip=()) -> Markup:
     fields = [f for f in form if (f.name in only if only else f.name not in skip)]
     if form.errors or any(isinstance(f, StringField) and f.data for f in fields):
         return _render_fields(fields)
-    key = ("filter", type(form).__qualname__, str(get_locale()), request.script_root) + tuple(
+    key = ("filter", type(form).__qualname__, locale_code(), request.script_root) + tuple(
         (f.name, str(f.data), tuple(map(tuple, getattr(f, "choices", None) or ()))) for f in fields
     )
     return filled(kept(key, lambda: _render_fields(fields)), {})

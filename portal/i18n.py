@@ -11,6 +11,7 @@ from functools import lru_cache
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from babel import Locale
 from babel.dates import DateTimeFormat
 from babel.dates import parse_pattern
 from babel.support import NullTranslations
@@ -92,6 +93,17 @@ def select_locale() -> str:
     return g.locale
 
 
+@lru_cache(maxsize=16)
+def _locale(code: str) -> Locale:
+    return Locale.parse(code)
+
+
+def selected_locale() -> Locale:
+    """The locale selector Flask-Babel calls (once a request): `select_locale`'s choice as a
+    Locale, parsed once per language rather than on every request."""
+    return _locale(select_locale())
+
+
 def _from_accept_language() -> str | None:
     for value, _quality in request.accept_languages:
         tag = value.lower().replace("_", "-")
@@ -105,7 +117,7 @@ def _from_accept_language() -> str | None:
 
 def html_lang(locale: str | None = None) -> str:
     """BCP 47 tag for `<html lang>`: uz_Cyrl → uz-Cyrl."""
-    return (locale or str(get_locale())).replace("_", "-")
+    return (locale or locale_code()).replace("_", "-")
 
 
 def lang_param(locale: str) -> str:
@@ -232,7 +244,7 @@ def localized(values: Mapping[str, str | None], locale: str | None = None) -> st
 
     Falls back through Kyrgyz, Russian, Uzbek and English; uz_Latn is transliterated.
     """
-    locale = locale or str(get_locale())
+    locale = locale or locale_code()
     cyrillic = values.get("uz_Cyrl")
     if locale == "uz_Latn" and cyrillic:
         return to_latin(cyrillic)
@@ -256,7 +268,7 @@ def init_app(app) -> None:
         LANGUAGES=LANGUAGES,
         html_lang=html_lang,
         lang_param=lang_param,
-        get_locale=get_locale,
+        locale_code=locale_code,
         switch_language_url=switch_language_url,
         switch_language_next=switch_language_next,
     )
@@ -325,6 +337,24 @@ def _babel_state():
 
         state = _get_current_context()
     return state
+
+
+#: Each Locale's code, as `str(locale)` gives it (Babel builds that string anew every time).
+_CODES: dict[Locale | None, str] = {}
+
+
+def locale_code() -> str:
+    """The language being spoken now ("ky", "uz_Cyrl"), as `str(get_locale())` gives it: read
+    from the request's Babel state, which `force_locale` sets too, without Flask-Babel's proxy
+    lookups (a list page asks for every place name, label and date)."""
+    state = _babel_state()
+    locale = getattr(state, "babel_locale", None) if state is not None else None
+    if locale is None:
+        locale = get_locale()
+    code = _CODES.get(locale)
+    if code is None:
+        code = _CODES[locale] = str(locale)
+    return code
 
 
 #: The portal's MessageDomain, found once (an import per message would cost more than the lookup).

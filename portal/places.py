@@ -8,7 +8,6 @@ from importlib import resources
 from typing import Optional
 
 import sqlalchemy as sa
-from flask_babel import get_locale
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 
@@ -16,6 +15,7 @@ from portal.extensions import Model
 from portal.extensions import db
 from portal.extensions import str_enum
 from portal.i18n import gettext
+from portal.i18n import locale_code
 from portal.i18n import localized
 
 
@@ -146,7 +146,7 @@ def sorted_by_name(units: list[Place]) -> list[Place]:
 def filter_choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """(regions, districts and towns) as (code, name) in the reader's language, sorted by name,
     for a list filter's selects: kept per process and language, as the units are."""
-    locale = str(get_locale())
+    locale = locale_code()
     kept = _filter_choices.get(locale)
     if kept is None:
         districts = [unit for units in units_by_parent().values() for unit in units]

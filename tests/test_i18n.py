@@ -194,3 +194,23 @@ def test_a_page_finds_each_languages_catalogue_once(client, db, monkeypatch):
     monkeypatch.setattr(Domain, "get_translations", lambda self: found.append(1) or real(self))
     assert client.get("/auth/register?lang=ru").status_code == 200
     assert len(found) == 1
+
+
+def test_the_language_code_follows_the_request_and_force_locale(app):
+    """`locale_code` (read from Babel's state, each Locale's string made once) says what
+    `str(get_locale())` says: the request's language, a forced one and back."""
+    from flask_babel import force_locale
+    from flask_babel import get_locale
+
+    from portal.i18n import locale_code
+
+    with app.test_request_context("/?lang=uz-latn"):
+        assert locale_code() == str(get_locale()) == "uz_Latn"
+        with force_locale("ru"):
+            assert locale_code() == "ru"
+            with force_locale("uz_Cyrl"):
+                assert locale_code() == "uz_Cyrl"
+            assert locale_code() == "ru"
+        assert locale_code() == "uz_Latn"
+    with app.test_request_context("/"):
+        assert locale_code() == "ky"

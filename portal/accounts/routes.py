@@ -12,7 +12,6 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
-from flask_babel import get_locale
 from flask_babel import refresh
 from flask_login import current_user
 from flask_login import login_required
@@ -45,6 +44,7 @@ from portal.extensions import user_key
 from portal.extensions import wrong_password_given
 from portal.i18n import gettext as _
 from portal.i18n import lang_param
+from portal.i18n import locale_code
 from portal.i18n import parse_lang
 from portal.i18n import remember_language_cookie
 from portal.notify import page_links
@@ -110,7 +110,7 @@ def register():
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if request.method == "GET":
-        form.locale.data = str(get_locale())
+        form.locale.data = locale_code()
     places = fill_place_choices(form)
     user = _register(form) if form.validate_on_submit() else None
     if user is not None:
@@ -143,7 +143,7 @@ def _register(form) -> User | None:
         # A registration racing this one may take the e-mail or phone after the check.
         with db.session.begin_nested():
             user = services.register_youth(
-                password=form.password.data, consent_locale=str(get_locale()), **details
+                password=form.password.data, consent_locale=locale_code(), **details
             )
     except IntegrityError:
         user = made_just_now()

@@ -16,7 +16,6 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask import request
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 from markupsafe import escape
@@ -26,6 +25,7 @@ from portal.fragments import csrf_input
 from portal.fragments import filled
 from portal.fragments import kept
 from portal.i18n import LANGUAGES
+from portal.i18n import locale_code
 from portal.i18n import ngettext
 from portal.i18n import switch_language_next
 from portal.i18n import switch_language_url
@@ -89,7 +89,7 @@ def site_header(unread: int) -> Markup:
     badge, form token and addresses."""
     flags = shown(current_user)
     current = current_endpoint()
-    key = ("header", str(get_locale()), request.script_root, flags, current)
+    key = ("header", locale_code(), request.script_root, flags, current)
     html = kept(key, lambda: _render_header(flags, current))
     slots = {BADGE: badge(unread)}
     if flags.signed_in:
@@ -112,7 +112,7 @@ def site_footer() -> Markup:
     CONTACT_* settings and fixed words), so it is kept per language and settings."""
     config = current_app.config
     settings = tuple(repr(config.get(name)) for name in CONTACT_SETTINGS)
-    key = ("footer", str(get_locale()), settings)
+    key = ("footer", locale_code(), settings)
     html = kept(key, lambda: current_app.jinja_env.get_template("_footer.html").render())
     return filled(html, {})
 

@@ -9,7 +9,6 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from flask import session
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -18,6 +17,7 @@ from portal.audit import audit_event
 from portal.extensions import utcnow
 from portal.i18n import gettext as _
 from portal.i18n import local_today
+from portal.i18n import locale_code
 from portal.places import filter_choices
 from portal.places import place_names
 from portal.reports import aggregates
@@ -87,7 +87,7 @@ def _cached_figures(scope) -> tuple[datetime, Markup]:
     if not seconds:
         return compute()
     key = f"reach:{scope.start}:{scope.end}:{scope.region or ''}:{scope.mentor_id or ''}"
-    return caching.remember(f"{key}:{get_locale()}", compute, timeout=seconds)
+    return caching.remember(f"{key}:{locale_code()}", compute, timeout=seconds)
 
 
 @bp.get("/reports/export.<any(csv, xlsx):fmt>")
@@ -116,7 +116,7 @@ def export(fmt):
 def glance():
     """Public headline figures for the current year and each region (aggregates only)."""
     year = local_today().year
-    key = (year, str(get_locale()))
+    key = (year, locale_code())
     computed, figures = caching.remember(
         f"glance:{year}",  # the same figures in every language
         lambda: (secrets.token_hex(8), _glance_figures(year)),

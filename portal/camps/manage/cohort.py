@@ -10,7 +10,6 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
-from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -31,6 +30,7 @@ from portal.camps.manage.lookup import managed_camp
 from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.i18n import local_today
+from portal.i18n import locale_code
 from portal.security import organisers_only
 from portal.security import recent_login_required
 
@@ -157,7 +157,7 @@ def now_section(camp, key: str, counts: balance.PoolCounts) -> Markup:
     closed = balance.applications_closed(camp)
     fragment = (
         "balance",
-        str(get_locale()),
+        locale_code(),
         request.script_root,
         camp.id,
         key,
@@ -186,7 +186,7 @@ def targets_section(camp, submitted=None, counts: balance.PoolCounts | None = No
         ))  # fmt: skip  # nosec B704: an autoescaped template's output
     rows = balance.target_rows(camp, counts)
     saved = json.dumps(camp.targets, sort_keys=True)
-    key = ("targets", str(get_locale()), request.script_root, camp.id, tuple(rows), saved)
+    key = ("targets", locale_code(), request.script_root, camp.id, tuple(rows), saved)
     html = fragments.kept(key, lambda: render_template(
         template, camp=camp, labels=labels, targets_form=_targets_form(camp, rows=rows),
         csrf_field=fragments.CSRF,

@@ -4,7 +4,6 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
-from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.camps.manage import bp
@@ -20,6 +19,7 @@ from portal.camps.paper.sheet import paper_forms_pdf
 from portal.camps.services import CampError
 from portal.extensions import db
 from portal.i18n import gettext as _
+from portal.i18n import locale_code
 from portal.i18n import short_date
 from portal.pdf import send_pdf
 from portal.places import fill_place_choices
@@ -35,7 +35,7 @@ def managed_paper_form(paper_form_id) -> PaperForm:
 
 def _paper_page(camp, status=200, print_form=None, lookup_form=None):
     if print_form is None:
-        print_form = PrintForm(formdata=None, locale=str(get_locale()))
+        print_form = PrintForm(formdata=None, locale=locale_code())
     return render_template(
         "camps/manage/paper.html", camp=camp, counts=queries.status_counts(camp),
         waiting=queries.waiting_forms(camp), print_form=print_form,
