@@ -154,6 +154,28 @@ def test_statuses_are_badges_coloured_by_tone(client, login_as, db):
     assert re.search(r'<span class="badge badge-(neutral|info|ok|warn|alert)">[^<]+</span>', page)
 
 
+def test_a_kept_status_badge_speaks_each_readers_language(app):
+    """A status badge is made once per language and status, then kept: the next reader of
+    another language gets their own words, not the first reader's."""
+    from flask_babel import force_locale
+
+    from portal.camps.labels import STATUS_BADGE
+    from portal.camps.models import ApplicationStatus
+    from portal.i18n import gettext
+
+    with app.test_request_context("/"):
+        for locale in ("ru", "ky", "ru", "uz_Cyrl"):
+            with force_locale(locale):
+                words = gettext("Accepted, waiting for confirmation")
+                assert STATUS_BADGE(ApplicationStatus.ACCEPTED) == (
+                    f'<span class="badge badge-warn">{words}</span>'
+                )
+        with force_locale("ru"):
+            assert STATUS_BADGE(ApplicationStatus.ACCEPTED) is STATUS_BADGE(
+                ApplicationStatus.ACCEPTED
+            )
+
+
 class Dates(BaseForm):
     day = CalendarDateField("Day")
     at = CalendarDateTimeField("At")

@@ -27,9 +27,9 @@ bp = Blueprint("calendars", __name__)
 ICALENDAR = "text/calendar; charset=utf-8"
 
 
-@bp.app_context_processor
-def calendar_helpers():
-    return {"calendar_policy": policy}
+@bp.record_once
+def register_template_globals(state) -> None:
+    state.app.jinja_env.globals["calendar_policy"] = policy
 
 
 @bp.get("/account/calendar")

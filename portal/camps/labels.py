@@ -9,6 +9,7 @@ from portal.camps.models import ConsentMethod
 from portal.camps.paper.models import PaperStatus
 from portal.i18n import lazy_gettext as _l
 from portal.web import badge
+from portal.web import status_badges
 
 STATUS_LABELS = {
     S.DRAFT: _l("Draft"),
@@ -48,6 +49,9 @@ CAMP_STATUS_TONES = {
     CampStatus.CLOSED: "info",
     CampStatus.CANCELLED: "alert",
 }
+#: An application's and a camp's status as a badge (made once per language and status).
+STATUS_BADGE = status_badges(STATUS_LABELS, STATUS_TONES)
+CAMP_STATUS_BADGE = status_badges(CAMP_STATUS_LABELS, CAMP_STATUS_TONES)
 CONSENT_METHOD_LABELS = {
     ConsentMethod.PAPER_FORM: _l("Signed paper form"),
     ConsentMethod.PHONE_CALL: _l("Phone call"),

@@ -320,27 +320,29 @@ def _applicant_step(application_id, step, message, result=None):
     return redirect(url_for(".application", application_id=application_id))
 
 
-@bp.app_context_processor
-def camp_helpers():
-    from portal.camps.labels import CAMP_STATUS_LABELS
-    from portal.camps.labels import CAMP_STATUS_TONES
+@bp.record_once
+def register_template_globals(state) -> None:
+    """What the camp pages draw with, set once as template globals (a context processor would
+    build them again for every template rendered)."""
+    from portal.camps.labels import CAMP_STATUS_BADGE
     from portal.camps.labels import CONSENT_METHOD_LABELS
     from portal.camps.labels import PAPER_STATUS_LABELS
+    from portal.camps.labels import STATUS_BADGE
     from portal.camps.labels import STATUS_LABELS
-    from portal.camps.labels import STATUS_TONES
     from portal.camps.labels import consent_badge
     from portal.camps.labels import photo_badge
     from portal.camps.labels import spoken_languages
 
-    return {
-        "status_label": lambda status: STATUS_LABELS[status],
-        "camp_status_label": lambda status: CAMP_STATUS_LABELS[status],
-        "status_tone": lambda status: STATUS_TONES[status],
-        "camp_status_tone": lambda status: CAMP_STATUS_TONES[status],
-        "consent_method_label": lambda method: CONSENT_METHOD_LABELS[method],
-        "paper_status_label": lambda status: PAPER_STATUS_LABELS[status],
-        "spoken_languages": spoken_languages,
-        "consent_badge": consent_badge,
-        "photo_badge": photo_badge,
-        "camp_policy": policy,
-    }
+    state.app.jinja_env.globals.update(
+        {
+            "status_label": lambda status: STATUS_LABELS[status],
+            "consent_method_label": lambda method: CONSENT_METHOD_LABELS[method],
+            "paper_status_label": lambda status: PAPER_STATUS_LABELS[status],
+            "spoken_languages": spoken_languages,
+            "consent_badge": consent_badge,
+            "photo_badge": photo_badge,
+            "camp_policy": policy,
+            "status_badge": STATUS_BADGE,
+            "camp_status_badge": CAMP_STATUS_BADGE,
+        }
+    )

@@ -3,6 +3,7 @@
 from portal.groups.models import PlanStatus
 from portal.groups.models import ProblemCategory
 from portal.i18n import lazy_gettext as _l
+from portal.web import status_badges
 
 STATUS_LABELS = {
     PlanStatus.DRAFT: _l("Draft"),
@@ -23,6 +24,8 @@ STATUS_TONES = {
     PlanStatus.COMPLETED: "ok",
     PlanStatus.ARCHIVED: "neutral",
 }
+#: A plan's status as a badge (made once per language and status).
+STATUS_BADGE = status_badges(STATUS_LABELS, STATUS_TONES)
 CATEGORY_LABELS = {
     ProblemCategory.EARLY_MARRIAGE: _l("Early marriage"),
     ProblemCategory.DOMESTIC_VIOLENCE: _l("Violence at home"),

@@ -345,25 +345,26 @@ def my_reviews():
     return render_template("groups/my_reviews.html", page=page)
 
 
-@bp.app_context_processor
-def group_helpers():
+@bp.record_once
+def register_template_globals(state) -> None:
+    """What the group and plan pages draw with, set once as template globals."""
     from portal.groups.labels import ACTIVITY_STATUS_LABELS
     from portal.groups.labels import CATEGORY_LABELS
     from portal.groups.labels import PARTNER_LABELS
-    from portal.groups.labels import STATUS_LABELS
-    from portal.groups.labels import STATUS_TONES
+    from portal.groups.labels import STATUS_BADGE
 
-    return {
-        "group_policy": policy,
-        "plan_status_label": lambda status: STATUS_LABELS[status],
-        "plan_status_tone": lambda status: STATUS_TONES[status],
-        "category_label": lambda category: CATEGORY_LABELS[category],
-        "partner_label": lambda code: PARTNER_LABELS.get(code, code),
-        "activity_status_labels": ACTIVITY_STATUS_LABELS,
-        "category_label_value": lambda value: CATEGORY_LABELS[ProblemCategory(value)],
-        "waiting_days": waiting_days,
-        "switched_off_notice": services.SWITCHED_OFF,
-    }
+    state.app.jinja_env.globals.update(
+        {
+            "group_policy": policy,
+            "category_label": lambda category: CATEGORY_LABELS[category],
+            "partner_label": lambda code: PARTNER_LABELS.get(code, code),
+            "activity_status_labels": ACTIVITY_STATUS_LABELS,
+            "category_label_value": lambda value: CATEGORY_LABELS[ProblemCategory(value)],
+            "waiting_days": waiting_days,
+            "switched_off_notice": services.SWITCHED_OFF,
+            "plan_status_badge": STATUS_BADGE,
+        }
+    )
 
 
 def waiting_days(plan) -> int:

@@ -6,6 +6,7 @@ from portal.training.models import CertificateState
 from portal.training.models import DeliveryMode
 from portal.training.models import EnrolmentStatus
 from portal.training.models import Topic
+from portal.web import status_badges
 
 ENROLMENT_LABELS = {
     EnrolmentStatus.ACTIVE: _l("Learning"),
@@ -18,6 +19,8 @@ ENROLMENT_TONES = {
     EnrolmentStatus.COMPLETED: "ok",
     EnrolmentStatus.DROPPED: "neutral",
 }
+#: An enrolment's status as a badge (made once per language and status).
+ENROLMENT_BADGE = status_badges(ENROLMENT_LABELS, ENROLMENT_TONES)
 MARK_LABELS = {
     AttendanceStatus.PRESENT: _l("Present"),
     AttendanceStatus.LATE: _l("Late"),

@@ -158,18 +158,19 @@ def _all_present_confirmation(session, form, changes):
     )
 
 
-@bp.app_context_processor
-def training_helpers():
+@bp.record_once
+def register_template_globals(state) -> None:
+    """What the training pages draw with, set once as template globals."""
     from portal.training.labels import CERTIFICATE_LABELS
-    from portal.training.labels import ENROLMENT_LABELS
-    from portal.training.labels import ENROLMENT_TONES
+    from portal.training.labels import ENROLMENT_BADGE
     from portal.training.labels import MARK_LABELS
 
-    return {
-        "training_policy": policy,
-        "enrolment_label": lambda status: ENROLMENT_LABELS[status],
-        "enrolment_tone": lambda status: ENROLMENT_TONES[status],
-        "mark_label": lambda status: MARK_LABELS[status],
-        "certificate_label": lambda certificate: CERTIFICATE_LABELS[certificate.state],
-        "Enrolment": Enrolment,
-    }
+    state.app.jinja_env.globals.update(
+        {
+            "training_policy": policy,
+            "mark_label": lambda status: MARK_LABELS[status],
+            "certificate_label": lambda certificate: CERTIFICATE_LABELS[certificate.state],
+            "Enrolment": Enrolment,
+            "enrolment_badge": ENROLMENT_BADGE,
+        }
+    )
