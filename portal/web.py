@@ -29,6 +29,7 @@ from portal.forms import characters_left_messages
 from portal.forms import error_list
 from portal.forms import filter_fields
 from portal.forms import is_required
+from portal.fragments import drawn_row
 from portal.i18n import lazy_gettext as _l
 from portal.i18n import locale_code
 from portal.listing import page_url
@@ -102,6 +103,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["is_required"] = is_required
     app.jinja_env.globals["characters_left_messages"] = characters_left_messages
     app.jinja_env.globals["badge"] = badge
+    app.jinja_env.globals["drawn_row"] = drawn_row
 
     @app.context_processor
     def page_context():

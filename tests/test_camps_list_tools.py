@@ -18,6 +18,7 @@ from tests.factories import CampFactory
 from tests.factories import UserFactory
 from tests.factories import minor
 from tests.helpers import error_summary
+from tests.helpers import translated
 from tests.test_camps_review import ticked
 
 
@@ -292,3 +293,50 @@ def test_a_statement_whose_key_cannot_be_hashed_is_built_every_time(monkeypatch)
     assert database.built(("list", ["a"]), lambda: made.append(1) or "stmt") == "stmt"
     assert database.built(("list", ["a"]), lambda: made.append(1) or "stmt") == "stmt"
     assert made == [1, 1] and database.BUILT == {}
+
+
+def test_a_kept_row_is_drawn_again_when_what_it_shows_changes(client, login_as, db, monkeypatch):
+    """Rows are kept drawn under the values they show (fragments.drawn_row): a score, a
+    decision, a new name or another language draws the row anew; nothing else does."""
+    from portal import fragments
+
+    monkeypatch.setattr(fragments, "ROWS", {})
+    login_as("organiser")
+    camp = CampFactory(capacity=30)
+    application = ApplicationFactory(camp=camp, applicant=UserFactory(full_name="Айгүл Осмонова"))
+    page = f"/manage/camps/{camp.id}/applications?lang=en"
+
+    def row() -> str:
+        text = client.get(page).text
+        return re.search(rf'<tr>\s*<td class="pick">[^\n]*value="{application.id}".*?</tr>',
+                         text, re.S).group(0)  # fmt: skip
+
+    first = row()
+    assert "Айгүл Осмонова" in first and ">Sent<" in first
+    assert row() == first and len(fragments.ROWS) == 1  # asked again: the kept row
+    application.score = 7
+    application.applicant.full_name = "Айгүл Садыкова"
+    db.session.commit()
+    changed = row()
+    assert '<td class="num">7</td>' in changed and "Айгүл Садыкова" in changed
+    assert "Осмонова" not in changed and len(fragments.ROWS) == 2
+    application.status = S.WAITLISTED
+    db.session.commit()
+    assert "On the waiting list" in row()
+    russian = client.get(page.replace("lang=en", "lang=ru")).text
+    assert translated("On the waiting list", "ru") in russian
+    assert "On the waiting list" not in russian
+
+
+def test_a_row_whose_values_cannot_be_hashed_is_drawn_every_time(app, monkeypatch):
+    from portal import fragments
+
+    monkeypatch.setattr(fragments, "ROWS", {})
+    from portal.camps.queries import ReviewRow
+
+    monkeypatch.setattr(fragments, "ROWS", {})
+    # A list among the values: the row cannot be kept, and is drawn all the same.
+    values = ReviewRow(1, S.SUBMITTED, None, ["7"], "Айбек", None, 17, True, False, False)
+    with app.test_request_context("/?lang=en"):
+        row = fragments.drawn_row("camps/manage/_application_row.html", values, False, "/x")
+    assert fragments.ROWS == {} and 'href="/x"' in row and "Айбек" in row
