@@ -189,8 +189,10 @@ def test_the_sheet_shows_each_persons_own_mark_by_name(client, login_as, db):
         EnrolmentFactory(programme=session.programme, person=UserFactory(full_name=name))
         for name in ("Бакыт", "Айгерим")
     )
+    before = client.get(f"/sessions/{session.id}/attendance").text  # each line drawn and kept
+    assert " checked>" not in before
     client.post(f"/sessions/{session.id}/attendance", data={f"mark-{late.id}": "late"})
-    page = client.get(f"/sessions/{session.id}/attendance").text
+    page = client.get(f"/sessions/{session.id}/attendance").text  # a new mark: drawn anew
     assert page.index("Айгерим") < page.index("Бакыт")  # by name
     assert f'name="mark-{late.id}" value="late" checked>' in page
     assert f'name="mark-{unmarked.id}" value="late">' in page

@@ -90,8 +90,9 @@ def attendance(session_id):
         session=session,
         open_for_marks=policy.can_mark_session(session, local_now()),
         rows=services.sheet_rows(session),
-        # Translated once, not once per person and mark (lazy labels look theirs up each time).
-        choices=[(value, str(label)) for value, label in attendance_choices()],
+        # Translated once, not once per person and mark (lazy labels look theirs up each time);
+        # a tuple, so that a person's kept line (fragments.drawn_row) is kept under it.
+        choices=tuple((value, str(label)) for value, label in attendance_choices()),
         form=ActionForm(),
     )
 
