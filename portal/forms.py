@@ -424,17 +424,40 @@ def filter_fields(form: FilterForm, *, only=(), skip=()) -> Markup:
     is drawn afresh (its errors are this request's), and so is one with words typed in it:
     there are too many of those to keep."""
     fields = [f for f in form if (f.name in only if only else f.name not in skip)]
+    return _kept_fields("filter", form, fields, "render_field")
+
+
+def kept_fields(form, *names: str) -> Markup:
+    """The named fields of a form as `render_any` draws them (a group of choices, a tick box or
+    an input), kept rendered as `filter_fields` keeps a filter's: per form, language, values and
+    choices, drawn afresh with errors or typed words. For forms whose labels, hints and limits
+    are their class's (a page's blank decision or consent form), not set per request."""
+    return _kept_fields("fields", form, [form[name] for name in names], "render_any")
+
+
+def _kept_fields(kind: str, form, fields, macro: str) -> Markup:
     if form.errors or any(isinstance(f, StringField) and f.data for f in fields):
-        return _render_fields(fields)
-    key = ("filter", type(form).__qualname__, locale_code(), request.script_root) + tuple(
-        (f.name, str(f.data), tuple(map(tuple, getattr(f, "choices", None) or ()))) for f in fields
+        return _render_fields(fields, macro)
+    key = (kind, type(form).__qualname__, locale_code(), request.script_root) + tuple(
+        (f.name, str(f.data), _choices_key(getattr(f, "choices", None) or ())) for f in fields
     )
-    return filled(kept(key, lambda: _render_fields(fields)), {})
+    return filled(kept(key, lambda: _render_fields(fields, macro)), {})
 
 
-def _render_fields(fields) -> Markup:
-    render_field = current_app.jinja_env.get_template("_macros/forms.html").module.render_field  # type: ignore[attr-defined]
-    return Markup("").join(render_field(field) for field in fields)
+def _choices_key(choices) -> tuple:
+    """A field's choices as plain text for a key: a lazy label's hash is its text in the
+    language of the moment, so a key holding one would change its hash with the reader."""
+    if isinstance(choices, dict):  # option groups
+        return tuple((str(group), _choices_key(options)) for group, options in choices.items())
+    return tuple(
+        tuple(map(str, choice)) if isinstance(choice, tuple | list) else str(choice)
+        for choice in choices
+    )
+
+
+def _render_fields(fields, macro: str) -> Markup:
+    draw = getattr(current_app.jinja_env.get_template("_macros/forms.html").module, macro)
+    return Markup("").join(draw(field) for field in fields)
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -29,6 +29,7 @@ from portal.forms import characters_left_messages
 from portal.forms import error_list
 from portal.forms import filter_fields
 from portal.forms import is_required
+from portal.forms import kept_fields
 from portal.fragments import drawn_row
 from portal.i18n import lazy_gettext as _l
 from portal.i18n import locale_code
@@ -100,6 +101,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["row_url"] = row_url
     app.jinja_env.globals["form_errors"] = error_list
     app.jinja_env.globals["filter_fields"] = filter_fields
+    app.jinja_env.globals["kept_fields"] = kept_fields
     app.jinja_env.globals["is_required"] = is_required
     app.jinja_env.globals["characters_left_messages"] = characters_left_messages
     app.jinja_env.globals["badge"] = badge

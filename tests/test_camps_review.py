@@ -356,6 +356,44 @@ def test_decision_needs_a_reason_for_a_rejection(client, login_as, db):
     assert error_summary(response.text) == ["Write a short reason for the applicant."]
 
 
+def test_blank_decision_forms_are_kept_per_choices_and_drawn_afresh_with_errors(
+    client, login_as, db, monkeypatch
+):
+    """The decision form is kept rendered (forms.kept_fields) under its choices and values: a
+    full camp offers no "Accept", and a form sent back with an error shows that error and the
+    choice made, never a kept blank one."""
+    from portal import fragments
+
+    monkeypatch.setattr(fragments, "KEPT", {})
+    login_as("organiser")
+    camp = CampFactory(capacity=1)
+    application = ApplicationFactory(camp=camp)
+    page = f"/manage/applications/{application.id}?lang=en"
+    first = client.get(page).text
+    assert 'value="accepted"' in first and 'value="rejected"' in first
+    kept = [key for key in fragments.KEPT if key[0] == "fields"]
+    assert len(kept) == 2  # the review form and the decision form, drawn once
+    assert masked(client.get(page).text) == masked(first)
+    assert [key for key in fragments.KEPT if key[0] == "fields"] == kept
+    russian = client.get(page.replace("lang=en", "lang=ru")).text  # the labels are lazy
+    assert translated("Reject", "ru") in russian and ">Reject<" not in russian
+    assert masked(client.get(page).text) == masked(first)
+    ApplicationFactory(camp=camp, status=S.ACCEPTED)  # the camp is full now
+    full = client.get(page).text
+    assert 'value="accepted"' not in full and 'value="waitlisted"' in full
+    sent_back = client.post(
+        f"/manage/applications/{application.id}/decide?lang=en", data={"decision": "rejected"}
+    ).text
+    assert 'checked id="decision-' in sent_back and 'aria-invalid="true"' in sent_back
+    assert "Write a short reason for the applicant." in sent_back
+    assert not any("Write a short reason" in html for html in fragments.KEPT.values())
+
+
+def masked(page: str) -> str:
+    """The page with its CSRF tokens (new on every request) blanked."""
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", page)
+
+
 def test_decision_is_saved_with_history_audit_and_news_in_the_applicants_language(
     client, login_as, db
 ):

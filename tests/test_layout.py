@@ -352,3 +352,26 @@ def test_a_full_fragment_store_lets_only_its_oldest_fragment_go(monkeypatch):
     assert list(fragments.KEPT) == [("footer",), ("balance",), ("targets",)]
     assert fragments.kept(("footer",), lambda: render("footer again")) == "<p>footer</p>"
     assert rendered == ["header", "footer", "balance", "targets"]
+
+
+def test_a_key_whose_hash_changed_empties_the_store_rather_than_hanging(monkeypatch):
+    """A key that hashes differently once kept (a lazy label's hash is its text in the
+    language of the moment) can never be found to be let go: a full store gives up on all it
+    holds instead of looking for it for ever."""
+    from portal.bounded import kept_in
+
+    class Shifting:
+        """Hashed by the language of the moment: 0, then 1 (small numbers, so that looking
+        for it again cannot land on its own slot by chance, as a random hash might)."""
+
+        language = "ky"
+
+        def __hash__(self):
+            return {"ky": 0, "ru": 1}[Shifting.language]
+
+    store: dict = {}
+    kept_in(store, 2, Shifting(), lambda: "<p>ky</p>")
+    kept_in(store, 2, ("footer",), lambda: "<p>footer</p>")
+    Shifting.language = "ru"
+    assert kept_in(store, 2, ("balance",), lambda: "<p>balance</p>") == "<p>balance</p>"
+    assert list(store) == [("balance",)]

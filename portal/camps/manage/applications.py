@@ -18,7 +18,6 @@ from portal.camps.forms.applications import BulkDecisionForm
 from portal.camps.forms.applications import DecisionForm
 from portal.camps.forms.applications import ReviewForm
 from portal.camps.forms.consent import GuardianConsentForm
-from portal.camps.forms.waitlist import WaitlistMoveForm
 from portal.camps.manage import bp
 from portal.camps.manage.lookup import managed_application
 from portal.camps.manage.lookup import managed_camp
@@ -203,7 +202,6 @@ def application_page(application, status=200, **forms):
         ),
         "decision_form": lambda: DecisionForm(formdata=None),
         "consent_form": lambda: GuardianConsentForm(formdata=None),
-        "waitlist_form": lambda: WaitlistMoveForm(formdata=None),
         "action_form": ActionForm,
     }
     # Only the forms not handed in are made (a body too large to read must not be read).
