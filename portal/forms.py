@@ -430,15 +430,17 @@ def filter_fields(form: FilterForm, *, only=(), skip=()) -> Markup:
 def kept_fields(form, *names: str) -> Markup:
     """The named fields of a form as `render_any` draws them (a group of choices, a tick box or
     an input), kept rendered as `filter_fields` keeps a filter's: per form, language, values and
-    choices, drawn afresh with errors or typed words. For forms whose labels, hints and limits
-    are their class's (a page's blank decision or consent form), not set per request."""
+    choices, drawn afresh with errors or typed words. For forms declared once in a module whose
+    labels, hints and limits are their class's (a page's blank decision or consent form), not
+    set per request."""
     return _kept_fields("fields", form, [form[name] for name in names], "render_any")
 
 
 def _kept_fields(kind: str, form, fields, macro: str) -> Markup:
     if form.errors or any(isinstance(f, StringField) and f.data for f in fields):
         return _render_fields(fields, macro)
-    key = (kind, type(form).__qualname__, locale_code(), request.script_root) + tuple(
+    form_class = f"{type(form).__module__}.{type(form).__qualname__}"
+    key = (kind, form_class, locale_code(), request.script_root) + tuple(
         (f.name, str(f.data), _choices_key(getattr(f, "choices", None) or ())) for f in fields
     )
     return filled(kept(key, lambda: _render_fields(fields, macro)), {})

@@ -43,7 +43,9 @@ def drawn_row(template: str, *values: Hashable) -> Markup:
     something it shows has changed. Drawing one costs a macro call, a dozen lookups,
     translations and escapes; a kept one costs a dict lookup. The macro draws from its arguments
     and the language alone (no request, no signed-in user), so the same key always gives the
-    same row. Values that cannot be hashed are drawn every time."""
+    same row. Values are plain data (text, numbers, dates, enums, places): a lazy translation
+    hashes by the language of the moment and must be made text first. Values that cannot be
+    hashed are drawn every time."""
 
     def draw() -> Markup:
         module = current_app.jinja_env.get_template(template).module
