@@ -522,3 +522,34 @@ def test_a_switched_off_group_starts_no_plan_and_is_neither_reminded_nor_queued(
     db.session.commit()
     runner = app.test_cli_runner()
     assert "Reminded 0 groups." in runner.invoke(args=["plans", "remind-progress"]).output
+
+
+def test_a_kept_queue_row_is_drawn_again_when_what_it_shows_changes(client, db, monkeypatch):
+    """The queue's rows are kept drawn under what they show (fragments.drawn_row): a new title,
+    another day of waiting or another language draws the row anew; asking again does not."""
+    from portal import fragments
+
+    monkeypatch.setattr(fragments, "ROWS", {})
+    mentor = UserFactory(roles={Role.MENTOR})
+    plan = ActionPlanFactory(group=YouthGroupFactory(mentors=[mentor]), title="Кыздар мектепте")
+    services.submit(plan, by=plan.group.lead)
+    plan.submitted_at = utcnow() - timedelta(days=3, hours=1)
+    db.session.commit()
+    as_user(client, mentor)
+
+    def row(language="en") -> str:
+        text = client.get(f"/mentor/queue?lang={language}").text
+        return re.search(rf'<li><p><a href="/plans/{plan.id}/review">.*?</li>', text, re.S).group(0)
+
+    first = row()
+    assert "Кыздар мектепте" in first and "3 days" in first
+    assert row() == first and len(fragments.ROWS) == 1  # asked again: the kept row
+    plan.title = "Кыздар окуусун бүтүрсүн"
+    plan.submitted_at = utcnow() - timedelta(days=9, hours=1)
+    db.session.commit()
+    changed = row()
+    assert "Кыздар окуусун бүтүрсүн" in changed and "9 days" in changed
+    assert "Кыздар мектепте" not in changed and len(fragments.ROWS) == 2
+    russian = row("ru")
+    assert translated("Waiting since %(date)s", "ru").split("%")[0].strip() in russian
+    assert "Waiting since" not in russian
