@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from flask import abort
 from flask import g
 from flask import has_request_context
 from flask import request
@@ -21,6 +22,7 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm.util import identity_key
 from sqlalchemy.types import TypeDecorator
 
 from portal.i18n import PortalBabel
@@ -61,8 +63,53 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class PortalSQLAlchemy(SQLAlchemy):
+    """Flask-SQLAlchemy whose `get_or_404` runs one statement per model, built once.
+
+    `session.get` builds its SELECT, and walks it for SQLAlchemy's cache key, on every call:
+    0.41 ms for a camp, against 0.23 ms for the same SELECT built once. Every page that opens
+    one object by the id in its address starts here."""
+
+    def get_or_404(self, entity, ident, *, description=None, **kwargs):
+        statement = None if kwargs else _by_primary_key(entity)
+        if statement is None:  # a composite key, or session.get's own options
+            return super().get_or_404(entity, ident, description=description, **kwargs)
+        session = self.session
+        # As session.get: an object this transaction holds, unexpired, costs no query.
+        found = session.identity_map.get(identity_key(entity, ident))
+        if found is None or sa.inspect(found).expired:
+            found = session.execute(statement, {"ident": ident}).unique().scalar_one_or_none()
+        if found is None:
+            abort(404, description=description)
+        return found
+
+
+#: Each model's SELECT by its primary key (None for a composite one), built once per worker.
+_BY_PRIMARY_KEY: dict[type, sa.Select | None] = {}
+
+
+def _by_primary_key(entity) -> "sa.Select | None":
+    try:
+        return _BY_PRIMARY_KEY[entity]
+    except KeyError:
+        pass
+    keys = sa.inspect(entity).primary_key
+    statement = None
+    if len(keys) == 1:
+        # session.get neither flushes first nor loads the relationships it was not asked for.
+        statement = (
+            sa.select(entity)
+            .where(keys[0] == sa.bindparam("ident", type_=keys[0].type))
+            .execution_options(autoflush=False)
+        )
+    _BY_PRIMARY_KEY[entity] = statement
+    return statement
+
+
 # Tests join the session to an outer transaction; elsewhere this setting changes nothing.
-db = SQLAlchemy(model_class=Base, session_options={"join_transaction_mode": "create_savepoint"})
+db = PortalSQLAlchemy(
+    model_class=Base, session_options={"join_transaction_mode": "create_savepoint"}
+)
 if TYPE_CHECKING:
     #: What `db.Model` is as far as a type checker can see (Flask-SQLAlchemy builds it at run
     #: time from Base, adding `query` and the table name, which our models do not use).

@@ -66,3 +66,39 @@ def test_500_rolls_back_and_shows_a_translated_page(failing_client, db):
     assert translated("Something went wrong on our side", "ru") in response.text
     assert "the disk is full" not in response.text
     assert db.session.scalar(sa.select(User).where(User.email == "half@example.org")) is None
+
+
+def test_get_or_404_answers_as_the_session_would(app, db, count_queries):
+    """db.get_or_404 runs a statement built once per model (portal/extensions.py), and answers
+    as session.get: an object the transaction holds costs no query, an expired one is read
+    again, nothing pending is flushed, a missing id is a 404, a composite key still works."""
+    import sqlalchemy as sa
+    from werkzeug.exceptions import NotFound
+
+    from portal.camps.models import Camp
+    from portal.groups.models import Membership
+    from tests.factories import CampFactory
+    from tests.factories import YouthGroupFactory
+
+    camp_id = CampFactory(capacity=12).id
+    group = YouthGroupFactory()
+    db.session.commit()
+    group_id, membership_key = group.id, (group.id, group.lead_id)
+    db.session.expunge_all()
+    with count_queries() as first:
+        camp = db.get_or_404(Camp, camp_id)
+    assert first.total == 1 and camp.id == camp_id and camp.capacity == 12
+    with count_queries() as held:
+        assert db.get_or_404(Camp, camp_id) is camp
+    assert held.total == 0
+    db.session.execute(sa.update(Camp).where(Camp.id == camp_id).values(capacity=30))
+    db.session.expire(camp)
+    assert db.get_or_404(Camp, camp_id) is camp and camp.capacity == 30
+    pending = CampFactory.build()
+    db.session.add(pending)
+    db.get_or_404(Camp, camp_id)
+    assert pending in db.session.new  # not flushed by the lookup
+    db.session.expunge(pending)
+    with pytest.raises(NotFound):
+        db.get_or_404(Camp, camp_id + 1000)
+    assert db.get_or_404(Membership, membership_key).group_id == group_id
