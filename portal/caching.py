@@ -157,10 +157,26 @@ def forget(*keys: str) -> None:
 # --- versions counted by the database --------------------------------------------------------
 
 
+#: session.info key: the counters this transaction has read, by name.
+_READ = "cache_versions_read"
+#: Built once: the statement of version_of, asked on every page that keeps a count.
+_COUNTER = sa.select(CacheVersion.counter).where(CacheVersion.name == sa.bindparam("name"))
+
+
 def version_of(name: str) -> int:
-    """The counter of `name` now (0 before its first change): one primary-key read."""
-    found = db.session.scalar(sa.select(CacheVersion.counter).where(CacheVersion.name == name))
-    return found or 0
+    """The counter of `name` (0 before its first change): one primary-key read, the first time
+    a transaction asks (a page asking twice gets the same counter, hence the same keys)."""
+    read = db.session.info.setdefault(_READ, {})
+    if name not in read:
+        read[name] = db.session.scalar(_COUNTER, {"name": name}) or 0
+    return read[name]
+
+
+def changed_here(name: str) -> bool:
+    """Whether this transaction has changed what `name` counts (its counter moves when it
+    commits): what it computes now is not what the counter read stands for, and must be
+    neither kept under it nor taken from it."""
+    return name in db.session.info.get(_CHANGED, ())
 
 
 def versioned_key(name: str, version: int) -> str:
@@ -212,6 +228,15 @@ def _forget_old_versions(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _nothing_was_bumped(session: Session) -> None:
     session.info.pop(_BUMPED, None)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _transaction_over(session: Session, transaction) -> None:
+    """The next transaction reads the counters afresh, and has changed nothing yet (changes
+    rolled back are gone; a savepoint's end leaves the transaction around it as it was)."""
+    if transaction.parent is None:
+        session.info.pop(_READ, None)
+        session.info.pop(_CHANGED, None)
 
 
 def health():

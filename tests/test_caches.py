@@ -321,3 +321,89 @@ def test_an_ethnicity_answer_removed_moves_the_camps_version(db):
     db.session.delete(answer)
     db.session.commit()
     assert caching.version_of(version_name(camp.id)) == before + 1
+
+
+FOUND = re.compile(r"(\d+) applications? found\.")
+
+
+def found_on(client, camp, query="") -> int:
+    """The count the applications list shows for the filter in `query`."""
+    page = client.get(f"/manage/camps/{camp.id}/applications?lang=en{query}")
+    assert page.status_code == 200
+    return int(FOUND.search(page.text).group(1))
+
+
+def accept_offered(client, application) -> bool:
+    """Whether the application's page offers acceptance (there are places free)."""
+    page = client.get(f"/manage/applications/{application.id}?lang=en").text
+    return 'value="accepted"' in page
+
+
+@pytest.mark.parametrize("cache_type", ["SimpleCache", "RedisCache"])
+def test_two_servers_agree_on_the_lists_count_and_free_places_the_moment_one_decides(
+    start_server, redis_prefix, db, cache_type
+):
+    """The applications list's count and the free places are kept under the camp's version:
+    a decision on one server changes both on the other at once, whatever each has kept."""
+    settings = {"CACHE_TYPE": cache_type, "CACHE_REDIS_URL": REDIS_URL,
+                "CACHE_KEY_PREFIX": redis_prefix}  # fmt: skip
+    server_a, server_b = start_server(**settings), start_server(**settings)
+    organiser = UserFactory(roles={Role.ORGANISER})
+    on_a, on_b = signed_in(server_a, organiser), signed_in(server_b, organiser)
+    camp, applications = camp_with_applicants(count=6, accepted=5)
+    camp.capacity = 6
+    db.session.commit()
+    assert found_on(on_b, camp, "&status=submitted") == 1
+    assert found_on(on_b, camp, "&status=accepted") == 5
+    assert accept_offered(on_b, applications[0])  # one place left
+    if cache_type == "RedisCache":
+        kept = [key for key in redis_keys(redis_prefix) if f"camp:{camp.id}@" in key]
+        assert any(":review-count:status=submitted" in key for key in kept)
+        assert any(key.endswith(":seats") for key in kept)
+    accept(on_a, applications[0])
+    assert found_on(on_b, camp, "&status=submitted") == 0
+    assert found_on(on_b, camp, "&status=accepted") == 6
+    assert not accept_offered(on_b, applications[1])  # the camp is full now
+    ApplicationFactory(camp=camp)
+    db.session.commit()
+    assert found_on(on_b, camp) == 7
+
+
+def test_a_name_search_is_counted_afresh_since_names_move_no_version(start_server, db):
+    """A person's name is not in the camp's version: the list counts a search every time."""
+    client = signed_in(start_server(CACHE_TYPE="SimpleCache"), UserFactory(roles={Role.ORGANISER}))
+    camp = CampFactory()
+    person = UserFactory(full_name="Айгүл Осмонова")
+    ApplicationFactory(camp=camp, applicant=person)
+    assert found_on(client, camp, "&q=Осмонова") == 1
+    person.full_name = "Айгүл Садыкова"
+    db.session.commit()
+    assert found_on(client, camp, "&q=Осмонова") == 0
+    assert found_on(client, camp, "&q=Садыкова") == 1
+
+
+def test_a_figure_computed_inside_a_change_to_the_camp_is_neither_kept_nor_taken(start_server, db):
+    """A transaction that has changed a camp sees its own changes: it computes the figure
+    afresh and keeps nothing, so a rollback leaves no figure that never was."""
+    from portal.camps.versions import kept_for_camp
+
+    server = start_server(CACHE_TYPE="SimpleCache")
+    camp, applications = camp_with_applicants(count=3, accepted=1)
+    with server.app_context():
+        seats = lambda: sum(a.status is S.ACCEPTED for a in camp_applications(camp))  # noqa: E731
+        assert kept_for_camp(camp.id, "accepted", seats) == 1
+        assert kept_for_camp(camp.id, "accepted", lambda: 99) == 1  # kept
+        waiting = portal.extensions.db.session.merge(applications[0])  # this server's session
+        waiting.status = S.ACCEPTED  # not flushed yet: the helper flushes it
+        assert kept_for_camp(camp.id, "accepted", seats) == 2
+        assert kept_for_camp(camp.id, "accepted", lambda: 99) == 99  # computed, not taken
+        portal.extensions.db.session.rollback()
+        assert kept_for_camp(camp.id, "accepted", lambda: 99) == 1  # nothing kept meanwhile
+
+
+def camp_applications(camp):
+    from portal.camps.models import Application
+
+    return portal.extensions.db.session.scalars(
+        sa.select(Application).where(Application.camp_id == camp.id)
+    ).all()

@@ -20,7 +20,7 @@ from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import ApplicationStatus as S
 from portal.camps.queries import age_band_clauses
 from portal.camps.queries import age_clause
-from portal.camps.versions import version_name
+from portal.camps.versions import kept_key
 from portal.extensions import db
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
@@ -144,9 +144,8 @@ class PoolCounts:
 
 
 def counts_key(camp) -> str:
-    """The key the camp's counts are kept under now: its version (one primary-key read; see
-    camps/versions.py), so any change to its applications makes a new key."""
-    return caching.versioned_key(version_name(camp.id), caching.version_of(version_name(camp.id)))
+    """The key the camp's counts are kept under now (camps/versions.py)."""
+    return kept_key(camp.id)
 
 
 def kept_counts(camp, key: str | None = None) -> PoolCounts:

@@ -23,11 +23,14 @@ from portal.camps.models import CampAttendance
 from portal.camps.models import CampStatus
 from portal.camps.models import GuardianConsent
 from portal.camps.models import is_minor_by_rule
+from portal.camps.versions import kept_for_camp
 from portal.database import built
 from portal.extensions import db
 from portal.i18n import local_today
 from portal.listing import Page
 from portal.listing import contains_pattern
+from portal.listing import count_rows
+from portal.listing import kept_count_statement
 from portal.listing import paginate_window
 from portal.places import Place
 from portal.places import place
@@ -197,7 +200,25 @@ def review_page(camp, *, filters: dict) -> Page:
         rows = db.session.execute(built(("review-rows", window, sort), lambda: _rows(window, sort)))
         return [_review_row(camp, *row) for row in rows]
 
-    return paginate_window(keys, load, kept=True)
+    return paginate_window(keys, load, total=review_count(camp, keys, filters), kept=True)
+
+
+#: Filters that read what moves the camp's version (camps/versions.py), whose counts are kept
+#: under it; a name search and the consent filter read rows it does not follow.
+_KEPT_COUNT_FILTERS = ("status", "region", "district", "gender", "age_band", "language")
+
+
+def review_count(camp, keys, filters: dict) -> int:
+    """How many applications the filter finds (`keys`, its kept statement): counted once per
+    change to the camp's applications and kept under its version, for every app server
+    (13,600 sent applications of one camp took 0.8 ms to count on SQLite, on every page)."""
+    statement = kept_count_statement(keys)
+    if any(filters.get(name) for name in filters if name not in (*_KEPT_COUNT_FILTERS, "sort")):
+        return count_rows(keys, statement)
+    chosen = ",".join(
+        f"{name}={filters[name]}" for name in _KEPT_COUNT_FILTERS if filters.get(name)
+    )
+    return kept_for_camp(camp.id, f"review-count:{chosen}", lambda: count_rows(keys, statement))
 
 
 def _rows(window, sort: str):

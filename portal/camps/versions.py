@@ -10,14 +10,39 @@ from portal.accounts.models import User
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import Camp
+from portal.extensions import db
 
 #: What an applicant's balance figures are made of, besides their application.
 _PERSON_FIELDS = ("region_code", "district_code", "gender", "date_of_birth")
 
 
+#: What is kept under a camp's version lasts this long at most, in case someone changes the
+#: database by hand (no version moves then).
+KEPT_SECONDS = 300
+
+
 def version_name(camp_id: int) -> str:
     """The cache version (portal/caching.py) of a camp's applications and its applicants."""
     return f"camp:{camp_id}"
+
+
+def kept_key(camp_id: int) -> str:
+    """The key of what is kept under the camp's version now (one primary-key read a
+    transaction), so any change to its applications or applicants makes a new key."""
+    name = version_name(camp_id)
+    return caching.versioned_key(name, caching.version_of(name))
+
+
+def kept_for_camp(camp_id: int, what: str, compute):
+    """`compute()`, a figure made only of the camp's applications and its applicants' fields
+    above, kept as `what` under the camp's version and shared by every app server until the
+    version moves. A transaction that has changed the camp computes it afresh (and keeps
+    nothing): its own changes are not what the version read stands for."""
+    key = kept_key(camp_id)
+    db.session.flush()  # a change still pending is noted as the camp's (after_flush, below)
+    if caching.changed_here(version_name(camp_id)):
+        return compute()
+    return caching.remember(f"{key}:{what}", compute, timeout=KEPT_SECONDS)
 
 
 @event.listens_for(Session, "before_flush")

@@ -59,7 +59,7 @@ def applications_page(camp, form, bulk_form, *, ticked=None, status=200):
     offered = {
         decision.value
         for decision in policy.camp_decisions(
-            current_user, camp, places_free=services.places_free(camp)
+            current_user, camp, places_free=services.shown_places_free(camp)
         )
     }
     decision = bulk_form.decision
@@ -208,7 +208,7 @@ def application_page(application, status=200, **forms):
     context = {name: forms[name] if name in forms else make() for name, make in blank_forms.items()}
     context.update(forms)
     # Only the decisions the service would take now are offered.
-    free = services.places_free(application.camp)
+    free = services.shown_places_free(application.camp)
     allowed = {
         decision.value
         for decision in policy.decisions_for(current_user, application, places_free=free)

@@ -37,6 +37,7 @@ from portal.camps.services.camps import seats_taken
 from portal.camps.services.camps import send_camp_reminders
 from portal.camps.services.camps import send_confirmation_reminders
 from portal.camps.services.camps import set_camp_status
+from portal.camps.services.camps import shown_places_free
 from portal.camps.services.checkin import mark_attendance
 from portal.camps.services.consent import record_guardian_consent
 from portal.camps.services.consent import remind_missing_consent
@@ -85,6 +86,7 @@ __all__ = [
     "save_answers",
     "save_camp",
     "seats_taken",
+    "shown_places_free",
     "send_camp_reminders",
     "send_confirmation_reminders",
     "draft_for_code",

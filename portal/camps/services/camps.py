@@ -22,6 +22,7 @@ from portal.camps.schedule import date_problems
 from portal.camps.services.history import CampError
 from portal.camps.services.history import tell
 from portal.camps.transitions import camp_may_move
+from portal.camps.versions import kept_for_camp
 from portal.database import lock_again
 from portal.extensions import db
 from portal.extensions import utcnow
@@ -183,6 +184,15 @@ SEATS_TAKEN = (
 
 def seats_taken(camp: Camp) -> int:
     return db.session.scalar(SEATS_TAKEN, {"camp_id": camp.id}) or 0
+
+
+def shown_places_free(camp: Camp) -> int:
+    """The camp's free places as a page shows them (and offers decisions by): the seats
+    counted once per change to the camp's applications, kept under its version
+    (camps/versions.py) for every app server. A decision itself counts under the camp's lock
+    (places_free), so a page a moment old can offer nothing the service then lets through."""
+    taken = kept_for_camp(camp.id, "seats", lambda: seats_taken(camp))
+    return max(camp.capacity - taken, 0)
 
 
 def offer_deadline(camp: Camp, today: date | None = None) -> date:
