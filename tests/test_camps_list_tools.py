@@ -256,6 +256,20 @@ def test_next_and_previous_by_age_put_unknown_birth_dates_last(client, login_as,
     assert neighbours(client, unknown, "sort=age") == (str(older.id), None)
 
 
+def test_next_and_previous_by_name_read_the_applicants_name_as_saved(client, login_as, db):
+    """The application's own place in the order is read off it and its applicant (loaded
+    with it), by the applicant's name for this order."""
+    login_as("organiser")
+    camp = CampFactory()
+    names = ("Бакыт Асанов", "Гүлзат Токтогулова", "Жылдыз Маматова")
+    first, second, third = (
+        ApplicationFactory(camp=camp, applicant=UserFactory(full_name=name)) for name in names
+    )
+    assert neighbours(client, second, "sort=name") == (str(first.id), str(third.id))
+    assert neighbours(client, first, "sort=name") == (None, str(second.id))
+    assert neighbours(client, third, "sort=name") == (str(second.id), None)
+
+
 def test_the_lists_statements_are_built_once_per_camp_first_day_and_filter(client, login_as, db):
     """Statements are kept per worker (database.built) under everything they are made of: the
     same list asks the same statement again; another camp, filter or first day a new one, and

@@ -15,6 +15,7 @@ from portal.forms import FilterForm
 from portal.forms import IdListField
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
+from portal.i18n import locale_code
 from portal.places import filter_choices
 
 
@@ -32,32 +33,50 @@ class ReviewFilterForm(FilterForm):
     @classmethod
     def for_camp(cls, camp, args):
         form = cls(args)
-        everyone = [("", _("All"))]
-        form.status.choices = everyone + [
+        for name, choices in _choices().items():
+            form[name].choices = choices
+        return form
+
+
+#: The filter's choices by language, made once per worker (each one a translation per label).
+_KEPT_CHOICES: dict[str, dict[str, list[tuple[str, str]]]] = {}
+
+
+def _choices() -> dict[str, list[tuple[str, str]]]:
+    """Each select's choices in the reader's language (never changed once made: WTForms only
+    reads them)."""
+    language = locale_code()
+    kept = _KEPT_CHOICES.get(language)
+    if kept is not None:
+        return kept
+    everyone = [("", _("All"))]
+    regions, districts = filter_choices()
+    kept = _KEPT_CHOICES[language] = {
+        "status": everyone
+        + [
             (status.value, str(STATUS_LABELS[status]))
             for status in ApplicationStatus
             if status is not ApplicationStatus.DRAFT
-        ]
-        regions, districts = filter_choices()
-        form.region.choices = everyone + regions
-        form.district.choices = everyone + districts
-        form.gender.choices = everyone + [(k, str(label)) for k, label in GENDER_LABELS.items()]
-        form.age_band.choices = everyone + [(label, label) for label, _low, _high in AGE_BANDS]
-        form.language.choices = everyone + [
-            (code, str(name)) for code, name in spoken_language_choices()
-        ]
-        form.consent.choices = everyone + [
+        ],
+        "region": everyone + regions,
+        "district": everyone + districts,
+        "gender": everyone + [(k, str(label)) for k, label in GENDER_LABELS.items()],
+        "age_band": everyone + [(label, label) for label, _low, _high in AGE_BANDS],
+        "language": everyone + [(code, str(name)) for code, name in spoken_language_choices()],
+        "consent": everyone
+        + [
             ("missing", _("Minors without consent")),
             ("recorded", _("Consent recorded")),
-        ]
-        form.sort.choices = [
+        ],
+        "sort": [
             ("submitted", _("Newest first")),
             ("score", _("Best score first")),
             ("name", _("Name")),
             ("age", _("Youngest first")),
             ("offer", _("Offer ends soonest first")),
-        ]
-        return form
+        ],
+    }
+    return kept
 
 
 class SelectionForm(FilterForm):

@@ -282,7 +282,7 @@ def neighbours(camp, application, *, filters: dict) -> tuple[int | None, int | N
     (a decision may have moved it out): its neighbours are where it stood."""
     sort = _sort_of(filters)
     keys = SORT_KEYS[sort]
-    values = db.session.execute(_POSITIONS[sort], {"application_id": application.id}).one()
+    values = _position(application, sort)
     query = review_query(camp, filters=filters)
     blanks = tuple(value is None for value in values)
     before = built(("review-before", query, blanks), lambda: _next_to(query, keys, blanks, True))
@@ -299,6 +299,19 @@ _POSITIONS = {
     .where(Application.id == sa.bindparam("application_id"))
     for sort, keys in SORT_KEYS.items()
 }
+
+
+def _position(application, sort: str) -> tuple:
+    """The application's values of the sort's keys: read off the application and its
+    applicant (loaded with it) as they stand in the database, or asked when this transaction
+    has changed either and not saved it yet."""
+    applicant = application.applicant
+    if application in db.session.dirty or applicant in db.session.dirty:
+        return tuple(db.session.execute(_POSITIONS[sort], {"application_id": application.id}).one())
+    return tuple(
+        getattr(applicant if column.class_ is User else application, column.key)
+        for column, _descending, _nullable in SORT_KEYS[sort]
+    )
 
 
 def _next_to(query, keys, blanks: tuple[bool, ...], reverse: bool):

@@ -43,9 +43,13 @@ def form_by_code(text: str | None) -> PaperForm | None:
     return db.session.scalar(sa.select(PaperForm).where(PaperForm.code == code))
 
 
+#: Built once: every application's page asks it.
+_FORM_OF = sa.select(PaperForm).where(PaperForm.application_id == sa.bindparam("application_id"))
+
+
 def form_of(application) -> PaperForm | None:
     """The paper form an application was typed in from, if any."""
-    return db.session.scalar(sa.select(PaperForm).where(PaperForm.application_id == application.id))
+    return db.session.scalar(_FORM_OF, {"application_id": application.id})
 
 
 def claim_match(code_text: str | None, phone_text: str | None) -> PaperForm | None:
