@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask import g
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.bounded import kept_in
 
@@ -164,3 +165,61 @@ def built(key: tuple, build):
     except TypeError:
         return build()
     return kept_in(BUILT, MAX_BUILT, key, build)
+
+
+# --- collections loaded by statements built once ----------------------------------------------
+
+#: Each one-to-many relationship's SELECT, by (class, name), built once per worker.
+_COLLECTIONS: dict[tuple[type, str], Any] = {}
+
+
+def load_collections(obj, *names: str) -> None:
+    """Load `obj`'s one-to-many relationships `names` (those not loaded yet), each by a SELECT
+    built once, as if its lazy load had run: a page reading several saves a lazy load's own
+    statement building, 0.2 ms each against 0.09 ms (an application's history and its camp's
+    questions, a group's members and mentors, a plan's activities and versions). The objects
+    are the session's own, in the relationship's order, and nothing is marked changed."""
+    from portal.extensions import db
+
+    state = sa.inspect(obj)
+    for name in names:
+        statement = _collection_statement(type(obj), name)
+        if name in state.dict:  # loaded already (or changed in this transaction)
+            continue
+        values = {f"key_{number}": getattr(obj, column_key) for number, column_key in
+                  enumerate(_local_keys(type(obj), name))}  # fmt: skip
+        found = db.session.execute(statement, values).unique().scalars().all()
+        set_committed_value(obj, name, list(found))
+
+
+def _relationship(cls: type, name: str):
+    prop = sa.inspect(cls).relationships[name]
+    if not prop.uselist or prop.secondary is not None:
+        raise ValueError(f"{cls.__name__}.{name} is not a plain one-to-many relationship")
+    return prop
+
+
+def _local_keys(cls: type, name: str) -> list[str]:
+    mapper = sa.inspect(cls)
+    return [
+        mapper.get_property_by_column(local).key
+        for local, _remote in _relationship(cls, name).local_remote_pairs
+    ]
+
+
+def _collection_statement(cls: type, name: str):
+    key = (cls, name)
+    statement = _COLLECTIONS.get(key)
+    if statement is None:
+        prop = _relationship(cls, name)
+        target = prop.mapper.class_
+        statement = sa.select(target).where(
+            *(
+                remote == sa.bindparam(f"key_{number}", type_=remote.type)
+                for number, (_local, remote) in enumerate(prop.local_remote_pairs)
+            )
+        )
+        if prop.order_by:
+            statement = statement.order_by(*prop.order_by)
+        _COLLECTIONS[key] = statement = statement.execution_options(autoflush=False)
+    return statement

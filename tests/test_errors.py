@@ -102,3 +102,42 @@ def test_get_or_404_answers_as_the_session_would(app, db, count_queries):
     with pytest.raises(NotFound):
         db.get_or_404(Camp, camp_id + 1000)
     assert db.get_or_404(Membership, membership_key).group_id == group_id
+
+
+def test_load_collections_loads_as_the_lazy_load_would(app, db, count_queries):
+    """database.load_collections: each relationship by a statement built once, the same
+    objects in the same order as the lazy load gives, nothing marked changed, one statement
+    a relationship and none for one loaded already."""
+    from portal.camps.models import Application
+    from portal.camps.models import ApplicationEvent
+    from portal.camps.models import ApplicationStatus
+    from portal.database import load_collections
+    from portal.groups.models import ActionPlan
+    from tests.factories import ActionPlanFactory
+    from tests.factories import ApplicationFactory
+
+    application = ApplicationFactory()
+    for status in (ApplicationStatus.WAITLISTED, ApplicationStatus.ACCEPTED):
+        db.session.add(ApplicationEvent(application=application, to_status=status, who="organiser"))
+    plan = ActionPlanFactory()
+    db.session.commit()
+    ids = application.id, plan.id
+    lazily = [event.id for event in application.events]
+    activities = [(activity.position, activity.id) for activity in plan.activities]
+    db.session.expunge_all()
+
+    application, plan = db.session.get(Application, ids[0]), db.session.get(ActionPlan, ids[1])
+    with count_queries() as counted:
+        load_collections(application, "events", "consents")
+        load_collections(plan, "activities")
+        load_collections(application, "events")  # loaded already: no query
+    assert counted.total == 3
+    with count_queries() as none:
+        assert [event.id for event in application.events] == lazily
+        assert [(a.position, a.id) for a in plan.activities] == activities
+        assert application.consents == []
+        assert all(event.application is application for event in application.events)
+    assert none.total == 0
+    assert not db.session.dirty
+    with pytest.raises(ValueError):
+        load_collections(application, "camp")  # not a one-to-many relationship

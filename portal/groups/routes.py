@@ -11,6 +11,7 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
+from portal.database import load_collections
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.forms import ActionForm
@@ -46,12 +47,14 @@ bp = Blueprint("groups", __name__, cli_group="plans")
 
 def load_group(group_id) -> YouthGroup:
     group = db.get_or_404(YouthGroup, group_id)
+    load_collections(group, "memberships", "mentor_links")  # what the policy reads
     require(policy.can_view_group(current_user, group), 404)
     return group
 
 
 def _plan(plan_id) -> ActionPlan:
     plan = db.get_or_404(ActionPlan, plan_id)
+    load_collections(plan.group, "memberships", "mentor_links")  # what the policy reads
     require(policy.can_view_plan(current_user, plan), 404)
     return plan
 
@@ -204,7 +207,10 @@ def plan_sent(plan_id):
 
 
 def _plan_page(plan, form, status=200, progress_form=None):
+    load_collections(plan, "activities", "versions")
     latest = plan.latest_version
+    if latest:
+        load_collections(latest, "reviews")
     reviews = latest.reviews if latest else []
     updates = queries.progress_of(plan)
     return render_template(

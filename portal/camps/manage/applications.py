@@ -23,6 +23,7 @@ from portal.camps.manage.lookup import managed_application
 from portal.camps.manage.lookup import managed_camp
 from portal.camps.paper import queries as paper_queries
 from portal.confirm import confirmation_page
+from portal.database import load_collections
 from portal.extensions import db
 from portal.forms import ActionForm
 from portal.i18n import gettext as _
@@ -193,6 +194,9 @@ def apply_to_matching_label(found: int) -> str:
 
 
 def application_page(application, status=200, **forms):
+    # What the page shows of the application's rows (a minor's consents too), each read once.
+    load_collections(application, "events", *(("consents",) if application.is_minor else ()))
+    load_collections(application.camp, "questions")
     if application.is_minor:
         # Seeing a minor's health and guardian details is recorded every time.
         audit_event("application.sensitive_viewed", application)
