@@ -17,6 +17,8 @@ import sqlalchemy as sa
 from flask import current_app
 from flask import g
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Mapper
+from sqlalchemy.orm import RelationshipProperty
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.bounded import kept_in
@@ -192,15 +194,15 @@ def load_collections(obj, *names: str) -> None:
         set_committed_value(obj, name, list(found))
 
 
-def _relationship(cls: type, name: str):
-    prop = sa.inspect(cls).relationships[name]
+def _relationship(cls: type, name: str) -> RelationshipProperty:
+    prop: RelationshipProperty = sa.inspect(cls).relationships[name]
     if not prop.uselist or prop.secondary is not None:
         raise ValueError(f"{cls.__name__}.{name} is not a plain one-to-many relationship")
     return prop
 
 
 def _local_keys(cls: type, name: str) -> list[str]:
-    mapper = sa.inspect(cls)
+    mapper: Mapper = sa.inspect(cls)
     return [
         mapper.get_property_by_column(local).key
         for local, _remote in _relationship(cls, name).local_remote_pairs
