@@ -205,7 +205,7 @@ def _local_keys(cls: type, name: str) -> list[str]:
     mapper: Mapper = sa.inspect(cls)
     return [
         mapper.get_property_by_column(local).key
-        for local, _remote in _relationship(cls, name).local_remote_pairs
+        for local, _remote in _relationship(cls, name).local_remote_pairs or ()
     ]
 
 
@@ -218,7 +218,7 @@ def _collection_statement(cls: type, name: str):
         statement = sa.select(target).where(
             *(
                 remote == sa.bindparam(f"key_{number}", type_=remote.type)
-                for number, (_local, remote) in enumerate(prop.local_remote_pairs)
+                for number, (_local, remote) in enumerate(prop.local_remote_pairs or ())
             )
         )
         if prop.order_by:
