@@ -354,3 +354,16 @@ def test_a_row_whose_values_cannot_be_hashed_is_drawn_every_time(app, monkeypatc
     with app.test_request_context("/?lang=en"):
         row = fragments.drawn_row("camps/manage/_application_row.html", values, False, "/x")
     assert fragments.ROWS == {} and 'href="/x"' in row and "Айбек" in row
+
+
+@pytest.mark.parametrize("query", ["", "?lang=ru&page=3", "?status=submitted&sort=name", "?q=%20"])
+def test_the_filter_an_application_page_carries_is_the_lists_own(app, db, query):
+    """The application's page takes the blank filter worked out once when its address names
+    no filter, and the list's filter form otherwise: the same filters and links either way."""
+    from portal.camps.manage.applications import carried_filter
+    from portal.camps.manage.applications import list_filter
+
+    camp = CampFactory()
+    with app.test_request_context(f"/manage/applications/1{query}"):
+        form = list_filter(camp)
+        assert carried_filter(camp) == (form.filters(), form.query_args())
