@@ -11,6 +11,7 @@ one kept longest makes room for the new one (portal/bounded.py).
 
 from collections.abc import Callable
 from collections.abc import Hashable
+from collections.abc import Iterable
 from collections.abc import Mapping
 
 from flask import current_app
@@ -47,14 +48,24 @@ def drawn_row(template: str, *values: Hashable) -> Markup:
     hashes by the language of the moment and must be made text first. Values that cannot be
     hashed are drawn every time."""
 
+    return _drawn(template, locale_code(), request.script_root, values)
+
+
+def drawn_rows(template: str, rows: Iterable[tuple]) -> Markup:
+    """Each of `rows` (the values of one row) as drawn_row draws it, one row a line: a list's
+    rows in one call from its page, not a template call (and its arguments' lookups) a row."""
+    language, root = locale_code(), request.script_root
+    return Markup("\n").join(_drawn(template, language, root, values) for values in rows)
+
+
+def _drawn(template: str, language: str, root: str, values: tuple) -> Markup:
     def draw() -> Markup:
         module = current_app.jinja_env.get_template(template).module
         # An autoescaped template's output: no raw text.
         return Markup(module.row(*values))  # type: ignore[attr-defined]  # nosec B704
 
-    key = (template, locale_code(), request.script_root, values)
     try:
-        return kept_in(ROWS, MAX_ROWS, key, draw)
+        return kept_in(ROWS, MAX_ROWS, (template, language, root, values), draw)
     except TypeError:  # an unhashable value
         return draw()
 

@@ -31,6 +31,7 @@ from portal.forms import filter_fields
 from portal.forms import is_required
 from portal.forms import kept_fields
 from portal.fragments import drawn_row
+from portal.fragments import drawn_rows
 from portal.i18n import lazy_gettext as _l
 from portal.i18n import locale_code
 from portal.listing import page_url
@@ -106,6 +107,7 @@ def init_app(app) -> None:
     app.jinja_env.globals["characters_left_messages"] = characters_left_messages
     app.jinja_env.globals["badge"] = badge
     app.jinja_env.globals["drawn_row"] = drawn_row
+    app.jinja_env.globals["drawn_rows"] = drawn_rows
 
     @app.context_processor
     def page_context():

@@ -37,6 +37,7 @@ from portal.groups.versions import changes_between
 from portal.i18n import gettext as _
 from portal.listing import paginate
 from portal.listing import paginate_rows
+from portal.listing import row_url
 from portal.places import fill_place_choices
 from portal.security import Role
 from portal.security import require
@@ -340,7 +341,10 @@ def complete(plan_id):
 def queue():
     """Plans waiting for the mentor's review, oldest first."""
     page = paginate_rows(queries.review_queue_rows(current_user), kept=True)
-    return render_template("groups/queue.html", page=page)
+    link = row_url("groups.review", "plan_id")
+    # Each row's values (groups/_queue_row.html), drawn in one call.
+    rows = [(plan, waiting_days(plan), link(plan.id)) for plan in page.items]
+    return render_template("groups/queue.html", page=page, rows=rows)
 
 
 @bp.get("/mentor/reviews")

@@ -85,14 +85,17 @@ def _session_for(session_id) -> TrainingSession:
 def attendance(session_id):
     """A phone-friendly attendance sheet for one session."""
     session = _session_for(session_id)
+    choices = tuple((value, str(label)) for value, label in attendance_choices())
+    rows = services.sheet_rows(session)
     return render_template(
         "training/attendance.html",
         session=session,
         open_for_marks=policy.can_mark_session(session, local_now()),
-        rows=services.sheet_rows(session),
-        # Translated once, not once per person and mark (lazy labels look theirs up each time);
-        # a tuple, so that a person's kept line (fragments.drawn_row) is kept under it.
-        choices=tuple((value, str(label)) for value, label in attendance_choices()),
+        # Each person's line with the marks (training/_attendance_row.html), drawn in one call;
+        # the marks translated once, not once per person and mark, and a tuple, so that a
+        # person's kept line (fragments.drawn_row) is kept under it.
+        rows=rows,
+        lines=[(row, choices) for row in rows],
         form=ActionForm(),
     )
 

@@ -33,6 +33,7 @@ from portal.i18n import gettext as _
 from portal.i18n import ngettext
 from portal.listing import page_number
 from portal.listing import page_within
+from portal.listing import row_url
 from portal.security import organisers_only
 
 #: The most applications one "apply to all matching" changes in one request.
@@ -96,14 +97,18 @@ def applications_page(camp, form, bulk_form, *, ticked=None, status=200):
     }
     decision = bulk_form.decision
     decision.choices = [(value, label) for value, label in decision.choices if value in offered]
+    list_args = form.query_args()
+    link = row_url("camps_manage.application", "application_id", **list_args)
     return render_template(
         "camps/manage/applications.html",
         camp=camp,
         form=form,
         page=page,
+        # Each row's values (camps/manage/_application_row.html), drawn in one call.
+        rows=[(item, item.id in ticked, link(item.id)) for item in page.items],
         bulk_form=bulk_form,
         ticked=ticked,
-        list_args=form.query_args(),
+        list_args=list_args,
         filters_open=any(name not in ("q",) for name in form.query_args()) or bool(form.errors),
         max_matching=MAX_MATCHING,
         age_band=queries.age_band,

@@ -78,9 +78,11 @@ def ambassadors():
     form = _directory_form()
     valid = form.validate()
     page = queries.directory_page(directory_filters(form))
-    return render_template(
-        "training/manage/ambassadors.html", form=form, page=page, rate=queries.rate
-    ), (200 if valid else 400)
+    # Each row's values (training/manage/_ambassador_row.html), drawn in one call.
+    rows = [(person, queries.rate(person.attended, person.held)) for person in page.items]
+    return render_template("training/manage/ambassadors.html", form=form, page=page, rows=rows), (
+        200 if valid else 400
+    )
 
 
 @bp.get("/ambassadors/export.<any(csv, xlsx):fmt>")
