@@ -214,6 +214,9 @@ def _plan_page(plan, form, status=200, progress_form=None):
         load_collections(latest, "reviews")
     reviews = latest.reviews if latest else []
     updates = queries.progress_of(plan)
+    shows_progress = policy.shows_progress(plan, updates)
+    if progress_form is None and shows_progress and policy.can_post_progress(current_user, plan):
+        progress_form = ProgressForm(formdata=None)  # only who may post one gets the form
     return render_template(
         "groups/plan.html",
         plan=plan,
@@ -222,9 +225,9 @@ def _plan_page(plan, form, status=200, progress_form=None):
         reviews=reviews,
         comments=queries.comments_of(plan),
         updates=updates,
-        shows_progress=policy.shows_progress(plan, updates),
+        shows_progress=shows_progress,
         comment_form=CommentForm(formdata=None),
-        progress_form=progress_form or ProgressForm(formdata=None),
+        progress_form=progress_form,
         action_form=ActionForm(),
         missing=services.missing_sections(plan),
         sections=SECTION_LABELS,
