@@ -183,10 +183,18 @@ def versioned_key(name: str, version: int) -> str:
     return f"v:{name}@{version}"
 
 
-def remember_versioned(name: str, compute: Callable[[], Any], timeout: int | None = None) -> Any:
-    """`compute()` kept until `name` changes (read the version first: the value computed after
-    it can only be as new or newer)."""
-    return remember(versioned_key(name, version_of(name)), compute, timeout)
+def remember_versioned(
+    name: str, compute: Callable[[], Any], timeout: int | None = None, *, what: str = ""
+) -> Any:
+    """`compute()` kept as `what` until `name` changes (read the version first: the value
+    computed after it can only be as new or newer). A transaction that has changed what `name`
+    counts computes it afresh and keeps nothing: its own changes are not what the counter read
+    stands for, and a rollback must leave no figure that never was."""
+    key = versioned_key(name, version_of(name))
+    db.session.flush()  # a change still pending is noted as `name`'s (at flush)
+    if changed_here(name):
+        return compute()
+    return remember(f"{key}:{what}" if what else key, compute, timeout)
 
 
 def changed(session: Session, name: str) -> None:

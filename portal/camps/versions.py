@@ -10,7 +10,6 @@ from portal.accounts.models import User
 from portal.camps.models import Application
 from portal.camps.models import ApplicationEthnicity
 from portal.camps.models import Camp
-from portal.extensions import db
 
 #: What an applicant's balance figures are made of, besides their application.
 _PERSON_FIELDS = ("region_code", "district_code", "gender", "date_of_birth")
@@ -38,11 +37,7 @@ def kept_for_camp(camp_id: int, what: str, compute):
     above, kept as `what` under the camp's version and shared by every app server until the
     version moves. A transaction that has changed the camp computes it afresh (and keeps
     nothing): its own changes are not what the version read stands for."""
-    key = kept_key(camp_id)
-    db.session.flush()  # a change still pending is noted as the camp's (after_flush, below)
-    if caching.changed_here(version_name(camp_id)):
-        return compute()
-    return caching.remember(f"{key}:{what}", compute, timeout=KEPT_SECONDS)
+    return caching.remember_versioned(version_name(camp_id), compute, KEPT_SECONDS, what=what)
 
 
 @event.listens_for(Session, "before_flush")

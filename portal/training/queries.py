@@ -272,9 +272,9 @@ def directory_count(filters: dict) -> int:
         for name in COUNTED_FILTERS
         if filters.get(name) is not None and filters.get(name) != ""
     )
-    version = caching.version_of(DIRECTORY_VERSION)
-    key = f"{caching.versioned_key(DIRECTORY_VERSION, version)}:count:{chosen}"
-    return caching.remember(key, lambda: count_rows(counted, count), timeout=COUNT_SECONDS)
+    return caching.remember_versioned(
+        DIRECTORY_VERSION, lambda: count_rows(counted, count), COUNT_SECONDS, what=f"count:{chosen}"
+    )
 
 
 def _counted_value(value) -> str:

@@ -58,9 +58,9 @@ def matching_programmes(typed: str) -> tuple[int, ...]:
 
 
 def _programme_titles() -> list[tuple[int, str]]:
-    version = caching.version_of(PROGRAMMES_VERSION)
-    key = f"{caching.versioned_key(PROGRAMMES_VERSION, version)}:directory-titles"
-    return caching.remember(key, _build_programme_titles, timeout=CHOICES_SECONDS)
+    return caching.remember_versioned(
+        PROGRAMMES_VERSION, _build_programme_titles, CHOICES_SECONDS, what="directory-titles"
+    )
 
 
 def _build_programme_titles() -> list[tuple[int, str]]:
