@@ -22,9 +22,10 @@ Flask + SQLAlchemy + Jinja baseline measured in the same run, and how their cost
    server's backends for the bench's database, both read from /proc.
 4. Every other scale gets BENCH_SCALE_ROUNDS (default 2) shorter passes (BENCH_SCALE_SECONDS)
    for CPU per request; their median is the scaling table's figure. Each pass measures the bare
-   list too (its own tables: the same at every scale), and growth is checked on each page's CPU
-   over the bare list's, so that the machine's speed drifting between the scales' runs is not
-   taken for growth.
+   list too (its own tables: the same at every scale), to show the machine's speed then. Growth
+   is checked on the two largest scales measured together at the end (bench/growth.py: a worker
+   per scale, in-process, interleaved round by round; BENCH_GROWTH_ROUNDS, BENCH_GROWTH_COUNT),
+   since the machine's speed moves between the scales' own stretches by more than the limit.
 5. Prints and writes to bench/results/latest.md the fair table (medians over the rounds, ratios
    to the baseline page of the same round, targets), and to bench/results/scaling.md the CPU
    per request at every scale with a check that none grows (over the bare list) by more than
@@ -48,6 +49,7 @@ import tempfile
 import time
 import urllib.parse
 from collections.abc import Callable
+from contextlib import ExitStack
 from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field
@@ -159,19 +161,6 @@ def growth(cpu_by_scale: dict[str, float], scales: list[str]) -> float | None:
     if len(measured) < 2:
         return None
     return cpu_by_scale[measured[-1]] / cpu_by_scale[measured[-2]] - 1
-
-
-def against_speed(
-    table: dict[str, dict[str, float]], speed: dict[str, float]
-) -> dict[str, dict[str, float]]:
-    """Each page's CPU per request at each scale over the bare list's, measured in the same
-    passes: a shared machine's speed drifts between the scales' runs (the bare list's CPU rose
-    by 40% between two runs of 2026-12-03), and the bare list, whose data is the same at every
-    scale, carries the drift alone. Scales without the bare list's figure are left out."""
-    return {
-        page: {scale: cpu / speed[scale] for scale, cpu in by_scale.items() if speed.get(scale)}
-        for page, by_scale in table.items()
-    }
 
 
 def growth_check(
@@ -428,6 +417,7 @@ class Setup:
     scale: str
     redis_prefix: str | None
     database: str | None  # the PostgreSQL database's name (its backends' CPU counts)
+    showcase: dict = field(default_factory=dict)  # the generator's ids, once it has run
 
 
 def prepare(setup: Setup, env: dict) -> dict:
@@ -468,7 +458,7 @@ def bench(setup: Setup, measured: list[Page], *, full: bool) -> dict:
     """Measure `measured` on `setup`'s database: the full interleaved rounds with the baselines
     (full), or SCALE_ROUNDS short passes of the portal's pages; returns the baseline runs."""
     env = environment(setup)
-    showcase = prepare(setup, env)
+    showcase = setup.showcase = prepare(setup, env)
     sys.path.insert(0, str(ROOT))
     from bench.baseline import create_tables
     from bench.servers import drop_redis_keys
@@ -640,30 +630,40 @@ def cold_ratio(page: Page) -> float:
 
 
 def scaling_table(title: str, cpu: dict[str, dict[str, float]], cold: dict[str, dict[str, float]],
-                  scales: list[str], speed: dict[str, float]) -> tuple[list[str], bool]:  # fmt: skip
-    """CPU ms per request of every page at every scale, the bare list's in the same passes, the
-    raw growth, and the growth check on the CPU over the bare list's (against_speed)."""
-    checked = growth_check(against_speed(cpu, speed), scales)
+                  scales: list[str], speed: dict[str, float],
+                  paired: dict[str, dict[str, float]]) -> tuple[list[str], bool]:  # fmt: skip
+    """CPU ms per request of every page at every scale (wrk, each scale in its own stretch of
+    the run, with the bare list measured in the same passes), its raw growth, and the growth
+    check on `paired`: the two largest scales measured together, interleaved (bench/growth.py)."""
+    compared = [scale for scale in scales if any(scale in by for by in paired.values())][-2:]
+    checked = growth_check(paired, compared)
     raw = {page: growth(by_scale, scales) for page, by_scale in cpu.items()}
+    together = " | ".join(f"{scale}, interleaved" for scale in compared)
     lines = [
         f"### {title}: CPU ms per request by scale",
         "",
-        "| page | " + " | ".join(scales)
-        + f" | growth | growth over the bare list's | ≤ {GROWTH_LIMIT:.0%} |",
-        "|---|" + "---:|" * len(scales) + "---:|---:|---|",
+        "| page | " + " | ".join(scales) + " | growth | " + (together + " | " if together else "")
+        + f"growth, interleaved | ≤ {GROWTH_LIMIT:.0%} |",
+        "|---|" + "---:|" * (len(scales) + len(compared) + 2) + "---|",
         "| Baseline: 50-row list (the machine's speed in these passes) | "
         + " | ".join(f"{speed[s]:.2f}" if s in speed else "" for s in scales)
-        + f" | {percent(growth(speed, scales) or 0)} | | |",
+        + f" | {percent(growth(speed, scales) or 0)} | " + "| " * len(compared) + "| |",
     ]  # fmt: skip
     for page, by_scale in cpu.items():
-        grown, within = checked[page]
+        grown, within = checked.get(page, (None, True))
         cells = " | ".join(f"{by_scale[s]:.2f}" if s in by_scale else "" for s in scales)
+        both = paired.get(page, {})
+        inner = "".join(f"{both[s]:.2f} | " if s in both else " | " for s in compared)
         shown = "" if grown is None else percent(grown)
         measured = "" if raw[page] is None else percent(raw[page])
-        lines.append(f"| {page} | {cells} | {measured} | {shown} | {'✓' if within else '✗'} |")
+        lines.append(
+            f"| {page} | {cells} | {measured} | {inner}{shown} | {'✓' if within else '✗'} |"
+        )
     for page, by_scale in cold.items():  # cold pages aggregate the data: shown, not checked
         cells = " | ".join(f"{by_scale[s]:.2f}" if s in by_scale else "" for s in scales)
-        lines.append(f"| {page}, cold run | {cells} | | | not checked |")
+        lines.append(
+            f"| {page}, cold run | {cells} | | " + "| " * len(compared) + "| not checked |"
+        )
     return lines, all(within for _grown, within in checked.values())
 
 
@@ -708,30 +708,55 @@ def floor_section(title: str, env: dict) -> list[str]:
 
 def measure_database(kind: str, title: str, server: str | None, scales: list[str], main: str,
                      redis: bool, previous: dict) -> tuple[list[str], list[str], bool, bool]:  # fmt: skip
-    """The fair table at the main scale and the scaling table over `scales` for one database."""
+    """The fair table at the main scale and the scaling table over `scales` for one database;
+    each scale's database is kept until the two largest have been measured together."""
+    from bench.growth import Scale
+    from bench.growth import interleaved
+    from bench.servers import drop_redis_keys
+
     cpu: dict[str, dict[str, float]] = {}
     cold: dict[str, dict[str, float]] = {}
     speed: dict[str, float] = {}  # the bare list's CPU per request at each scale's passes
     fair: list[str] = []
     floor: list[str] = []
     ok = True
-    for scale in scales:
-        measured = pages()
-        with scratch_database(kind, server, scale) as (url, database):
+    setups: list[Setup] = []
+    with ExitStack() as kept:
+        for scale in scales:
+            measured = pages()
+            url, database = kept.enter_context(scratch_database(kind, server, scale))
             setup = Setup(url, title, scale, f"bench{secrets.token_hex(4)}:" if redis else None,
                           database)  # fmt: skip
+            setups.append(setup)
             bases = bench(setup, measured, full=scale == main)
             if scale == main and kind == "sqlite":
                 floor = floor_section(title, environment(setup))
-        if scale == main:
-            fair, ok = table(title, measured, bases, previous)
-            fair += floor
-        speed[scale] = median(bases["list"], "cpu_ms")
-        for page in measured:
-            cpu.setdefault(page.label, {})[scale] = median(page.runs, "cpu_ms")
-            if page.cold_runs:
-                cold.setdefault(page.label, {})[scale] = median(page.cold_runs, "cpu_ms")
-    scaling, flat = scaling_table(title, cpu, cold, scales, speed)
+            if scale == main:
+                fair, ok = table(title, measured, bases, previous)
+                fair += floor
+            speed[scale] = median(bases["list"], "cpu_ms")
+            for page in measured:
+                cpu.setdefault(page.label, {})[scale] = median(page.runs, "cpu_ms")
+                if page.cold_runs:
+                    cold.setdefault(page.label, {})[scale] = median(page.cold_runs, "cpu_ms")
+        paired: dict[str, dict[str, float]] = {}
+        if len(setups) > 1:
+            print(
+                f"[{title}] growth: {setups[-2].scale} and {setups[-1].scale} together", flush=True
+            )
+            together = [
+                Scale(setup.scale, environment(setup), setup.showcase, setup.database)
+                for setup in setups[-2:]
+            ]
+            try:
+                paired = interleaved(
+                    together, [(page.label, page.path, page.login) for page in pages()]
+                )
+            finally:
+                for setup in setups[-2:]:
+                    if setup.redis_prefix:
+                        drop_redis_keys(setup.redis_prefix, REDIS_URL)
+    scaling, flat = scaling_table(title, cpu, cold, scales, speed, paired)
     return fair, scaling, ok, flat
 
 
@@ -741,6 +766,8 @@ def main() -> int:
         return 2
     sys.path.insert(0, str(ROOT))
     from bench.generate import SCALES
+    from bench.growth import COUNT as GROWTH_COUNT
+    from bench.growth import ROUNDS as GROWTH_ROUNDS
     from bench.servers import redis_available
 
     scales = [s.strip() for s in os.environ.get("BENCH_SCALES", "small,large").split(",")]
@@ -808,7 +835,10 @@ def main() -> int:
         f"CPU ms per request (gunicorn and database) of every page at each scale of "
         f"BENCH_SCALES ({', '.join(scales)}); the main scale ({main}) is the fair table's median, "
         f"the others the median of {SCALE_ROUNDS} passes of {SCALE_SECONDS:.0f} s, each with "
-        f"the bare list measured beside it. Check: no page's CPU over the bare list's grows by "
+        f"the bare list measured beside it; each scale runs in its own stretch of the run. The "
+        f"check is on the two largest scales measured together (bench/growth.py: in-process, "
+        f"their workers interleaved round by round, {GROWTH_ROUNDS} rounds of {GROWTH_COUNT} "
+        f"GETs a page, database backends' CPU included): no page's CPU per request grows by "
         f"more than "
         + (f"{GROWTH_LIMIT:.0%} from {scales[-2]} to {scales[-1]}" if len(scales) > 1
            else f"{GROWTH_LIMIT:.0%} (one scale measured: nothing to compare)")

@@ -4,7 +4,6 @@ check of the scaling table and the change from an older results file."""
 import pytest
 
 from bench.run import Page
-from bench.run import against_speed
 from bench.run import change
 from bench.run import cookie_header
 from bench.run import growth
@@ -64,19 +63,30 @@ def test_the_growth_check_fails_a_page_over_the_limit_and_passes_one_at_or_under
     assert growth_check({"grows": {"small": 4.0, "large": 5.2}}, scales, limit=0.5)["grows"][1]
 
 
-def test_growth_is_checked_over_the_bare_list_measured_in_the_same_passes():
-    scales = ["large", "xl"]
-    cpu = {"slower machine": {"large": 8.0, "xl": 12.0}, "grows": {"large": 8.0, "xl": 16.0}}
-    speed = {"large": 2.0, "xl": 3.0}  # the machine was 50% slower during the xl passes
-    assert against_speed(cpu, speed)["slower machine"] == {"large": 4.0, "xl": 4.0}
-    lines, flat = scaling_table("SQLite", cpu, {}, scales, speed)
+def test_growth_is_checked_on_the_two_scales_measured_together_not_on_their_own_stretches():
+    scales = ["small", "large", "xl"]
+    # Each scale's own stretch of the run: the machine was 50% slower during the xl passes.
+    cpu = {"slower machine": {"small": 7.0, "large": 8.0, "xl": 12.0},
+           "grows": {"small": 7.0, "large": 8.0, "xl": 9.0}}  # fmt: skip
+    speed = {"small": 2.0, "large": 2.0, "xl": 3.0}
+    # large and xl measured together, interleaved: only "grows" costs more with more data.
+    paired = {"slower machine": {"large": 5.0, "xl": 5.5}, "grows": {"large": 5.0, "xl": 6.5}}
+    lines, flat = scaling_table("SQLite", cpu, {}, scales, speed, paired)
     rows = {line.split(" | ")[0].strip("| "): line for line in lines if line.startswith("| ")}
-    assert "| +50% | +0% | ✓ |" in rows["slower machine"]
-    assert "| +100% | +33% | ✗ |" in rows["grows"] and not flat
+    assert "| large, interleaved | xl, interleaved | growth, interleaved | ≤ 25% |" in lines[2]
+    assert rows["slower machine"].endswith("| 12.00 | +50% | 5.00 | 5.50 | +10% | ✓ |")
+    assert rows["grows"].endswith("| 9.00 | +12% | 5.00 | 6.50 | +30% | ✗ |") and not flat
     assert (
-        "2.00 | 3.00 | +50%" in rows["Baseline: 50-row list (the machine's speed in these passes)"]
+        "2.00 | 2.00 | 3.00 | +50%"
+        in rows["Baseline: 50-row list (the machine's speed in these passes)"]
     )
-    assert scaling_table("SQLite", {"slower machine": cpu["slower machine"]}, {}, scales, speed)[1]
+    assert all(line.count("|") == lines[2].count("|") for line in lines[2:])
+    slower = {"slower machine": cpu["slower machine"]}
+    assert scaling_table(
+        "SQLite", slower, {}, scales, speed, {"slower machine": paired["slower machine"]}
+    )[1]
+    # One scale measured: nothing compared, nothing fails.
+    assert scaling_table("SQLite", {"grows": {"large": 8.0}}, {}, ["large"], {"large": 2.0}, {})[1]
 
 
 def test_an_older_results_file_is_read_by_section_and_page_and_the_change_shown():
