@@ -15,7 +15,9 @@ pages in each run. Here both scales are measured in the same minutes:
 - the rounds then alternate between the scales (large, xl, large, xl, …); in each, a worker
   times `count` GETs of one page with time.process_time, and on PostgreSQL the CPU the
   database's backends spent meanwhile (from /proc) is added;
-- a page's figure at a scale is the median over the rounds of the CPU per request.
+- a page's figure at a scale is the lowest of its rounds' median requests: a moment of load
+  only ever adds to a round, and the same measure of identical copies of the large database
+  differed by up to 22% with round means in a noisy minute (by 7% in a quiet one).
 
     from bench.growth import Scale, interleaved
     interleaved([Scale("large", env, showcase), Scale("xl", env, showcase)], pages)
@@ -34,7 +36,7 @@ HERE = Path(__file__).resolve()
 ROOT = HERE.parent.parent
 
 COUNT = int(os.environ.get("BENCH_GROWTH_COUNT", "40"))  # GETs of a page in one round
-ROUNDS = int(os.environ.get("BENCH_GROWTH_ROUNDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_GROWTH_ROUNDS", "12"))
 WARMUP = 10
 
 
@@ -59,7 +61,8 @@ def worker_client(app, login: str | None):
 
 def serve() -> None:
     """A worker: read the pages (label, path, login) from the first line of stdin, sign in and
-    warm each up, then answer each "run <page number>" line with the CPU seconds of COUNT GETs."""
+    warm each up, then answer each "run <page number>" line with the CPU ms of each of COUNT
+    GETs."""
     sys.path.insert(0, str(ROOT))
     from bench.inprocess import cpu_ms
     from portal import create_app
@@ -77,8 +80,7 @@ def serve() -> None:
         if words[:1] != ["run"]:
             break
         _label, path, login = setup["pages"][int(words[1])]
-        timings = cpu_ms(clients[login], path, setup["count"])
-        print(json.dumps({"seconds": sum(timings) / 1000}), flush=True)
+        print(json.dumps({"timings": cpu_ms(clients[login], path, setup["count"])}), flush=True)
 
 
 def start(scale: Scale, pages: list[tuple[str, str, str | None]], count: int) -> subprocess.Popen:
@@ -95,11 +97,20 @@ def start(scale: Scale, pages: list[tuple[str, str, str | None]], count: int) ->
     return process
 
 
+def round_cost(timings: list[float], backend_seconds: float = 0.0) -> float:
+    """One round's CPU ms per request: its median request in the worker, and the database
+    backends' CPU spread over the round's requests (it comes in clock ticks: per round only)."""
+    return statistics.median(timings) + 1000 * backend_seconds / len(timings)
+
+
 def interleaved(
     scales: list[Scale], pages: list[tuple[str, str, str | None]], *, count: int = COUNT,
     rounds: int = ROUNDS,
 ) -> dict[str, dict[str, float]]:  # fmt: skip
-    """{page label: {scale: CPU ms per request}}, the median over `rounds` interleaved rounds."""
+    """{page label: {scale: CPU ms per request}}: the lowest over `rounds` interleaved rounds of
+    the round's median request (plus, on PostgreSQL, the backends' CPU per request in that
+    round). A moment of the machine's load only ever adds to a round, so the lowest round is
+    the page's own cost; the median keeps one slow request from moving a round."""
     from bench.run import postgres_cpu_seconds
 
     workers = [start(scale, pages, count) for scale in scales]
@@ -119,10 +130,10 @@ def interleaved(
                     line = process.stdout.readline()
                     if not line:
                         raise RuntimeError(f"the {scale.name} worker stopped on {label}")
-                    seconds = json.loads(line)["seconds"]
                     if scale.database:
-                        seconds += postgres_cpu_seconds(scale.database) - backends
-                    per_round[label].setdefault(scale.name, []).append(1000 * seconds / count)
+                        backends = postgres_cpu_seconds(scale.database) - backends
+                    cost = round_cost(json.loads(line)["timings"], backends)
+                    per_round[label].setdefault(scale.name, []).append(cost)
     finally:
         for process in workers:
             if process.stdin:
@@ -134,7 +145,7 @@ def interleaved(
             except subprocess.TimeoutExpired:
                 process.kill()
     return {
-        label: {name: statistics.median(values) for name, values in by_scale.items()}
+        label: {name: min(values) for name, values in by_scale.items()}
         for label, by_scale in per_round.items()
     }
 

@@ -8,6 +8,7 @@ import pytest
 
 from bench.growth import Scale
 from bench.growth import interleaved
+from bench.growth import round_cost
 from bench.run import Setup
 from bench.run import environment
 
@@ -49,3 +50,8 @@ def test_every_page_gets_a_figure_at_each_scale_from_workers_on_their_own_databa
     for by_scale in figures.values():
         assert set(by_scale) == {"large", "xl"}
         assert all(0 < ms < 1000 for ms in by_scale.values())
+
+
+def test_a_rounds_cost_is_its_median_request_and_the_backends_share_of_each():
+    assert round_cost([2.0, 9.0, 2.2, 2.1, 40.0]) == 2.2  # one slow request moves nothing
+    assert round_cost([2.0, 2.0, 2.0, 2.0], backend_seconds=0.01) == 4.5  # 10 ms over 4
