@@ -108,6 +108,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from portal.main.outbox import bp as outbox_bp
     from portal.main.routes import bp as main_bp
     from portal.main.telegram import bp as telegram_bp
+    from portal.reports import commands as report_commands  # noqa: F401
     from portal.reports.routes import bp as reports_bp
     from portal.training import commands as training_commands  # noqa: F401
     from portal.training.manage import bp as training_manage_bp

@@ -82,8 +82,11 @@ COMPUTE_WAIT_SECONDS = 10.0
 COMPUTE_POLL_SECONDS = 0.05
 
 
-def remember(key: str, compute: Callable[[], Any], timeout: int | None = None) -> Any:
-    """The value kept under `key`, or `compute()` (then kept for `timeout` seconds).
+def remember(
+    key: str, compute: Callable[[], Any], timeout: int | None = None, *, stamped: bool = False
+) -> Any:
+    """The value kept under `key`, or `compute()` (then kept for `timeout` seconds; `stamped`
+    keeps when it was computed beside it, for `refresh`).
 
     A missing value is computed once, not by every request that finds it missing: the first
     claims `computing:<key>` (an atomic add, shared by every server on Redis) and the others
@@ -99,10 +102,58 @@ def remember(key: str, compute: Callable[[], Any], timeout: int | None = None) -
             return value
     try:
         value = compute()
-        keep(key, value, timeout)
+        (_keep_stamped if stamped else keep)(key, value, timeout)
     finally:
         forget(claim)
     return value
+
+
+def refresh(key: str, compute: Callable[[], Any], timeout: int, ahead: int) -> bool:
+    """Compute `key`'s value afresh, and keep it for `timeout` seconds, when the value kept
+    expires within `ahead` seconds or none is kept; True when it did. For figures a scheduled
+    job keeps warm (`flask reports warm`), so that no request waits for them: pages go on
+    reading the value kept until the new one replaces it. The age is read from the stamp kept
+    beside the value (here, and by `remember(stamped=True)`), so a value a request computed a
+    moment ago is not computed again. While another server computes the value (it holds the
+    claim), nothing is done."""
+    stamp = _get(_stamp_key(key))
+    if not _usable():  # the cache did not answer: what would be computed could not be kept
+        return False
+    if stamp is not None and _now() - stamp < timeout - ahead and _get(key) is not None:
+        return False
+    claim = f"computing:{key}"
+    if not _claim(claim):
+        return False
+    try:
+        _keep_stamped(key, compute(), timeout)
+    finally:
+        forget(claim)
+    return True
+
+
+def _stamp_key(key: str) -> str:
+    return f"kept-at:{key}"
+
+
+def _now() -> float:
+    """Seconds since the epoch: a stamp is read by other servers (tests move it)."""
+    return time.time()
+
+
+def _keep_stamped(key: str, value: Any, timeout: int | None) -> None:
+    keep(key, value, timeout)
+    keep(_stamp_key(key), _now(), timeout)
+
+
+def answering() -> bool:
+    """Whether the cache answered its last question (or it is time to ask it again)."""
+    return _usable()
+
+
+def shared_between_processes() -> bool:
+    """Whether every process of every server sees the same cache (Redis): a job run from
+    cron warms the pages' cache only then."""
+    return current_app.config.get("CACHE_TYPE") not in ("SimpleCache", "NullCache", "null")
 
 
 def keep(key: str, value: Any, timeout: int | None = None) -> None:

@@ -247,3 +247,18 @@ def provider(db, monkeypatch):
         for key, value in fake.settings().items():
             monkeypatch.setitem(current_app.config, key, value)
         yield fake
+
+
+@pytest.fixture
+def redis_prefix():
+    """A key prefix of this test's own in the shared Redis; only its keys are removed after."""
+    import redis
+
+    from tests.helpers import REDIS_URL
+
+    prefix = f"test-{secrets.token_hex(6)}:"
+    yield prefix
+    client = redis.Redis.from_url(REDIS_URL)
+    for key in client.scan_iter(match=f"{prefix}*"):
+        client.delete(key)
+    client.close()

@@ -145,3 +145,18 @@ def training_clock(now):
     finally:
         for module, original in zip(modules, originals, strict=True):
             module.local_now = original
+
+
+#: The machine's Redis (CI's too); each test keeps to a key prefix of its own (`redis_prefix`).
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_keys(prefix: str) -> list[str]:
+    """The keys under `prefix` in the shared Redis, without the prefix."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        return sorted(key.decode()[len(prefix) :] for key in client.scan_iter(match=f"{prefix}*"))
+    finally:
+        client.close()

@@ -2,14 +2,12 @@
 that is Redis, one per server, or gone; figures are never older than the database says."""
 
 import re
-import secrets
 import time
 from contextlib import contextmanager
 from datetime import datetime
 from datetime import timedelta
 
 import pytest
-import redis
 import sqlalchemy as sa
 
 import portal.extensions
@@ -23,30 +21,12 @@ from portal.security import Role
 from tests.factories import ApplicationFactory
 from tests.factories import CampFactory
 from tests.factories import UserFactory
+from tests.helpers import REDIS_URL
 from tests.helpers import closed_port
+from tests.helpers import redis_keys
 from tests.helpers import signed_in
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 ACCEPTED = re.compile(r"Accepted: (\d+) of (\d+) places\. Applicants in the pool: (\d+)\.")
-
-
-@pytest.fixture
-def redis_prefix():
-    """A key prefix of this test's own in the shared Redis; only its keys are removed after."""
-    prefix = f"test-{secrets.token_hex(6)}:"
-    yield prefix
-    client = redis.Redis.from_url(REDIS_URL)
-    for key in client.scan_iter(match=f"{prefix}*"):
-        client.delete(key)
-    client.close()
-
-
-def redis_keys(prefix: str) -> list[str]:
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        return sorted(key.decode()[len(prefix) :] for key in client.scan_iter(match=f"{prefix}*"))
-    finally:
-        client.close()
 
 
 def accepted_on(client, camp) -> tuple[int, int]:

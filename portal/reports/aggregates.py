@@ -1,13 +1,21 @@
 """The programme's reach, counted in SQL (GROUP BY), for a period, a region and a scope.
 
-Every function issues a fixed number of queries whatever the amount of data.
+Every function issues a fixed number of queries whatever the amount of data. Inside
+`counted_once()` each is counted once per scope: the job that keeps the figures warm renders
+the dashboard in every language and the public page from one count of each.
 """
 
+import functools
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from datetime import datetime
 from datetime import time
 from datetime import timedelta
+from typing import TypeVar
 
 import sqlalchemy as sa
 
@@ -33,6 +41,36 @@ from portal.training.models import EnrolmentStatus
 from portal.training.models import Module
 from portal.training.models import Programme
 from portal.training.models import TrainingSession
+
+F = TypeVar("F", bound=Callable)
+#: (function, scope) → its result, while `counted_once()` runs; None otherwise.
+_COUNTED: ContextVar[dict | None] = ContextVar("reach_counted", default=None)
+
+
+@contextmanager
+def counted_once() -> Iterator[None]:
+    """Count each figure once per scope while the block runs: the results are language-free
+    (codes and numbers), so every language's page can be built from them. Callers only read
+    them."""
+    token = _COUNTED.set({})
+    try:
+        yield
+    finally:
+        _COUNTED.reset(token)
+
+
+def _once(count: F) -> F:
+    @functools.wraps(count)
+    def counted(scope):
+        kept = _COUNTED.get()
+        if kept is None:
+            return count(scope)
+        key = (count.__name__, scope)
+        if key not in kept:
+            kept[key] = count(scope)
+        return kept[key]
+
+    return counted  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -196,6 +234,7 @@ def cube(scope: Scope, metric: str) -> list[tuple]:
     ]
 
 
+@_once
 def breakdowns(scope: Scope) -> tuple[dict[str, int], dict[str, dict[str, dict[str, int]]]]:
     """Totals per metric, and dimension → value → {metric: people}, from one cube per metric.
 
@@ -213,6 +252,7 @@ def breakdowns(scope: Scope) -> tuple[dict[str, int], dict[str, dict[str, dict[s
     return totals, result
 
 
+@_once
 def camps_held(scope: Scope) -> list[tuple[str, int, int]]:
     """(region code, camps held, participants) for camps that started in the period."""
     participants = (
@@ -242,6 +282,7 @@ def camps_held(scope: Scope) -> list[tuple[str, int, int]]:
     return [(region, camps, int(people)) for region, camps, people in db.session.execute(query)]
 
 
+@_once
 def sessions_held(scope: Scope) -> list[tuple[str, str, int]]:
     """(topic, delivery mode, sessions) for sessions that took place in the period."""
     now = datetime.now(BISHKEK)
@@ -263,6 +304,7 @@ def sessions_held(scope: Scope) -> list[tuple[str, str, int]]:
     ]
 
 
+@_once
 def plans_by_status_and_category(scope: Scope) -> list[tuple[str, str, int]]:
     query = (
         sa.select(ActionPlan.status, ActionPlan.category, sa.func.count(ActionPlan.id))
@@ -277,6 +319,7 @@ def plans_by_status_and_category(scope: Scope) -> list[tuple[str, str, int]]:
     return [(s.value, c.value, n) for s, c, n in db.session.execute(query)]
 
 
+@_once
 def communities(scope: Scope) -> dict[str, int]:
     """Distinct villages/communities and districts where the people reached live."""
     people = _people(reached_ids(scope), scope).subquery()
@@ -289,6 +332,7 @@ def communities(scope: Scope) -> dict[str, int]:
     return {"communities": row[0], "districts": row[1]}
 
 
+@_once
 def ethnicity_by_region(scope: Scope) -> list[tuple[str, str, int]]:
     """(region, group, distinct applicants) — raw counts; callers hide rows with a small cell."""
     query = (

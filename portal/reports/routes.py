@@ -51,11 +51,16 @@ def _filters():
     # Whole years only: two windows a day apart would differ by one person (reports/safe.py).
     offered = {value for value, _label in form.year.choices}
     year = int(form.year.data) if valid and form.year.data in offered else this_year
-    start, end = date(year, 1, 1), date(year, 12, 31)
     mentor_id = None if current_user.has_role(Role.ORGANISER) else current_user.id
-    scope = aggregates.Scope(start, end, region=(form.region.data or None) if valid else None,
-                             mentor_id=mentor_id)  # fmt: skip
+    scope = year_scope(year, region=(form.region.data or None) if valid else None,
+                       mentor_id=mentor_id)  # fmt: skip
     return form, valid, scope
+
+
+def year_scope(year: int, region: str | None = None, mentor_id: int | None = None):
+    """A whole year, as the dashboard offers (an organiser's when `mentor_id` is None)."""
+    return aggregates.Scope(date(year, 1, 1), date(year, 12, 31), region=region,
+                            mentor_id=mentor_id)  # fmt: skip
 
 
 @bp.get("/reports")
@@ -78,16 +83,25 @@ def _cached_figures(scope) -> tuple[datetime, Markup]:
     forgotten together. The page says when the figures were computed; the signed-in parts of
     the page (header, forms) are rendered around the fragment on every request."""
     seconds = current_app.config["REPORT_CACHE_SECONDS"]
-
-    def compute():
-        report = build(scope, place_names())
-        html = render_template("reports/_figures.html", report=report, metrics=METRIC_LABELS)
-        return utcnow(), Markup(html)  # nosec B704 - an autoescaped template's output
-
     if not seconds:
-        return compute()
+        return rendered_figures(scope)
+    return caching.remember(
+        figures_key(scope), lambda: rendered_figures(scope), timeout=seconds, stamped=True
+    )
+
+
+def figures_key(scope) -> str:
+    """The shared cache's key of `scope`'s figures in the language of the moment."""
     key = f"reach:{scope.start}:{scope.end}:{scope.region or ''}:{scope.mentor_id or ''}"
-    return caching.remember(f"{key}:{locale_code()}", compute, timeout=seconds)
+    return f"{key}:{locale_code()}"
+
+
+def rendered_figures(scope) -> tuple[datetime, Markup]:
+    """(now, the dashboard's figures and tables for `scope` rendered in the language of the
+    moment): what the dashboard keeps (the flask reports warm job too)."""
+    report = build(scope, place_names())
+    html = render_template("reports/_figures.html", report=report, metrics=METRIC_LABELS)
+    return utcnow(), Markup(html)  # nosec B704 - an autoescaped template's output
 
 
 @bp.get("/reports/export.<any(csv, xlsx):fmt>")
@@ -118,9 +132,7 @@ def glance():
     year = local_today().year
     key = (year, locale_code())
     computed, figures = caching.remember(
-        f"glance:{year}",  # the same figures in every language
-        lambda: (secrets.token_hex(8), _glance_figures(year)),
-        timeout=GLANCE_SECONDS,
+        glance_key(year), lambda: glance_value(year), timeout=GLANCE_SECONDS, stamped=True
     )
     names = place_names()
     headers = {"Cache-Control": f"public, max-age={GLANCE_SECONDS}"}
@@ -144,9 +156,18 @@ def glance():
     return page, 200, headers
 
 
+def glance_key(year: int) -> str:
+    return f"glance:{year}"  # the same figures in every language
+
+
+def glance_value(year: int) -> tuple[str, dict]:
+    """(a stamp naming this computation, the public page's figures for `year`)."""
+    return secrets.token_hex(8), _glance_figures(year)
+
+
 def _glance_figures(year: int) -> dict:
     """The dashboard's figures for the year, published by the same rule (reports/safe.py)."""
-    scope = aggregates.Scope(date(year, 1, 1), date(year, 12, 31))
+    scope = year_scope(year)
     totals, counts = aggregates.breakdowns(scope)
     by_region = counts["region"]
     girls = counts["gender"].get("female", {})
