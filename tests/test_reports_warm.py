@@ -188,3 +188,21 @@ def test_with_redis_down_the_job_computes_nothing_and_says_so(start_server, db, 
     result = run_job(server)
     assert result.exit_code == 1 and "not answering" in result.output
     assert counted() == 0  # figures nobody could read are not summed
+
+
+def test_the_job_keeps_the_very_fragment_a_page_would_have_rendered(
+    warm_app, client, login_as, db, kept_cache
+):
+    applicants(6)
+    login_as("organiser")
+    key = report_routes.figures_key(report_routes.year_scope(local_today().year))
+    key = key.rsplit(":", 1)[0]
+    pages = {}
+    for language in LANGUAGES:
+        client.get(f"/reports?lang={language.replace('_', '-').lower()}")
+        pages[language] = kept_cache.get(f"{key}:{language}")[1]
+    kept_cache.clear()
+    warm(warm_app)
+    for language in LANGUAGES:
+        assert kept_cache.get(f"{key}:{language}")[1] == pages[language], language
+    assert len(set(pages.values())) == len(LANGUAGES)  # each in its own language
