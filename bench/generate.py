@@ -249,7 +249,12 @@ def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) 
     out.flush()
 
     # Youth groups, their plans with activities, versions, reviews, comments and progress.
-    showcase_plan, most_versions = None, 0
+    # The plan the bench opens: the demo mentor's first plan with the most versions among those
+    # sent back for changes (any status when none is), so that every scale opens a plan of the
+    # same shape: three versions with their reviews and feedback, a comment, no progress
+    # updates. Chosen by most versions alone, xl opened a completed plan with three progress
+    # updates and large one with none, and the plan's "growth" was its showcase's.
+    showcase_plan, most_versions = None, (False, 0)
     plan_states = iter(list(PLAN_STATES) + weighted(rng, PLAN_STATES, plans + groups))
     for number in range(groups):
         region = rng.choice(regions)
@@ -310,8 +315,9 @@ def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) 
                     out.add("progress_update", plan_id=plan_id, author_id=members[0],
                             percent_complete=percent, what_happened="Мектепте жолугушуу өттү.",
                             activity_statuses={}, created_at=now)  # fmt: skip
-            if mentor == mentor_id and versions > most_versions:
-                showcase_plan, most_versions = plan_id, versions
+            shape = (status == "changes_requested", versions)
+            if mentor == mentor_id and versions and shape > most_versions:
+                showcase_plan, most_versions = plan_id, shape
     out.flush()
     db.session.commit()
     db.session.execute(sa.text("ANALYZE"))  # fresh statistics for the query planner

@@ -1,5 +1,6 @@
 """`bench/generate.py`: the data set for `make bench` is complete and reproducible."""
 
+import pytest
 import sqlalchemy as sa
 
 from bench.generate import SCALES
@@ -9,6 +10,7 @@ from portal.camps.models import Application
 from portal.camps.models import ApplicationStatus
 from portal.groups.models import ActionPlan
 from portal.groups.models import PlanStatus
+from portal.groups.models import ProgressUpdate
 from portal.security import Role
 from tests.factories import UserFactory
 
@@ -53,3 +55,18 @@ def test_every_state_is_present_and_the_demo_mentor_gets_groups(db):
 def test_the_extra_large_scale_is_three_times_large_in_every_dimension():
     assert SCALES["xl"] == tuple(3 * count for count in SCALES["large"])
     assert SCALES["xl"][0] + 220 >= 660_000  # thirty times the programme's 22,000 people
+
+
+@pytest.mark.parametrize("seed", [1, 4, 5])
+def test_the_plan_the_bench_opens_has_the_same_shape_at_every_seed_and_scale(db, seed):
+    """Sent back for changes, with its reviews and a comment and no progress updates: a plan
+    with updates renders a section more, which the growth check took for growth."""
+    UserFactory(email="mentor@demo.example.org", roles={Role.MENTOR})
+    plan = db.session.get(ActionPlan, generate("tiny", seed=seed)["plan"])
+    assert plan.status is PlanStatus.CHANGES_REQUESTED
+    assert plan.versions and plan.versions[-1].reviews
+    assert not db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(ProgressUpdate)
+        .where(ProgressUpdate.plan_id == plan.id)
+    )
