@@ -100,12 +100,7 @@ def remember(
         value = _wait_for(key)
         if value is not None:
             return value
-    try:
-        value = compute()
-        (_keep_stamped if stamped else keep)(key, value, timeout)
-    finally:
-        forget(claim)
-    return value
+    return _compute_and_keep(key, claim, compute, timeout, stamped=stamped)
 
 
 def refresh(key: str, compute: Callable[[], Any], timeout: int, ahead: int) -> bool:
@@ -124,11 +119,22 @@ def refresh(key: str, compute: Callable[[], Any], timeout: int, ahead: int) -> b
     claim = f"computing:{key}"
     if not _claim(claim):
         return False
+    _compute_and_keep(key, claim, compute, timeout, stamped=True)
+    return True
+
+
+def _compute_and_keep(
+    key: str, claim: str, compute: Callable[[], Any], timeout: int | None, *, stamped: bool
+) -> Any:
+    """`compute()`, kept under `key` (with its stamp when `stamped`), the claim then given up."""
     try:
-        _keep_stamped(key, compute(), timeout)
+        value = compute()
+        keep(key, value, timeout)
+        if stamped:
+            keep(_stamp_key(key), _now(), timeout)
     finally:
         forget(claim)
-    return True
+    return value
 
 
 def _stamp_key(key: str) -> str:
@@ -138,11 +144,6 @@ def _stamp_key(key: str) -> str:
 def _now() -> float:
     """Seconds since the epoch: a stamp is read by other servers (tests move it)."""
     return time.time()
-
-
-def _keep_stamped(key: str, value: Any, timeout: int | None) -> None:
-    keep(key, value, timeout)
-    keep(_stamp_key(key), _now(), timeout)
 
 
 def answering() -> bool:

@@ -31,6 +31,7 @@ from portal.places import place_names
 from portal.places import top_level_units
 from portal.places import units_by_parent
 from portal.reports import aggregates
+from portal.reports import figures as report_figures
 from portal.reports import routes as report_routes
 from portal.reports import safe
 from portal.reports.report import build
@@ -225,7 +226,7 @@ def published_figures(year):
             for key, (_label, cells) in zip(table.row_keys, table.rows, strict=True):
                 figures.append(({**in_view, table.key: key}, cells[0]))
             figures.append((in_view, table.totals[0]))
-    public = report_routes._glance_figures(year)
+    public = report_figures.public_figures(year)
     figures += [({}, public["reached"]), ({"gender": "female"}, public["girls"])]
     figures += [({"region": code}, cell) for code, cell in public["regions"]]
     home = youth_counts()

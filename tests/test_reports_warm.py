@@ -9,6 +9,7 @@ from portal.extensions import cache
 from portal.i18n import LANGUAGES
 from portal.i18n import local_today
 from portal.reports import aggregates
+from portal.reports import figures as report_figures
 from portal.reports import routes as report_routes
 from portal.reports.warm import keep_warm
 from portal.security import Role
@@ -122,17 +123,17 @@ def test_a_figure_gone_from_the_cache_is_computed_though_its_stamp_is_fresh(warm
     year = local_today().year
     warm(warm_app)
     with warm_app.app_context():
-        cache.delete(report_routes.glance_key(year))
+        cache.delete(report_figures.glance_key(year))
     assert warm(warm_app) == [f"at a glance {year}"]
 
 
 def test_nothing_is_done_while_another_server_computes_the_figure(warm_app, db):
     year = local_today().year
     with warm_app.app_context():
-        cache.add(f"computing:{report_routes.glance_key(year)}", 1)
+        cache.add(f"computing:{report_figures.glance_key(year)}", 1)
     assert f"at a glance {year}" not in warm(warm_app)
     with warm_app.app_context():
-        assert cache.get(report_routes.glance_key(year)) is None
+        assert cache.get(report_figures.glance_key(year)) is None
 
 
 def run_job(server):
@@ -171,8 +172,8 @@ def test_the_job_refuses_a_cache_no_page_would_read(start_server, db, counted, c
 
 
 def test_counted_once_keeps_counts_per_scope_and_only_inside_its_block(db, counted):
-    this_year = report_routes.year_scope(local_today().year)
-    other_region = report_routes.year_scope(local_today().year, region="KG08")
+    this_year = report_figures.year_scope(local_today().year)
+    other_region = report_figures.year_scope(local_today().year, region="KG08")
     with aggregates.counted_once():
         aggregates.breakdowns(this_year)
         aggregates.breakdowns(this_year)
@@ -195,7 +196,7 @@ def test_the_job_keeps_the_very_fragment_a_page_would_have_rendered(
 ):
     applicants(6)
     login_as("organiser")
-    key = report_routes.figures_key(report_routes.year_scope(local_today().year))
+    key = report_figures.figures_key(report_figures.year_scope(local_today().year))
     key = key.rsplit(":", 1)[0]
     pages = {}
     for language in LANGUAGES:

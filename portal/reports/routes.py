@@ -1,33 +1,25 @@
 """The reach dashboard, its exports, and the public "at a glance" page."""
 
-import secrets
-from datetime import date
-from datetime import datetime
-
 from flask import Blueprint
-from flask import current_app
 from flask import render_template
 from flask import request
 from flask import session
 from flask_login import current_user
-from markupsafe import Markup
 
-from portal import caching
 from portal.audit import audit_event
-from portal.extensions import utcnow
 from portal.i18n import gettext as _
 from portal.i18n import local_today
 from portal.i18n import locale_code
 from portal.places import filter_choices
 from portal.places import place_names
-from portal.reports import aggregates
+from portal.reports.figures import GLANCE_SECONDS
+from portal.reports.figures import dashboard_figures
+from portal.reports.figures import glance_figures
+from portal.reports.figures import year_scope
 from portal.reports.forms import ReportFilterForm
 from portal.reports.report import METRIC_LABELS
-from portal.reports.report import NOT_GIVEN
 from portal.reports.report import build
 from portal.reports.safe import FOOTNOTE
-from portal.reports.safe import protect
-from portal.reports.safe import publish
 from portal.security import Role
 from portal.security import recent_login_required
 from portal.security import role_required
@@ -35,8 +27,6 @@ from portal.spreadsheets import Table
 from portal.spreadsheets import send_table
 
 bp = Blueprint("reports", __name__)
-#: The public page's figures are shared by every server (portal/caching.py) this long.
-GLANCE_SECONDS = 600
 #: (year and locale, the figures' stamp, address) → the rendered page for visitors, per worker:
 #: the stamp names one computation of the shared figures, so every worker shows the same ones.
 GLANCE_PAGES: dict[tuple, str] = {}
@@ -57,51 +47,16 @@ def _filters():
     return form, valid, scope
 
 
-def year_scope(year: int, region: str | None = None, mentor_id: int | None = None):
-    """A whole year, as the dashboard offers (an organiser's when `mentor_id` is None)."""
-    return aggregates.Scope(date(year, 1, 1), date(year, 12, 31), region=region,
-                            mentor_id=mentor_id)  # fmt: skip
-
-
 @bp.get("/reports")
 @role_required(Role.MENTOR, Role.ORGANISER)
 def dashboard():
     """The programme's reach for a period and region (mentors: their own groups only)."""
     form, valid, scope = _filters()
-    computed_at, figures = _cached_figures(scope)
+    computed_at, figures = dashboard_figures(scope)
     return render_template(
         "reports/dashboard.html", form=form, figures=figures, scope=scope,
         computed_at=computed_at,
     ), (200 if valid else 400)  # fmt: skip
-
-
-def _cached_figures(scope) -> tuple[datetime, Markup]:
-    """(computed at, the figures and tables rendered) for `scope` in the reader's language,
-    shared by every server for REPORT_CACHE_SECONDS: at ten times the programme's scale it
-    aggregates a million rows, too slow for every page view, and its tables take 17 templates.
-    The figures and their rendering are kept as one value, so they are always computed and
-    forgotten together. The page says when the figures were computed; the signed-in parts of
-    the page (header, forms) are rendered around the fragment on every request."""
-    seconds = current_app.config["REPORT_CACHE_SECONDS"]
-    if not seconds:
-        return rendered_figures(scope)
-    return caching.remember(
-        figures_key(scope), lambda: rendered_figures(scope), timeout=seconds, stamped=True
-    )
-
-
-def figures_key(scope) -> str:
-    """The shared cache's key of `scope`'s figures in the language of the moment."""
-    key = f"reach:{scope.start}:{scope.end}:{scope.region or ''}:{scope.mentor_id or ''}"
-    return f"{key}:{locale_code()}"
-
-
-def rendered_figures(scope) -> tuple[datetime, Markup]:
-    """(now, the dashboard's figures and tables for `scope` rendered in the language of the
-    moment): what the dashboard keeps (the flask reports warm job too)."""
-    report = build(scope, place_names())
-    html = render_template("reports/_figures.html", report=report, metrics=METRIC_LABELS)
-    return utcnow(), Markup(html)  # nosec B704 - an autoescaped template's output
 
 
 @bp.get("/reports/export.<any(csv, xlsx):fmt>")
@@ -131,9 +86,7 @@ def glance():
     """Public headline figures for the current year and each region (aggregates only)."""
     year = local_today().year
     key = (year, locale_code())
-    computed, figures = caching.remember(
-        glance_key(year), lambda: glance_value(year), timeout=GLANCE_SECONDS, stamped=True
-    )
+    computed, figures = glance_figures(year)
     names = place_names()
     headers = {"Cache-Control": f"public, max-age={GLANCE_SECONDS}"}
     # A visitor's page is the same for everyone in a language: keep it rendered with the figures
@@ -154,40 +107,6 @@ def glance():
             GLANCE_PAGES.clear()
         GLANCE_PAGES[page_key] = page
     return page, 200, headers
-
-
-def glance_key(year: int) -> str:
-    return f"glance:{year}"  # the same figures in every language
-
-
-def glance_value(year: int) -> tuple[str, dict]:
-    """(a stamp naming this computation, the public page's figures for `year`)."""
-    return secrets.token_hex(8), _glance_figures(year)
-
-
-def _glance_figures(year: int) -> dict:
-    """The dashboard's figures for the year, published by the same rule (reports/safe.py)."""
-    scope = year_scope(year)
-    totals, counts = aggregates.breakdowns(scope)
-    by_region = counts["region"]
-    girls = counts["gender"].get("female", {})
-    regions = protect(
-        sorted(((region, counts.get("reached", 0)) for region, counts in by_region.items()
-                if region not in NOT_GIVEN), key=lambda pair: -pair[1]),
-        totals["reached"],
-    )  # fmt: skip
-    camps = aggregates.camps_held(scope)
-    plans = aggregates.plans_by_status_and_category(scope)
-    return {
-        "reached": publish(totals["reached"]),
-        "girls": publish(girls.get("reached", 0)),
-        "ambassadors": publish(totals["ambassadors"]),
-        "camps": sum(count for _region, count, _people in camps),
-        "plans": sum(count for _status, _category, count in plans),
-        "plans_done": sum(c for status, _cat, c in plans if status == "completed"),
-        "communities": publish(aggregates.communities(scope)["communities"]),
-        "regions": regions.rows,
-    }
 
 
 @bp.app_template_global()

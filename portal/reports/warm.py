@@ -18,7 +18,7 @@ from portal import caching
 from portal.i18n import LANGUAGES
 from portal.i18n import local_today
 from portal.reports import aggregates
-from portal.reports import routes
+from portal.reports import figures
 
 
 def keep_warm(ahead: int) -> list[str]:
@@ -27,14 +27,16 @@ def keep_warm(ahead: int) -> list[str]:
     year = local_today().year
     computed = []
     with aggregates.counted_once():
-        glance = routes.glance_key(year)
-        if caching.refresh(glance, lambda: routes.glance_value(year), routes.GLANCE_SECONDS, ahead):
+        glance = figures.glance_key(year)
+        if caching.refresh(
+            glance, lambda: figures.glance_value(year), figures.GLANCE_SECONDS, ahead
+        ):
             computed.append(f"at a glance {year}")
         seconds = current_app.config["REPORT_CACHE_SECONDS"]
-        scope = routes.year_scope(year)
+        scope = figures.year_scope(year)
         for language in LANGUAGES if seconds else ():
             with force_locale(language):
-                key = routes.figures_key(scope)
-                if caching.refresh(key, lambda: routes.rendered_figures(scope), seconds, ahead):
+                key = figures.figures_key(scope)
+                if caching.refresh(key, lambda: figures.rendered_figures(scope), seconds, ahead):
                     computed.append(f"dashboard {year} {language}")
     return computed
