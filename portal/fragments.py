@@ -9,6 +9,7 @@ worker keeps at most MAX_KEPT fragments (a few per language, role mix and camp);
 one kept longest makes room for the new one (portal/bounded.py).
 """
 
+import re
 from collections.abc import Callable
 from collections.abc import Hashable
 from collections.abc import Iterable
@@ -31,6 +32,9 @@ ROWS: dict[tuple, Markup] = {}
 MAX_ROWS = 2048
 #: The slot of a form's CSRF token.
 CSRF = Markup("<!--fragment:csrf-->")
+#: A person's name, by their id: names are never kept, so a renamed or erased person's old
+#: name cannot outlive the change in any worker.
+_NAME = re.compile(r"<!--fragment:name:(\d+)-->")
 
 
 def kept(key: tuple, render: Callable[[], str]) -> str:
@@ -85,3 +89,18 @@ def filled(html: str, slots: Mapping[Markup, str]) -> Markup:
         html = html.replace(slot, value)
     # An autoescaped template's output with escaped values in its slots: no raw text.
     return Markup(html)  # nosec B704
+
+
+def name_slot(person) -> Markup:
+    """The slot of `person`'s name in a kept fragment ("" for nobody), filled by fill_names."""
+    return Markup("") if person is None else Markup(f"<!--fragment:name:{int(person.id)}-->")  # nosec B704
+
+
+def named_in(html: str) -> set[int]:
+    """The ids of the people whose names `html` has slots for."""
+    return {int(number) for number in _NAME.findall(html)}
+
+
+def fill_names(html: str, names: Mapping[int, str]) -> Markup:
+    """A kept fragment with each name slot filled (escaped) from `names`, id → name."""
+    return Markup(_NAME.sub(lambda slot: str(escape(names.get(int(slot[1]), ""))), html))  # nosec B704

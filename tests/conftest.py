@@ -12,9 +12,11 @@ from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
 
 from portal import create_app
+from portal import fragments
 from portal.extensions import cache as _cache
 from portal.extensions import db as _db
 from portal.extensions import limiter
+from portal.groups import kept as kept_plan_pages
 from portal.notify import sent_messages
 from portal.security import Role
 from tests import factories
@@ -119,6 +121,9 @@ def db(app, data_app):
     context.push()
     limiter.reset()
     sent_messages.clear()
+    # Kept fragments name rows by id and version; a rolled-back test leaves both to the next.
+    fragments.KEPT.clear()
+    kept_plan_pages.PAGES.clear()
     try:
         yield _db
     finally:

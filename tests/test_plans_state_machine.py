@@ -28,6 +28,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from portal.extensions import db as _db
 from portal.extensions import limiter
+from portal.groups import kept
 from portal.groups import services
 from portal.groups import transitions
 from portal.groups.labels import CATEGORY_LABELS
@@ -150,6 +151,7 @@ class PlansMachine(RuleBasedStateMachine):
         _db.session.close()
         self.example = _db.engines[None].begin_nested()
         limiter.reset()
+        kept.PAGES.clear()  # kept pages name rows by id and version, both rolled back
         #: The test's record: who is what, which group is on, each plan's status and rows.
         self.members: dict[int, set[str]] = {}
         self.lead: dict[int, str] = {}
@@ -717,6 +719,25 @@ class PlansMachine(RuleBasedStateMachine):
         self.touched.clear()
 
     @invariant()
+    def every_kept_page_is_the_page_drawn_afresh(self):
+        """Each plan as everyone who may see it is served (a reader's page kept from an earlier
+        step when its version has not moved, portal/groups/kept.py) is the page a worker that
+        kept nothing draws: no step leaves a kept page stale."""
+        for plan_id in self.plans:
+            for name in PEOPLE:
+                if not self.roles(name, plan_id):
+                    continue
+                self.as_(name)
+                served = without_tokens(self.client.get(f"/plans/{plan_id}").text)
+                # Drawn by a worker that kept nothing; then everyone's kept pages are put back,
+                # to be served after the next step.
+                pages = dict(kept.PAGES)
+                kept.PAGES.clear()
+                drawn = without_tokens(self.client.get(f"/plans/{plan_id}").text)
+                kept.PAGES.update(pages)
+                assert served == drawn, (name, plan_id)
+
+    @invariant()
     def each_mentor_queue_holds_the_plans_they_may_review(self):
         for mentor in MENTORS:
             groups = {g for g, names in self.mentors.items() if mentor in names}
@@ -763,6 +784,18 @@ class PlansMachine(RuleBasedStateMachine):
             ("action plan drafted" if len(raw) == 1 else "action plans drafted"): len(raw),
             ("action plan carried out" if done == 1 else "action plans carried out"): done,
         }
+
+
+def without_tokens(page: str) -> str:
+    """The page with its CSRF tokens blanked (each signed with the second it was made in) and
+    without its messages and blank lines (a message is shown once: the step's own goes with
+    the first GET)."""
+    return BLANK_LINES.sub("\n", CSRF_VALUE.sub('value=""', FLASHES.sub("", page)))
+
+
+CSRF_VALUE = re.compile(r'(?<=name="csrf_token" type="hidden" )value="[^"]*"')
+FLASHES = re.compile(r'<div class="flashes">.*?\n  </div>', re.S)
+BLANK_LINES = re.compile(r"(\n[ \t]*)+\n")
 
 
 def plans_table(page: str) -> dict:

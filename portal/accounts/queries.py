@@ -28,6 +28,16 @@ def user_with_unread(user_id: int, links: list[str]):
     return db.session.execute(USER_QUERY, {"user_id": user_id, "links": links}).unique().first()
 
 
+_NAMES = sa.select(User.id, User.full_name).where(User.id.in_(sa.bindparam("ids", expanding=True)))
+
+
+def names_of(ids) -> dict[int, str]:
+    """Id → full name of these people, as they are now (one statement, none for nobody)."""
+    if not ids:
+        return {}
+    return dict(db.session.execute(_NAMES, {"ids": sorted(ids)}).tuples().all())
+
+
 def pending_erasure(user) -> ErasureRequest | None:
     return db.session.scalar(
         sa.select(ErasureRequest).where(

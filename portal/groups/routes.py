@@ -1,5 +1,7 @@
 """Youth groups and their action plans, for members and mentors."""
 
+import time
+
 from flask import Blueprint
 from flask import abort
 from flask import current_app
@@ -10,11 +12,15 @@ from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
+from markupsafe import Markup
 
+from portal import fragments
+from portal.accounts import queries as account_queries
 from portal.database import load_collections
 from portal.extensions import db
 from portal.extensions import utcnow
 from portal.forms import ActionForm
+from portal.groups import kept
 from portal.groups import policy
 from portal.groups import queries
 from portal.groups import services
@@ -35,6 +41,7 @@ from portal.groups.models import YouthGroup
 from portal.groups.transitions import Step
 from portal.groups.versions import changes_between
 from portal.i18n import gettext as _
+from portal.i18n import locale_code
 from portal.listing import paginate
 from portal.listing import paginate_rows
 from portal.listing import row_url
@@ -208,6 +215,56 @@ def plan_sent(plan_id):
 
 
 def _plan_page(plan, form, status=200, progress_form=None):
+    """The plan's page. A reader's (no form of the plan, no form sent back with errors) is kept
+    rendered per worker under the plan's version: the same for everyone who may do the same
+    on it, in one language, until anything it shows changes (portal/groups/kept.py)."""
+    can = _plan_actions(plan)
+    if status != 200 or progress_form is not None or can["edit"] or kept.changed_here(plan.id):
+        content = _plan_content(plan, form, can, progress_form, fragments.csrf_input(),
+                                _name)  # fmt: skip
+    else:
+        content = _kept_plan_content(plan, can)
+    return render_template("groups/plan.html", plan=plan, content=content), status
+
+
+def _plan_actions(plan) -> dict[str, bool]:
+    """What the signed-in person may do on the plan: what its page offers them."""
+    return {
+        "edit": policy.can_edit_plan(current_user, plan),
+        "submit": policy.can_submit_plan(current_user, plan),
+        "review": policy.can_review_plan(current_user, plan),
+        "post_progress": policy.can_post_progress(current_user, plan),
+        "complete": policy.can_complete_plan(current_user, plan),
+        "archive": policy.can_archive_plan(current_user, plan),
+        "discuss": policy.can_discuss_plan(current_user, plan),
+    }
+
+
+def _name(person) -> str:
+    return person.full_name if person is not None else ""
+
+
+#: How long a reader's plan page is kept at most, in case someone changes the database by hand
+#: (no version moves then).
+PLAN_KEPT_SECONDS = 300
+
+
+def _kept_plan_content(plan, can) -> Markup:
+    """The reader's page content, kept under everything it shows: the plan's version (its rows
+    and its reviews, updates and discussion), the group's name and state, what the reader may
+    do, the language and the site's root. Names and the CSRF token are slots, filled here."""
+    key = (
+        "plan", locale_code(), request.script_root, plan.id, kept.version_of(plan.id),
+        plan.group.name, plan.group.active, tuple(sorted(can.items())),
+        int(time.time() // PLAN_KEPT_SECONDS),
+    )  # fmt: skip
+    html = kept.kept_page(key, lambda: _plan_content(plan, None, can, None, fragments.CSRF,
+                                                     fragments.name_slot))  # fmt: skip
+    html = fragments.fill_names(html, account_queries.names_of(fragments.named_in(html)))
+    return fragments.filled(html, {fragments.CSRF: fragments.csrf_input()})
+
+
+def _plan_content(plan, form, can, progress_form, csrf_field, name_of) -> Markup:
     load_collections(plan, "activities", "versions")
     latest = plan.latest_version
     if latest:
@@ -215,12 +272,15 @@ def _plan_page(plan, form, status=200, progress_form=None):
     reviews = latest.reviews if latest else []
     updates = queries.progress_of(plan)
     shows_progress = policy.shows_progress(plan, updates)
-    if progress_form is None and shows_progress and policy.can_post_progress(current_user, plan):
+    if progress_form is None and shows_progress and can["post_progress"]:
         progress_form = ProgressForm(formdata=None)  # only who may post one gets the form
-    return render_template(
-        "groups/plan.html",
+    return Markup(render_template(
+        "groups/_plan_content.html",
         plan=plan,
         form=form,
+        can=can,
+        csrf_field=csrf_field,
+        name_of=name_of,
         feedback=_feedback(reviews),
         reviews=reviews,
         comments=queries.comments_of(plan),
@@ -228,11 +288,10 @@ def _plan_page(plan, form, status=200, progress_form=None):
         shows_progress=shows_progress,
         comment_form=CommentForm(formdata=None),
         progress_form=progress_form,
-        action_form=ActionForm(),
         missing=services.missing_sections(plan),
         sections=SECTION_LABELS,
         criteria=CRITERIA,
-    ), status
+    ))  # fmt: skip  # nosec B704: an autoescaped template's output
 
 
 def _feedback(reviews) -> dict[str, list[str]]:
