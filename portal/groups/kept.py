@@ -9,6 +9,10 @@ than in each service so that no path writing those rows can forget it.
 
 The names of the people on the page are not part of it: they are filled in on every request
 (portal/fragments.py), so a rename or an erasure needs no version.
+
+Not followed: Core statements run on a connection rather than the session (none writes these
+tables; `flask restore` does, with every app server stopped, docs/deploy.md) and bulk INSERTs
+(the portal adds these rows as objects). A page is kept five minutes at most in any case.
 """
 
 from collections.abc import Callable
