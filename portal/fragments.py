@@ -30,6 +30,12 @@ MAX_KEPT = 256
 #: Table rows drawn from plain values, by template, language and values, per worker.
 ROWS: dict[tuple, Markup] = {}
 MAX_ROWS = 2048
+#: Pages kept rendered under a version every change to what they show moves (a reader's plan,
+#: portal/groups/kept.py; an applications list, portal/camps/versions.py), per worker: a store
+#: of their own, so that many pages read in a row push out older pages, not the menus and forms
+#: every page keeps.
+PAGES: dict[tuple, str] = {}
+MAX_PAGES = 256
 #: The slot of a form's CSRF token.
 CSRF = Markup("<!--fragment:csrf-->")
 #: A person's name, by their id: names are never kept, so a renamed or erased person's old
@@ -40,6 +46,11 @@ _NAME = re.compile(r"<!--fragment:name:(\d+)-->")
 def kept(key: tuple, render: Callable[[], str]) -> str:
     """The fragment kept under `key`, or `render()`'s (then kept)."""
     return kept_in(KEPT, MAX_KEPT, key, render)
+
+
+def kept_page(key: tuple, render: Callable[[], str]) -> str:
+    """The page content kept under `key` in PAGES, or `render()`'s (then kept)."""
+    return kept_in(PAGES, MAX_PAGES, key, render)
 
 
 def drawn_row(template: str, *values: Hashable) -> Markup:

@@ -16,7 +16,6 @@ from portal import fragments
 from portal.extensions import cache as _cache
 from portal.extensions import db as _db
 from portal.extensions import limiter
-from portal.groups import kept as kept_plan_pages
 from portal.notify import sent_messages
 from portal.security import Role
 from tests import factories
@@ -123,7 +122,7 @@ def db(app, data_app):
     sent_messages.clear()
     # Kept fragments name rows by id and version; a rolled-back test leaves both to the next.
     fragments.KEPT.clear()
-    kept_plan_pages.PAGES.clear()
+    fragments.PAGES.clear()
     try:
         yield _db
     finally:

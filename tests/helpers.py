@@ -160,3 +160,15 @@ def redis_keys(prefix: str) -> list[str]:
         return sorted(key.decode()[len(prefix) :] for key in client.scan_iter(match=f"{prefix}*"))
     finally:
         client.close()
+
+
+def without_tokens(page: str) -> str:
+    """The page with its CSRF tokens blanked (each signed with the second it was made in) and
+    without its messages and blank lines (a message is shown once: a step's own goes with
+    the first GET): two requests of one page compared."""
+    return BLANK_LINES.sub("\n", CSRF_VALUE.sub('value=""', FLASHES.sub("", page)))
+
+
+CSRF_VALUE = re.compile(r'(?<=name="csrf_token" type="hidden" )value="[^"]*"')
+FLASHES = re.compile(r'<div class="flashes">.*?\n  </div>', re.S)
+BLANK_LINES = re.compile(r"(\n[ \t]*)+\n")

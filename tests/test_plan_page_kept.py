@@ -22,6 +22,7 @@ from tests.factories import YouthGroupFactory
 from tests.factories import plan_in
 from tests.factories import review_plan
 from tests.helpers import sign_in
+from tests.helpers import without_tokens
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def reviewed(db):
 
 
 def kept_pages() -> list[str]:
-    return list(kept.PAGES.values())
+    return list(fragments.PAGES.values())
 
 
 def page(client, plan) -> str:
@@ -55,7 +56,7 @@ def test_a_readers_page_is_kept_and_served_again_with_fewer_statements(
         drawn = page(client, plan)
     with count_queries() as again:
         served = page(client, plan)
-    assert served == drawn
+    assert without_tokens(served) == without_tokens(drawn)  # tokens: signed each second
     assert len(kept_pages()) == 1
     # The user, the plan with its group, its members and mentors, the version, the names.
     assert again.total < first.total
@@ -191,5 +192,5 @@ def test_the_page_after_each_change_is_the_page_drawn_afresh(client, db, reviewe
         step()
         db.session.commit()
         served = page(client, plan)
-        kept.PAGES.clear()
-        assert served == page(client, plan)
+        fragments.PAGES.clear()
+        assert without_tokens(served) == without_tokens(page(client, plan))

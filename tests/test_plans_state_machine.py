@@ -26,9 +26,9 @@ from hypothesis.stateful import invariant
 from hypothesis.stateful import rule
 from hypothesis.stateful import run_state_machine_as_test
 
+from portal import fragments
 from portal.extensions import db as _db
 from portal.extensions import limiter
-from portal.groups import kept
 from portal.groups import services
 from portal.groups import transitions
 from portal.groups.labels import CATEGORY_LABELS
@@ -54,6 +54,7 @@ from tests.factories import YouthGroupFactory
 from tests.factories import plan_in
 from tests.factories import review_plan
 from tests.helpers import sign_in
+from tests.helpers import without_tokens
 
 #: Who plays: two group leads, one young person in both groups, two mentors, an organiser.
 YOUTH = ("lead0", "lead1", "both")
@@ -151,7 +152,7 @@ class PlansMachine(RuleBasedStateMachine):
         _db.session.close()
         self.example = _db.engines[None].begin_nested()
         limiter.reset()
-        kept.PAGES.clear()  # kept pages name rows by id and version, both rolled back
+        fragments.PAGES.clear()  # kept pages name rows by id and version, both rolled back
         #: The test's record: who is what, which group is on, each plan's status and rows.
         self.members: dict[int, set[str]] = {}
         self.lead: dict[int, str] = {}
@@ -731,10 +732,10 @@ class PlansMachine(RuleBasedStateMachine):
                 served = without_tokens(self.client.get(f"/plans/{plan_id}").text)
                 # Drawn by a worker that kept nothing; then everyone's kept pages are put back,
                 # to be served after the next step.
-                pages = dict(kept.PAGES)
-                kept.PAGES.clear()
+                pages = dict(fragments.PAGES)
+                fragments.PAGES.clear()
                 drawn = without_tokens(self.client.get(f"/plans/{plan_id}").text)
-                kept.PAGES.update(pages)
+                fragments.PAGES.update(pages)
                 assert served == drawn, (name, plan_id)
 
     @invariant()
@@ -784,18 +785,6 @@ class PlansMachine(RuleBasedStateMachine):
             ("action plan drafted" if len(raw) == 1 else "action plans drafted"): len(raw),
             ("action plan carried out" if done == 1 else "action plans carried out"): done,
         }
-
-
-def without_tokens(page: str) -> str:
-    """The page with its CSRF tokens blanked (each signed with the second it was made in) and
-    without its messages and blank lines (a message is shown once: the step's own goes with
-    the first GET)."""
-    return BLANK_LINES.sub("\n", CSRF_VALUE.sub('value=""', FLASHES.sub("", page)))
-
-
-CSRF_VALUE = re.compile(r'(?<=name="csrf_token" type="hidden" )value="[^"]*"')
-FLASHES = re.compile(r'<div class="flashes">.*?\n  </div>', re.S)
-BLANK_LINES = re.compile(r"(\n[ \t]*)+\n")
 
 
 def plans_table(page: str) -> dict:

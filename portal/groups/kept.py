@@ -15,14 +15,11 @@ tables; `flask restore` does, with every app server stopped, docs/deploy.md) and
 (the portal adds these rows as objects). A page is kept five minutes at most in any case.
 """
 
-from collections.abc import Callable
-
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal import caching
-from portal.bounded import kept_in
 from portal.groups.models import ActionPlan
 from portal.groups.models import PlanActivity
 from portal.groups.models import PlanComment
@@ -32,16 +29,6 @@ from portal.groups.models import ProgressUpdate
 
 #: The rows a plan's page shows that name their plan.
 _PLAN_ROWS = (PlanActivity, PlanVersion, PlanComment, ProgressUpdate)
-
-#: Readers' plan pages by key, per worker: a store of their own, so that many plans read in a
-#: row push out older plans, not the menus and forms every page keeps (portal/fragments.py).
-PAGES: dict[tuple, str] = {}
-MAX_PAGES = 256
-
-
-def kept_page(key: tuple, render: Callable[[], str]) -> str:
-    """The plan page content kept under `key`, or `render()`'s (then kept)."""
-    return kept_in(PAGES, MAX_PAGES, key, render)
 
 
 def version_name(plan_id: int) -> str:

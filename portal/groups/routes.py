@@ -258,8 +258,8 @@ def _kept_plan_content(plan, can) -> Markup:
         plan.group.name, plan.group.active, tuple(sorted(can.items())),
         int(time.time() // PLAN_KEPT_SECONDS),
     )  # fmt: skip
-    html = kept.kept_page(key, lambda: _plan_content(plan, None, can, None, fragments.CSRF,
-                                                     fragments.name_slot))  # fmt: skip
+    html = fragments.kept_page(key, lambda: _plan_content(plan, None, can, None, fragments.CSRF,
+                                                          fragments.name_slot))  # fmt: skip
     html = fragments.fill_names(html, account_queries.names_of(fragments.named_in(html)))
     return fragments.filled(html, {fragments.CSRF: fragments.csrf_input()})
 

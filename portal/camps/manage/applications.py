@@ -1,5 +1,6 @@
 """Organisers review applications: the list, one application, scores and decisions."""
 
+import time
 from typing import NamedTuple
 
 from flask import flash
@@ -8,12 +9,15 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from portal import fragments
 from portal.audit import audit_event
 from portal.camps import policy
 from portal.camps import queries
 from portal.camps import services
+from portal.camps import versions
 from portal.camps.filters import ReviewFilterForm
 from portal.camps.filters import SelectionForm
 from portal.camps.forms.applications import MATCHING
@@ -30,6 +34,8 @@ from portal.database import load_collections
 from portal.extensions import db
 from portal.forms import ActionForm
 from portal.i18n import gettext as _
+from portal.i18n import local_today
+from portal.i18n import locale_code
 from portal.i18n import ngettext
 from portal.listing import page_number
 from portal.listing import page_within
@@ -82,25 +88,56 @@ def _blank_filter(camp) -> _BlankFilter:
 def applications(camp_id):
     """The camp's applications with filters, search, sorting and bulk decisions."""
     camp = managed_camp(camp_id)
-    return applications_page(camp, list_filter(camp), BulkDecisionForm(formdata=None))
+    return applications_page(camp, list_filter(camp), BulkDecisionForm(formdata=None), keep=True)
 
 
-def applications_page(camp, form, bulk_form, *, ticked=None, status=200):
+#: How long a list page is kept at most, in case someone changes the database by hand (no
+#: version moves then).
+LIST_KEPT_SECONDS = 300
+
+
+def applications_page(camp, form, bulk_form, *, ticked=None, status=200, keep=False):
+    """The list's page. A plain reading of it (a GET whose filter is valid, in a transaction
+    that has not changed the camp) is kept rendered per worker under the camp's version: the
+    same for every organiser who is offered the same decisions, in one language, until any
+    application, applicant or consent it shows changes (portal/camps/versions.py)."""
+    offered = _offered_decisions(camp)
+    status = status if form.valid else 400
+    if keep and status == 200 and not versions.changed_here(camp.id):
+        key = (
+            "applications", locale_code(), request.script_root, camp.id,
+            versions.version_of(camp.id), camp.display_title, local_today(),
+            tuple(sorted(request.args.items(multi=True))), offered,
+            int(time.time() // LIST_KEPT_SECONDS),
+        )  # fmt: skip
+        html = fragments.kept_page(key, lambda: _applications_content(
+            camp, form, bulk_form, offered, ticked, fragments.CSRF))  # fmt: skip
+        content = fragments.filled(html, {fragments.CSRF: fragments.csrf_input()})
+    else:
+        content = _applications_content(camp, form, bulk_form, offered, ticked,
+                                        bulk_form.csrf_token())  # fmt: skip
+    return render_template("camps/manage/applications.html", camp=camp, content=content), status
+
+
+def _offered_decisions(camp) -> tuple[str, ...]:
+    """The decisions the signed-in organiser may take on the camp now (what the bulk form
+    offers), by value."""
+    decisions = policy.camp_decisions(
+        current_user, camp, places_free=services.shown_places_free(camp)
+    )
+    return tuple(sorted(decision.value for decision in decisions))
+
+
+def _applications_content(camp, form, bulk_form, offered, ticked, csrf_field) -> Markup:
     page = queries.review_page(camp, filters=form.filters())
     if ticked is None:
         ticked = SelectionForm(request.args).ticked(page.items)
-    offered = {
-        decision.value
-        for decision in policy.camp_decisions(
-            current_user, camp, places_free=services.shown_places_free(camp)
-        )
-    }
     decision = bulk_form.decision
     decision.choices = [(value, label) for value, label in decision.choices if value in offered]
     list_args = form.query_args()
     link = row_url("camps_manage.application", "application_id", **list_args)
-    return render_template(
-        "camps/manage/applications.html",
+    return Markup(render_template(
+        "camps/manage/_applications_content.html",
         camp=camp,
         form=form,
         page=page,
@@ -112,7 +149,8 @@ def applications_page(camp, form, bulk_form, *, ticked=None, status=200):
         filters_open=any(name not in ("q",) for name in form.query_args()) or bool(form.errors),
         max_matching=MAX_MATCHING,
         age_band=queries.age_band,
-    ), (status if form.valid else 400)
+        csrf_field=csrf_field,
+    ))  # fmt: skip  # nosec B704: an autoescaped template's output
 
 
 @bp.post("/camps/<int:camp_id>/applications/decide")
