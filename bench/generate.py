@@ -187,7 +187,7 @@ def generate(scale: str = "large", seed: int = 2026, out: Writer | None = None) 
                 status = "submitted"
             application_id = out.new_id("application")
             out.add("application", id=application_id, camp_id=camp_id, user_id=user_id,
-                    status=status, motivation="Башка айылдын жаштары менен таанышкым келет.",
+                    applicant_name_key=name_keys[user_id], status=status, motivation="Башка айылдын жаштары менен таанышкым келет.",
                     safety_problem="Кыздар мектепти эрте таштап кетишет.",
                     spoken_languages=["ky", "ru"], previous_camps="", needs="",
                     emergency_name="Апам", emergency_phone="+996555000111",

@@ -23,6 +23,7 @@ from portal.camps.models import CampAttendance
 from portal.camps.models import CampStatus
 from portal.camps.models import GuardianConsent
 from portal.camps.models import is_minor_by_rule
+from portal.camps.names import _keep_name_keys  # noqa: F401 (its session event keeps names)
 from portal.camps.versions import kept_for_camp
 from portal.database import built
 from portal.extensions import db
@@ -103,9 +104,11 @@ def status_counts(camp_ids: list[int]) -> dict[int, dict[ApplicationStatus, int]
 #: default), which the next/previous applicant links rely on.
 SORT_KEYS = {
     "submitted": ((Application.submitted_at, True, False), (Application.id, True, False)),
-    "name": ((User.name_key, False, False), (Application.id, False, False)),
+    # Each application's copy of its applicant's name key, and the age the list shows (fixed
+    # when sent): both indexed with the camp, so a page of either order reads its rows alone.
+    "name": ((Application.applicant_name_key, False, False), (Application.id, False, False)),
     "score": ((Application.score, True, True), (Application.id, False, False)),
-    "age": ((User.date_of_birth, True, True), (Application.id, False, False)),
+    "age": ((Application.age_when_sent, False, True), (Application.id, False, False)),
     "offer": ((Application.offer_expires_on, False, True), (Application.id, False, False)),
 }
 
