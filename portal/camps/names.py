@@ -8,11 +8,10 @@ an erasure anonymising the name) can forget it. Accounts, the bottom domain, kno
 this: camps watch the people, as training does for its enrolments (training/names.py).
 """
 
-import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from portal.accounts.models import User
+from portal.accounts.name_keys import keep_copies
 from portal.camps.models import Application
 
 
@@ -20,19 +19,4 @@ from portal.camps.models import Application
 def _keep_name_keys(session: Session, _flush_context, _instances) -> None:
     """A new application copies its applicant's name key; a renamed person's applications
     follow."""
-    for obj in session.new:
-        if isinstance(obj, Application) and not obj.applicant_name_key:
-            person = obj.applicant or session.get(User, obj.user_id)
-            obj.applicant_name_key = person.name_key if person is not None else ""
-    renamed = [
-        obj
-        for obj in session.dirty
-        if isinstance(obj, User) and sa.inspect(obj).attrs.name_key.history.has_changes()
-    ]
-    for person in renamed:
-        session.execute(
-            sa.update(Application)
-            .where(Application.user_id == person.id)
-            .values(applicant_name_key=person.name_key)
-            .execution_options(synchronize_session="evaluate")
-        )
+    keep_copies(session, Application, key="applicant_name_key", person="applicant")

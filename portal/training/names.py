@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal import caching
 from portal.accounts.models import ErasureRequest
 from portal.accounts.models import User
+from portal.accounts.name_keys import keep_copies
 from portal.training.models import Enrolment
 from portal.training.models import Programme
 
@@ -28,22 +29,7 @@ _PLACE_FIELDS = ("region_code", "district_code")
 @event.listens_for(Session, "before_flush")
 def _keep_name_keys(session: Session, _flush_context, _instances) -> None:
     """A new enrolment copies its person's name key; a renamed person's enrolments follow."""
-    for obj in session.new:
-        if isinstance(obj, Enrolment) and obj.name_key is None:
-            person = obj.person or session.get(User, obj.user_id)
-            obj.name_key = person.name_key if person is not None else ""
-    renamed = [
-        obj
-        for obj in session.dirty
-        if isinstance(obj, User) and sa.inspect(obj).attrs.name_key.history.has_changes()
-    ]
-    for person in renamed:
-        session.execute(
-            sa.update(Enrolment)
-            .where(Enrolment.user_id == person.id)
-            .values(name_key=person.name_key)
-            .execution_options(synchronize_session="evaluate")
-        )
+    keep_copies(session, Enrolment, key="name_key", person="person")
 
 
 @event.listens_for(Session, "before_flush")
